@@ -1,5 +1,7 @@
 #include "dns/status.h"
 
+#include <stddef.h>
+
 static const char *const messages[] = {
 	[0] = "ok",
 	[-ST_ENOMEM] = "out of memory",
