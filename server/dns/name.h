@@ -30,8 +30,8 @@ static inline uint8_t name_lower_byte(uint8_t c)
  * Read a possibly compressed name from a DNS message at *pos into out
  * (NAME_MAXLEN bytes), decompressed and in its original case. On success
  * advances *pos past the name as it appears at *pos and returns the name's
- * length (>= 1). Compression pointers must point strictly backwards, which
- * rules out loops and forward pointers. Returns ST_ETRUNC, ST_ELABEL
+ * length (>= 1). Compression pointers must point strictly backwards and past
+ * the 12-byte header, which rules out loops and forward pointers. Returns ST_ETRUNC, ST_ELABEL
  * (label type 01/10 or > 63), ST_ENAME or ST_EPTR on malformed input.
  */
 int name_unpack(const uint8_t *msg, size_t msglen, size_t *pos, uint8_t *out) MUST_CHECK;

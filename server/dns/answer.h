@@ -1,0 +1,105 @@
+/*
+ * answer.h -- decide the answer: (zoneset, query) -> plan + explanation.
+ *
+ * RFC 1034 4.3.2 as amended by RFC 9471 (see DESIGN.md 2). A plan is a list
+ * of RRsets with their sections; encode.c turns it into bytes and owns the
+ * size rules. Pure and allocation-free.
+ */
+#ifndef GLUED_ANSWER_H
+#define GLUED_ANSWER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dns/query.h"
+#include "dns/zone.h"
+#include "dns/zoneset.h"
+
+enum section { SEC_ANSWER = 0, SEC_AUTHORITY = 1, SEC_ADDITIONAL = 2 };
+
+/* What kind of answer this is, for logs and tests. */
+enum answer_kind {
+	ANSWER_POSITIVE = 0, /* data in ANSWER, AA=1 */
+	ANSWER_NODATA,       /* name exists, type does not: SOA in AUTHORITY */
+	ANSWER_NXDOMAIN,
+	ANSWER_REFERRAL,     /* AA=0, NS in AUTHORITY, glue in ADDITIONAL */
+	ANSWER_REFUSED,      /* not in any served zone, or class not IN */
+	ANSWER_ERROR,        /* FORMERR / NOTIMP / BADVERS from query_parse */
+};
+
+#define PLAN_MAX 96
+#define PLAN_TTL_ZONE 0xFFFFFFFFu /* plan_rr.ttl: use the RRset's own TTL */
+
+typedef struct plan_rr {
+	const uint8_t *owner;  /* wire name; NULL = the qname as received */
+	const rrset_t *rrset;
+	uint32_t ttl;          /* PLAN_TTL_ZONE or a TTL to write instead */
+	uint8_t section;       /* enum section */
+	bool required;         /* ADDITIONAL only: if it does not fit, set TC */
+	int8_t ns_index;       /* glue: index into explain.ns, else -1 */
+} plan_rr_t;
+
+typedef struct plan {
+	uint8_t kind;          /* enum answer_kind */
+	uint8_t rcode;
+	bool aa;
+	uint16_t n;
+	plan_rr_t rr[PLAN_MAX]; /* sections in order: ANSWER, AUTHORITY, ADDITIONAL */
+} plan_t;
+
+/* Why a glue address set is or is not in the response. */
+enum glue_fate {
+	FATE_ADDED = 0,
+	FATE_NO_ADDRESS,     /* the zone has no A/AAAA for this name */
+	FATE_OUT_OF_ZONE,    /* never glue */
+	FATE_POLICY,         /* left out by the glue policy */
+	FATE_SIZE,           /* did not fit (optional: silently; required: TC) */
+};
+
+enum tc_reason { TC_NONE = 0, TC_REQUIRED_GLUE, TC_SIZE };
+
+#define EXPLAIN_MAX_NS 16
+
+typedef struct explain_ns {
+	const uint8_t *name;   /* NS name, lowercased wire form */
+	uint8_t cls;           /* enum glue_class */
+	uint8_t fate;          /* enum glue_fate */
+	uint8_t n_a, n_aaaa;   /* addresses the zone has for it */
+} explain_ns_t;
+
+/* Everything needed to say why the response looks the way it does. */
+typedef struct explain {
+	uint8_t kind;          /* enum answer_kind */
+	const uint8_t *zone;   /* origin of the zone chosen, or NULL */
+	const uint8_t *cut;    /* referral: the delegation point */
+	uint8_t policy;        /* referral: the glue policy applied */
+	uint8_t nns;           /* referral: entries in ns (at most EXPLAIN_MAX_NS) */
+	uint8_t ns_total;      /* referral: NS names at the cut */
+	explain_ns_t ns[EXPLAIN_MAX_NS];
+	bool wildcard;         /* answer synthesized from a wildcard */
+	uint8_t cnames;        /* CNAMEs followed */
+	/* Filled by encode: */
+	uint8_t tc;            /* enum tc_reason */
+	uint16_t flags;        /* response header flags */
+	uint8_t rcode;
+	uint16_t count[3];     /* ANSWER, AUTHORITY, ADDITIONAL records written */
+	uint16_t size;         /* response bytes */
+	uint16_t limit;        /* size limit that applied */
+} explain_t;
+
+/*
+ * Plan the answer to a parsed query (query_parse returned QUERY_OK). tcp
+ * tells whether the query came over TCP (ANY gets the full node over TCP,
+ * one RRset over UDP, RFC 8482). ex (may be NULL) receives the explanation.
+ * Never fails: REFUSED and the like are plans too.
+ */
+void answer_plan(const zoneset_t *zs, const query_t *q, bool tcp, plan_t *plan, explain_t *ex);
+
+/* Names of enum values, for logs. */
+const char *answer_kind_str(uint8_t kind);
+const char *glue_class_str(uint8_t cls);
+const char *glue_fate_str(uint8_t fate);
+const char *glue_policy_str(uint8_t policy);
+const char *rcode_str(uint16_t rcode);
+
+#endif

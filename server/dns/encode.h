@@ -1,0 +1,37 @@
+/*
+ * encode.h -- plan -> response bytes: name compression, size limit, TC rules.
+ */
+#ifndef GLUED_ENCODE_H
+#define GLUED_ENCODE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dns/answer.h"
+#include "dns/query.h"
+
+/*
+ * Write the response to q described by plan into out, at most limit bytes
+ * (limit <= outcap; 512..65535). Header: ID and RD/CD copied from the query,
+ * QR set, AA and rcode from the plan; the question echoed with the client's
+ * case; OPT (advertising EDNS_ADVERTISED, DO echoed, extended rcode) iff the
+ * query had a valid OPT, with its space reserved first. RRsets are written
+ * whole or not at all. If an ANSWER or AUTHORITY RRset, or a *required*
+ * ADDITIONAL RRset (in-domain glue), does not fit, TC is set and encoding
+ * stops there (RFC 9471 3.1); optional ADDITIONAL RRsets that do not fit are
+ * left out silently. Names are compressed, except inside rdata of types
+ * other than those of RFC 1035 (RFC 3597 4). ex (may be NULL) receives the
+ * counts, flags, size, TC reason and glue fates for size.
+ * Returns the response length.
+ */
+size_t encode_response(const query_t *q, const plan_t *plan, uint8_t *out, size_t limit,
+		       explain_t *ex);
+
+/*
+ * Write an error response (FORMERR, NOTIMP, BADVERS, REFUSED, ...) with the
+ * question echoed if q->has_question, and OPT iff q->edns. Returns the
+ * length, or 0 if nothing can be sent.
+ */
+size_t encode_error(const query_t *q, uint16_t rcode, uint8_t *out, size_t limit);
+
+#endif

@@ -1,0 +1,30 @@
+/*
+ * respond.h -- the engine's one entry point: request bytes -> response bytes.
+ *
+ * query_parse -> answer_plan -> encode. Pure: no I/O, no allocation, no
+ * locks; safe to call from many threads on the same zoneset.
+ */
+#ifndef GLUED_RESPOND_H
+#define GLUED_RESPOND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dns/answer.h"
+#include "dns/query.h"
+#include "dns/zoneset.h"
+
+#define RESPOND_MAX 65535
+
+/*
+ * Answer the request req (len bytes) from zs. tcp selects the size limit
+ * (65535 over TCP, query_udp_limit() over UDP). out must hold RESPOND_MAX
+ * bytes. q (may be NULL) receives the parsed query and ex (may be NULL) the
+ * explanation, for logging. Returns the response length, or 0 when the
+ * request must be dropped.
+ */
+size_t respond(const zoneset_t *zs, const uint8_t *req, size_t len, bool tcp, uint8_t *out,
+	       query_t *q, explain_t *ex);
+
+#endif

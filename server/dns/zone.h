@@ -1,0 +1,158 @@
+/*
+ * zone.h -- one zone, immutable once built.
+ *
+ * Nodes are keyed by their lowercased wire name in an open-addressing hash
+ * table. Every ancestor of a name with data, up to the apex, exists as a node
+ * (empty non-terminals have no RRsets), so the closest encloser of any name is
+ * found by removing labels until a lookup hits. Zone cuts, the glue of each
+ * cut and the additional-section targets of NS/MX/SRV RRsets are computed once
+ * by zone_build(); the query path only reads them.
+ */
+#ifndef GLUED_ZONE_H
+#define GLUED_ZONE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dns/status.h"
+
+/* Glue policy (DESIGN.md 2). Values below GLUE_INHERIT are real policies. */
+enum glue_policy {
+	GLUE_FULL = 0,      /* RFC 9471: in-domain required, sibling/in-zone optional */
+	GLUE_IN_DOMAIN = 1, /* only in-domain glue */
+	GLUE_NONE = 2,      /* no glue at all: breaks RFC 9471 on purpose */
+	GLUE_INHERIT = 255, /* per zone / per delegation: use the enclosing policy */
+};
+
+/* Class of an NS name relative to one delegation (RFC 9471 section 2). */
+enum glue_class {
+	GLUE_CLASS_IN_DOMAIN = 0, /* at or below the cut: required */
+	GLUE_CLASS_SIBLING = 1,   /* below another cut of the same zone: optional */
+	GLUE_CLASS_IN_ZONE = 2,   /* authoritative data of the zone: optional */
+	GLUE_CLASS_OUT_OF_ZONE = 3, /* outside the zone: never added */
+};
+
+typedef struct rrset {
+	uint16_t type;
+	uint16_t count;       /* number of records */
+	uint32_t ttl;
+	const uint8_t *data;  /* count x { u16 rdlen (big-endian), rdata } */
+	uint32_t datalen;
+	/* For NS, MX and SRV RRsets: one entry per record, parallel to data,
+	 * naming the A/AAAA RRsets of the record's target in this zone (either
+	 * NULL). NULL for other types. */
+	const struct addl *addl;
+} rrset_t;
+
+typedef struct addl {
+	const uint8_t *target; /* the target name (lowercased wire form) */
+	const rrset_t *a;
+	const rrset_t *aaaa;
+} addl_t;
+
+/* One NS name of a delegation, with its class and addresses (if any). */
+typedef struct glue {
+	const uint8_t *name;  /* lowercased wire form */
+	uint8_t cls;          /* enum glue_class */
+	const rrset_t *a;     /* found by exact lookup; NULL if none */
+	const rrset_t *aaaa;
+} glue_t;
+
+enum node_flags {
+	NODE_APEX = 1 << 0,
+	NODE_CUT = 1 << 1,          /* a delegation point: owns NS, not the apex */
+	NODE_WILDCARD_CHILD = 1 << 2, /* "*.<this name>" exists */
+};
+
+typedef struct node {
+	const uint8_t *name;   /* lowercased wire form */
+	uint8_t namelen;
+	uint8_t labels;        /* label count, root not counted */
+	uint16_t flags;        /* enum node_flags */
+	uint16_t nrrsets;      /* 0 for an empty non-terminal */
+	uint16_t nglue;        /* at a cut: entries in glue */
+	const struct node *parent; /* NULL at the apex */
+	/* The topmost cut at or above this node (this node if it is a cut
+	 * with no cut above), or NULL when the node is authoritative data. */
+	const struct node *cut;
+	const rrset_t *rrsets; /* sorted by type */
+	/* At a cut: one entry per NS record, in-domain ones first, then the
+	 * others in NS order. */
+	const glue_t *glue;
+	uint8_t glue_policy;   /* at a cut: GLUE_INHERIT or an override */
+} node_t;
+
+typedef struct zone zone_t;
+
+/* Warnings found while building (missing glue, out-of-zone data, ...). */
+typedef void (*zone_warn_cb)(void *ctx, const char *msg);
+
+/*
+ * Load a zone from a master file. origin (wire form) may be NULL: then the
+ * origin is the owner of the first SOA record (after $ORIGIN processing).
+ * Runs the load-time checks: exactly one SOA, at the apex; NS at the apex;
+ * no CNAME beside other data or more than one CNAME at a name. Out-of-zone
+ * records are skipped with a warning naming file:line. On failure returns a
+ * negative status and writes "file:line: message" (or "file: message") into
+ * err; *out is untouched. warn may be NULL.
+ */
+int zone_load(const char *path, const uint8_t *origin, zone_warn_cb warn, void *warn_ctx,
+	      zone_t **out, char *err, size_t errcap) MUST_CHECK;
+
+/* Same from zone-file text in memory (tests, fuzzing). */
+int zone_load_mem(const char *name, const char *text, size_t len, const uint8_t *origin,
+		  zone_warn_cb warn, void *warn_ctx, zone_t **out, char *err,
+		  size_t errcap) MUST_CHECK;
+
+/* Free a zone and everything it owns. NULL is fine. */
+void zone_free(zone_t *z);
+
+/* The origin (lowercased wire form) and apex node. */
+const uint8_t *zone_origin(const zone_t *z);
+const node_t *zone_apex(const zone_t *z);
+const char *zone_file(const zone_t *z);
+size_t zone_node_count(const zone_t *z);
+size_t zone_record_count(const zone_t *z);
+
+/* The SOA RRset, and the negative-caching TTL min(SOA TTL, MINIMUM) (RFC 2308). */
+const rrset_t *zone_soa(const zone_t *z);
+uint32_t zone_negative_ttl(const zone_t *z);
+
+/* Glue policy of the zone (GLUE_INHERIT unless set). */
+uint8_t zone_glue_policy(const zone_t *z);
+void zone_set_glue_policy(zone_t *z, uint8_t policy);
+
+/*
+ * Exact lookup of a lowercased name (len bytes, wire form). Returns the node
+ * or NULL. Pre: lname is lowercased.
+ */
+const node_t *zone_find(const zone_t *z, const uint8_t *lname, size_t len);
+
+/*
+ * The deepest existing node at or above lname, which must be at or below
+ * the origin. Never NULL (the apex always exists). Pre: lname lowercased,
+ * name_is_sub(lname, origin).
+ */
+const node_t *zone_closest(const zone_t *z, const uint8_t *lname);
+
+/* The RRset of a type at a node, or NULL. */
+const rrset_t *node_rrset(const node_t *n, uint16_t type);
+
+/* Walk every node (for --check and tests), in no particular order. */
+void zone_walk(const zone_t *z, void (*fn)(void *ctx, const node_t *n), void *ctx);
+
+/* Iterate the records of an RRset: *pos starts at 0; returns 1 and sets
+ * rd/rdlen while records remain. */
+static inline int rrset_next(const rrset_t *rs, uint32_t *pos, const uint8_t **rd, uint16_t *rdlen)
+{
+	if (*pos >= rs->datalen)
+		return 0;
+	const uint8_t *p = rs->data + *pos;
+	*rdlen = (uint16_t)(p[0] << 8 | p[1]);
+	*rd = p + 2;
+	*pos += 2u + *rdlen;
+	return 1;
+}
+
+#endif
