@@ -1,0 +1,343 @@
+/*
+ * answer.c -- RFC 1034 4.3.2 as amended by RFC 9471, as a plan of RRsets.
+ *
+ * The whole decision: pick the deepest zone; find the closest encloser of
+ * the name; if it lies at or below a cut, refer (DS at the cut excepted);
+ * otherwise answer, follow a CNAME, synthesize from a wildcard, or deny.
+ * Everything the plan points to is immutable zone data, so planning never
+ * allocates and never copies.
+ */
+#include "dns/answer.h"
+
+#include <string.h>
+
+#include "dns/name.h"
+#include "dns/rdata.h"
+
+#define CNAME_MAX 8 /* chain length guard, as NSD's */
+
+typedef struct ctx {
+	const zoneset_t *zs;
+	const query_t *q;
+	bool tcp;
+	plan_t *plan;
+	explain_t *ex;
+} ctx_t;
+
+static bool plan_has(const plan_t *p, const rrset_t *rs)
+{
+	for (uint16_t i = 0; i < p->n; i++)
+		if (p->rr[i].rrset == rs)
+			return true;
+	return false;
+}
+
+static plan_rr_t *plan_add(plan_t *p, uint8_t section, const uint8_t *owner, const rrset_t *rs)
+{
+	if (p->n >= PLAN_MAX || rs == NULL)
+		return NULL;
+	plan_rr_t *r = &p->rr[p->n++];
+	r->owner = owner;
+	r->rrset = rs;
+	r->ttl = PLAN_TTL_ZONE;
+	r->section = section;
+	r->required = false;
+	r->ns_index = -1;
+	return r;
+}
+
+/* Addresses of NS/MX/SRV targets, from the zone's precomputed list. */
+static void add_additional(plan_t *p, const rrset_t *rs)
+{
+	if (!rs->addl)
+		return;
+	for (uint16_t i = 0; i < rs->count; i++) {
+		const addl_t *a = &rs->addl[i];
+		if (a->a && !plan_has(p, a->a))
+			plan_add(p, SEC_ADDITIONAL, a->target, a->a);
+		if (a->aaaa && !plan_has(p, a->aaaa))
+			plan_add(p, SEC_ADDITIONAL, a->target, a->aaaa);
+	}
+}
+
+static void add_negative(ctx_t *c, const zone_t *z, uint8_t kind)
+{
+	plan_rr_t *r = plan_add(c->plan, SEC_AUTHORITY, zone_origin(z), zone_soa(z));
+	if (r)
+		r->ttl = zone_negative_ttl(z);
+	c->plan->kind = kind;
+	if (kind == ANSWER_NXDOMAIN)
+		c->plan->rcode = RCODE_NXDOMAIN;
+}
+
+static uint8_t effective_policy(const ctx_t *c, const zone_t *z, const node_t *cut)
+{
+	if (cut->glue_policy != GLUE_INHERIT)
+		return cut->glue_policy;
+	if (zone_glue_policy(z) != GLUE_INHERIT)
+		return zone_glue_policy(z);
+	return c->zs->glue_policy;
+}
+
+/* Referral: NS (and DS with DO) in AUTHORITY, glue by class and policy. */
+static void refer(ctx_t *c, const zone_t *z, const node_t *cut)
+{
+	plan_t *p = c->plan;
+	explain_t *ex = c->ex;
+	uint8_t policy = effective_policy(c, z, cut);
+
+	p->kind = ANSWER_REFERRAL;
+	if (p->n == 0)
+		p->aa = false; /* a referral only; after a CNAME the answer stays AA */
+	plan_add(p, SEC_AUTHORITY, cut->name, node_rrset(cut, RR_NS));
+	if (c->q->do_bit)
+		plan_add(p, SEC_AUTHORITY, cut->name, node_rrset(cut, RR_DS));
+
+	ex->cut = cut->name;
+	ex->policy = policy;
+	ex->ns_total = (uint8_t)(cut->nglue > 255 ? 255 : cut->nglue);
+	ex->nns = 0;
+	for (uint16_t i = 0; i < cut->nglue; i++) {
+		const glue_t *g = &cut->glue[i];
+		int8_t idx = -1;
+		explain_ns_t *e = NULL;
+		if (ex->nns < EXPLAIN_MAX_NS) {
+			idx = (int8_t)ex->nns;
+			e = &ex->ns[ex->nns++];
+			e->name = g->name;
+			e->cls = g->cls;
+			e->n_a = (uint8_t)(g->a ? (g->a->count > 255 ? 255 : g->a->count) : 0);
+			e->n_aaaa = (uint8_t)(g->aaaa ? (g->aaaa->count > 255 ? 255 : g->aaaa->count) : 0);
+		}
+		uint8_t fate;
+		if (g->cls == GLUE_CLASS_OUT_OF_ZONE)
+			fate = FATE_OUT_OF_ZONE;
+		else if (!g->a && !g->aaaa)
+			fate = FATE_NO_ADDRESS;
+		else if (policy == GLUE_NONE ||
+			 (policy == GLUE_IN_DOMAIN && g->cls != GLUE_CLASS_IN_DOMAIN))
+			fate = FATE_POLICY;
+		else
+			fate = FATE_ADDED;
+		if (e)
+			e->fate = fate;
+		if (fate != FATE_ADDED)
+			continue;
+		const rrset_t *sets[2] = {g->a, g->aaaa};
+		for (int k = 0; k < 2; k++) {
+			/* Two NS names can share addresses only if they are the
+			 * same name; the zone deduplicates those, so a repeat here
+			 * is the same RRset reached twice. */
+			if (!sets[k] || plan_has(p, sets[k]))
+				continue;
+			plan_rr_t *r = plan_add(p, SEC_ADDITIONAL, g->name, sets[k]);
+			if (r) {
+				r->required = g->cls == GLUE_CLASS_IN_DOMAIN;
+				r->ns_index = idx;
+			}
+		}
+	}
+}
+
+/* ANY (RFC 8482): over UDP one RRset, over TCP the whole node. */
+static void answer_any(ctx_t *c, const node_t *n, const uint8_t *owner)
+{
+	for (uint16_t i = 0; i < n->nrrsets; i++) {
+		const rrset_t *rs = &n->rrsets[i];
+		if (rs->type == RR_RRSIG)
+			continue;
+		plan_add(c->plan, SEC_ANSWER, owner, rs);
+		if (!c->tcp)
+			break;
+	}
+}
+
+/*
+ * Answer from node n (an exact match or a wildcard standing in for the
+ * name). Returns the CNAME target to follow, or NULL when done.
+ */
+static const uint8_t *answer_node(ctx_t *c, const zone_t *z, const node_t *n, const uint8_t *owner)
+{
+	uint16_t qtype = c->q->qtype;
+	if (n->nrrsets == 0) {
+		add_negative(c, z, ANSWER_NODATA); /* empty non-terminal */
+		return NULL;
+	}
+	if (qtype == RR_ANY) {
+		answer_any(c, n, owner);
+		c->plan->kind = ANSWER_POSITIVE;
+		return NULL;
+	}
+	const rrset_t *rs = node_rrset(n, qtype);
+	if (rs) {
+		plan_add(c->plan, SEC_ANSWER, owner, rs);
+		add_additional(c->plan, rs);
+		c->plan->kind = ANSWER_POSITIVE;
+		return NULL;
+	}
+	const rrset_t *cname = node_rrset(n, RR_CNAME);
+	if (cname) {
+		plan_add(c->plan, SEC_ANSWER, owner, cname);
+		c->plan->kind = ANSWER_POSITIVE;
+		return cname->data + 2; /* the one record's rdata: the target */
+	}
+	add_negative(c, z, ANSWER_NODATA);
+	return NULL;
+}
+
+/*
+ * One step of the lookup in zone z for lname (lowercased); owner is the
+ * name to write (NULL = the question). Returns the CNAME target to follow.
+ */
+static const uint8_t *lookup(ctx_t *c, const zone_t *z, const uint8_t *lname, const uint8_t *owner,
+			     int step)
+{
+	const node_t *n = zone_closest(z, lname);
+	bool exact = n->namelen == name_len(lname);
+
+	if (n->cut) {
+		/* DS at the cut is the parent's own data (RFC 4035 3.1.4.1). */
+		if (exact && n == n->cut && c->q->qtype == RR_DS && step == 0) {
+			const rrset_t *ds = node_rrset(n, RR_DS);
+			if (ds) {
+				plan_add(c->plan, SEC_ANSWER, owner, ds);
+				c->plan->kind = ANSWER_POSITIVE;
+			} else {
+				add_negative(c, z, ANSWER_NODATA);
+			}
+			return NULL;
+		}
+		refer(c, z, n->cut);
+		return NULL;
+	}
+	if (exact)
+		return answer_node(c, z, n, owner);
+
+	if (n->flags & NODE_WILDCARD_CHILD) {
+		uint8_t wild[NAME_MAXLEN];
+		size_t wl = 2u + n->namelen;
+		if (wl <= NAME_MAXLEN) {
+			wild[0] = 1, wild[1] = '*';
+			memcpy(wild + 2, n->name, n->namelen);
+			const node_t *w = zone_find(z, wild, wl);
+			if (w) {
+				c->ex->wildcard = true;
+				return answer_node(c, z, w, owner);
+			}
+		}
+	}
+	add_negative(c, z, ANSWER_NXDOMAIN);
+	return NULL;
+}
+
+void answer_plan(const zoneset_t *zs, const query_t *q, bool tcp, plan_t *plan, explain_t *ex)
+{
+	explain_t local;
+	if (!ex)
+		ex = &local;
+	memset(ex, 0, sizeof(*ex));
+	plan->n = 0;
+	plan->rcode = RCODE_NOERROR;
+	plan->aa = true;
+	plan->kind = ANSWER_POSITIVE;
+
+	ctx_t c = {zs, q, tcp, plan, ex};
+	const uint8_t *lname = q->lname;
+	const zone_t *z = zoneset_find(zs, lname);
+
+	/* DS at a zone's apex belongs to the parent zone, if served here. */
+	if (z && q->qtype == RR_DS && lname[0] != 0 && name_equal(lname, zone_origin(z))) {
+		const zone_t *parent = zoneset_find(zs, name_skip(lname, 1));
+		if (parent)
+			z = parent;
+	}
+	if (!z) {
+		plan->kind = ANSWER_REFUSED;
+		plan->rcode = RCODE_REFUSED;
+		plan->aa = false;
+		ex->kind = plan->kind;
+		return;
+	}
+	ex->zone = zone_origin(z);
+
+	uint8_t target[NAME_MAXLEN];
+	const uint8_t *owner = NULL;
+	for (int step = 0;; step++) {
+		const uint8_t *next = lookup(&c, z, lname, owner, step);
+		if (!next || step + 1 >= CNAME_MAX)
+			break;
+		/* Follow the CNAME inside the zones served here. */
+		name_lower(target, next);
+		const zone_t *nz = zoneset_find(zs, target);
+		if (!nz)
+			break;
+		/* A loop shows up as a target already in the answer. */
+		bool seen = false;
+		for (uint16_t i = 0; i < plan->n; i++) {
+			const uint8_t *o = plan->rr[i].owner ? plan->rr[i].owner : q->qname;
+			if (plan->rr[i].section == SEC_ANSWER && name_equal(o, target))
+				seen = true;
+		}
+		if (seen)
+			break;
+		ex->cnames++;
+		owner = next;
+		lname = target;
+		z = nz;
+	}
+	ex->kind = plan->kind;
+	if (plan->kind == ANSWER_REFERRAL && plan->n > 0 && plan->rr[0].section == SEC_ANSWER)
+		plan->aa = true;
+}
+
+const char *answer_kind_str(uint8_t kind)
+{
+	static const char *const s[] = {
+		[ANSWER_POSITIVE] = "answer", [ANSWER_NODATA] = "nodata",
+		[ANSWER_NXDOMAIN] = "nxdomain", [ANSWER_REFERRAL] = "referral",
+		[ANSWER_REFUSED] = "refused", [ANSWER_ERROR] = "error",
+	};
+	return kind < sizeof(s) / sizeof(s[0]) ? s[kind] : "?";
+}
+
+const char *glue_class_str(uint8_t cls)
+{
+	static const char *const s[] = {
+		[GLUE_CLASS_IN_DOMAIN] = "in-domain", [GLUE_CLASS_SIBLING] = "sibling",
+		[GLUE_CLASS_IN_ZONE] = "in-zone", [GLUE_CLASS_OUT_OF_ZONE] = "out-of-zone",
+	};
+	return cls < sizeof(s) / sizeof(s[0]) ? s[cls] : "?";
+}
+
+const char *glue_fate_str(uint8_t fate)
+{
+	static const char *const s[] = {
+		[FATE_ADDED] = "glue", [FATE_NO_ADDRESS] = "no-address",
+		[FATE_OUT_OF_ZONE] = "never", [FATE_POLICY] = "policy", [FATE_SIZE] = "size",
+	};
+	return fate < sizeof(s) / sizeof(s[0]) ? s[fate] : "?";
+}
+
+const char *glue_policy_str(uint8_t policy)
+{
+	switch (policy) {
+	case GLUE_FULL: return "full";
+	case GLUE_IN_DOMAIN: return "in-domain";
+	case GLUE_NONE: return "none";
+	case GLUE_INHERIT: return "inherit";
+	default: return "?";
+	}
+}
+
+const char *rcode_str(uint16_t rcode)
+{
+	static const char *const s[] = {
+		"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED",
+		"YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH", "NOTZONE",
+	};
+	if (rcode < sizeof(s) / sizeof(s[0]))
+		return s[rcode];
+	if (rcode == RCODE_BADVERS)
+		return "BADVERS";
+	return "RCODE?";
+}
