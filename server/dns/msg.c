@@ -1,0 +1,217 @@
+#include "dns/msg.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "dns/rdata.h"
+#include "dns/wire.h"
+
+int msg_open(msg_t *m, const uint8_t *buf, size_t len)
+{
+	if (len < 12)
+		return ST_ETRUNC;
+	m->buf = buf;
+	m->len = len;
+	m->id = wire_get16(buf);
+	m->flags = wire_get16(buf + 2);
+	for (int i = 0; i < 4; i++)
+		m->count[i] = wire_get16(buf + 4 + 2 * i);
+	m->pos = 12;
+	m->section = 0;
+	m->left = m->count[0];
+	return ST_OK;
+}
+
+/* Copy one possibly compressed name from the message into rd. */
+static int copy_name(const msg_t *m, size_t *pos, size_t end, msg_rr_t *rr, size_t *w)
+{
+	uint8_t name[NAME_MAXLEN];
+	int n = name_unpack(m->buf, end, pos, name);
+	if (n < 0)
+		return n;
+	if (*w + (size_t)n > MSG_RD_MAX)
+		return ST_ESPACE;
+	memcpy(rr->rd + *w, name, (size_t)n);
+	*w += (size_t)n;
+	return ST_OK;
+}
+
+static int copy_bytes(const msg_t *m, size_t *pos, size_t end, size_t n, msg_rr_t *rr, size_t *w)
+{
+	if (*pos + n > end)
+		return ST_ETRUNC;
+	if (*w + n > MSG_RD_MAX)
+		return ST_ESPACE;
+	memcpy(rr->rd + *w, m->buf + *pos, n);
+	*pos += n;
+	*w += n;
+	return ST_OK;
+}
+
+/* Decompress the rdata of the RFC 1035 types whose names may be compressed. */
+static int unpack_rdata(const msg_t *m, size_t pos, size_t rdlen, msg_rr_t *rr)
+{
+	size_t end = pos + rdlen, w = 0;
+	int rc = ST_OK;
+	switch (rr->type) {
+	case RR_NS: case RR_MD: case RR_MF: case RR_CNAME: case RR_MB: case RR_MG: case RR_MR:
+	case RR_PTR:
+		rc = copy_name(m, &pos, end, rr, &w);
+		break;
+	case RR_SOA:
+		rc = copy_name(m, &pos, end, rr, &w);
+		if (rc == ST_OK)
+			rc = copy_name(m, &pos, end, rr, &w);
+		if (rc == ST_OK)
+			rc = copy_bytes(m, &pos, end, 20, rr, &w);
+		break;
+	case RR_MINFO:
+		rc = copy_name(m, &pos, end, rr, &w);
+		if (rc == ST_OK)
+			rc = copy_name(m, &pos, end, rr, &w);
+		break;
+	case RR_MX:
+		rc = copy_bytes(m, &pos, end, 2, rr, &w);
+		if (rc == ST_OK)
+			rc = copy_name(m, &pos, end, rr, &w);
+		break;
+	default:
+		rc = copy_bytes(m, &pos, end, rdlen, rr, &w);
+		break;
+	}
+	if (rc != ST_OK)
+		return rc;
+	if (pos != end)
+		return ST_EMALF; /* rdata longer than its fields */
+	rr->rdlen = (uint16_t)w;
+	return ST_OK;
+}
+
+int msg_next(msg_t *m, msg_rr_t *rr)
+{
+	while (m->left == 0) {
+		if (m->section >= 3) {
+			m->section = 4;
+			return 0;
+		}
+		m->section++;
+		m->left = m->count[m->section];
+	}
+	if (m->section > 3)
+		return 0;
+	size_t pos = m->pos;
+	int n = name_unpack(m->buf, m->len, &pos, rr->owner);
+	if (n < 0)
+		return n;
+	wire_rd_t r;
+	wire_rd_init(&r, m->buf, m->len);
+	r.pos = pos;
+	rr->section = m->section;
+	rr->type = wire_rd_u16(&r);
+	rr->rclass = wire_rd_u16(&r);
+	rr->ttl = 0;
+	rr->rdlen = 0;
+	if (m->section > 0) {
+		rr->ttl = wire_rd_u32(&r);
+		uint16_t rdlen = wire_rd_u16(&r);
+		if (r.err || wire_rd_left(&r) < rdlen)
+			return ST_ETRUNC;
+		int rc = unpack_rdata(m, r.pos, rdlen, rr);
+		if (rc != ST_OK)
+			return rc;
+		r.pos += rdlen;
+	}
+	if (r.err)
+		return ST_ETRUNC;
+	m->pos = r.pos;
+	m->left--;
+	return 1;
+}
+
+static const char *opcode_name(unsigned op)
+{
+	static const char *const s[] = {"QUERY", "IQUERY", "STATUS", "OPCODE3", "NOTIFY", "UPDATE"};
+	return op < 6 ? s[op] : "OPCODE?";
+}
+
+static const char *rcode_name(unsigned rc)
+{
+	static const char *const s[] = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP",
+					"REFUSED", "YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH",
+					"NOTZONE"};
+	if (rc < 11)
+		return s[rc];
+	return rc == 16 ? "BADVERS" : "RCODE?";
+}
+
+#define PUT(...)                                                                 \
+	do {                                                                     \
+		int k_ = snprintf(out + n, cap > n ? cap - n : 0, __VA_ARGS__);   \
+		if (k_ < 0 || (size_t)k_ >= (cap > n ? cap - n : 0))              \
+			return ST_ESPACE;                                        \
+		n += (size_t)k_;                                                 \
+	} while (0)
+
+int msg_to_text(const uint8_t *buf, size_t len, char *out, size_t cap)
+{
+	static msg_rr_t rr; /* 64 KiB: not on the stack. Not thread-safe; tests only. */
+	msg_t m;
+	size_t n = 0;
+	if (msg_open(&m, buf, len) != ST_OK)
+		return ST_ETRUNC;
+
+	/* The extended rcode lives in the OPT TTL: find it first. */
+	unsigned ext = 0;
+	msg_t scan = m;
+	int rc;
+	while ((rc = msg_next(&scan, &rr)) == 1)
+		if (rr.section == 3 && rr.type == RR_OPT)
+			ext = rr.ttl >> 24;
+	if (rc < 0)
+		return rc;
+
+	unsigned rcode = (ext << 4) | (m.flags & 0xF);
+	PUT(";; opcode %s rcode %s flags", opcode_name((m.flags >> 11) & 0xF), rcode_name(rcode));
+	static const struct { uint16_t bit; const char *name; } fl[] = {
+		{0x8000, "qr"}, {0x0400, "aa"}, {0x0200, "tc"}, {0x0100, "rd"},
+		{0x0080, "ra"}, {0x0020, "ad"}, {0x0010, "cd"},
+	};
+	for (size_t i = 0; i < sizeof(fl) / sizeof(fl[0]); i++)
+		if (m.flags & fl[i].bit)
+			PUT(" %s", fl[i].name);
+	PUT("\n");
+
+	static const char *const sect[] = {"QUESTION", "ANSWER", "AUTHORITY", "ADDITIONAL"};
+	int last = -1;
+	while ((rc = msg_next(&m, &rr)) == 1) {
+		if (rr.section != last) {
+			for (int s = last + 1; s <= rr.section; s++)
+				PUT(";; %s\n", sect[s]);
+			last = rr.section;
+		}
+		char owner[NAME_TEXT_MAX], tbuf[16];
+		name_to_text(rr.owner, owner, sizeof(owner));
+		if (rr.section == 3 && rr.type == RR_OPT) {
+			PUT(";; OPT udp=%u version=%u flags%s ext-rcode=%u rdlen=%u\n", rr.rclass,
+			    (rr.ttl >> 16) & 0xFF, (rr.ttl & 0x8000) ? " do" : "", rr.ttl >> 24,
+			    rr.rdlen);
+			continue;
+		}
+		const char *cls = rr.rclass == 1 ? "IN" : rr.rclass == 3 ? "CH" : "CLASS?";
+		if (rr.section == 0) {
+			PUT("%s\t%s\t%s\n", owner, cls, rrtype_to_text(rr.type, tbuf));
+			continue;
+		}
+		PUT("%s\t%u\t%s\t%s\t", owner, rr.ttl, cls, rrtype_to_text(rr.type, tbuf));
+		int k = rdata_to_text(rr.type, rr.rd, rr.rdlen, out + n, cap - n);
+		if (k < 0)
+			return k;
+		n += (size_t)k;
+		PUT("\n");
+	}
+	if (rc < 0)
+		return rc;
+	for (int s = last + 1; s <= 3; s++)
+		PUT(";; %s\n", sect[s]);
+	return (int)n;
+}
