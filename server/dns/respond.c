@@ -1,0 +1,73 @@
+/*
+ * respond.c -- request bytes -> response bytes: parse, judge, plan, encode.
+ */
+#include "dns/respond.h"
+
+#include <string.h>
+
+#include "dns/encode.h"
+#include "dns/rdata.h"
+#include "dns/wire.h"
+
+/* An error response, with the explanation filled from what was written. */
+static size_t respond_error(const query_t *q, uint16_t rcode, uint8_t kind, uint8_t *out,
+			    size_t limit, explain_t *ex)
+{
+	size_t n = encode_error(q, rcode, out, limit);
+	ex->kind = kind;
+	ex->rcode = (uint8_t)rcode;
+	ex->tc = TC_NONE;
+	ex->limit = (uint16_t)limit;
+	ex->size = (uint16_t)n;
+	if (n >= DNS_HEADER_LEN) {
+		ex->flags = wire_get16(out + 2);
+		ex->count[SEC_ANSWER] = wire_get16(out + 6);
+		ex->count[SEC_AUTHORITY] = wire_get16(out + 8);
+		ex->count[SEC_ADDITIONAL] = wire_get16(out + 10);
+	}
+	return n;
+}
+
+size_t respond(const zoneset_t *zs, const uint8_t *req, size_t len, bool tcp, uint8_t *out,
+	       query_t *q, explain_t *ex)
+{
+	query_t lq;
+	explain_t lex;
+	if (!q)
+		q = &lq;
+	if (!ex)
+		ex = &lex;
+	memset(ex, 0, sizeof(*ex));
+
+	int verdict = query_parse(req, len, q);
+	if (verdict == QUERY_DROP)
+		return 0;
+	size_t limit = tcp ? RESPOND_MAX : query_udp_limit(q);
+	if (verdict == QUERY_ERROR)
+		return respond_error(q, q->rcode, ANSWER_ERROR, out, limit, ex);
+
+	/* Only class IN is served. NSD 4.6 answers CH version.bind/id.server
+	 * and class ANY; we have no server names, and ANY would mean
+	 * pretending IN data is every class, so both are REFUSED too (NSD
+	 * also REFUSES CH for other names, and HS/NONE/others). */
+	if (q->qclass != CLASS_IN)
+		return respond_error(q, RCODE_REFUSED, ANSWER_REFUSED, out, limit, ex);
+
+	/*
+	 * Meta types. Zone transfers are not offered: NSD 4.6 without
+	 * provide-xfr answers AXFR and IXFR over TCP with REFUSED, AXFR over
+	 * UDP with NOTIMP (AXFR is TCP-only, RFC 5936 4.2), and IXFR over UDP
+	 * with NOTAUTH; we say REFUSED there, which names the real reason.
+	 * MAILA, MAILB, TSIG, TKEY, OPT and other types in 128..254 are plain
+	 * lookups in NSD (NODATA at an existing name), so answer_plan gets
+	 * them like any type; ANY is answer_plan's business (RFC 8482).
+	 */
+	if (q->qtype == RR_AXFR && !tcp)
+		return respond_error(q, RCODE_NOTIMP, ANSWER_ERROR, out, limit, ex);
+	if (q->qtype == RR_AXFR || q->qtype == RR_IXFR)
+		return respond_error(q, RCODE_REFUSED, ANSWER_REFUSED, out, limit, ex);
+
+	plan_t plan;
+	answer_plan(zs, q, tcp, &plan, ex);
+	return encode_response(q, &plan, out, limit, ex);
+}
