@@ -1,0 +1,346 @@
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dns/zone.h"
+
+/* Long-only options get values above any short option character. */
+enum { OPT_GLUE = 256, OPT_NO_GLUE, OPT_CHECK };
+
+static const char short_opts[] = ":c:l:z:t:qhV";
+
+static const struct option long_opts[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ "listen", required_argument, NULL, 'l' },
+	{ "zone", required_argument, NULL, 'z' },
+	{ "glue", required_argument, NULL, OPT_GLUE },
+	{ "no-glue", no_argument, NULL, OPT_NO_GLUE },
+	{ "threads", required_argument, NULL, 't' },
+	{ "log-queries", no_argument, NULL, 'q' },
+	{ "check", no_argument, NULL, OPT_CHECK },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const char usage_text[] =
+	"usage: glued [options]\n"
+	"  -c, --config FILE          YAML configuration (not supported yet)\n"
+	"  -l, --listen ADDR[:PORT]   listen address, UDP and TCP, repeatable;\n"
+	"                             [::1]:PORT for IPv6; port 53 if ADDR has none;\n"
+	"                             without -l: 127.0.0.1:5300\n"
+	"  -z, --zone [ORIGIN=]FILE   load a zone, repeatable; without ORIGIN= the\n"
+	"                             origin is the SOA owner / $ORIGIN of the file\n"
+	"      --glue full|in-domain|none   glue policy (default full, RFC 9471)\n"
+	"      --no-glue              same as --glue none (breaks RFC 9471 on purpose)\n"
+	"  -t, --threads N            worker threads (default: one per CPU)\n"
+	"  -q, --log-queries          one line per query on stdout, with the explanation\n"
+	"      --check                load and check the zones, print a summary, exit\n"
+	"                             (0 if they load, 1 on errors)\n"
+	"  -h, --help                 this text\n"
+	"  -V, --version              print the version\n"
+	"\n"
+	"With neither -c nor -z, glued serves the bundled lab zone (lab., with the\n"
+	"delegation example.lab.) on 127.0.0.1:5300 and prints the dig command to try.\n"
+	"SIGHUP reloads the zones (the old ones keep serving if the new ones fail);\n"
+	"SIGINT and SIGTERM stop glued with exit status 0. Bad usage exits with 2,\n"
+	"a zone or listen address that cannot be used with 1.\n";
+
+const char *config_usage(void)
+{
+	return usage_text;
+}
+
+__attribute__((format(printf, 3, 4)))
+static int fail(char *err, size_t errcap, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	if (errcap > 0)
+		vsnprintf(err, errcap, fmt, ap);
+	va_end(ap);
+	return ST_EINVAL;
+}
+
+static int parse_port(const char *s, uint16_t *port)
+{
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	char *end;
+	unsigned long v = strtoul(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v == 0 || v > 65535)
+		return -1;
+	*port = (uint16_t)v;
+	return 0;
+}
+
+int config_parse_addr(const char *text, uint16_t default_port, listen_addr_t *out, char *err,
+		      size_t errcap)
+{
+	char host[INET6_ADDRSTRLEN];
+	const char *port_text = NULL;
+	size_t hostlen;
+
+	memset(out, 0, sizeof(*out));
+	if (text[0] == '[') {
+		const char *close = strchr(text, ']');
+		if (close == NULL)
+			return fail(err, errcap, "bad listen address '%s': missing ']'", text);
+		hostlen = (size_t)(close - text - 1);
+		if (close[1] == ':')
+			port_text = close + 2;
+		else if (close[1] != '\0')
+			return fail(err, errcap, "bad listen address '%s': expected ':PORT' after ']'",
+				    text);
+		text++;
+	} else {
+		const char *colon = strchr(text, ':');
+		if (colon != NULL && strchr(colon + 1, ':') == NULL) {
+			/* Exactly one colon: IPv4 (or a name) with a port. */
+			hostlen = (size_t)(colon - text);
+			port_text = colon + 1;
+		} else {
+			/* No colon, or a bare IPv6 address without a port. */
+			hostlen = strlen(text);
+		}
+	}
+	if (hostlen == 0 || hostlen >= sizeof(host))
+		return fail(err, errcap, "bad listen address '%.*s': expected an IP address",
+			    (int)(hostlen < 200 ? hostlen : 200), text);
+	memcpy(host, text, hostlen);
+	host[hostlen] = '\0';
+
+	uint16_t port = default_port;
+	if (port_text != NULL && parse_port(port_text, &port) < 0)
+		return fail(err, errcap, "bad port '%s' in listen address: expected 1-65535",
+			    port_text);
+
+	struct sockaddr_in *sin = (struct sockaddr_in *)&out->ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&out->ss;
+	if (inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		out->sslen = sizeof(*sin);
+		inet_ntop(AF_INET, &sin->sin_addr, out->host, sizeof(out->host));
+		snprintf(out->text, sizeof(out->text), "%s:%u", out->host, port);
+	} else if (inet_pton(AF_INET6, host, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		out->sslen = sizeof(*sin6);
+		inet_ntop(AF_INET6, &sin6->sin6_addr, out->host, sizeof(out->host));
+		snprintf(out->text, sizeof(out->text), "[%s]:%u", out->host, port);
+	} else {
+		return fail(err, errcap,
+			    "bad listen address '%s': expected an IPv4 address or [IPv6]:PORT", host);
+	}
+	out->port = port;
+	return 0;
+}
+
+int config_add_zone(config_t *cfg, const char *origin, const char *file)
+{
+	zone_spec_t *z = realloc(cfg->zones, (cfg->nzones + 1) * sizeof(*z));
+	if (z == NULL)
+		return ST_ENOMEM;
+	cfg->zones = z;
+	z += cfg->nzones;
+	z->origin = NULL;
+	z->file = strdup(file);
+	z->glue_policy = GLUE_INHERIT;
+	if (origin != NULL)
+		z->origin = strdup(origin);
+	if (z->file == NULL || (origin != NULL && z->origin == NULL)) {
+		free((char *)z->origin);
+		free((char *)z->file);
+		return ST_ENOMEM;
+	}
+	cfg->nzones++;
+	return 0;
+}
+
+/* "[ORIGIN=]FILE": an '=' splits only when what is before it cannot be a
+ * path, so "dir/a=b.zone" stays a file name. */
+static int add_zone_arg(config_t *cfg, const char *arg, char *err, size_t errcap)
+{
+	const char *eq = strchr(arg, '=');
+	if (eq != NULL && memchr(arg, '/', (size_t)(eq - arg)) == NULL) {
+		if (eq == arg)
+			return fail(err, errcap, "bad zone '%s': empty ORIGIN before '='", arg);
+		if (eq[1] == '\0')
+			return fail(err, errcap, "bad zone '%s': expected a FILE after '='", arg);
+		char *origin = strndup(arg, (size_t)(eq - arg));
+		if (origin == NULL)
+			return fail(err, errcap, "out of memory");
+		int r = config_add_zone(cfg, origin, eq + 1);
+		free(origin);
+		if (r < 0)
+			return fail(err, errcap, "out of memory");
+		return 0;
+	}
+	if (arg[0] == '\0')
+		return fail(err, errcap, "bad zone '': expected [ORIGIN=]FILE");
+	if (config_add_zone(cfg, NULL, arg) < 0)
+		return fail(err, errcap, "out of memory");
+	return 0;
+}
+
+static int add_listen(config_t *cfg, const char *arg, uint16_t default_port, char *err,
+		      size_t errcap)
+{
+	listen_addr_t a;
+	int r = config_parse_addr(arg, default_port, &a, err, errcap);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < cfg->nlisten; i++) {
+		if (strcmp(cfg->listen[i].text, a.text) == 0)
+			return fail(err, errcap, "listen address %s given twice", a.text);
+	}
+	listen_addr_t *l = realloc(cfg->listen, (cfg->nlisten + 1) * sizeof(*l));
+	if (l == NULL)
+		return fail(err, errcap, "out of memory");
+	cfg->listen = l;
+	l[cfg->nlisten++] = a;
+	return 0;
+}
+
+static int parse_glue(const char *s, uint8_t *policy)
+{
+	if (strcmp(s, "full") == 0)
+		*policy = GLUE_FULL;
+	else if (strcmp(s, "in-domain") == 0)
+		*policy = GLUE_IN_DOMAIN;
+	else if (strcmp(s, "none") == 0)
+		*policy = GLUE_NONE;
+	else
+		return -1;
+	return 0;
+}
+
+static int parse_threads(const char *s, unsigned *n)
+{
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	char *end;
+	unsigned long v = strtoul(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v == 0 || v > CONFIG_MAX_THREADS)
+		return -1;
+	*n = (unsigned)v;
+	return 0;
+}
+
+static int parse_options(int argc, char **argv, config_t *cfg, char *err, size_t errcap)
+{
+	int c, r;
+
+	optind = 0; /* glibc: full re-initialisation, so tests can parse again */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			free(cfg->config_file);
+			cfg->config_file = strdup(optarg);
+			if (cfg->config_file == NULL)
+				return fail(err, errcap, "out of memory");
+			break;
+		case 'l':
+			r = add_listen(cfg, optarg, CONFIG_PORT, err, errcap);
+			if (r < 0)
+				return r;
+			cfg->listen_given = true;
+			break;
+		case 'z':
+			r = add_zone_arg(cfg, optarg, err, errcap);
+			if (r < 0)
+				return r;
+			break;
+		case OPT_GLUE:
+			if (parse_glue(optarg, &cfg->glue_policy) < 0)
+				return fail(err, errcap,
+					    "bad --glue '%s': expected full, in-domain or none",
+					    optarg);
+			break;
+		case OPT_NO_GLUE:
+			cfg->glue_policy = GLUE_NONE;
+			break;
+		case 't':
+			if (parse_threads(optarg, &cfg->threads) < 0)
+				return fail(err, errcap, "bad --threads '%s': expected 1-%d", optarg,
+					    CONFIG_MAX_THREADS);
+			break;
+		case 'q':
+			cfg->log_queries = true;
+			break;
+		case OPT_CHECK:
+			cfg->check = true;
+			break;
+		case 'h':
+			cfg->help = true;
+			break;
+		case 'V':
+			cfg->version = true;
+			break;
+		case ':':
+			return fail(err, errcap, "option '%s' needs an argument", argv[optind - 1]);
+		case '?':
+		default:
+			if (optopt != 0)
+				return fail(err, errcap, "unknown option '-%c'", optopt);
+			return fail(err, errcap, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return fail(err, errcap, "unexpected argument '%s'", argv[optind]);
+	return 0;
+}
+
+int config_parse(int argc, char **argv, config_t *cfg, char *err, size_t errcap)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->glue_policy = GLUE_FULL;
+	if (errcap > 0)
+		err[0] = '\0';
+
+	int r = parse_options(argc, argv, cfg, err, errcap);
+	if (r < 0)
+		goto fail;
+	if (cfg->help || cfg->version)
+		return 0;
+	if (cfg->config_file != NULL) {
+		r = fail(err, errcap, "-c %s: config files are not supported yet; use -l and -z",
+			 cfg->config_file);
+		goto fail;
+	}
+	cfg->lab = cfg->nzones == 0;
+	if (cfg->nlisten == 0) {
+		char def[32];
+		snprintf(def, sizeof(def), "%s:%d", CONFIG_DEFAULT_ADDR, CONFIG_DEFAULT_PORT);
+		r = add_listen(cfg, def, CONFIG_DEFAULT_PORT, err, errcap);
+		if (r < 0)
+			goto fail;
+	}
+	return 0;
+fail:
+	config_free(cfg);
+	return r;
+}
+
+void config_free(config_t *cfg)
+{
+	for (size_t i = 0; i < cfg->nzones; i++) {
+		free((char *)cfg->zones[i].origin);
+		free((char *)cfg->zones[i].file);
+	}
+	free(cfg->zones);
+	free(cfg->listen);
+	free(cfg->config_file);
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->glue_policy = GLUE_FULL;
+}

@@ -1,0 +1,41 @@
+/*
+ * udp.h -- one UDP socket of one worker: recvmmsg into a static slab,
+ * synchronous replies.
+ *
+ * libuv 1.44 with UV_UDP_RECVMMSG reads up to 20 datagrams per system call
+ * into the buffer alloc_cb returns; that buffer must be a multiple of 64 KiB
+ * (a smaller one wedges the loop, STYLE.md). Each socket owns one slab for
+ * its whole life, so nothing is allocated per query. Replies go out with
+ * uv_udp_try_send from the worker's out buffer; when the socket buffer is
+ * full (UV_EAGAIN) the reply is dropped and counted, as a UDP server may.
+ */
+#ifndef GLUED_NET_UDP_H
+#define GLUED_NET_UDP_H
+
+#include <stdint.h>
+
+#include <uv.h>
+
+#include "net/worker.h"
+
+#define UDP_MMSG_WIDTH 20                       /* libuv 1.44 UV__MMSG_MAXWIDTH */
+#define UDP_SLAB_SIZE (UDP_MMSG_WIDTH * 65536)  /* a multiple of 64 KiB */
+
+typedef struct udp_sock {
+	uv_udp_t handle;  /* handle.data = this */
+	worker_t *w;
+	uint8_t *slab;    /* UDP_SLAB_SIZE bytes */
+} udp_sock_t;
+
+/*
+ * Adopt the bound socket fd into s on w's loop and start receiving. Takes
+ * ownership of fd in every case (closed on failure). On failure the handle
+ * may be initialised already: it is closed with the rest of the loop, and
+ * udp_free() still has to run. Returns 0 or a negative UV_E* code.
+ */
+int udp_start(udp_sock_t *s, worker_t *w, int fd) MUST_CHECK;
+
+/* Free the slab; only after the handle's close has completed. */
+void udp_free(udp_sock_t *s);
+
+#endif

@@ -1,0 +1,263 @@
+#include "net/worker.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "log.h"
+#include "net/tcp.h"
+#include "net/udp.h"
+
+static const char *type_name(int type)
+{
+	return type == SOCK_DGRAM ? "udp" : "tcp";
+}
+
+static int bind_error(const listen_addr_t *a, int type, int e, char *err, size_t errcap)
+{
+	if (e == EADDRINUSE)
+		snprintf(err, errcap, "cannot listen on %s (%s): address already in use", a->text,
+			 type_name(type));
+	else if (e == EADDRNOTAVAIL)
+		snprintf(err, errcap, "cannot listen on %s (%s): no such address on this host",
+			 a->text, type_name(type));
+	else if (e == EACCES)
+		snprintf(err, errcap, "cannot listen on %s (%s): permission denied (ports below 1024 need privileges)",
+			 a->text, type_name(type));
+	else
+		snprintf(err, errcap, "cannot listen on %s (%s): %s", a->text, type_name(type),
+			 strerror(e));
+	return -e;
+}
+
+int worker_bind(const listen_addr_t *a, int type, char *err, size_t errcap)
+{
+	int one = 1;
+	int fd = socket(a->ss.ss_family, type | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return bind_error(a, type, errno, err, errcap);
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0 ||
+	    (a->ss.ss_family == AF_INET6 &&
+	     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0) ||
+	    bind(fd, (const struct sockaddr *)&a->ss, a->sslen) < 0) {
+		int e = errno;
+		close(fd);
+		return bind_error(a, type, e, err, errcap);
+	}
+	return fd;
+}
+
+/* Bind without SO_REUSEPORT: fails if any socket already holds the port. */
+static int probe_one(const listen_addr_t *a, int type, char *err, size_t errcap)
+{
+	int one = 1;
+	int fd = socket(a->ss.ss_family, type | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return bind_error(a, type, errno, err, errcap);
+	/* TCP: SO_REUSEADDR ignores TIME_WAIT leftovers of a previous run but
+	 * still refuses a live listener. UDP: no option, so any holder counts. */
+	if ((type == SOCK_STREAM &&
+	     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0) ||
+	    (a->ss.ss_family == AF_INET6 &&
+	     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0) ||
+	    bind(fd, (const struct sockaddr *)&a->ss, a->sslen) < 0) {
+		int e = errno;
+		close(fd);
+		return bind_error(a, type, e, err, errcap);
+	}
+	close(fd);
+	return 0;
+}
+
+int worker_probe(const listen_addr_t *a, char *err, size_t errcap)
+{
+	int r = probe_one(a, SOCK_DGRAM, err, errcap);
+	if (r == 0)
+		r = probe_one(a, SOCK_STREAM, err, errcap);
+	return r;
+}
+
+static void format_peer(const struct sockaddr *sa, char *buf, size_t cap)
+{
+	char host[INET6_ADDRSTRLEN] = "?";
+	unsigned port = 0;
+
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;
+		uv_ip4_name(sin, host, sizeof(host));
+		port = ntohs(sin->sin_port);
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)sa;
+		uv_ip6_name(sin6, host, sizeof(host));
+		port = ntohs(sin6->sin6_port);
+	}
+	snprintf(buf, cap, "%s#%u", host, port);
+}
+
+size_t worker_respond(worker_t *w, const struct sockaddr *peer, bool tcp, const uint8_t *req,
+		      size_t len)
+{
+	if (!w->log_queries)
+		return respond(w->zs, req, len, tcp, w->out, NULL, NULL);
+
+	/* Zeroed first, so a drop that fills nothing still logs sanely. */
+	memset(&w->q, 0, sizeof(w->q));
+	memset(&w->ex, 0, sizeof(w->ex));
+	size_t n = respond(w->zs, req, len, tcp, w->out, &w->q, &w->ex);
+	char client[INET6_ADDRSTRLEN + 8];
+	format_peer(peer, client, sizeof(client));
+	log_query(client, tcp, &w->q, n > 0 ? &w->ex : NULL);
+	return n;
+}
+
+static void close_walk_cb(uv_handle_t *handle, void *arg)
+{
+	(void)arg;
+	if (!uv_is_closing(handle))
+		uv_close(handle, NULL);
+}
+
+static void stop_cb(uv_async_t *async)
+{
+	worker_t *w = async->data;
+	/* Connections free themselves in their close callbacks; everything
+	 * else is embedded in w and needs no callback. */
+	tcp_close_all(w);
+	uv_walk(&w->loop, close_walk_cb, NULL);
+}
+
+static void swap_cb(uv_async_t *async)
+{
+	worker_t *w = async->data;
+	const zoneset_t *zs = atomic_load(&w->next);
+
+	/* Coalesced sends still deliver the latest pointer; acknowledge only
+	 * a real change so every swap is acknowledged exactly once. */
+	if (zs == NULL || zs == w->zs)
+		return;
+	w->zs = zs;
+	if (w->ack != NULL)
+		w->ack(w->ack_ctx);
+}
+
+int worker_init(worker_t *w, unsigned id, const config_t *cfg, const zoneset_t *zs,
+		worker_ack_fn ack, void *ack_ctx, char *err, size_t errcap)
+{
+	int r;
+
+	memset(w, 0, offsetof(worker_t, out));
+	w->id = id;
+	w->zs = zs;
+	atomic_init(&w->next, zs);
+	w->ack = ack;
+	w->ack_ctx = ack_ctx;
+	w->log_queries = cfg->log_queries;
+
+	r = uv_loop_init(&w->loop);
+	if (r < 0) {
+		snprintf(err, errcap, "worker %u: event loop: %s", id, uv_strerror(r));
+		return r;
+	}
+	w->loop_ready = true;
+	w->loop.data = w;
+	if ((r = uv_async_init(&w->loop, &w->stop, stop_cb)) < 0 ||
+	    (r = uv_async_init(&w->loop, &w->swap, swap_cb)) < 0) {
+		snprintf(err, errcap, "worker %u: async handle: %s", id, uv_strerror(r));
+		return r;
+	}
+	w->stop.data = w;
+	w->swap.data = w;
+
+	w->udp = calloc(cfg->nlisten, sizeof(*w->udp));
+	w->tcp = calloc(cfg->nlisten, sizeof(*w->tcp));
+	if (w->udp == NULL || w->tcp == NULL) {
+		snprintf(err, errcap, "out of memory");
+		return UV_ENOMEM;
+	}
+	for (size_t i = 0; i < cfg->nlisten; i++) {
+		const listen_addr_t *a = &cfg->listen[i];
+		int fd = worker_bind(a, SOCK_DGRAM, err, errcap);
+		if (fd < 0)
+			return fd;
+		w->nudp++;
+		r = udp_start(&w->udp[i], w, fd);
+		if (r < 0) {
+			snprintf(err, errcap, "cannot listen on %s (udp): %s", a->text,
+				 uv_strerror(r));
+			return r;
+		}
+		fd = worker_bind(a, SOCK_STREAM, err, errcap);
+		if (fd < 0)
+			return fd;
+		w->ntcp++;
+		r = tcp_start(&w->tcp[i], w, fd);
+		if (r < 0) {
+			snprintf(err, errcap, "cannot listen on %s (tcp): %s", a->text,
+				 uv_strerror(r));
+			return r;
+		}
+	}
+	return 0;
+}
+
+static void worker_main(void *arg)
+{
+	worker_t *w = arg;
+	uv_run(&w->loop, UV_RUN_DEFAULT);
+}
+
+int worker_start(worker_t *w)
+{
+	int r = uv_thread_create(&w->thread, worker_main, w);
+	if (r == 0)
+		w->started = true;
+	return r;
+}
+
+void worker_stop(worker_t *w)
+{
+	uv_async_send(&w->stop);
+}
+
+void worker_swap(worker_t *w, const zoneset_t *zs)
+{
+	atomic_store(&w->next, zs);
+	uv_async_send(&w->swap);
+}
+
+void worker_join(worker_t *w)
+{
+	if (w->started) {
+		uv_thread_join(&w->thread);
+		w->started = false;
+	}
+}
+
+int worker_destroy(worker_t *w)
+{
+	int r = 0;
+
+	if (w->loop_ready) {
+		/* After a join everything is closed already; after a failed or
+		 * never-started init, close here. */
+		tcp_close_all(w);
+		uv_walk(&w->loop, close_walk_cb, NULL);
+		uv_run(&w->loop, UV_RUN_DEFAULT);
+		r = uv_loop_close(&w->loop);
+		w->loop_ready = false;
+	}
+	for (size_t i = 0; i < w->nudp; i++)
+		udp_free(&w->udp[i]);
+	free(w->udp);
+	free(w->tcp);
+	w->udp = NULL;
+	w->tcp = NULL;
+	w->nudp = w->ntcp = 0;
+	return r;
+}
