@@ -1,0 +1,307 @@
+/* Unit tests for answer.c: the plan for each kind of question. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "dns/answer.h"
+#include "dns/name.h"
+#include "dns/rdata.h"
+#include "dns/zoneset.h"
+
+static const char PARENT[] =
+	"$ORIGIN test.\n"
+	"$TTL 3600\n"
+	"@ SOA ns.test. host.test. 1 7200 900 1209600 300\n"
+	"@ NS ns.test.\n"
+	"ns A 192.0.2.1\n"
+	"child NS ns1.child\n"
+	"child NS ns.test.\n"
+	"child NS ns.elsewhere.example.\n"
+	"child DS 12345 13 2 0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF\n"
+	"ns1.child A 192.0.2.10\n"
+	"ns1.child AAAA 2001:db8::10\n"
+	"a NS ns.b\n"
+	"b NS ns.b\n"
+	"ns.b A 192.0.2.20\n"
+	"x.y.z A 192.0.2.30\n"
+	"*.wild A 192.0.2.40\n"
+	"*.wild TXT \"wild\"\n"
+	"mx MX 10 ns\n"
+	"c1 CNAME c2\n"
+	"c2 CNAME www\n"
+	"www A 192.0.2.50\n"
+	"tochild CNAME www.child\n"
+	"tonx CNAME nothing\n"
+	"loop1 CNAME loop2\n"
+	"loop2 CNAME loop1\n"
+	"out CNAME www.example.org.\n"
+	"towild CNAME foo.wild\n";
+
+static const char CHILD[] =
+	"$ORIGIN sub.test.\n"
+	"$TTL 60\n"
+	"@ SOA ns.sub.test. host.test. 1 7200 900 1209600 30\n"
+	"@ NS ns.sub.test.\n"
+	"ns A 192.0.2.99\n";
+
+static zoneset_t *zs;
+
+static int setup(void **state)
+{
+	char err[512];
+	zone_t *zones[2] = {NULL, NULL};
+	if (zone_load_mem("parent", PARENT, strlen(PARENT), NULL, NULL, NULL, &zones[0], err,
+			  sizeof(err)) != ST_OK)
+		return -1;
+	if (zone_load_mem("child", CHILD, strlen(CHILD), NULL, NULL, NULL, &zones[1], err,
+			  sizeof(err)) != ST_OK)
+		return -1;
+	return zoneset_from_zones(zones, 2, GLUE_FULL, &zs, err, sizeof(err)) == ST_OK ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	zoneset_free(zs);
+	return 0;
+}
+
+static void make_query(query_t *q, const char *name, uint16_t type, bool do_bit)
+{
+	memset(q, 0, sizeof(*q));
+	int n = name_from_text(name, strlen(name), NULL, q->qname);
+	assert_true(n > 0);
+	q->qname_len = (uint8_t)n;
+	name_lower(q->lname, q->qname);
+	q->qtype = type;
+	q->qclass = CLASS_IN;
+	q->edns = true;
+	q->edns_size = 1232;
+	q->do_bit = do_bit;
+}
+
+static plan_t plan;
+static explain_t ex;
+
+static void ask(const char *name, uint16_t type, bool do_bit, bool tcp)
+{
+	query_t q;
+	make_query(&q, name, type, do_bit);
+	answer_plan(zs, &q, tcp, &plan, &ex);
+}
+
+static int count_in(uint8_t section, uint16_t type)
+{
+	int n = 0;
+	for (uint16_t i = 0; i < plan.n; i++)
+		if (plan.rr[i].section == section && plan.rr[i].rrset->type == type)
+			n++;
+	return n;
+}
+
+static void test_referral(void **state)
+{
+	ask("www.child.test.", RR_A, false, false);
+	assert_int_equal(plan.kind, ANSWER_REFERRAL);
+	assert_false(plan.aa);
+	assert_int_equal(plan.rcode, RCODE_NOERROR);
+	assert_int_equal(count_in(SEC_AUTHORITY, RR_NS), 1);
+	assert_int_equal(count_in(SEC_AUTHORITY, RR_DS), 0); /* no DO */
+	/* In-domain glue (required) and in-zone glue (optional). */
+	assert_int_equal(count_in(SEC_ADDITIONAL, RR_A), 2);
+	assert_int_equal(count_in(SEC_ADDITIONAL, RR_AAAA), 1);
+	for (uint16_t i = 0; i < plan.n; i++) {
+		if (plan.rr[i].section != SEC_ADDITIONAL)
+			continue;
+		bool in_domain = name_equal(plan.rr[i].owner, (const uint8_t *)"\3ns1\5child\4test\0");
+		assert_int_equal(plan.rr[i].required, in_domain);
+	}
+	assert_int_equal(ex.nns, 3);
+	assert_int_equal(ex.ns[0].cls, GLUE_CLASS_IN_DOMAIN);
+	assert_int_equal(ex.ns[0].fate, FATE_ADDED);
+	assert_int_equal(ex.ns[2].fate, FATE_OUT_OF_ZONE);
+	assert_memory_equal(ex.cut, "\5child\4test\0", 12);
+}
+
+static void test_referral_with_do_has_ds(void **state)
+{
+	ask("www.child.test.", RR_A, true, false);
+	assert_int_equal(count_in(SEC_AUTHORITY, RR_DS), 1);
+}
+
+static void test_glue_name_is_referred(void **state)
+{
+	/* The glue itself is not authoritative data: refer, never AA. */
+	ask("ns1.child.test.", RR_A, false, false);
+	assert_int_equal(plan.kind, ANSWER_REFERRAL);
+	assert_false(plan.aa);
+	assert_int_equal(count_in(SEC_ANSWER, RR_A), 0);
+	/* The NS query at the cut is a referral too. */
+	ask("child.test.", RR_NS, false, false);
+	assert_int_equal(plan.kind, ANSWER_REFERRAL);
+}
+
+static void test_ds_at_cut_from_parent(void **state)
+{
+	ask("child.test.", RR_DS, false, false);
+	assert_int_equal(plan.kind, ANSWER_POSITIVE);
+	assert_true(plan.aa);
+	assert_int_equal(count_in(SEC_ANSWER, RR_DS), 1);
+	/* DS at a delegation without DS: NODATA from the parent. */
+	ask("a.test.", RR_DS, false, false);
+	assert_int_equal(plan.kind, ANSWER_NODATA);
+	assert_true(plan.aa);
+	assert_int_equal(count_in(SEC_AUTHORITY, RR_SOA), 1);
+	/* DS at the apex of a child zone served here: asked of the parent. */
+	ask("sub.test.", RR_DS, false, false);
+	assert_int_equal(plan.kind, ANSWER_NXDOMAIN);
+	assert_memory_equal(ex.zone, "\4test\0", 6);
+}
+
+static void test_glue_policies(void **state)
+{
+	zs->glue_policy = GLUE_NONE;
+	ask("www.child.test.", RR_A, false, false);
+	assert_int_equal(count_in(SEC_ADDITIONAL, RR_A) + count_in(SEC_ADDITIONAL, RR_AAAA), 0);
+	assert_int_equal(ex.ns[0].fate, FATE_POLICY);
+	assert_int_equal(ex.policy, GLUE_NONE);
+
+	zs->glue_policy = GLUE_IN_DOMAIN;
+	ask("www.child.test.", RR_A, false, false);
+	assert_int_equal(count_in(SEC_ADDITIONAL, RR_A), 1);
+	assert_int_equal(count_in(SEC_ADDITIONAL, RR_AAAA), 1);
+	assert_int_equal(ex.ns[1].fate, FATE_POLICY);
+	ask("x.a.test.", RR_A, false, false);
+	assert_int_equal(count_in(SEC_ADDITIONAL, RR_A), 0); /* sibling dropped */
+	assert_int_equal(ex.ns[0].cls, GLUE_CLASS_SIBLING);
+
+	zs->glue_policy = GLUE_FULL;
+	ask("x.a.test.", RR_A, false, false);
+	assert_int_equal(count_in(SEC_ADDITIONAL, RR_A), 1); /* sibling added, optional */
+	assert_false(plan.rr[plan.n - 1].required);
+}
+
+static void test_positive_and_additional(void **state)
+{
+	ask("mx.test.", RR_MX, false, false);
+	assert_int_equal(plan.kind, ANSWER_POSITIVE);
+	assert_true(plan.aa);
+	assert_int_equal(count_in(SEC_ANSWER, RR_MX), 1);
+	assert_int_equal(count_in(SEC_ADDITIONAL, RR_A), 1);
+	/* The owner of the answer is the question as asked. */
+	assert_null(plan.rr[0].owner);
+}
+
+static void test_negative(void **state)
+{
+	ask("nothing.test.", RR_A, false, false);
+	assert_int_equal(plan.kind, ANSWER_NXDOMAIN);
+	assert_int_equal(plan.rcode, RCODE_NXDOMAIN);
+	assert_true(plan.aa);
+	assert_int_equal(count_in(SEC_AUTHORITY, RR_SOA), 1);
+	assert_int_equal(plan.rr[0].ttl, 300); /* min(SOA TTL, MINIMUM) */
+
+	ask("www.test.", RR_AAAA, false, false);
+	assert_int_equal(plan.kind, ANSWER_NODATA);
+	assert_int_equal(plan.rcode, RCODE_NOERROR);
+
+	/* Empty non-terminal: NODATA, not NXDOMAIN. */
+	ask("y.z.test.", RR_A, false, false);
+	assert_int_equal(plan.kind, ANSWER_NODATA);
+}
+
+static void test_refused(void **state)
+{
+	ask("www.example.org.", RR_A, false, false);
+	assert_int_equal(plan.kind, ANSWER_REFUSED);
+	assert_int_equal(plan.rcode, RCODE_REFUSED);
+	assert_false(plan.aa);
+	assert_int_equal(plan.n, 0);
+}
+
+static void test_wildcard(void **state)
+{
+	ask("foo.wild.test.", RR_A, false, false);
+	assert_int_equal(plan.kind, ANSWER_POSITIVE);
+	assert_true(ex.wildcard);
+	assert_null(plan.rr[0].owner);
+	ask("a.b.wild.test.", RR_TXT, false, false);
+	assert_int_equal(count_in(SEC_ANSWER, RR_TXT), 1);
+	ask("foo.wild.test.", RR_MX, false, false);
+	assert_int_equal(plan.kind, ANSWER_NODATA);
+	/* The wildcard does not cover the name that owns it. */
+	ask("wild.test.", RR_A, false, false);
+	assert_int_equal(plan.kind, ANSWER_NODATA);
+}
+
+static void test_cname_chains(void **state)
+{
+	ask("c1.test.", RR_A, false, false);
+	assert_int_equal(plan.kind, ANSWER_POSITIVE);
+	assert_int_equal(count_in(SEC_ANSWER, RR_CNAME), 2);
+	assert_int_equal(count_in(SEC_ANSWER, RR_A), 1);
+	assert_int_equal(ex.cnames, 2);
+
+	ask("c1.test.", RR_CNAME, false, false);
+	assert_int_equal(count_in(SEC_ANSWER, RR_CNAME), 1);
+
+	ask("tonx.test.", RR_A, false, false);
+	assert_int_equal(plan.rcode, RCODE_NXDOMAIN); /* RFC 6604 */
+	assert_int_equal(count_in(SEC_ANSWER, RR_CNAME), 1);
+	assert_true(plan.aa);
+
+	ask("loop1.test.", RR_A, false, false);
+	assert_int_equal(count_in(SEC_ANSWER, RR_CNAME), 2);
+	assert_int_equal(plan.rcode, RCODE_NOERROR);
+
+	ask("out.test.", RR_A, false, false);
+	assert_int_equal(count_in(SEC_ANSWER, RR_CNAME), 1);
+	assert_int_equal(plan.n, 1);
+
+	ask("towild.test.", RR_TXT, false, false);
+	assert_int_equal(count_in(SEC_ANSWER, RR_TXT), 1);
+
+	/* Into a delegation: the CNAME, then the referral. */
+	ask("tochild.test.", RR_A, false, false);
+	assert_int_equal(count_in(SEC_ANSWER, RR_CNAME), 1);
+	assert_int_equal(count_in(SEC_AUTHORITY, RR_NS), 1);
+	assert_true(plan.aa);
+}
+
+static void test_any(void **state)
+{
+	ask("test.", RR_ANY, false, false);
+	assert_int_equal(plan.n, 1); /* RFC 8482: one RRset over UDP */
+	ask("test.", RR_ANY, false, true);
+	assert_int_equal(plan.n, 2); /* SOA and NS over TCP */
+}
+
+static void test_child_zone_served_deepest(void **state)
+{
+	ask("ns.sub.test.", RR_A, false, false);
+	assert_int_equal(plan.kind, ANSWER_POSITIVE);
+	assert_true(plan.aa);
+	assert_memory_equal(ex.zone, "\3sub\4test\0", 10);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_referral),
+		cmocka_unit_test(test_referral_with_do_has_ds),
+		cmocka_unit_test(test_glue_name_is_referred),
+		cmocka_unit_test(test_ds_at_cut_from_parent),
+		cmocka_unit_test(test_glue_policies),
+		cmocka_unit_test(test_positive_and_additional),
+		cmocka_unit_test(test_negative),
+		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_wildcard),
+		cmocka_unit_test(test_cname_chains),
+		cmocka_unit_test(test_any),
+		cmocka_unit_test(test_child_zone_served_deepest),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,253 @@
+/* Unit tests for zone.c / zoneset.c: layout, cuts, glue classes, checks. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "dns/name.h"
+#include "dns/rdata.h"
+#include "dns/zone.h"
+#include "dns/zoneset.h"
+
+static const char PARENT[] =
+	"$ORIGIN test.\n"
+	"$TTL 3600\n"
+	"@ SOA ns.test. host.test. 1 7200 900 1209600 300\n"
+	"@ NS ns.test.\n"
+	"ns A 192.0.2.1\n"
+	/* in-domain, plus an in-zone and an out-of-zone NS */
+	"child NS ns1.child\n"
+	"child NS ns.test.\n"
+	"child NS ns.elsewhere.example.\n"
+	"child DS 12345 13 2 0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF\n"
+	"ns1.child A 192.0.2.10\n"
+	"ns1.child AAAA 2001:db8::10\n"
+	/* sibling: a's NS lives under b */
+	"a NS ns.b\n"
+	"b NS ns.b\n"
+	"ns.b A 192.0.2.20\n"
+	/* missing glue */
+	"noglue NS ns.noglue\n"
+	/* deeper names, ENTs, wildcard */
+	"x.y.z A 192.0.2.30\n"
+	"*.wild A 192.0.2.40\n"
+	"mx MX 10 ns\n";
+
+static zone_t *load(const char *text, char *err, size_t errcap, int *warnings);
+
+static void count_warn(void *ctx, const char *msg)
+{
+	(void)msg;
+	(*(int *)ctx)++;
+}
+
+static zone_t *load(const char *text, char *err, size_t errcap, int *warnings)
+{
+	zone_t *z = NULL;
+	int rc = zone_load_mem("mem.zone", text, strlen(text), NULL, count_warn, warnings, &z, err,
+			       errcap);
+	return rc == ST_OK ? z : NULL;
+}
+
+static const node_t *find(const zone_t *z, const char *name)
+{
+	uint8_t w[NAME_MAXLEN];
+	int n = name_from_text(name, strlen(name), NULL, w);
+	assert_true(n > 0);
+	name_lower(w, w);
+	return zone_find(z, w, (size_t)n);
+}
+
+static void test_layout_and_cuts(void **state)
+{
+	char err[512];
+	int warnings = 0;
+	zone_t *z = load(PARENT, err, sizeof(err), &warnings);
+	assert_non_null(z);
+	assert_int_equal(warnings, 1); /* noglue has no glue */
+	assert_true(zone_apex(z)->flags & NODE_APEX);
+	assert_int_equal(zone_negative_ttl(z), 300);
+
+	const node_t *child = find(z, "child.test.");
+	assert_non_null(child);
+	assert_true(child->flags & NODE_CUT);
+	assert_ptr_equal(child->cut, child);
+	const node_t *glue = find(z, "ns1.child.test.");
+	assert_ptr_equal(glue->cut, child); /* below the cut: not authoritative */
+	assert_null(find(z, "ns.test.")->cut);
+
+	/* Empty non-terminals exist, without RRsets. */
+	const node_t *ent = find(z, "y.z.test.");
+	assert_non_null(ent);
+	assert_int_equal(ent->nrrsets, 0);
+	assert_non_null(find(z, "z.test."));
+	assert_true(find(z, "wild.test.")->flags & NODE_WILDCARD_CHILD);
+
+	/* Closest encloser of a name that does not exist. */
+	uint8_t w[NAME_MAXLEN];
+	assert_true(name_from_text("q.x.y.z.test.", 13, NULL, w) > 0);
+	assert_ptr_equal(zone_closest(z, w), find(z, "x.y.z.test."));
+	zone_free(z);
+}
+
+static void test_glue_classes(void **state)
+{
+	char err[512];
+	int warnings = 0;
+	zone_t *z = load(PARENT, err, sizeof(err), &warnings);
+	assert_non_null(z);
+
+	const node_t *child = find(z, "child.test.");
+	assert_int_equal(child->nglue, 3);
+	/* In-domain first, then the others in NS order. */
+	assert_int_equal(child->glue[0].cls, GLUE_CLASS_IN_DOMAIN);
+	assert_non_null(child->glue[0].a);
+	assert_non_null(child->glue[0].aaaa);
+	assert_int_equal(child->glue[1].cls, GLUE_CLASS_IN_ZONE);
+	assert_non_null(child->glue[1].a);
+	assert_null(child->glue[1].aaaa);
+	assert_int_equal(child->glue[2].cls, GLUE_CLASS_OUT_OF_ZONE);
+	assert_null(child->glue[2].a);
+
+	const node_t *a = find(z, "a.test.");
+	assert_int_equal(a->nglue, 1);
+	assert_int_equal(a->glue[0].cls, GLUE_CLASS_SIBLING);
+	assert_non_null(a->glue[0].a);
+	const node_t *b = find(z, "b.test.");
+	assert_int_equal(b->glue[0].cls, GLUE_CLASS_IN_DOMAIN);
+
+	const node_t *noglue = find(z, "noglue.test.");
+	assert_int_equal(noglue->glue[0].cls, GLUE_CLASS_IN_DOMAIN);
+	assert_null(noglue->glue[0].a);
+	assert_null(noglue->glue[0].aaaa);
+
+	/* MX target addresses are precomputed. */
+	const rrset_t *mx = node_rrset(find(z, "mx.test."), RR_MX);
+	assert_non_null(mx->addl);
+	assert_non_null(mx->addl[0].a);
+	zone_free(z);
+}
+
+static void test_duplicates_collapse(void **state)
+{
+	char err[512];
+	int warnings = 0;
+	zone_t *z = load("$ORIGIN t.\n$TTL 60\n@ SOA a. b. 1 2 3 4 5\n@ NS a.\n"
+			 "w A 192.0.2.1\nw A 192.0.2.1\nw 30 A 192.0.2.2\n",
+			 err, sizeof(err), &warnings);
+	assert_non_null(z);
+	const rrset_t *a = node_rrset(find(z, "w.t."), RR_A);
+	assert_int_equal(a->count, 2);
+	assert_int_equal(a->ttl, 60);
+	assert_int_equal(warnings, 1); /* the differing TTL */
+	assert_int_equal(zone_record_count(z), 4);
+	zone_free(z);
+}
+
+struct bad {
+	const char *text;
+	const char *message; /* substring expected in the error */
+};
+
+static void test_load_errors(void **state)
+{
+	static const struct bad cases[] = {
+		{"$ORIGIN t.\n$TTL 60\n@ NS a.\n", "mem.zone:3: expected the SOA record first"},
+		{"$ORIGIN t.\n$TTL 60\n@ SOA a. b. 1 2 3 4 5\nw A 192.0.2.1\n",
+		 "no NS records at its apex"},
+		{"$ORIGIN t.\n$TTL 60\n@ SOA a. b. 1 2 3 4 5\n@ NS a.\nw SOA a. b. 1 2 3 4 5\n",
+		 "mem.zone:5: SOA record for w.t. is not at the zone apex"},
+		{"$ORIGIN t.\n$TTL 60\n@ SOA a. b. 1 2 3 4 5\n@ NS a.\nw CNAME x\nw A 192.0.2.1\n",
+		 "mem.zone:5: CNAME and other data at w.t."},
+		{"$ORIGIN t.\n$TTL 60\n@ SOA a. b. 1 2 3 4 5\n@ NS a.\nw CNAME x\nw CNAME y\n",
+		 "mem.zone:5: more than one CNAME record at w.t."},
+		{"$ORIGIN t.\n$TTL 60\n@ SOA a. b. 1 2 3 4 5\n@ SOA a. b. 2 2 3 4 5\n@ NS a.\n",
+		 "more than one SOA record"},
+		{"$ORIGIN t.\n$TTL 60\n@ SOA a. b. 1 2 3 4 5\n@ NS a.\n@ CNAME x.\n",
+		 "CNAME and other data at t."},
+		{"", "no records"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char err[512] = "";
+		int warnings = 0;
+		zone_t *z = load(cases[i].text, err, sizeof(err), &warnings);
+		if (z || strstr(err, cases[i].message) == NULL) {
+			fprintf(stderr, "case %zu: got '%s', expected '%s'\n", i, err, cases[i].message);
+			fail();
+		}
+	}
+}
+
+static void test_out_of_zone_is_a_warning(void **state)
+{
+	char err[512];
+	int warnings = 0;
+	zone_t *z = load("$ORIGIN t.\n$TTL 60\n@ SOA a. b. 1 2 3 4 5\n@ NS a.\nother. A 192.0.2.1\n",
+			 err, sizeof(err), &warnings);
+	assert_non_null(z);
+	assert_int_equal(warnings, 1);
+	uint8_t w[NAME_MAXLEN] = "\5other";
+	w[6] = 0;
+	assert_null(zone_find(z, w, 7));
+	zone_free(z);
+}
+
+static void test_explicit_origin(void **state)
+{
+	char err[512];
+	zone_t *z = NULL;
+	const char *text = "$TTL 60\n@ SOA a. b. 1 2 3 4 5\n@ NS a.\nwww A 192.0.2.1\n";
+	assert_int_equal(zone_load_mem("m", text, strlen(text), (const uint8_t *)"\3LAB\0", NULL, NULL,
+				       &z, err, sizeof(err)),
+			 ST_OK);
+	assert_memory_equal(zone_origin(z), "\3lab\0", 5);
+	assert_non_null(find(z, "www.lab."));
+	zone_free(z);
+}
+
+static void test_zoneset_deepest(void **state)
+{
+	char err[512];
+	int w = 0;
+	zone_t *zones[3];
+	zones[0] = load(PARENT, err, sizeof(err), &w);
+	zones[1] = load("$ORIGIN child.test.\n$TTL 60\n@ SOA a. b. 1 2 3 4 5\n@ NS a.\n", err,
+			sizeof(err), &w);
+	zones[2] = load("$ORIGIN .\n$TTL 60\n@ SOA a. b. 1 2 3 4 5\n@ NS a.\n", err, sizeof(err), &w);
+	assert_non_null(zones[0]);
+	assert_non_null(zones[1]);
+	assert_non_null(zones[2]);
+	zoneset_t *zs = NULL;
+	assert_int_equal(zoneset_from_zones(zones, 3, GLUE_FULL, &zs, err, sizeof(err)), ST_OK);
+	const zone_t *z = zoneset_find(zs, (const uint8_t *)"\3www\5child\4test\0");
+	assert_memory_equal(zone_origin(z), "\5child\4test\0", 12);
+	z = zoneset_find(zs, (const uint8_t *)"\3www\4test\0");
+	assert_memory_equal(zone_origin(z), "\4test\0", 6);
+	z = zoneset_find(zs, (const uint8_t *)"\3org\0");
+	assert_int_equal(zone_origin(z)[0], 0);
+	zoneset_free(zs);
+
+	/* The same origin twice is refused. */
+	zones[0] = load(PARENT, err, sizeof(err), &w);
+	zones[1] = load(PARENT, err, sizeof(err), &w);
+	assert_int_equal(zoneset_from_zones(zones, 2, GLUE_FULL, &zs, err, sizeof(err)), ST_EEXIST);
+	assert_non_null(strstr(err, "already loaded"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_layout_and_cuts),
+		cmocka_unit_test(test_glue_classes),
+		cmocka_unit_test(test_duplicates_collapse),
+		cmocka_unit_test(test_load_errors),
+		cmocka_unit_test(test_out_of_zone_is_a_warning),
+		cmocka_unit_test(test_explicit_origin),
+		cmocka_unit_test(test_zoneset_deepest),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
