@@ -18,8 +18,9 @@ int name_unpack(const uint8_t *msg, size_t msglen, size_t *pos, uint8_t *out)
 			if (p + 1 >= msglen)
 				return ST_ETRUNC;
 			size_t target = (size_t)(len & 0x3F) << 8 | msg[p + 1];
-			/* Strictly backwards: guarantees termination. */
-			if (target >= p)
+			/* Strictly backwards guarantees termination; nothing
+			 * before the 12-byte header can start a name. */
+			if (target >= p || target < 12)
 				return ST_EPTR;
 			if (!jumped)
 				end = p + 2, jumped = 1;
