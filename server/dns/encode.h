@@ -21,8 +21,10 @@
  * stops there (RFC 9471 3.1); optional ADDITIONAL RRsets that do not fit are
  * left out silently. Names are compressed, except inside rdata of types
  * other than those of RFC 1035 (RFC 3597 4). ex (may be NULL) receives the
- * counts, flags, size, TC reason and glue fates for size.
- * Returns the response length.
+ * counts, flags, size, TC reason and glue fates for size: ex->ns[i].fate
+ * becomes FATE_SIZE when any glue RRset with ns_index i was left out (the
+ * other fields of ex are left as answer_plan set them).
+ * Returns the response length, or 0 if not even the header and question fit.
  */
 size_t encode_response(const query_t *q, const plan_t *plan, uint8_t *out, size_t limit,
 		       explain_t *ex);

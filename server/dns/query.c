@@ -64,13 +64,18 @@ static int records_walk(const uint8_t *req, size_t len, size_t *pos, uint32_t n,
 		*pos = r.pos;
 		if (type != RR_OPT)
 			continue;
-		if (!additional || opt->seen || olen != 1 || !opt_options_ok(rd, rdlen))
+		if (!additional || opt->seen || olen != 1)
 			return -1;
 		opt->seen = true;
 		opt->size = cls;
 		/* TTL: extended rcode (ignored in a query), version, DO + Z. */
 		opt->version = (uint8_t)(ttl >> 16);
 		opt->do_bit = (ttl & 0x8000) != 0;
+		/* Options are judged only for version 0: another version may
+		 * lay them out differently, and gets BADVERS anyway (NSD 4.6
+		 * answers BADVERS to a version-1 OPT with a bad option). */
+		if (opt->version == 0 && !opt_options_ok(rd, rdlen))
+			return -1;
 	}
 	return 0;
 }

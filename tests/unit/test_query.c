@@ -167,6 +167,22 @@ static void test_badvers(void **state)
 	assert_true(q.edns);
 	assert_true(q.has_question);
 	assert_int_equal(q.edns_version, 1);
+
+	/* Options of another version are not ours to judge. */
+	static const uint8_t longer[] = { 0, 10, 0, 9, 1, 2 };
+	simple(&p, 1);
+	opt(&p, 1232, 1, 0, longer, sizeof(longer));
+	assert_int_equal(query_parse(p.b, p.n, &q), QUERY_ERROR);
+	assert_int_equal(q.rcode, RCODE_BADVERS);
+	assert_true(q.edns);
+
+	/* But two OPTs stay FORMERR, whatever their version. */
+	simple(&p, 2);
+	opt(&p, 1232, 1, 0, NULL, 0);
+	opt(&p, 1232, 1, 0, NULL, 0);
+	assert_int_equal(query_parse(p.b, p.n, &q), QUERY_ERROR);
+	assert_int_equal(q.rcode, RCODE_FORMERR);
+	assert_false(q.edns);
 }
 
 static void test_two_opt(void **state)
@@ -444,6 +460,43 @@ static void test_udp_limit(void **state)
 	assert_int_equal(query_udp_limit(&q), 1232);
 }
 
+/* Random mutations of a valid EDNS query: never a crash (ASan build),
+ * always a verdict, and a parsed question is always well formed. */
+static void test_mutations(void **state)
+{
+	pkt_t base, p;
+	query_t q;
+	uint32_t seed = 12345;
+	hdr(&base, DNS_RD, 1, 0, 1, 1);
+	question(&base, RR_A, CLASS_IN);
+	putb(&base, "\1a\xc0\x10", 4);
+	put16(&base, RR_NS), put16(&base, CLASS_IN), put32(&base, 0), put16(&base, 2);
+	put16(&base, 0xC00C);
+	static const uint8_t rd[] = { 0, 10, 0, 2, 1, 2 };
+	opt(&base, 1232, 0, 0x8000, rd, sizeof(rd));
+	assert_int_equal(query_parse(base.b, base.n, &q), QUERY_OK);
+	for (int i = 0; i < 200000; i++) {
+		p = base;
+		int flips = 1 + (int)(seed % 4);
+		for (int k = 0; k < flips; k++) {
+			seed = seed * 1103515245u + 12345u;
+			size_t at = (seed >> 8) % p.n;
+			seed = seed * 1103515245u + 12345u;
+			p.b[at] = (uint8_t)(seed >> 16);
+		}
+		seed = seed * 1103515245u + 12345u;
+		size_t len = (seed >> 4) % 3 == 0 ? (seed >> 8) % (p.n + 1) : p.n;
+		int v = query_parse(p.b, len, &q);
+		assert_true(v == QUERY_OK || v == QUERY_DROP || v == QUERY_ERROR);
+		if (q.has_question) {
+			assert_int_equal(name_check(q.qname, NAME_MAXLEN), q.qname_len);
+			assert_true(name_equal(q.qname, q.lname));
+		}
+		if (v == QUERY_OK)
+			assert_int_equal(q.opcode, 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -465,6 +518,7 @@ int main(void)
 		cmocka_unit_test(test_bad_names),
 		cmocka_unit_test(test_bogus_counts),
 		cmocka_unit_test(test_udp_limit),
+		cmocka_unit_test(test_mutations),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
