@@ -58,7 +58,7 @@ const char *config_usage(void)
 }
 
 __attribute__((format(printf, 3, 4)))
-static int fail(char *err, size_t errcap, const char *fmt, ...)
+static int usage_error(char *err, size_t errcap, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -86,18 +86,19 @@ int config_parse_addr(const char *text, uint16_t default_port, listen_addr_t *ou
 {
 	char host[INET6_ADDRSTRLEN];
 	const char *port_text = NULL;
+	bool bracketed = text[0] == '[';
 	size_t hostlen;
 
 	memset(out, 0, sizeof(*out));
-	if (text[0] == '[') {
+	if (bracketed) {
 		const char *close = strchr(text, ']');
 		if (close == NULL)
-			return fail(err, errcap, "bad listen address '%s': missing ']'", text);
+			return usage_error(err, errcap, "bad listen address '%s': missing ']'", text);
 		hostlen = (size_t)(close - text - 1);
 		if (close[1] == ':')
 			port_text = close + 2;
 		else if (close[1] != '\0')
-			return fail(err, errcap, "bad listen address '%s': expected ':PORT' after ']'",
+			return usage_error(err, errcap, "bad listen address '%s': expected ':PORT' after ']'",
 				    text);
 		text++;
 	} else {
@@ -112,19 +113,19 @@ int config_parse_addr(const char *text, uint16_t default_port, listen_addr_t *ou
 		}
 	}
 	if (hostlen == 0 || hostlen >= sizeof(host))
-		return fail(err, errcap, "bad listen address '%.*s': expected an IP address",
+		return usage_error(err, errcap, "bad listen address '%.*s': expected an IP address",
 			    (int)(hostlen < 200 ? hostlen : 200), text);
 	memcpy(host, text, hostlen);
 	host[hostlen] = '\0';
 
 	uint16_t port = default_port;
 	if (port_text != NULL && parse_port(port_text, &port) < 0)
-		return fail(err, errcap, "bad port '%s' in listen address: expected 1-65535",
+		return usage_error(err, errcap, "bad port '%s' in listen address: expected 1-65535",
 			    port_text);
 
 	struct sockaddr_in *sin = (struct sockaddr_in *)&out->ss;
 	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&out->ss;
-	if (inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
+	if (!bracketed && inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
 		sin->sin_family = AF_INET;
 		sin->sin_port = htons(port);
 		out->sslen = sizeof(*sin);
@@ -137,7 +138,7 @@ int config_parse_addr(const char *text, uint16_t default_port, listen_addr_t *ou
 		inet_ntop(AF_INET6, &sin6->sin6_addr, out->host, sizeof(out->host));
 		snprintf(out->text, sizeof(out->text), "[%s]:%u", out->host, port);
 	} else {
-		return fail(err, errcap,
+		return usage_error(err, errcap,
 			    "bad listen address '%s': expected an IPv4 address or [IPv6]:PORT", host);
 	}
 	out->port = port;
@@ -172,22 +173,22 @@ static int add_zone_arg(config_t *cfg, const char *arg, char *err, size_t errcap
 	const char *eq = strchr(arg, '=');
 	if (eq != NULL && memchr(arg, '/', (size_t)(eq - arg)) == NULL) {
 		if (eq == arg)
-			return fail(err, errcap, "bad zone '%s': empty ORIGIN before '='", arg);
+			return usage_error(err, errcap, "bad zone '%s': empty ORIGIN before '='", arg);
 		if (eq[1] == '\0')
-			return fail(err, errcap, "bad zone '%s': expected a FILE after '='", arg);
+			return usage_error(err, errcap, "bad zone '%s': expected a FILE after '='", arg);
 		char *origin = strndup(arg, (size_t)(eq - arg));
 		if (origin == NULL)
-			return fail(err, errcap, "out of memory");
+			return usage_error(err, errcap, "out of memory");
 		int r = config_add_zone(cfg, origin, eq + 1);
 		free(origin);
 		if (r < 0)
-			return fail(err, errcap, "out of memory");
+			return usage_error(err, errcap, "out of memory");
 		return 0;
 	}
 	if (arg[0] == '\0')
-		return fail(err, errcap, "bad zone '': expected [ORIGIN=]FILE");
+		return usage_error(err, errcap, "bad zone '': expected [ORIGIN=]FILE");
 	if (config_add_zone(cfg, NULL, arg) < 0)
-		return fail(err, errcap, "out of memory");
+		return usage_error(err, errcap, "out of memory");
 	return 0;
 }
 
@@ -200,11 +201,11 @@ static int add_listen(config_t *cfg, const char *arg, uint16_t default_port, cha
 		return r;
 	for (size_t i = 0; i < cfg->nlisten; i++) {
 		if (strcmp(cfg->listen[i].text, a.text) == 0)
-			return fail(err, errcap, "listen address %s given twice", a.text);
+			return usage_error(err, errcap, "listen address %s given twice", a.text);
 	}
 	listen_addr_t *l = realloc(cfg->listen, (cfg->nlisten + 1) * sizeof(*l));
 	if (l == NULL)
-		return fail(err, errcap, "out of memory");
+		return usage_error(err, errcap, "out of memory");
 	cfg->listen = l;
 	l[cfg->nlisten++] = a;
 	return 0;
@@ -248,7 +249,7 @@ static int parse_options(int argc, char **argv, config_t *cfg, char *err, size_t
 			free(cfg->config_file);
 			cfg->config_file = strdup(optarg);
 			if (cfg->config_file == NULL)
-				return fail(err, errcap, "out of memory");
+				return usage_error(err, errcap, "out of memory");
 			break;
 		case 'l':
 			r = add_listen(cfg, optarg, CONFIG_PORT, err, errcap);
@@ -263,7 +264,7 @@ static int parse_options(int argc, char **argv, config_t *cfg, char *err, size_t
 			break;
 		case OPT_GLUE:
 			if (parse_glue(optarg, &cfg->glue_policy) < 0)
-				return fail(err, errcap,
+				return usage_error(err, errcap,
 					    "bad --glue '%s': expected full, in-domain or none",
 					    optarg);
 			break;
@@ -272,7 +273,7 @@ static int parse_options(int argc, char **argv, config_t *cfg, char *err, size_t
 			break;
 		case 't':
 			if (parse_threads(optarg, &cfg->threads) < 0)
-				return fail(err, errcap, "bad --threads '%s': expected 1-%d", optarg,
+				return usage_error(err, errcap, "bad --threads '%s': expected 1-%d", optarg,
 					    CONFIG_MAX_THREADS);
 			break;
 		case 'q':
@@ -288,16 +289,16 @@ static int parse_options(int argc, char **argv, config_t *cfg, char *err, size_t
 			cfg->version = true;
 			break;
 		case ':':
-			return fail(err, errcap, "option '%s' needs an argument", argv[optind - 1]);
+			return usage_error(err, errcap, "option '%s' needs an argument", argv[optind - 1]);
 		case '?':
 		default:
 			if (optopt != 0)
-				return fail(err, errcap, "unknown option '-%c'", optopt);
-			return fail(err, errcap, "unknown option '%s'", argv[optind - 1]);
+				return usage_error(err, errcap, "unknown option '-%c'", optopt);
+			return usage_error(err, errcap, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
-		return fail(err, errcap, "unexpected argument '%s'", argv[optind]);
+		return usage_error(err, errcap, "unexpected argument '%s'", argv[optind]);
 	return 0;
 }
 
@@ -314,7 +315,7 @@ int config_parse(int argc, char **argv, config_t *cfg, char *err, size_t errcap)
 	if (cfg->help || cfg->version)
 		return 0;
 	if (cfg->config_file != NULL) {
-		r = fail(err, errcap, "-c %s: config files are not supported yet; use -l and -z",
+		r = usage_error(err, errcap, "-c %s: config files are not supported yet; use -l and -z",
 			 cfg->config_file);
 		goto fail;
 	}
