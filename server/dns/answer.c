@@ -79,6 +79,14 @@ static uint8_t effective_policy(const ctx_t *c, const zone_t *z, const node_t *c
 	return c->zs->glue_policy;
 }
 
+/* Does the policy let this NS name's addresses into the referral? */
+static bool glue_wanted(const glue_t *g, uint8_t policy)
+{
+	if (g->cls == GLUE_CLASS_OUT_OF_ZONE || policy == GLUE_NONE)
+		return false;
+	return policy != GLUE_IN_DOMAIN || g->cls == GLUE_CLASS_IN_DOMAIN;
+}
+
 /* Referral: NS (and DS with DO) in AUTHORITY, glue by class and policy. */
 static void refer(ctx_t *c, const zone_t *z, const node_t *cut)
 {
@@ -99,41 +107,46 @@ static void refer(ctx_t *c, const zone_t *z, const node_t *cut)
 	ex->nns = 0;
 	for (uint16_t i = 0; i < cut->nglue; i++) {
 		const glue_t *g = &cut->glue[i];
-		int8_t idx = -1;
-		explain_ns_t *e = NULL;
-		if (ex->nns < EXPLAIN_MAX_NS) {
-			idx = (int8_t)ex->nns;
-			e = &ex->ns[ex->nns++];
-			e->name = g->name;
-			e->cls = g->cls;
-			e->n_a = (uint8_t)(g->a ? (g->a->count > 255 ? 255 : g->a->count) : 0);
-			e->n_aaaa = (uint8_t)(g->aaaa ? (g->aaaa->count > 255 ? 255 : g->aaaa->count) : 0);
-		}
+		if (ex->nns >= EXPLAIN_MAX_NS)
+			break;
+		explain_ns_t *e = &ex->ns[ex->nns++];
+		e->name = g->name;
+		e->cls = g->cls;
+		e->n_a = (uint8_t)(g->a ? (g->a->count > 255 ? 255 : g->a->count) : 0);
+		e->n_aaaa = (uint8_t)(g->aaaa ? (g->aaaa->count > 255 ? 255 : g->aaaa->count) : 0);
 		uint8_t fate;
 		if (g->cls == GLUE_CLASS_OUT_OF_ZONE)
 			fate = FATE_OUT_OF_ZONE;
 		else if (!g->a && !g->aaaa)
 			fate = FATE_NO_ADDRESS;
-		else if (policy == GLUE_NONE ||
-			 (policy == GLUE_IN_DOMAIN && g->cls != GLUE_CLASS_IN_DOMAIN))
+		else if (!glue_wanted(g, policy))
 			fate = FATE_POLICY;
 		else
 			fate = FATE_ADDED;
-		if (e)
-			e->fate = fate;
-		if (fate != FATE_ADDED)
-			continue;
-		const rrset_t *sets[2] = {g->a, g->aaaa};
+		e->fate = fate;
+	}
+
+	/* Required glue first, then optional; within each, every A before
+	 * any AAAA, so that a response cut short by size still carries an
+	 * address for as many NS names as possible. */
+	for (int required = 1; required >= 0; required--) {
 		for (int k = 0; k < 2; k++) {
-			/* Two NS names can share addresses only if they are the
-			 * same name; the zone deduplicates those, so a repeat here
-			 * is the same RRset reached twice. */
-			if (!sets[k] || plan_has(p, sets[k]))
-				continue;
-			plan_rr_t *r = plan_add(p, SEC_ADDITIONAL, g->name, sets[k]);
-			if (r) {
-				r->required = g->cls == GLUE_CLASS_IN_DOMAIN;
-				r->ns_index = idx;
+			for (uint16_t i = 0; i < cut->nglue; i++) {
+				const glue_t *g = &cut->glue[i];
+				if ((g->cls == GLUE_CLASS_IN_DOMAIN) != required)
+					continue;
+				if (!glue_wanted(g, policy))
+					continue;
+				const rrset_t *rs = k == 0 ? g->a : g->aaaa;
+				/* The same NS name listed twice reaches the same
+				 * RRset twice: add it once. */
+				if (!rs || plan_has(p, rs))
+					continue;
+				plan_rr_t *r = plan_add(p, SEC_ADDITIONAL, g->name, rs);
+				if (r) {
+					r->required = required;
+					r->ns_index = (int8_t)(i < EXPLAIN_MAX_NS ? i : -1);
+				}
 			}
 		}
 	}
