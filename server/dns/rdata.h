@@ -47,6 +47,18 @@ int rrtype_from_text(const char *s, size_t len, uint16_t *type) MUST_CHECK;
 /* Mnemonic of a type, or "TYPEnnn" written into buf (16 bytes) for others. */
 const char *rrtype_to_text(uint16_t type, char buf[16]);
 
+/* True for types that never appear in zone data: 0, OPT and 128-255
+ * (TKEY, TSIG, IXFR, AXFR, MAILB, MAILA, ANY and the unassigned rest). */
+bool rrtype_is_meta(uint16_t type);
+
+/*
+ * Parse a TTL of len bytes: a plain number, or digits each followed by a
+ * unit w/d/h/m/s (case-insensitive, summed: "1h30m", "1w2d"). Bare digits
+ * after a unit ("1h30") are an error, as in BIND. Returns 0 and sets *ttl,
+ * or ST_ESYNTAX (also when the value exceeds 2^32-1).
+ */
+int rdata_ttl_from_text(const char *s, size_t len, uint32_t *ttl) MUST_CHECK;
+
 /*
  * Convert the rdata tokens of one record of the given type to wire form in
  * out (cap bytes). Relative names get origin appended (origin may be NULL
@@ -59,6 +71,18 @@ const char *rrtype_to_text(uint16_t type, char buf[16]);
 int rdata_from_text(uint16_t type, const rdata_tok_t *toks, size_t ntoks,
 		    const uint8_t *origin, uint8_t *out, size_t cap,
 		    const char **expected) MUST_CHECK;
+
+/*
+ * Same as rdata_from_text, and on failure also sets *bad to the index of
+ * the offending token, or to ntoks when the rdata ended before a required
+ * field (bad may be NULL). Status codes: ST_ESYNTAX for a wrong or missing
+ * field, ST_ESPACE when the rdata does not fit cap (or 65535) bytes, and for
+ * a name inside the rdata name_from_text's ST_EINVAL (relative name, no
+ * origin), ST_ELABEL or ST_ENAME, so a caller can word those precisely.
+ */
+int rdata_parse_text(uint16_t type, const rdata_tok_t *toks, size_t ntoks,
+		     const uint8_t *origin, uint8_t *out, size_t cap,
+		     const char **expected, size_t *bad) MUST_CHECK;
 
 /*
  * Check that wire rdata is well formed for its type (names inside it valid
