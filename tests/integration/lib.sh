@@ -65,7 +65,9 @@ lib_cleanup() {
 	rm -rf "$LIB_TMP"
 }
 trap lib_cleanup EXIT
+trap 'exit 129' HUP
 trap 'exit 130' INT
+trap 'exit 141' PIPE
 trap 'exit 143' TERM
 
 ok() {
@@ -223,10 +225,15 @@ lib_kdig() {
 # Canonical form of one dig or kdig answer (see the top of this file).
 lib_norm() {
 	awk '
+	# Owner lowercased, blanks collapsed; the digest of a DS joined into
+	# one word (dig splits long hex, kdig does not).
 	function lc_owner(s,   n, f, i, out) {
 		n = split(s, f, /[ \t]+/)
 		out = tolower(f[1])
-		for (i = 2; i <= n; i++) out = out " " f[i]
+		for (i = 2; i <= n; i++) {
+			if (f[4] == "DS" && i > 8) out = out f[i]
+			else out = out " " f[i]
+		}
 		return out
 	}
 	function sortwords(s,   n, f, i, j, t, out) {
