@@ -45,6 +45,7 @@ enum fkind {
 	F_EUI48,
 	F_EUI64,
 	F_SVCPARAMS, /* SVCB/HTTPS key=value list, to the end */
+	F_LOC,       /* the whole RFC 1876 LOC rdata */
 	F_OPAQUE,    /* no presentation form here: only \# */
 };
 
@@ -107,7 +108,8 @@ static const struct rrdesc descs[] = {
 		{ F_U16, "a 16-bit number for the RT preference" },
 		{ F_NAME, "a domain name for the RT intermediate host" } } },
 	{ RR_AAAA, "AAAA", { { F_AAAA, "an IPv6 address" } } },
-	{ RR_LOC, "LOC", { { F_OPAQUE, "the generic form \\# for LOC" } } },
+	{ RR_LOC, "LOC", { { F_LOC, "a location: d [m [s]] N|S d [m [s]] E|W alt[m] "
+				   "[size[m] [hp[m] [vp[m]]]] (RFC 1876)" } } },
 	{ RR_SRV, "SRV", {
 		{ F_U16, "a 16-bit number for the SRV priority" },
 		{ F_U16, "a 16-bit number for the SRV weight" },
@@ -945,6 +947,107 @@ static int tp_svcparams(struct tp *p)
 	return 0;
 }
 
+/* ---- LOC (RFC 1876) ------------------------------------------------- */
+
+/*
+ * A decimal "123.45" scaled by 10^frac (at most frac fraction digits), with
+ * an optional leading '-' when neg_ok and an optional trailing 'm' when m_ok.
+ */
+static int parse_dec(const rdata_tok_t *t, int frac, bool neg_ok, bool m_ok, int64_t *out)
+{
+	const char *s = t->s;
+	size_t len = t->len, i = 0;
+	bool neg = false;
+	int64_t v = 0;
+	int fd = -1; /* fraction digits seen; -1 before the point */
+
+	if (m_ok && len > 0 && (s[len - 1] == 'm' || s[len - 1] == 'M'))
+		len--;
+	if (neg_ok && len > 0 && s[0] == '-')
+		neg = true, i = 1;
+	if (i >= len || t->quoted)
+		return ST_ESYNTAX;
+	for (; i < len; i++) {
+		if (s[i] == '.' && fd < 0) {
+			fd = 0;
+			continue;
+		}
+		if (s[i] < '0' || s[i] > '9' || fd >= frac || v > INT64_MAX / 100)
+			return ST_ESYNTAX;
+		v = v * 10 + (s[i] - '0');
+		if (fd >= 0)
+			fd++;
+	}
+	for (int k = fd < 0 ? 0 : fd; k < frac; k++)
+		v *= 10;
+	*out = neg ? -v : v;
+	return 0;
+}
+
+/* Size and precision: centimetres as mantissa (high nibble) * 10^exponent. */
+static int loc_size(const rdata_tok_t *t, uint8_t *out)
+{
+	int64_t cm;
+	if (parse_dec(t, 2, false, true, &cm) < 0 || cm > 9000000000LL)
+		return ST_ESYNTAX;
+	int e = 0;
+	while (e < 9 && cm >= 10) /* truncate like BIND: 1.5m is 1m */
+		cm /= 10, e++;
+	*out = (uint8_t)(cm << 4 | e);
+	return 0;
+}
+
+static bool tok_is(const rdata_tok_t *t, char a, char b)
+{
+	return t->len == 1 && !t->quoted && (t->s[0] == a || t->s[0] == b);
+}
+
+/* d [m [s]] H, as milliseconds of arc, signed by the hemisphere letter. */
+static int loc_angle(struct tp *p, int64_t maxdeg, char pos, char neg, int64_t *out)
+{
+	const rdata_tok_t *t;
+	int64_t part[3] = { 0, 0, 0 };
+	int n = 0;
+	for (;;) {
+		if (!(t = tp_next(p)))
+			return ST_ESYNTAX;
+		if (n > 0 && (tok_is(t, pos, pos + 32) || tok_is(t, neg, neg + 32)))
+			break;
+		if (n == 3 || parse_dec(t, n == 2 ? 3 : 0, false, false, &part[n]) < 0)
+			return ST_ESYNTAX;
+		n++;
+	}
+	if (part[0] > maxdeg || part[1] > 59 || part[2] > 59999)
+		return ST_ESYNTAX;
+	int64_t ms = part[0] * 3600000 + part[1] * 60000 + part[2];
+	if (ms > maxdeg * 3600000)
+		return ST_ESYNTAX;
+	*out = tok_is(t, neg, neg + 32) ? -ms : ms;
+	return 0;
+}
+
+static int tp_loc(struct tp *p)
+{
+	int64_t lat, lon, alt;
+	uint8_t sz[3] = { 0x12, 0x16, 0x13 }; /* 1m, 10000m, 10m */
+	const rdata_tok_t *t;
+
+	if (loc_angle(p, 90, 'N', 'S', &lat) < 0 || loc_angle(p, 180, 'E', 'W', &lon) < 0)
+		return ST_ESYNTAX;
+	if (!(t = tp_next(p)) || parse_dec(t, 2, true, true, &alt) < 0 || alt < -10000000 ||
+	    alt > 4284967295LL)
+		return ST_ESYNTAX;
+	for (int k = 0; k < 3 && p->i < p->n; k++)
+		if (loc_size(tp_next(p), &sz[k]) < 0)
+			return ST_ESYNTAX;
+	wire_wr_u8(&p->w, 0);
+	wire_wr_bytes(&p->w, sz, 3);
+	wire_wr_u32(&p->w, (uint32_t)((int64_t)0x80000000 + lat));
+	wire_wr_u32(&p->w, (uint32_t)((int64_t)0x80000000 + lon));
+	wire_wr_u32(&p->w, (uint32_t)(alt + 10000000));
+	return p->w.err;
+}
+
 static int field_from_text(struct tp *p, const struct field *f)
 {
 	uint64_t v;
@@ -1054,6 +1157,8 @@ static int field_from_text(struct tp *p, const struct field *f)
 		return tp_eui(p, 8);
 	case F_SVCPARAMS:
 		return tp_svcparams(p);
+	case F_LOC:
+		return tp_loc(p);
 	case F_OPAQUE:
 	default:
 		p->bad = p->i < p->n ? p->i : p->n;
@@ -1201,8 +1306,16 @@ static int check_svcparams(wire_rd_t *r)
 		wire_rd_t vr;
 		wire_rd_init(&vr, v, len);
 		switch (key) {
-		case 0:
+		case 0: /* sorted, unique, never "mandatory" itself (RFC 9460 8) */
 			if (len == 0 || len % 2)
+				return ST_EMALF;
+			for (size_t k = 0; k < len; k += 2)
+				if (wire_get16(v + k) == 0 ||
+				    (k && wire_get16(v + k) <= wire_get16(v + k - 2)))
+					return ST_EMALF;
+			break;
+		case 5:
+			if (len == 0)
 				return ST_EMALF;
 			break;
 		case 1:
@@ -1241,8 +1354,6 @@ static int check_opaque(uint16_t type, const uint8_t *rd, size_t rdlen)
 	switch (type) {
 	case RR_WKS:
 		return rdlen >= 5 ? 0 : ST_EMALF;
-	case RR_LOC:
-		return rdlen == 16 && rd[0] == 0 ? 0 : ST_EMALF;
 	case RR_APL:
 		for (size_t k = 0; k < rdlen;) {
 			if (rdlen - k < 4)
@@ -1364,6 +1475,15 @@ int rdata_check(uint16_t type, const uint8_t *rd, size_t rdlen)
 		case F_SVCPARAMS:
 			if (r.err || check_svcparams(&r) < 0)
 				return ST_EMALF;
+			break;
+		case F_LOC:
+			/* Version 0 only; mantissas and exponents are decimal digits. */
+			if (rdlen != 16 || rd[0] != 0)
+				return ST_EMALF;
+			for (int j = 1; j < 4; j++)
+				if (rd[j] >> 4 > 9 || (rd[j] & 15) > 9)
+					return ST_EMALF;
+			r.pos = r.len;
 			break;
 		default:
 			return ST_EMALF;
@@ -1586,6 +1706,40 @@ static void tw_svcparams(struct tw *t, wire_rd_t *r)
 	}
 }
 
+static void tw_locsize(struct tw *t, uint8_t v)
+{
+	uint64_t cm = v >> 4;
+	for (int e = v & 15; e > 0; e--)
+		cm *= 10;
+	if (cm >= 100)
+		tw_fmt(t, " %llum", (unsigned long long)(cm / 100));
+	else
+		tw_fmt(t, " 0.%02llum", (unsigned long long)cm);
+}
+
+static void tw_locangle(struct tw *t, uint32_t v, char pos, char neg)
+{
+	int64_t a = (int64_t)v - 0x80000000LL;
+	char h = a < 0 ? neg : pos;
+	if (a < 0)
+		a = -a;
+	tw_fmt(t, "%lld %lld %lld.%03lld %c", (long long)(a / 3600000), (long long)(a / 60000 % 60),
+	       (long long)(a / 1000 % 60), (long long)(a % 1000), h);
+}
+
+/* As BIND prints LOC: "52 22 23.000 N 4 53 32.000 E -2.00m 1m 10000m 10m". */
+static void tw_loc(struct tw *t, const uint8_t *rd)
+{
+	tw_locangle(t, wire_get32(rd + 4), 'N', 'S');
+	tw_mem(t, " ", 1);
+	tw_locangle(t, wire_get32(rd + 8), 'E', 'W');
+	int64_t alt = (int64_t)wire_get32(rd + 12) - 10000000;
+	tw_fmt(t, " %s%lld.%02lldm", alt < 0 ? "-" : "", (long long)(alt < 0 ? -alt : alt) / 100,
+	       (long long)(alt < 0 ? -alt : alt) % 100);
+	for (int k = 1; k < 4; k++)
+		tw_locsize(t, rd[k]);
+}
+
 static void generic_to_text(struct tw *t, const uint8_t *rd, size_t rdlen)
 {
 	tw_fmt(t, "\\# %zu", rdlen);
@@ -1711,6 +1865,10 @@ int rdata_to_text(uint16_t type, const uint8_t *rd, size_t rdlen, char *buf, siz
 		}
 		case F_SVCPARAMS:
 			tw_svcparams(&t, &r);
+			break;
+		case F_LOC:
+			tw_loc(&t, rd);
+			r.pos = r.len;
 			break;
 		default:
 			break;

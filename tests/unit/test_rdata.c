@@ -377,6 +377,38 @@ static void test_hex_types(void **state)
 	roundtrip("EUI64", "00-00-5e-ef-10-00-00-2a", NULL);
 }
 
+/* Expected strings are named-checkzone's output for the same input. */
+static void test_loc(void **state)
+{
+	(void)state;
+	roundtrip("LOC", "52 22 23.000 N 4 53 32.000 E -2.00m 0.00m 10000m 10m", NULL);
+	roundtrip("LOC", "42 21 54 N 71 06 18 W -24m 30m",
+		  "42 21 54.000 N 71 6 18.000 W -24.00m 30m 10000m 10m");
+	roundtrip("LOC", "37 N 122 w 10m", "37 0 0.000 N 122 0 0.000 W 10.00m 1m 10000m 10m");
+	roundtrip("LOC", "90 S 180 E 42849672.95m 90000000m 0m 0.01m",
+		  "90 0 0.000 S 180 0 0.000 E 42849672.95m 90000000m 0.00m 0.01m");
+	roundtrip("LOC", "0 0 0.5 N 0 0 0 W -100000m 2m 99 1234",
+		  "0 0 0.500 N 0 0 0.000 E -100000.00m 2m 90m 1000m");
+	roundtrip("LOC", "1 2 3.1 S 4 5 6.12 E 1.5 1.5",
+		  "1 2 3.100 S 4 5 6.120 E 1.50m 1m 10000m 10m");
+	bad_rdata("LOC", "52 22 23.000 N", "a location", 4);
+	bad_rdata("LOC", "91 N 0 E 0m", "a location", 1);
+	bad_rdata("LOC", "90 1 N 0 E 0m", "a location", 2);
+	bad_rdata("LOC", "52 60 N 0 E 0m", "a location", 2);
+	bad_rdata("LOC", "52 1 2 3 N 0 E 0m", "a location", 3);
+	bad_rdata("LOC", "52 1 2.0001 N 0 E 0m", "a location", 2);
+	bad_rdata("LOC", "52 N 181 E 0m", "a location", 3);
+	bad_rdata("LOC", "52 N 1 E -100000.01m", "a location", 4);
+	bad_rdata("LOC", "52 N 1 E 42849672.96m", "a location", 4);
+	bad_rdata("LOC", "52 N 1 E 0m 90000000.01m", "a location", 5);
+	bad_rdata("LOC", "52 N 1 E 0m 1m 1m 1m 1m", "end of rdata", 8);
+	bad_rdata("LOC", "N 1 E 0m", "a location", 0);
+	assert_int_equal(rdata_check(RR_LOC, (const uint8_t *)"\0\x12\x16\x13\0\0\0\0\0\0\0\0\0\0\0\0",
+				     16), 0);
+	assert_int_equal(rdata_check(RR_LOC, (const uint8_t *)"\0\xa2\x16\x13\0\0\0\0\0\0\0\0\0\0\0\0",
+				     16), ST_EMALF);
+}
+
 static void test_svcb(void **state)
 {
 	(void)state;
@@ -412,8 +444,8 @@ static void test_generic(void **state)
 	roundtrip("TYPE65280", "\\# 4 0a 00 00 01", "\\# 4 0A000001");
 	roundtrip("TYPE65281", "\\# 0", NULL);
 	roundtrip("NULL", "\\# 3 010203", NULL);
-	roundtrip("LOC", "\\# 16 00121616899F96708991B9A800989680",
-		  "\\# 16 00121616899F96708991B9A800989680");
+	roundtrip("LOC", "\\# 16 001216138917069070BF2DD800988D20",
+		  "42 21 43.952 N 71 5 6.344 W -24.00m 1m 10000m 10m");
 	assert_int_equal(parse(65280, "\\# 0", w, NULL, NULL), 0);
 	assert_int_equal(parse(RR_NULL, "\\# 0", w, NULL, NULL), 0);
 	assert_int_equal(parse(RR_APL, "\\# 0", w, NULL, NULL), 0);
@@ -430,7 +462,7 @@ static void test_generic(void **state)
 	bad_rdata("A", "\\# x", "rdata length", 1);
 	bad_rdata("A", "\\# 65536", "rdata length", 1);
 	bad_rdata("TYPE65280", "0A000001", "generic form", 0);
-	bad_rdata("LOC", "52 22 23.000 N", "generic form \\# for LOC", 0);
+	bad_rdata("WKS", "192.0.2.1 6 25", "generic form \\# for WKS", 0);
 	bad_rdata("ANY", "\\# 0", "meta types", 0);
 }
 
@@ -493,6 +525,8 @@ static void test_errors(void **state)
 	bad_rdata("SVCB", "1 . no-default-alpn=x", "SvcParam value", 2);
 	bad_rdata("SVCB", "1 . mandatory=port,port", "SvcParam value", 2);
 	bad_rdata("SVCB", "1 . key65535=x", "SvcParam key", 2);
+	bad_rdata("SVCB", "1 . mandatory=mandatory", "SvcParam value", 2);
+	bad_rdata("SVCB", "1 . ech", "SvcParam value", 2);
 	bad_rdata("NAPTR", "1 2 \"a\" \"b\" \"c\"", "NAPTR replacement", 5);
 }
 
@@ -570,6 +604,11 @@ static void test_check(void **state)
 			 ST_EMALF);
 	assert_int_equal(rdata_check(RR_SVCB, (const uint8_t *)"\0\1\0\0\1\0\2\1", 8), ST_EMALF);
 	assert_int_equal(rdata_check(RR_SVCB, (const uint8_t *)"\0\1\0\0\4\0\3\1\2\3", 10), ST_EMALF);
+	assert_int_equal(rdata_check(RR_SVCB, (const uint8_t *)"\0\1\0\0\0\0\4\0\3\0\1", 11),
+			 ST_EMALF); /* mandatory keys out of order */
+	assert_int_equal(rdata_check(RR_SVCB, (const uint8_t *)"\0\1\0\0\0\0\2\0\0", 9),
+			 ST_EMALF); /* mandatory lists itself */
+	assert_int_equal(rdata_check(RR_SVCB, (const uint8_t *)"\0\1\0\0\5\0\0", 7), ST_EMALF);
 	assert_int_equal(rdata_check(RR_DS, (const uint8_t *)"\0\1\2\3", 4), ST_EMALF);
 	assert_int_equal(rdata_check(RR_DS, (const uint8_t *)"\0\1\2\3\4", 5), 0);
 	assert_int_equal(rdata_check(RR_NSEC3, (const uint8_t *)"\1\0\0\0\0\0", 6), ST_EMALF);
@@ -659,6 +698,7 @@ int main(void)
 		cmocka_unit_test(test_rrsig),
 		cmocka_unit_test(test_nsec_family),
 		cmocka_unit_test(test_hex_types),
+		cmocka_unit_test(test_loc),
 		cmocka_unit_test(test_svcb),
 		cmocka_unit_test(test_generic),
 		cmocka_unit_test(test_errors),
