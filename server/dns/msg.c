@@ -197,7 +197,10 @@ int msg_to_text(const uint8_t *buf, size_t len, char *out, size_t cap)
 			    rr.rdlen);
 			continue;
 		}
-		const char *cls = rr.rclass == 1 ? "IN" : rr.rclass == 3 ? "CH" : "CLASS?";
+		char cbuf[16];
+		const char *cls = rr.rclass == 1 ? "IN" : rr.rclass == 3 ? "CH"
+				: rr.rclass == 255 ? "ANY" : cbuf;
+		snprintf(cbuf, sizeof(cbuf), "CLASS%u", rr.rclass);
 		if (rr.section == 0) {
 			PUT("%s\t%s\t%s\n", owner, cls, rrtype_to_text(rr.type, tbuf));
 			continue;

@@ -109,6 +109,20 @@ int query_parse(const uint8_t *req, size_t len, query_t *q)
 	/* NOTIMP beats FORMERR: NSD answers any opcode other than QUERY with
 	 * NOTIMP, whatever the counts say. */
 	uint16_t bad = q->opcode != 0 ? RCODE_NOTIMP : RCODE_FORMERR;
+	if (qdcount == 0) {
+		/* No question (a header-only probe): still FORMERR, but a valid
+		 * OPT gets one back (RFC 6891 6.1.1). */
+		size_t p0 = DNS_HEADER_LEN;
+		opt_info_t o = { 0 };
+		if (records_walk(req, len, &p0, rest[0] + rest[1], false, &o) == 0 &&
+		    records_walk(req, len, &p0, rest[2], true, &o) == 0 && o.seen) {
+			q->edns = true;
+			q->edns_version = o.version;
+			q->do_bit = o.do_bit;
+			q->edns_size = o.size;
+		}
+		return query_error(q, bad);
+	}
 	if (qdcount != 1)
 		return query_error(q, bad);
 

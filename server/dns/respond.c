@@ -46,11 +46,11 @@ size_t respond(const zoneset_t *zs, const uint8_t *req, size_t len, bool tcp, ui
 	if (verdict == QUERY_ERROR)
 		return respond_error(q, q->rcode, ANSWER_ERROR, out, limit, ex);
 
-	/* Only class IN is served. NSD 4.6 answers CH version.bind/id.server
-	 * and class ANY; we have no server names, and ANY would mean
-	 * pretending IN data is every class, so both are REFUSED too (NSD
-	 * also REFUSES CH for other names, and HS/NONE/others). */
-	if (q->qclass != CLASS_IN)
+	/* Only class IN is served. QCLASS ANY (RFC 1035 3.2.5) matches IN
+	 * data, so it is answered like IN, as NSD does. CH is REFUSED: glued
+	 * has no server names (NSD answers CH version.bind/id.server, and
+	 * REFUSES CH for other names, HS, NONE and the rest). */
+	if (q->qclass != CLASS_IN && q->qclass != CLASS_ANY)
 		return respond_error(q, RCODE_REFUSED, ANSWER_REFUSED, out, limit, ex);
 
 	/*

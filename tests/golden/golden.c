@@ -11,6 +11,7 @@
  *   zoneglue lab. none                  (policy of one zone)
  *
  *   query www.example.lab. A [do] [tcp] [rd] [noedns] [bufsize=N] [edns=V]
+ *                              [class=ANY|CH]
  *   ;; opcode QUERY rcode NOERROR flags qr
  *   ...
  *
@@ -81,6 +82,7 @@ static size_t build_query(char *line, uint8_t *out, size_t cap, bool *tcp, size_
 		return 0;
 	bool edns = true, do_bit = false, rd = false;
 	unsigned bufsize = 1232, version = 0;
+	uint16_t qclass = CLASS_IN;
 	*tcp = false;
 	for (char *o; (o = strtok_r(NULL, " \t", &save));) {
 		if (strcmp(o, "do") == 0)
@@ -95,6 +97,10 @@ static size_t build_query(char *line, uint8_t *out, size_t cap, bool *tcp, size_
 			bufsize = (unsigned)atoi(o + 8);
 		else if (strncmp(o, "edns=", 5) == 0)
 			version = (unsigned)atoi(o + 5);
+		else if (strcmp(o, "class=ANY") == 0)
+			qclass = CLASS_ANY;
+		else if (strcmp(o, "class=CH") == 0)
+			qclass = CLASS_CH;
 		else
 			return 0;
 	}
@@ -112,7 +118,7 @@ static size_t build_query(char *line, uint8_t *out, size_t cap, bool *tcp, size_
 	wire_wr_u16(&w, edns ? 1 : 0);
 	wire_wr_bytes(&w, qname, (size_t)nl);
 	wire_wr_u16(&w, qtype);
-	wire_wr_u16(&w, CLASS_IN);
+	wire_wr_u16(&w, qclass);
 	if (edns) {
 		wire_wr_u8(&w, 0);
 		wire_wr_u16(&w, RR_OPT);

@@ -299,6 +299,15 @@ static void test_qdcount(void **state)
 	assert_int_equal(query_parse(p.b, p.n, &q), QUERY_ERROR);
 	assert_int_equal(q.rcode, RCODE_FORMERR);
 	assert_false(q.has_question);
+	assert_false(q.edns);
+
+	/* A header-only probe with a valid OPT: FORMERR, OPT echoed. */
+	hdr(&p, 0, 0, 0, 0, 1);
+	opt(&p, 4096, 0, 0x8000, NULL, 0);
+	assert_int_equal(query_parse(p.b, p.n, &q), QUERY_ERROR);
+	assert_int_equal(q.rcode, RCODE_FORMERR);
+	assert_true(q.edns);
+	assert_true(q.do_bit);
 
 	hdr(&p, 0, 2, 0, 0, 0);
 	question(&p, RR_A, CLASS_IN);
