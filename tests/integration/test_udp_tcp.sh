@@ -288,7 +288,6 @@ done
 
 for tool in dig kdig; do
 	opt=+bufsize=512
-	[ $tool = kdig ] && opt="+bufsize=512"
 	out=$(lib_$tool main www.big.test A $opt | lib_norm)
 	check_match "required glue does not fit 512 bytes: TC [$tool $opt]" '^flags .*tc' "$out"
 	check_match "the truncated referral is not authoritative [$tool $opt]" '^flags qr tc$' "$out"
@@ -410,8 +409,49 @@ additional ns.sb.test. 3600 IN A 127.0.13.1
 additional ns.sb.test. 3600 IN AAAA fd00:13::1
 EOF
 
+# --- SIGHUP: reload, and keep the old zone when the new one is broken -----------
+cp "$ZONE" "$LIB_TMP/reload.zone"
+lib_start_glued reload -z "test.=$LIB_TMP/reload.zone" || exit 1
+printf 'added A 127.0.40.1\n' >>"$LIB_TMP/reload.zone"
+kill -HUP "${SRV_PID[reload]}"
+out=""
+for i in $(seq 1 50); do
+	out=$(lib_dig reload added.test A | lib_norm)
+	printf '%s\n' "$out" | grep -q '^answer ' && break
+	sleep 0.1
+done
+check_match "SIGHUP: the reloaded zone answers" '^answer added\.test\. 3600 IN A 127\.0\.40\.1$' "$out"
+printf 'broken A 999.0.0.1\n' >>"$LIB_TMP/reload.zone"
+kill -HUP "${SRV_PID[reload]}"
+for i in $(seq 1 50); do
+	grep -q 'reload.zone:[0-9]*:' "${SRV_LOG[reload]}" && break
+	sleep 0.1
+done
+check_match "SIGHUP with a broken zone: the error names file:line" 'reload\.zone:[0-9]+:' "$(cat "${SRV_LOG[reload]}")"
+out=$(lib_dig reload added.test A | lib_norm)
+check_match "SIGHUP with a broken zone: the old zone keeps serving" '^answer added\.test\. 3600 IN A 127\.0\.40\.1$' "$out"
+
+# --- IPv6 on ::1, when the machine has it ---------------------------------------
+if ip -6 addr show dev lo 2>/dev/null | grep -q '::1'; then
+	lib_start v6 test. -- "$GLUED" -l "[::1]:@PORT@" -l "127.0.0.1:@PORT@" -z "test.=$ZONE" || exit 1
+	out=$(dig @::1 -p "${SRV_PORT[v6]}" +norecurse +time=2 +tries=1 www.child.test A | lib_norm)
+	check_eq "IPv6 (UDP): the same referral on [::1]" "$(canon_sort <<EOF
+$REFERRAL_CHILD
+question www.child.test. IN A
+EOF
+)" "$out"
+	out=$(kdig @::1 -p "${SRV_PORT[v6]}" +norecurse +tcp +edns +timeout=2 +retry=0 www.child.test A | lib_norm)
+	check_eq "IPv6 (TCP): the same referral on [::1]" "$(canon_sort <<EOF
+$REFERRAL_CHILD
+question www.child.test. IN A
+EOF
+)" "$out"
+	lib_stop v6
+	check_eq "glued (v6) exits 0 on SIGTERM" 0 "$?"
+fi
+
 # --- Clean shutdown ------------------------------------------------------------
-for name in indomain noglue main; do
+for name in reload indomain noglue main; do
 	lib_stop "$name"
 	rc=$?
 	check_eq "glued ($name) exits 0 on SIGTERM" 0 "$rc"
