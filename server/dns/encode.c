@@ -258,9 +258,13 @@ size_t encode_response(const query_t *q, const plan_t *plan, uint8_t *out, size_
 		/* ANSWER/AUTHORITY data or in-domain glue: the client must
 		 * retry over TCP (RFC 9471 3.1). Stop here. */
 		tc = prr->section == SEC_ADDITIONAL ? TC_REQUIRED_GLUE : TC_SIZE;
-		if (ex && prr->section == SEC_ADDITIONAL && prr->ns_index >= 0 &&
-		    prr->ns_index < ex->nns && prr->ns_index < EXPLAIN_MAX_NS)
-			ex->ns[prr->ns_index].fate = FATE_SIZE;
+		/* This RRset and every glue RRset after it stay out. */
+		for (uint16_t j = i; ex && j < plan->n && j < PLAN_MAX; j++) {
+			int8_t k = plan->rr[j].ns_index;
+			if (plan->rr[j].section == SEC_ADDITIONAL && k >= 0 && k < ex->nns &&
+			    k < EXPLAIN_MAX_NS)
+				ex->ns[k].fate = FATE_SIZE;
+		}
 		flags |= DNS_TC;
 		break;
 	}

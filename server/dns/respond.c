@@ -69,5 +69,9 @@ size_t respond(const zoneset_t *zs, const uint8_t *req, size_t len, bool tcp, ui
 
 	plan_t plan;
 	answer_plan(zs, q, tcp, &plan, ex);
+	/* An answer to QCLASS ANY is never authoritative: the server cannot
+	 * know it holds every class (RFC 1034 3.7.1, RFC 1035 6.2). */
+	if (q->qclass == CLASS_ANY)
+		plan.aa = false;
 	return encode_response(q, &plan, out, limit, ex);
 }

@@ -588,6 +588,11 @@ static void test_required_glue_tc(void **state)
 	unsigned glue = dm.count[2];
 	assert_true(glue > 0 && glue < 26);
 	assert_int_equal(ex.ns[glue < 13 ? glue : glue - 13].fate, FATE_SIZE);
+	/* Every name whose glue did not all go out is marked, none other. */
+	for (unsigned k = 0; k < 13; k++) {
+		bool complete = glue >= 13 && k < glue - 13;
+		assert_int_equal(ex.ns[k].fate == FATE_SIZE, !complete);
+	}
 	/* The same over TCP: everything. */
 	referral(&p, &ex, true);
 	n = encode_response(&q, &p, out, 65535, &ex);
