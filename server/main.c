@@ -221,6 +221,28 @@ static void print_banner(const daemon_t *d)
 	log_info("pid %ld; Ctrl-C or SIGTERM stops, SIGHUP reloads the zones", (long)getpid());
 }
 
+/* After the workers have been joined: their counters are stable. */
+static void log_stats(const daemon_t *d)
+{
+	worker_stats_t t = { 0 };
+	for (unsigned i = 0; i < d->nworkers; i++) {
+		const worker_stats_t *s = &d->workers[i].stats;
+		t.udp_queries += s->udp_queries;
+		t.udp_dropped += s->udp_dropped;
+		t.udp_send_again += s->udp_send_again;
+		t.udp_errors += s->udp_errors;
+		t.tcp_queries += s->tcp_queries;
+		t.tcp_accepted += s->tcp_accepted;
+		t.tcp_refused += s->tcp_refused;
+	}
+	log_info("stopped: udp %llu queries (%llu dropped, %llu send buffer full, %llu errors), "
+		 "tcp %llu queries on %llu connections (%llu refused over the limit)",
+		 (unsigned long long)t.udp_queries, (unsigned long long)t.udp_dropped,
+		 (unsigned long long)t.udp_send_again, (unsigned long long)t.udp_errors,
+		 (unsigned long long)t.tcp_queries, (unsigned long long)t.tcp_accepted,
+		 (unsigned long long)t.tcp_refused);
+}
+
 static int daemon_init_loop(daemon_t *d)
 {
 	int r;
@@ -286,6 +308,7 @@ static int daemon_run(daemon_t *d)
 	}
 	print_banner(d);
 	uv_run(&d->loop, UV_RUN_DEFAULT);
+	log_stats(d);
 	rc = 0;
 
 out_loop:
