@@ -152,9 +152,8 @@ int config_add_zone(config_t *cfg, const char *origin, const char *file)
 		return ST_ENOMEM;
 	cfg->zones = z;
 	z += cfg->nzones;
-	z->origin = NULL;
+	*z = (zone_spec_t){ .rule = GLUE_RULE_INHERIT };
 	z->file = strdup(file);
-	z->glue_policy = GLUE_INHERIT;
 	if (origin != NULL)
 		z->origin = strdup(origin);
 	if (z->file == NULL || (origin != NULL && z->origin == NULL)) {

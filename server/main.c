@@ -53,10 +53,18 @@ static const char *origin_text(const zone_t *z, char *buf, size_t cap)
 	return buf;
 }
 
+/* The one virtual server the command line describes. */
+static server_spec_t cmdline_server(const config_t *cfg, const zone_spec_t *zones, size_t n)
+{
+	server_spec_t s = { .zones = zones, .nzones = n, .rule = GLUE_RULE_INHERIT };
+	s.rule.mode = cfg->glue_policy;
+	return s;
+}
+
 static int load_zones(const config_t *cfg, zoneset_t **out, char *err, size_t errcap)
 {
-	return zoneset_load(cfg->zones, cfg->nzones, cfg->glue_policy, warn_cb, NULL, out, err,
-			    errcap);
+	server_spec_t spec = cmdline_server(cfg, cfg->zones, cfg->nzones);
+	return zoneset_load(&spec, warn_cb, NULL, out, err, errcap);
 }
 
 /* The bundled lab zone: the source tree first (running from a build
@@ -85,8 +93,8 @@ static int run_check(const config_t *cfg)
 		const zone_spec_t *spec = &cfg->zones[i];
 		unsigned warnings = 0;
 		zoneset_t *zs = NULL;
-		if (zoneset_load(spec, 1, cfg->glue_policy, warn_cb, &warnings, &zs, err,
-				 sizeof(err)) < 0) {
+		server_spec_t one = cmdline_server(cfg, spec, 1);
+		if (zoneset_load(&one, warn_cb, &warnings, &zs, err, sizeof(err)) < 0) {
 			log_error("%s", err);
 			printf("%s: FAILED\n", spec->file);
 			failed++;
@@ -100,8 +108,8 @@ static int run_check(const config_t *cfg)
 	}
 	if (failed == 0 && cfg->nzones > 1) {
 		zoneset_t *zs = NULL;
-		if (zoneset_load(cfg->zones, cfg->nzones, cfg->glue_policy, NULL, NULL, &zs, err,
-				 sizeof(err)) < 0) {
+		server_spec_t all = cmdline_server(cfg, cfg->zones, cfg->nzones);
+		if (zoneset_load(&all, NULL, NULL, &zs, err, sizeof(err)) < 0) {
 			log_error("%s", err);
 			failed++;
 		} else {

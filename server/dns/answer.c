@@ -70,29 +70,60 @@ static void add_negative(ctx_t *c, const zone_t *z, uint8_t kind)
 		c->plan->rcode = RCODE_NXDOMAIN;
 }
 
-static uint8_t effective_policy(const ctx_t *c, const zone_t *z, const node_t *cut)
+/* The effective glue mode and truncation for a cut (NULL: not a referral):
+ * delegation, then zone, then server. */
+static void effective_rule(const ctx_t *c, const zone_t *z, const node_t *cut,
+			   const glue_rule_t **mode_rule, uint8_t *truncation)
 {
-	if (cut->glue_policy != GLUE_INHERIT)
-		return cut->glue_policy;
-	if (zone_glue_policy(z) != GLUE_INHERIT)
-		return zone_glue_policy(z);
-	return c->zs->glue_policy;
+	const glue_rule_t *levels[3] = { cut ? cut->rule : NULL, zone_rule(z), &c->zs->rule };
+	*mode_rule = &c->zs->rule;
+	*truncation = c->zs->rule.truncation;
+	bool mode_set = false, trunc_set = false;
+	for (int i = 0; i < 3; i++) {
+		const glue_rule_t *r = levels[i];
+		if (!r)
+			continue;
+		if (!mode_set && r->mode != GLUE_INHERIT)
+			*mode_rule = r, mode_set = true;
+		if (!trunc_set && r->truncation != TRUNC_INHERIT)
+			*truncation = r->truncation, trunc_set = true;
+	}
 }
 
-/* Does the policy let this NS name's addresses into the referral? */
-static bool glue_wanted(const glue_t *g, uint8_t policy)
+static bool partial_keeps(const glue_rule_t *r, const glue_t *g, uint16_t index)
 {
-	if (g->cls == GLUE_CLASS_OUT_OF_ZONE || policy == GLUE_NONE)
+	if (r->first)
+		return index < r->first;
+	for (uint8_t i = 0; i < r->nnames; i++)
+		if (name_equal(r->names[i], g->name))
+			return true;
+	return false;
+}
+
+/* Does the rule let this NS name's addresses into the referral? */
+static bool glue_wanted(const glue_rule_t *r, const glue_t *g, uint16_t index)
+{
+	if (g->cls == GLUE_CLASS_OUT_OF_ZONE)
 		return false;
-	return policy != GLUE_IN_DOMAIN || g->cls == GLUE_CLASS_IN_DOMAIN;
+	switch (r->mode) {
+	case GLUE_NONE:
+		return false;
+	case GLUE_IN_DOMAIN:
+		return g->cls == GLUE_CLASS_IN_DOMAIN;
+	case GLUE_PARTIAL:
+		return partial_keeps(r, g, index);
+	default:
+		return true; /* full, and wrong (which rewrites what it adds) */
+	}
 }
 
-/* Referral: NS (and DS with DO) in AUTHORITY, glue by class and policy. */
+/* Referral: NS (and DS with DO) in AUTHORITY, glue by class and rule. */
 static void refer(ctx_t *c, const zone_t *z, const node_t *cut)
 {
 	plan_t *p = c->plan;
 	explain_t *ex = c->ex;
-	uint8_t policy = effective_policy(c, z, cut);
+	const glue_rule_t *rule;
+	effective_rule(c, z, cut, &rule, &p->truncation);
 
 	p->kind = ANSWER_REFERRAL;
 	if (p->n == 0)
@@ -101,29 +132,26 @@ static void refer(ctx_t *c, const zone_t *z, const node_t *cut)
 	if (c->q->do_bit)
 		plan_add(p, SEC_AUTHORITY, cut->name, node_rrset(cut, RR_DS));
 
+	bool wrong = rule->mode == GLUE_WRONG;
 	ex->cut = cut->name;
-	ex->policy = policy;
+	ex->policy = rule->mode;
 	ex->ns_total = (uint8_t)(cut->nglue > 255 ? 255 : cut->nglue);
 	ex->nns = 0;
-	for (uint16_t i = 0; i < cut->nglue; i++) {
+	for (uint16_t i = 0; i < cut->nglue && ex->nns < EXPLAIN_MAX_NS; i++) {
 		const glue_t *g = &cut->glue[i];
-		if (ex->nns >= EXPLAIN_MAX_NS)
-			break;
 		explain_ns_t *e = &ex->ns[ex->nns++];
 		e->name = g->name;
 		e->cls = g->cls;
 		e->n_a = (uint8_t)(g->a ? (g->a->count > 255 ? 255 : g->a->count) : 0);
 		e->n_aaaa = (uint8_t)(g->aaaa ? (g->aaaa->count > 255 ? 255 : g->aaaa->count) : 0);
-		uint8_t fate;
 		if (g->cls == GLUE_CLASS_OUT_OF_ZONE)
-			fate = FATE_OUT_OF_ZONE;
+			e->fate = FATE_OUT_OF_ZONE;
 		else if (!g->a && !g->aaaa)
-			fate = FATE_NO_ADDRESS;
-		else if (!glue_wanted(g, policy))
-			fate = FATE_POLICY;
+			e->fate = FATE_NO_ADDRESS;
+		else if (!glue_wanted(rule, g, i) || (wrong && !g->wrong_a && !g->wrong_aaaa))
+			e->fate = FATE_POLICY;
 		else
-			fate = FATE_ADDED;
-		e->fate = fate;
+			e->fate = wrong ? FATE_WRONG : FATE_ADDED;
 	}
 
 	/* Required glue first, then optional; within each, every A before
@@ -135,9 +163,10 @@ static void refer(ctx_t *c, const zone_t *z, const node_t *cut)
 				const glue_t *g = &cut->glue[i];
 				if ((g->cls == GLUE_CLASS_IN_DOMAIN) != required)
 					continue;
-				if (!glue_wanted(g, policy))
+				if (!glue_wanted(rule, g, i))
 					continue;
-				const rrset_t *rs = k == 0 ? g->a : g->aaaa;
+				const rrset_t *rs = k == 0 ? (wrong ? g->wrong_a : g->a)
+							   : (wrong ? g->wrong_aaaa : g->aaaa);
 				/* The same NS name listed twice reaches the same
 				 * RRset twice: add it once. */
 				if (!rs || plan_has(p, rs))
@@ -243,6 +272,33 @@ static const uint8_t *lookup(ctx_t *c, const zone_t *z, const uint8_t *lname, co
 	return NULL;
 }
 
+/* Faults that replace the answer entirely. Returns true when handled. */
+static bool apply_fault(ctx_t *c, const fault_rt_t *f)
+{
+	plan_t *p = c->plan;
+	switch (f->f.action) {
+	case FAULT_REFUSE:
+	case FAULT_SERVFAIL:
+		p->kind = ANSWER_FAULT;
+		p->rcode = f->f.action == FAULT_REFUSE ? RCODE_REFUSED : RCODE_SERVFAIL;
+		p->aa = false;
+		return true;
+	case FAULT_DROP:
+		p->kind = ANSWER_FAULT;
+		p->drop = true;
+		return true;
+	case FAULT_UPWARD:
+		/* What a lame server often says: go ask the root. */
+		p->kind = ANSWER_REFERRAL;
+		p->aa = false;
+		plan_add(p, SEC_AUTHORITY, (const uint8_t *)"", f->upward);
+		c->ex->cut = (const uint8_t *)"";
+		return true;
+	default:
+		return false; /* delay and lame shape the normal answer */
+	}
+}
+
 void answer_plan(const zoneset_t *zs, const query_t *q, bool tcp, plan_t *plan, explain_t *ex)
 {
 	explain_t local;
@@ -252,26 +308,42 @@ void answer_plan(const zoneset_t *zs, const query_t *q, bool tcp, plan_t *plan, 
 	plan->n = 0;
 	plan->rcode = RCODE_NOERROR;
 	plan->aa = true;
+	plan->drop = false;
+	plan->delay_ms = 0;
 	plan->kind = ANSWER_POSITIVE;
+	plan->truncation = zs->rule.truncation;
 
 	ctx_t c = {zs, q, tcp, plan, ex};
 	const uint8_t *lname = q->lname;
-	const zone_t *z = zoneset_find(zs, lname);
+	size_t zi;
+	const zone_t *z = zoneset_find_at(zs, lname, &zi);
 
 	/* DS at a zone's apex belongs to the parent zone, if served here. */
 	if (z && q->qtype == RR_DS && lname[0] != 0 && name_equal(lname, zone_origin(z))) {
-		const zone_t *parent = zoneset_find(zs, name_skip(lname, 1));
+		size_t pi;
+		const zone_t *parent = zoneset_find_at(zs, name_skip(lname, 1), &pi);
 		if (parent)
-			z = parent;
+			z = parent, zi = pi;
+	}
+	if (z)
+		ex->zone = zone_origin(z);
+
+	const fault_rt_t *fault = zoneset_fault(zs, zi, lname, q->qtype);
+	if (fault) {
+		ex->fault = &fault->f;
+		if (apply_fault(&c, fault))
+			goto done;
+		if (fault->f.action == FAULT_DELAY)
+			plan->delay_ms = fault->f.delay_ms;
 	}
 	if (!z) {
 		plan->kind = ANSWER_REFUSED;
 		plan->rcode = RCODE_REFUSED;
 		plan->aa = false;
-		ex->kind = plan->kind;
-		return;
+		goto done;
 	}
-	ex->zone = zone_origin(z);
+	const glue_rule_t *unused;
+	effective_rule(&c, z, NULL, &unused, &plan->truncation);
 
 	uint8_t target[NAME_MAXLEN];
 	const uint8_t *owner = NULL;
@@ -298,9 +370,17 @@ void answer_plan(const zoneset_t *zs, const query_t *q, bool tcp, plan_t *plan, 
 		lname = target;
 		z = nz;
 	}
-	ex->kind = plan->kind;
 	if (plan->kind == ANSWER_REFERRAL && plan->n > 0 && plan->rr[0].section == SEC_ANSWER)
 		plan->aa = true;
+	if (fault && fault->f.action == FAULT_LAME)
+		plan->aa = false; /* the data, without authority */
+done:
+	/* "always" truncates UDP answers only: TCP is where the client goes. */
+	if (plan->truncation == TRUNC_ALWAYS && tcp)
+		plan->truncation = TRUNC_RFC9471;
+	ex->kind = plan->kind;
+	ex->truncation = plan->truncation;
+	ex->delay_ms = plan->delay_ms;
 }
 
 const char *answer_kind_str(uint8_t kind)
@@ -309,6 +389,7 @@ const char *answer_kind_str(uint8_t kind)
 		[ANSWER_POSITIVE] = "answer", [ANSWER_NODATA] = "nodata",
 		[ANSWER_NXDOMAIN] = "nxdomain", [ANSWER_REFERRAL] = "referral",
 		[ANSWER_REFUSED] = "refused", [ANSWER_ERROR] = "error",
+		[ANSWER_FAULT] = "fault",
 	};
 	return kind < sizeof(s) / sizeof(s[0]) ? s[kind] : "?";
 }
@@ -327,19 +408,14 @@ const char *glue_fate_str(uint8_t fate)
 	static const char *const s[] = {
 		[FATE_ADDED] = "glue", [FATE_NO_ADDRESS] = "no-address",
 		[FATE_OUT_OF_ZONE] = "never", [FATE_POLICY] = "policy", [FATE_SIZE] = "size",
+		[FATE_WRONG] = "wrong",
 	};
 	return fate < sizeof(s) / sizeof(s[0]) ? s[fate] : "?";
 }
 
 const char *glue_policy_str(uint8_t policy)
 {
-	switch (policy) {
-	case GLUE_FULL: return "full";
-	case GLUE_IN_DOMAIN: return "in-domain";
-	case GLUE_NONE: return "none";
-	case GLUE_INHERIT: return "inherit";
-	default: return "?";
-	}
+	return glue_mode_str(policy);
 }
 
 const char *rcode_str(uint16_t rcode)

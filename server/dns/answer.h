@@ -25,6 +25,7 @@ enum answer_kind {
 	ANSWER_REFERRAL,     /* AA=0, NS in AUTHORITY, glue in ADDITIONAL */
 	ANSWER_REFUSED,      /* not in any served zone, or class not IN */
 	ANSWER_ERROR,        /* FORMERR / NOTIMP / BADVERS from query_parse */
+	ANSWER_FAULT,        /* REFUSED / SERVFAIL / no answer, by a configured fault */
 };
 
 #define PLAN_MAX 96
@@ -43,6 +44,9 @@ typedef struct plan {
 	uint8_t kind;          /* enum answer_kind */
 	uint8_t rcode;
 	bool aa;
+	bool drop;             /* a fault says: send nothing */
+	uint8_t truncation;    /* enum trunc_mode that applies to this response */
+	uint32_t delay_ms;     /* a fault says: send it this much later */
 	uint16_t n;
 	plan_rr_t rr[PLAN_MAX]; /* sections in order: ANSWER, AUTHORITY, ADDITIONAL */
 } plan_t;
@@ -54,9 +58,15 @@ enum glue_fate {
 	FATE_OUT_OF_ZONE,    /* never glue */
 	FATE_POLICY,         /* left out by the glue policy */
 	FATE_SIZE,           /* did not fit (optional: silently; required: TC) */
+	FATE_WRONG,          /* added, rewritten to the wrong address by policy */
 };
 
-enum tc_reason { TC_NONE = 0, TC_REQUIRED_GLUE, TC_SIZE };
+enum tc_reason {
+	TC_NONE = 0,
+	TC_REQUIRED_GLUE,    /* in-domain glue did not fit (RFC 9471 3.1) */
+	TC_SIZE,             /* answer or authority data did not fit */
+	TC_ALWAYS,           /* truncation policy "always" */
+};
 
 #define EXPLAIN_MAX_NS 16
 
@@ -72,7 +82,11 @@ typedef struct explain {
 	uint8_t kind;          /* enum answer_kind */
 	const uint8_t *zone;   /* origin of the zone chosen, or NULL */
 	const uint8_t *cut;    /* referral: the delegation point */
-	uint8_t policy;        /* referral: the glue policy applied */
+	uint8_t policy;        /* referral: the glue mode applied (enum glue_mode) */
+	uint8_t truncation;    /* the truncation mode applied (enum trunc_mode) */
+	const fault_t *fault;  /* the fault that shaped the response, or NULL */
+	uint32_t delay_ms;     /* a delay fault: send the response this much later */
+	bool legacy_dropped;   /* legacy truncation left required glue out, TC=0 */
 	uint8_t nns;           /* referral: entries in ns (at most EXPLAIN_MAX_NS) */
 	uint8_t ns_total;      /* referral: NS names at the cut */
 	explain_ns_t ns[EXPLAIN_MAX_NS];
@@ -99,7 +113,7 @@ void answer_plan(const zoneset_t *zs, const query_t *q, bool tcp, plan_t *plan, 
 const char *answer_kind_str(uint8_t kind);
 const char *glue_class_str(uint8_t cls);
 const char *glue_fate_str(uint8_t fate);
-const char *glue_policy_str(uint8_t policy);
+const char *glue_policy_str(uint8_t policy); /* = glue_mode_str() */
 const char *rcode_str(uint16_t rcode);
 
 #endif

@@ -234,7 +234,21 @@ size_t encode_response(const query_t *q, const plan_t *plan, uint8_t *out, size_
 
 	uint16_t count[3] = { 0, 0, 0 };
 	uint8_t tc = TC_NONE;
-	for (uint16_t i = 0; i < plan->n && i < PLAN_MAX; i++) {
+	/* Truncation "always": header, question and OPT only, TC set, so the
+	 * client has to come back over TCP. */
+	uint16_t nplan = plan->n;
+	if (plan->truncation == TRUNC_ALWAYS) {
+		nplan = 0;
+		tc = TC_ALWAYS;
+		flags |= DNS_TC;
+		for (uint16_t j = 0; ex && j < plan->n && j < PLAN_MAX; j++) {
+			int8_t k = plan->rr[j].ns_index;
+			if (plan->rr[j].section == SEC_ADDITIONAL && k >= 0 && k < ex->nns)
+				ex->ns[k].fate = FATE_SIZE;
+		}
+	}
+	bool legacy = plan->truncation == TRUNC_LEGACY;
+	for (uint16_t i = 0; i < nplan && i < PLAN_MAX; i++) {
 		const plan_rr_t *prr = &plan->rr[i];
 		if (!prr->rrset || prr->rrset->count == 0 || prr->section > SEC_ADDITIONAL)
 			continue;
@@ -247,9 +261,13 @@ size_t encode_response(const query_t *q, const plan_t *plan, uint8_t *out, size_
 		}
 		/* Roll the whole RRset back. */
 		w.pos = mark, w.err = 0, c.n = cmark;
-		if (prr->section == SEC_ADDITIONAL && !prr->required) {
+		if (prr->section == SEC_ADDITIONAL && (!prr->required || legacy)) {
 			/* Optional glue may be left out without TC (RFC 9471
-			 * 3.2); a smaller RRset later may still fit. */
+			 * 3.2); a smaller RRset later may still fit. Legacy
+			 * truncation treats required glue the same way: the
+			 * pre-RFC 9471 behaviour behind real outages. */
+			if (ex && prr->required)
+				ex->legacy_dropped = true;
 			if (ex && prr->ns_index >= 0 && prr->ns_index < ex->nns &&
 			    prr->ns_index < EXPLAIN_MAX_NS)
 				ex->ns[prr->ns_index].fate = FATE_SIZE;

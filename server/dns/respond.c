@@ -73,5 +73,7 @@ size_t respond(const zoneset_t *zs, const uint8_t *req, size_t len, bool tcp, ui
 	 * know it holds every class (RFC 1034 3.7.1, RFC 1035 6.2). */
 	if (q->qclass == CLASS_ANY)
 		plan.aa = false;
+	if (plan.drop)
+		return 0;
 	return encode_response(q, &plan, out, limit, ex);
 }

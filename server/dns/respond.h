@@ -22,7 +22,9 @@
  * (65535 over TCP, query_udp_limit() over UDP). out must hold RESPOND_MAX
  * bytes. q (may be NULL) receives the parsed query and ex (may be NULL) the
  * explanation, for logging. Returns the response length, or 0 when the
- * request must be dropped.
+ * request must be dropped (malformed beyond answering, or a drop fault).
+ * A delay fault still returns the response: the caller must send it
+ * ex->delay_ms later, so callers that honour faults pass an ex.
  */
 size_t respond(const zoneset_t *zs, const uint8_t *req, size_t len, bool tcp, uint8_t *out,
 	       query_t *q, explain_t *ex);

@@ -32,7 +32,7 @@ struct zone {
 	node_t *apex;
 	const rrset_t *soa;
 	uint32_t neg_ttl;
-	uint8_t glue_policy;
+	const glue_rule_t *rule;
 	size_t nrecords;
 	char *file;
 };
@@ -98,8 +98,67 @@ size_t zone_node_count(const zone_t *z) { return z->nnodes; }
 size_t zone_record_count(const zone_t *z) { return z->nrecords; }
 const rrset_t *zone_soa(const zone_t *z) { return z->soa; }
 uint32_t zone_negative_ttl(const zone_t *z) { return z->neg_ttl; }
-uint8_t zone_glue_policy(const zone_t *z) { return z->glue_policy; }
-void zone_set_glue_policy(zone_t *z, uint8_t policy) { z->glue_policy = policy; }
+const glue_rule_t *zone_rule(const zone_t *z) { return z->rule; }
+void zone_set_rule(zone_t *z, const glue_rule_t *rule) { z->rule = rule; }
+
+int zone_set_cut_rule(zone_t *z, const uint8_t *lname, const glue_rule_t *rule)
+{
+	node_t *n = (node_t *)zone_find(z, lname, name_len(lname));
+	if (!n)
+		return ST_ENOENT;
+	if (!(n->flags & NODE_CUT))
+		return ST_EINVAL;
+	n->rule = rule;
+	return ST_OK;
+}
+
+/* One-record RRset of an address, in the zone's arena. */
+static const rrset_t *address_rrset(zone_t *z, uint16_t type, const uint8_t *addr, uint16_t len,
+				    uint32_t ttl)
+{
+	rrset_t *rs = arena_calloc(&z->arena, sizeof(*rs));
+	uint8_t *data = arena_alloc(&z->arena, 2u + len);
+	if (!rs || !data)
+		return NULL;
+	wire_put16(data, len);
+	memcpy(data + 2, addr, len);
+	rs->type = type;
+	rs->count = 1;
+	rs->ttl = ttl;
+	rs->data = data;
+	rs->datalen = 2u + len;
+	return rs;
+}
+
+int zone_prepare_rules(zone_t *z, const glue_rule_t *server_rule)
+{
+	for (size_t i = 0; i < z->nnodes; i++) {
+		node_t *n = &z->nodes[i];
+		if (!(n->flags & NODE_CUT))
+			continue;
+		uint8_t mode = n->rule ? n->rule->mode : GLUE_INHERIT;
+		const glue_rule_t *src = n->rule;
+		if (mode == GLUE_INHERIT && z->rule)
+			mode = z->rule->mode, src = z->rule;
+		if (mode == GLUE_INHERIT && server_rule)
+			mode = server_rule->mode, src = server_rule;
+		if (mode != GLUE_WRONG)
+			continue;
+		glue_t *g = (glue_t *)n->glue;
+		for (uint16_t k = 0; k < n->nglue; k++) {
+			/* The rewritten glue keeps the TTL of what it replaces. */
+			const rrset_t *orig = g[k].a ? g[k].a : g[k].aaaa;
+			uint32_t ttl = orig ? orig->ttl : 3600;
+			if (src->has_wrong_a && g[k].a &&
+			    !(g[k].wrong_a = address_rrset(z, RR_A, src->wrong_a, 4, ttl)))
+				return ST_ENOMEM;
+			if (src->has_wrong_aaaa && g[k].aaaa &&
+			    !(g[k].wrong_aaaa = address_rrset(z, RR_AAAA, src->wrong_aaaa, 16, ttl)))
+				return ST_ENOMEM;
+		}
+	}
+	return ST_OK;
+}
 
 void zone_walk(const zone_t *z, void (*fn)(void *ctx, const node_t *n), void *ctx)
 {
@@ -603,7 +662,6 @@ static int layout(zone_t *z, builder_t *b, char *err, size_t errcap)
 		nd->name = name;
 		nd->namelen = bn->namelen;
 		nd->labels = (uint8_t)name_labels(name);
-		nd->glue_policy = GLUE_INHERIT;
 		rc = layout_node(z, b, bn, nd, refs, err, errcap);
 		uint32_t h = name_hash(nd->name, nd->namelen) & z->mask;
 		while (z->table[h])
@@ -705,7 +763,6 @@ static int zone_build(const char *file, parse_fn parse, void *arg, const uint8_t
 		return ST_ENOMEM;
 	}
 	arena_init(&z->arena);
-	z->glue_policy = GLUE_INHERIT;
 	err[0] = 0;
 
 	int rc = parse(arg, &b, origin, err, errcap);

@@ -15,15 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dns/policy.h"
 #include "dns/status.h"
-
-/* Glue policy (DESIGN.md 2). Values below GLUE_INHERIT are real policies. */
-enum glue_policy {
-	GLUE_FULL = 0,      /* RFC 9471: in-domain required, sibling/in-zone optional */
-	GLUE_IN_DOMAIN = 1, /* only in-domain glue */
-	GLUE_NONE = 2,      /* no glue at all: breaks RFC 9471 on purpose */
-	GLUE_INHERIT = 255, /* per zone / per delegation: use the enclosing policy */
-};
 
 /* Class of an NS name relative to one delegation (RFC 9471 section 2). */
 enum glue_class {
@@ -57,6 +50,9 @@ typedef struct glue {
 	uint8_t cls;          /* enum glue_class */
 	const rrset_t *a;     /* found by exact lookup; NULL if none */
 	const rrset_t *aaaa;
+	/* Under GLUE_WRONG: the rewritten addresses (NULL: left out). */
+	const rrset_t *wrong_a;
+	const rrset_t *wrong_aaaa;
 } glue_t;
 
 enum node_flags {
@@ -80,7 +76,7 @@ typedef struct node {
 	/* At a cut: one entry per NS record, in-domain ones first, then the
 	 * others in NS order. */
 	const glue_t *glue;
-	uint8_t glue_policy;   /* at a cut: GLUE_INHERIT or an override */
+	const glue_rule_t *rule; /* at a cut: its own rule, or NULL to inherit */
 } node_t;
 
 typedef struct zone zone_t;
@@ -119,9 +115,25 @@ size_t zone_record_count(const zone_t *z);
 const rrset_t *zone_soa(const zone_t *z);
 uint32_t zone_negative_ttl(const zone_t *z);
 
-/* Glue policy of the zone (GLUE_INHERIT unless set). */
-uint8_t zone_glue_policy(const zone_t *z);
-void zone_set_glue_policy(zone_t *z, uint8_t policy);
+/* The zone's own rule (NULL: inherit the server's). The rule must outlive
+ * the zone. */
+const glue_rule_t *zone_rule(const zone_t *z);
+void zone_set_rule(zone_t *z, const glue_rule_t *rule);
+
+/*
+ * Give the cut at lname (lowercased wire form) its own rule, which must
+ * outlive the zone. Returns 0, ST_ENOENT when no such name exists in the
+ * zone, or ST_EINVAL when the name is not a delegation point. Only before
+ * the zone is shared with the query path.
+ */
+int zone_set_cut_rule(zone_t *z, const uint8_t *lname, const glue_rule_t *rule) MUST_CHECK;
+
+/*
+ * For every cut whose effective glue mode (cut, zone, then server_rule) is
+ * GLUE_WRONG, build the rewritten glue RRsets. Returns 0 or ST_ENOMEM. Call
+ * after every rule is set, before the zone is shared.
+ */
+int zone_prepare_rules(zone_t *z, const glue_rule_t *server_rule) MUST_CHECK;
 
 /*
  * Exact lookup of a lowercased name (len bytes, wire form). Returns the node

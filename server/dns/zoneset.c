@@ -1,3 +1,6 @@
+/*
+ * zoneset.c -- load a virtual server's zones and apply its policies.
+ */
 #include "dns/zoneset.h"
 
 #include <stdio.h>
@@ -5,6 +8,8 @@
 #include <string.h>
 
 #include "dns/name.h"
+#include "dns/rdata.h"
+#include "dns/wire.h"
 
 void zoneset_free(zoneset_t *zs)
 {
@@ -13,83 +18,220 @@ void zoneset_free(zoneset_t *zs)
 	for (size_t i = 0; i < zs->nzones; i++)
 		zone_free(zs->zones[i]);
 	free(zs->zones);
+	free(zs->faults);
+	if (zs->zfaults)
+		for (size_t i = 0; i < zs->nzones; i++)
+			free(zs->zfaults[i]);
+	free(zs->zfaults);
+	free(zs->nzfaults);
+	free(zs->rules);
+	free(zs->name);
+	arena_free(&zs->arena);
 	free(zs);
 }
 
-int zoneset_from_zones(zone_t **zones, size_t n, uint8_t glue_policy, zoneset_t **out, char *err,
-		       size_t errcap)
+/* The server's rule: INHERIT at the top means the RFC defaults. */
+static glue_rule_t server_rule(const glue_rule_t *r)
+{
+	glue_rule_t out = *r;
+	if (out.mode == GLUE_INHERIT)
+		out.mode = GLUE_FULL;
+	if (out.truncation == TRUNC_INHERIT)
+		out.truncation = TRUNC_RFC9471;
+	return out;
+}
+
+static zoneset_t *zoneset_new(size_t nzones)
 {
 	zoneset_t *zs = calloc(1, sizeof(*zs));
-	zone_t **copy = calloc(n ? n : 1, sizeof(*copy));
-	if (!zs || !copy) {
-		free(zs);
-		free(copy);
+	if (!zs)
+		return NULL;
+	arena_init(&zs->arena);
+	zs->zones = calloc(nzones ? nzones : 1, sizeof(*zs->zones));
+	zs->zfaults = calloc(nzones ? nzones : 1, sizeof(*zs->zfaults));
+	zs->nzfaults = calloc(nzones ? nzones : 1, sizeof(*zs->nzfaults));
+	if (!zs->zones || !zs->zfaults || !zs->nzfaults) {
+		zoneset_free(zs);
+		return NULL;
+	}
+	return zs;
+}
+
+static int check_duplicates(zoneset_t *zs, char *err, size_t errcap)
+{
+	for (size_t i = 0; i < zs->nzones; i++) {
+		for (size_t j = 0; j < i; j++) {
+			if (!name_equal(zone_origin(zs->zones[i]), zone_origin(zs->zones[j])))
+				continue;
+			char origin[NAME_TEXT_MAX];
+			name_to_text(zone_origin(zs->zones[i]), origin, sizeof(origin));
+			snprintf(err, errcap, "%s: zone %s is already loaded from %s",
+				 zone_file(zs->zones[i]), origin, zone_file(zs->zones[j]));
+			return ST_EEXIST;
+		}
+	}
+	return ST_OK;
+}
+
+int zoneset_from_zones(zone_t **zones, size_t n, uint8_t glue_mode, zoneset_t **out, char *err,
+		       size_t errcap)
+{
+	zoneset_t *zs = zoneset_new(n);
+	if (!zs) {
 		for (size_t i = 0; i < n; i++)
 			zone_free(zones[i]);
 		snprintf(err, errcap, "out of memory");
 		return ST_ENOMEM;
 	}
-	memcpy(copy, zones, n * sizeof(*copy));
-	zs->zones = copy;
+	memcpy(zs->zones, zones, n * sizeof(*zones));
 	zs->nzones = n;
-	zs->glue_policy = glue_policy;
-	for (size_t i = 0; i < n; i++) {
-		for (size_t j = 0; j < i; j++) {
-			if (name_equal(zone_origin(copy[i]), zone_origin(copy[j]))) {
-				char origin[NAME_TEXT_MAX];
-				name_to_text(zone_origin(copy[i]), origin, sizeof(origin));
-				snprintf(err, errcap, "%s: zone %s is already loaded from %s",
-					 zone_file(copy[i]), origin, zone_file(copy[j]));
-				zoneset_free(zs);
-				return ST_EEXIST;
-			}
-		}
+	zs->rule = server_rule(&(glue_rule_t){ .mode = glue_mode, .truncation = TRUNC_INHERIT });
+	int rc = check_duplicates(zs, err, errcap);
+	for (size_t i = 0; rc == ST_OK && i < n; i++)
+		rc = zone_prepare_rules(zs->zones[i], &zs->rule);
+	if (rc != ST_OK) {
+		if (rc == ST_ENOMEM)
+			snprintf(err, errcap, "out of memory");
+		zoneset_free(zs);
+		return rc;
 	}
 	*out = zs;
 	return ST_OK;
 }
 
-int zoneset_load(const zone_spec_t *specs, size_t n, uint8_t glue_policy, zone_warn_cb warn,
-		 void *warn_ctx, zoneset_t **out, char *err, size_t errcap)
+/* ". NS name..." for an upward referral, in the zoneset's arena. */
+static const rrset_t *upward_rrset(zoneset_t *zs, const fault_t *f)
 {
-	zone_t **zones = calloc(n ? n : 1, sizeof(*zones));
-	if (!zones) {
+	size_t bytes = 0;
+	for (uint8_t i = 0; i < f->nupward; i++)
+		bytes += 2 + name_len(f->upward[i]);
+	rrset_t *rs = arena_calloc(&zs->arena, sizeof(*rs));
+	uint8_t *data = arena_alloc(&zs->arena, bytes ? bytes : 1);
+	if (!rs || !data)
+		return NULL;
+	size_t pos = 0;
+	for (uint8_t i = 0; i < f->nupward; i++) {
+		size_t l = name_len(f->upward[i]);
+		wire_put16(data + pos, (uint16_t)l);
+		memcpy(data + pos + 2, f->upward[i], l);
+		pos += 2 + l;
+	}
+	rs->type = RR_NS;
+	rs->count = f->nupward;
+	rs->ttl = 518400; /* the root NS TTL */
+	rs->data = data;
+	rs->datalen = (uint32_t)pos;
+	return rs;
+}
+
+static int copy_faults(zoneset_t *zs, const fault_t *src, size_t n, fault_rt_t **out, size_t *nout)
+{
+	*out = NULL;
+	*nout = 0;
+	if (n == 0)
+		return ST_OK;
+	fault_rt_t *f = calloc(n, sizeof(*f));
+	if (!f)
+		return ST_ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		f[i].f = src[i];
+		if (f[i].f.every == 0)
+			f[i].f.every = 1;
+		atomic_init(&f[i].seen, 0);
+		if (src[i].action == FAULT_UPWARD) {
+			if (src[i].nupward == 0) {
+				/* The usual upward referral points at the root. */
+				memcpy(f[i].f.upward[0], "\1a\014root-servers\3net\0", 20);
+				f[i].f.nupward = 1;
+			}
+			if (!(f[i].upward = upward_rrset(zs, &f[i].f))) {
+				free(f);
+				return ST_ENOMEM;
+			}
+		}
+	}
+	*out = f;
+	*nout = n;
+	return ST_OK;
+}
+
+int zoneset_load(const server_spec_t *spec, zone_warn_cb warn, void *warn_ctx, zoneset_t **out,
+		 char *err, size_t errcap)
+{
+	zoneset_t *zs = zoneset_new(spec->nzones);
+	size_t nrules = spec->nzones;
+	for (size_t i = 0; i < spec->nzones; i++)
+		nrules += spec->zones[i].ndelegs;
+	if (zs)
+		zs->rules = calloc(nrules ? nrules : 1, sizeof(*zs->rules));
+	if (!zs || !zs->rules || (spec->name && !(zs->name = strdup(spec->name)))) {
+		zoneset_free(zs);
 		snprintf(err, errcap, "out of memory");
 		return ST_ENOMEM;
 	}
-	for (size_t i = 0; i < n; i++) {
+	zs->rule = server_rule(&spec->rule);
+	int rc = copy_faults(zs, spec->faults, spec->nfaults, &zs->faults, &zs->nfaults);
+
+	for (size_t i = 0; rc == ST_OK && i < spec->nzones; i++) {
+		const zone_spec_t *zsp = &spec->zones[i];
 		uint8_t origin[NAME_MAXLEN];
 		const uint8_t *op = NULL;
-		int rc;
-		if (specs[i].origin) {
-			rc = name_from_text(specs[i].origin, strlen(specs[i].origin), (const uint8_t *)"", origin);
+		if (zsp->origin) {
+			rc = name_from_text(zsp->origin, strlen(zsp->origin), (const uint8_t *)"", origin);
 			if (rc < 0) {
-				snprintf(err, errcap, "%s: bad zone origin '%s': %s", specs[i].file,
-					 specs[i].origin, status_str(rc));
-				goto fail;
+				snprintf(err, errcap, "%s: bad zone origin '%s': %s", zsp->file, zsp->origin,
+					 status_str(rc));
+				break;
 			}
 			op = origin;
 		}
-		rc = zone_load(specs[i].file, op, warn, warn_ctx, &zones[i], err, errcap);
+		rc = zone_load(zsp->file, op, warn, warn_ctx, &zs->zones[i], err, errcap);
 		if (rc != ST_OK)
-			goto fail;
-		zone_set_glue_policy(zones[i], specs[i].glue_policy);
-		continue;
-	fail:
-		for (size_t j = 0; j < i; j++)
-			zone_free(zones[j]);
-		free(zones);
+			break;
+		zs->nzones++;
+		zone_t *z = zs->zones[i];
+
+		glue_rule_t *zr = &zs->rules[zs->nrules++];
+		*zr = zsp->rule;
+		zone_set_rule(z, zr);
+		for (size_t d = 0; d < zsp->ndelegs; d++) {
+			glue_rule_t *dr = &zs->rules[zs->nrules++];
+			*dr = zsp->delegs[d].rule;
+			rc = zone_set_cut_rule(z, zsp->delegs[d].name, dr);
+			if (rc != ST_OK) {
+				char dname[NAME_TEXT_MAX], zname[NAME_TEXT_MAX];
+				name_to_text(zsp->delegs[d].name, dname, sizeof(dname));
+				name_to_text(zone_origin(z), zname, sizeof(zname));
+				snprintf(err, errcap, "%s: %s is not a delegation of zone %s (%s)",
+					 zsp->delegs[d].where[0] ? zsp->delegs[d].where : zsp->file,
+					 dname, zname,
+					 rc == ST_ENOENT ? "no such name in the zone"
+							 : "no NS records there, or it is the apex");
+				rc = ST_EINVAL;
+				break;
+			}
+		}
+		if (rc == ST_OK)
+			rc = copy_faults(zs, zsp->faults, zsp->nfaults, &zs->zfaults[i], &zs->nzfaults[i]);
+		if (rc == ST_OK)
+			rc = zone_prepare_rules(z, &zs->rule);
+	}
+	if (rc == ST_OK)
+		rc = check_duplicates(zs, err, errcap);
+	if (rc != ST_OK) {
+		if (rc == ST_ENOMEM)
+			snprintf(err, errcap, "out of memory");
+		zoneset_free(zs);
 		return rc < 0 ? rc : ST_EINVAL;
 	}
-	int rc = zoneset_from_zones(zones, n, glue_policy, out, err, errcap);
-	free(zones);
-	return rc;
+	*out = zs;
+	return ST_OK;
 }
 
-const zone_t *zoneset_find(const zoneset_t *zs, const uint8_t *lname)
+const zone_t *zoneset_find_at(const zoneset_t *zs, const uint8_t *lname, size_t *index)
 {
 	const zone_t *best = NULL;
-	size_t bestlen = 0;
+	size_t bestlen = 0, besti = SIZE_MAX;
 	size_t len = name_len(lname);
 	for (size_t i = 0; i < zs->nzones; i++) {
 		const uint8_t *origin = zone_origin(zs->zones[i]);
@@ -100,7 +242,121 @@ const zone_t *zoneset_find(const zoneset_t *zs, const uint8_t *lname)
 		if (name_is_sub(lname, origin)) {
 			best = zs->zones[i];
 			bestlen = olen;
+			besti = i;
 		}
 	}
+	if (index)
+		*index = besti;
 	return best;
+}
+
+const zone_t *zoneset_find(const zoneset_t *zs, const uint8_t *lname)
+{
+	return zoneset_find_at(zs, lname, NULL);
+}
+
+static const fault_rt_t *first_firing(fault_rt_t *f, size_t n, const uint8_t *lname, uint16_t qtype)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (f[i].f.type && f[i].f.type != qtype)
+			continue;
+		if (f[i].f.has_name && !name_is_sub(lname, f[i].f.name))
+			continue;
+		uint32_t seen = atomic_fetch_add_explicit(&f[i].seen, 1, memory_order_relaxed) + 1;
+		if (seen % f[i].f.every == 0)
+			return &f[i];
+	}
+	return NULL;
+}
+
+const fault_rt_t *zoneset_fault(const zoneset_t *zs, size_t zone_index, const uint8_t *lname,
+				uint16_t qtype)
+{
+	const fault_rt_t *f = NULL;
+	if (zone_index < zs->nzones && zs->nzfaults[zone_index])
+		f = first_firing(zs->zfaults[zone_index], zs->nzfaults[zone_index], lname, qtype);
+	if (!f && zs->nfaults)
+		f = first_firing(zs->faults, zs->nfaults, lname, qtype);
+	return f;
+}
+
+static void describe_fault(char *buf, size_t cap, const fault_rt_t *f, const char *scope)
+{
+	char name[NAME_TEXT_MAX] = "any name", type[16] = "any type";
+	if (f->f.has_name)
+		name_to_text(f->f.name, name, sizeof(name));
+	if (f->f.type)
+		rrtype_to_text(f->f.type, type);
+	int n = snprintf(buf, cap, "fault %s on %s %s %s", fault_action_str(f->f.action), scope,
+			 name, type);
+	if (n > 0 && (size_t)n < cap && f->f.action == FAULT_DELAY)
+		n += snprintf(buf + n, cap - (size_t)n, " (%u ms)", f->f.delay_ms);
+	if (n > 0 && (size_t)n < cap && f->f.every > 1)
+		n += snprintf(buf + n, cap - (size_t)n, ", every %u queries", f->f.every);
+	if (n > 0 && (size_t)n < cap && f->f.where[0])
+		snprintf(buf + n, cap - (size_t)n, " (%s)", f->f.where);
+}
+
+static size_t announce_rule(const glue_rule_t *r, const char *scope, const char *where,
+			    void (*fn)(void *, const char *), void *ctx)
+{
+	if (!glue_rule_breaks_rfc(r->mode, r->truncation))
+		return 0;
+	char line[NAME_TEXT_MAX + 256];
+	int n = snprintf(line, sizeof(line), "%s:", scope);
+	if (r->mode != GLUE_INHERIT && glue_rule_breaks_rfc(r->mode, TRUNC_RFC9471))
+		n += snprintf(line + n, sizeof(line) - (size_t)n, " glue %s", glue_mode_str(r->mode));
+	if (r->truncation == TRUNC_LEGACY || r->truncation == TRUNC_ALWAYS)
+		n += snprintf(line + n, sizeof(line) - (size_t)n, " truncation %s",
+			      trunc_mode_str(r->truncation));
+	if (where && where[0])
+		snprintf(line + n, sizeof(line) - (size_t)n, " (%s)", where);
+	fn(ctx, line);
+	return 1;
+}
+
+typedef struct announce_walk {
+	size_t *count;
+	void (*fn)(void *ctx, const char *line);
+	void *ctx;
+} announce_walk_t;
+
+static void announce_cut(void *arg, const node_t *n)
+{
+	announce_walk_t *w = arg;
+	if (!(n->flags & NODE_CUT) || !n->rule)
+		return;
+	char name[NAME_TEXT_MAX], scope[NAME_TEXT_MAX + 32];
+	name_to_text(n->name, name, sizeof(name));
+	snprintf(scope, sizeof(scope), "delegation %s", name);
+	*w->count += announce_rule(n->rule, scope, NULL, w->fn, w->ctx);
+}
+
+size_t zoneset_announce(const zoneset_t *zs, void (*fn)(void *ctx, const char *line), void *ctx)
+{
+	size_t count = 0;
+	char scope[NAME_TEXT_MAX + 64], line[2 * NAME_TEXT_MAX + 256];
+	snprintf(scope, sizeof(scope), "server %s", zs->name ? zs->name : "(command line)");
+	count += announce_rule(&zs->rule, scope, NULL, fn, ctx);
+	for (size_t i = 0; i < zs->nfaults; i++, count++) {
+		describe_fault(line, sizeof(line), &zs->faults[i], scope);
+		fn(ctx, line);
+	}
+	for (size_t i = 0; i < zs->nzones; i++) {
+		const zone_t *z = zs->zones[i];
+		char origin[NAME_TEXT_MAX];
+		name_to_text(zone_origin(z), origin, sizeof(origin));
+		snprintf(scope, sizeof(scope), "zone %s", origin);
+		if (zone_rule(z))
+			count += announce_rule(zone_rule(z), scope, NULL, fn, ctx);
+		for (size_t k = 0; k < zs->nzfaults[i]; k++, count++) {
+			describe_fault(line, sizeof(line), &zs->zfaults[i][k], scope);
+			fn(ctx, line);
+		}
+	}
+	/* Delegation rules: walk each zone's cuts. */
+	announce_walk_t w = { &count, fn, ctx };
+	for (size_t i = 0; i < zs->nzones; i++)
+		zone_walk(zs->zones[i], announce_cut, &w);
+	return count;
 }

@@ -1,49 +1,82 @@
 /*
- * zoneset.h -- the zones of one virtual server, and the deepest-zone pick.
+ * zoneset.h -- one virtual server: its zones, its policies, its faults, and
+ * the deepest-zone pick.
  *
- * Immutable once built: workers share it read-only; a reload builds a new
- * one and swaps a pointer.
+ * Immutable once built (but for the faults' query counters, which are
+ * atomic): workers share it read-only; a reload builds a new one and swaps a
+ * pointer.
  */
 #ifndef GLUED_ZONESET_H
 #define GLUED_ZONESET_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dns/arena.h"
+#include "dns/policy.h"
 #include "dns/status.h"
 #include "dns/zone.h"
 
+/* A fault as the query path uses it. */
+typedef struct fault_rt {
+	fault_t f;
+	_Atomic uint32_t seen;  /* matching queries so far */
+	const rrset_t *upward;  /* FAULT_UPWARD: ". NS ..." */
+} fault_rt_t;
+
 typedef struct zoneset {
+	char *name;              /* the virtual server's name, or NULL */
 	zone_t **zones;
 	size_t nzones;
-	uint8_t glue_policy; /* the server's policy: GLUE_FULL, GLUE_IN_DOMAIN, GLUE_NONE */
+	/* The server's rule, with every INHERIT resolved to the RFC default. */
+	glue_rule_t rule;
+	fault_rt_t *faults;      /* server-level faults */
+	size_t nfaults;
+	fault_rt_t **zfaults;    /* per zone (parallel to zones): its faults */
+	size_t *nzfaults;
+	glue_rule_t *rules;      /* storage for zone and delegation rules */
+	size_t nrules;
+	arena_t arena;
 } zoneset_t;
 
-/* One zone to load: origin text ("example.lab." / "example.lab"), or NULL to
- * take it from the file, and the file's path. */
-typedef struct zone_spec {
-	const char *origin;
-	const char *file;
-	uint8_t glue_policy; /* GLUE_INHERIT unless set for this zone */
-} zone_spec_t;
-
 /*
- * Load every zone in specs into a new zoneset. Two zones with the same
- * origin are an error. On failure nothing is kept, err holds the first
- * error ("file:line: ..."), and a negative status is returned.
+ * Load every zone of a virtual server and apply its policies: zone rules,
+ * delegation rules (each must name a delegation point of its zone), faults.
+ * Two zones with the same origin are an error. On failure nothing is kept,
+ * err holds the first error ("file:line: ..."), and a negative status is
+ * returned. The spec is copied: it need not outlive the zoneset.
  */
-int zoneset_load(const zone_spec_t *specs, size_t n, uint8_t glue_policy, zone_warn_cb warn,
-		 void *warn_ctx, zoneset_t **out, char *err, size_t errcap) MUST_CHECK;
+int zoneset_load(const server_spec_t *spec, zone_warn_cb warn, void *warn_ctx, zoneset_t **out,
+		 char *err, size_t errcap) MUST_CHECK;
 
-/* Build a zoneset from zones already loaded; takes ownership of them (also
- * on failure). */
-int zoneset_from_zones(zone_t **zones, size_t n, uint8_t glue_policy, zoneset_t **out,
-		       char *err, size_t errcap) MUST_CHECK;
+/* Build a zoneset from zones already loaded, with a server glue mode and no
+ * faults; takes ownership of the zones (also on failure). For tests. */
+int zoneset_from_zones(zone_t **zones, size_t n, uint8_t glue_mode, zoneset_t **out, char *err,
+		       size_t errcap) MUST_CHECK;
 
 void zoneset_free(zoneset_t *zs);
 
-/* The deepest zone whose origin is lname or an ancestor of it, or NULL.
- * Pre: lname lowercased. */
+/* The deepest zone whose origin is lname or an ancestor of it, or NULL;
+ * *index (may be NULL) gets its position in zs->zones. Pre: lname
+ * lowercased. */
 const zone_t *zoneset_find(const zoneset_t *zs, const uint8_t *lname);
+const zone_t *zoneset_find_at(const zoneset_t *zs, const uint8_t *lname, size_t *index);
+
+/*
+ * The fault that shapes this query, if any: the zone's faults first, then
+ * the server's; the first that matches and whose turn it is (every Nth
+ * matching query) wins. zone_index is SIZE_MAX when no zone matched.
+ * Counts the query for every matching fault up to the one that fires.
+ */
+const fault_rt_t *zoneset_fault(const zoneset_t *zs, size_t zone_index, const uint8_t *lname,
+				uint16_t qtype);
+
+/*
+ * Call fn once per policy of this server that breaks the RFCs on purpose,
+ * with a one-line description ("glue none at delegation nog.lab. (lab.yaml:31)").
+ * Returns how many there were.
+ */
+size_t zoneset_announce(const zoneset_t *zs, void (*fn)(void *ctx, const char *line), void *ctx);
 
 #endif

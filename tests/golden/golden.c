@@ -7,8 +7,15 @@
  *
  *   # comment
  *   zone lab. ../../zones/lab.zone      (path relative to the case file)
- *   glue full|in-domain|none
- *   zoneglue lab. none                  (policy of one zone)
+ *   glue MODE [RULE-OPTIONS]            server glue rule: full|in-domain|none|
+ *                                       partial|wrong
+ *   truncation rfc9471|legacy|always    server truncation mode
+ *   zoneglue lab. MODE [RULE-OPTIONS]   the rule of one zone
+ *   deleg lab. example.lab. MODE [RULE-OPTIONS]   the rule of one delegation
+ *   fault server|ORIGIN ACTION [name=N] [type=T] [every=N] [delay=MS]
+ *         [upward=NAME,...]
+ *     RULE-OPTIONS: first=N names=a.,b. a=IPV4 aaaa=IPV6 trunc=MODE
+ *     (MODE "inherit" keeps the glue mode and sets only trunc=)
  *
  *   query www.example.lab. A [do] [tcp] [rd] [noedns] [bufsize=N] [edns=V]
  *                              [class=ANY|CH]
@@ -20,6 +27,7 @@
  * before committing it). Every response is also checked against the size
  * limit that applied and for a parseable structure.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -35,6 +43,7 @@
 #include "dns/zoneset.h"
 
 #define MAX_ZONES 32
+#define MAX_EACH 16
 #define TEXT_MAX (1 << 20)
 
 static char *read_file(const char *path, size_t *len)
@@ -58,15 +67,75 @@ static char *read_file(const char *path, size_t *len)
 	return buf;
 }
 
-static int parse_policy(const char *s)
+static int parse_name(const char *text, uint8_t *out)
 {
-	if (strcmp(s, "full") == 0)
-		return GLUE_FULL;
-	if (strcmp(s, "in-domain") == 0)
-		return GLUE_IN_DOMAIN;
-	if (strcmp(s, "none") == 0)
-		return GLUE_NONE;
-	return -1;
+	int n = name_from_text(text, strlen(text), NULL, out);
+	if (n < 0)
+		return -1;
+	name_lower(out, out);
+	return 0;
+}
+
+/* "MODE [key=value...]" after the fixed words of a directive. */
+static int parse_rule(char *save, const char *mode, glue_rule_t *r)
+{
+	*r = GLUE_RULE_INHERIT;
+	if (strcmp(mode, "inherit") != 0 && glue_mode_from_str(mode, &r->mode) != 0)
+		return -1;
+	for (char *o; (o = strtok_r(NULL, " \t", &save));) {
+		if (strncmp(o, "first=", 6) == 0) {
+			r->first = (uint16_t)atoi(o + 6);
+		} else if (strncmp(o, "names=", 6) == 0) {
+			char *s2 = NULL;
+			for (char *n = strtok_r(o + 6, ",", &s2); n; n = strtok_r(NULL, ",", &s2))
+				if (r->nnames >= RULE_MAX_NAMES || parse_name(n, r->names[r->nnames++]))
+					return -1;
+		} else if (strncmp(o, "a=", 2) == 0) {
+			if (inet_pton(AF_INET, o + 2, r->wrong_a) != 1)
+				return -1;
+			r->has_wrong_a = true;
+		} else if (strncmp(o, "aaaa=", 5) == 0) {
+			if (inet_pton(AF_INET6, o + 5, r->wrong_aaaa) != 1)
+				return -1;
+			r->has_wrong_aaaa = true;
+		} else if (strncmp(o, "trunc=", 6) == 0) {
+			if (trunc_mode_from_str(o + 6, &r->truncation) != 0)
+				return -1;
+		} else {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int parse_fault(char *save, const char *action, fault_t *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->every = 1;
+	if (fault_action_from_str(action, &f->action) != 0)
+		return -1;
+	for (char *o; (o = strtok_r(NULL, " \t", &save));) {
+		if (strncmp(o, "name=", 5) == 0) {
+			if (parse_name(o + 5, f->name))
+				return -1;
+			f->has_name = true;
+		} else if (strncmp(o, "type=", 5) == 0) {
+			if (rrtype_from_text(o + 5, strlen(o + 5), &f->type) != 0)
+				return -1;
+		} else if (strncmp(o, "every=", 6) == 0) {
+			f->every = (uint32_t)atoi(o + 6);
+		} else if (strncmp(o, "delay=", 6) == 0) {
+			f->delay_ms = (uint32_t)atoi(o + 6);
+		} else if (strncmp(o, "upward=", 7) == 0) {
+			char *s2 = NULL;
+			for (char *n = strtok_r(o + 7, ",", &s2); n; n = strtok_r(NULL, ",", &s2))
+				if (f->nupward >= RULE_MAX_NAMES || parse_name(n, f->upward[f->nupward++]))
+					return -1;
+		} else {
+			return -1;
+		}
+	}
+	return 0;
 }
 
 /* Build a request from "name type [options]". Returns its length or 0. */
@@ -149,10 +218,12 @@ int main(int argc, char **argv)
 	if (slash)
 		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
 
-	zone_spec_t specs[MAX_ZONES];
+	static zone_spec_t specs[MAX_ZONES];
+	static deleg_spec_t delegs[MAX_ZONES][MAX_EACH];
+	static fault_t zfaults[MAX_ZONES][MAX_EACH], sfaults[MAX_EACH];
 	char *origins[MAX_ZONES], *files[MAX_ZONES];
 	size_t nspecs = 0;
-	int policy = GLUE_FULL;
+	server_spec_t server = { .rule = GLUE_RULE_INHERIT, .faults = sfaults };
 	zoneset_t *zs = NULL;
 	char err[1024];
 
@@ -173,30 +244,84 @@ int main(int argc, char **argv)
 		if (strncmp(line, "query ", 6) != 0) {
 			if (upd)
 				fprintf(upd, "%s\n", line);
-			char a[512], b[1024], c[64];
-			if (sscanf(line, "zone %511s %1023s", a, b) == 2 && nspecs < MAX_ZONES) {
-				origins[nspecs] = strdup(a);
-				files[nspecs] = malloc(strlen(dir) + strlen(b) + 2);
-				sprintf(files[nspecs], "%s/%s", dir, b);
-				specs[nspecs] = (zone_spec_t){origins[nspecs], files[nspecs], GLUE_INHERIT};
+			char copy[2048];
+			snprintf(copy, sizeof(copy), "%s", line);
+			char *ls = NULL;
+			char *word = strtok_r(copy, " \t", &ls);
+			char *a1 = word ? strtok_r(NULL, " \t", &ls) : NULL;
+			char *a2 = a1 ? strtok_r(NULL, " \t", &ls) : NULL;
+			size_t zi = nspecs;
+			for (size_t i = 0; a1 && i < nspecs; i++)
+				if (strcmp(specs[i].origin, a1) == 0)
+					zi = i;
+			int bad = 0;
+			if (!word || word[0] == '#') {
+				/* comment */
+			} else if (strcmp(word, "zone") == 0 && a1 && a2 && nspecs < MAX_ZONES) {
+				origins[nspecs] = strdup(a1);
+				files[nspecs] = malloc(strlen(dir) + strlen(a2) + 2);
+				sprintf(files[nspecs], "%s/%s", dir, a2);
+				specs[nspecs] = (zone_spec_t){ .origin = origins[nspecs],
+							       .file = files[nspecs],
+							       .rule = GLUE_RULE_INHERIT,
+							       .delegs = delegs[nspecs],
+							       .faults = zfaults[nspecs] };
 				nspecs++;
-			} else if (sscanf(line, "glue %63s", c) == 1) {
-				policy = parse_policy(c);
-				if (policy < 0) {
-					fprintf(stderr, "%s: bad glue policy %s\n", path, c);
-					return 2;
+			} else if (strcmp(word, "glue") == 0 && a1) {
+				uint8_t t = server.rule.truncation;
+				/* Re-tokenize from the mode on. */
+				char *s3 = NULL;
+				char tmp[2048];
+				snprintf(tmp, sizeof(tmp), "%s", line);
+				strtok_r(tmp, " \t", &s3);
+				char *mode = strtok_r(NULL, " \t", &s3);
+				bad = parse_rule(s3, mode, &server.rule);
+				if (server.rule.truncation == TRUNC_INHERIT)
+					server.rule.truncation = t;
+			} else if (strcmp(word, "truncation") == 0 && a1) {
+				bad = trunc_mode_from_str(a1, &server.rule.truncation);
+			} else if ((strcmp(word, "zoneglue") == 0 || strcmp(word, "deleg") == 0 ||
+				    strcmp(word, "fault") == 0) && a1 && a2) {
+				char tmp[2048], *s3 = NULL;
+				snprintf(tmp, sizeof(tmp), "%s", line);
+				strtok_r(tmp, " \t", &s3);
+				strtok_r(NULL, " \t", &s3); /* scope */
+				char *arg = strtok_r(NULL, " \t", &s3);
+				if (strcmp(word, "fault") == 0) {
+					fault_t *f;
+					if (strcmp(a1, "server") == 0 && server.nfaults < MAX_EACH)
+						f = &sfaults[server.nfaults++];
+					else if (zi < nspecs && specs[zi].nfaults < MAX_EACH)
+						f = &zfaults[zi][specs[zi].nfaults++];
+					else
+						f = NULL;
+					bad = !f || parse_fault(s3, arg, f);
+				} else if (zi >= nspecs) {
+					bad = 1;
+				} else if (strcmp(word, "zoneglue") == 0) {
+					bad = parse_rule(s3, arg, &specs[zi].rule);
+				} else if (specs[zi].ndelegs < MAX_EACH) {
+					deleg_spec_t *d = &delegs[zi][specs[zi].ndelegs++];
+					memset(d, 0, sizeof(*d));
+					char *mode = strtok_r(NULL, " \t", &s3);
+					bad = parse_name(arg, d->name) || !mode || parse_rule(s3, mode, &d->rule);
+				} else {
+					bad = 1;
 				}
-			} else if (sscanf(line, "zoneglue %511s %63s", a, c) == 2) {
-				for (size_t i = 0; i < nspecs; i++)
-					if (strcmp(specs[i].origin, a) == 0)
-						specs[i].glue_policy = (uint8_t)parse_policy(c);
+			} else {
+				bad = 1;
+			}
+			if (bad) {
+				fprintf(stderr, "%s: bad directive: %s\n", path, line);
+				return 2;
 			}
 			line = strtok_r(NULL, "\n", &save);
 			continue;
 		}
 		if (!zs) {
-			if (zoneset_load(specs, nspecs, (uint8_t)policy, NULL, NULL, &zs, err,
-					 sizeof(err)) != ST_OK) {
+			server.zones = specs;
+			server.nzones = nspecs;
+			if (zoneset_load(&server, NULL, NULL, &zs, err, sizeof(err)) != ST_OK) {
 				fprintf(stderr, "%s: loading zones: %s\n", path, err);
 				return 1;
 			}
@@ -211,8 +336,11 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		queries++;
-		size_t rlen = respond(zs, req, qlen, tcp, resp, NULL, NULL);
-		int k = rlen ? msg_to_text(resp, rlen, got, sizeof(got)) : snprintf(got, sizeof(got), ";; dropped\n");
+		explain_t ex;
+		size_t rlen = respond(zs, req, qlen, tcp, resp, NULL, &ex);
+		int pre = ex.delay_ms ? snprintf(got, sizeof(got), ";; delayed %u ms\n", ex.delay_ms) : 0;
+		int k = rlen ? msg_to_text(resp, rlen, got + pre, sizeof(got) - (size_t)pre)
+			     : snprintf(got + pre, sizeof(got) - (size_t)pre, ";; dropped\n");
 		if (k < 0) {
 			fprintf(stderr, "%s: %s: response does not parse: %s\n", path, line, status_str(k));
 			failures++;

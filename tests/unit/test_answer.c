@@ -163,13 +163,13 @@ static void test_ds_at_cut_from_parent(void **state)
 
 static void test_glue_policies(void **state)
 {
-	zs->glue_policy = GLUE_NONE;
+	zs->rule.mode = GLUE_NONE;
 	ask("www.child.test.", RR_A, false, false);
 	assert_int_equal(count_in(SEC_ADDITIONAL, RR_A) + count_in(SEC_ADDITIONAL, RR_AAAA), 0);
 	assert_int_equal(ex.ns[0].fate, FATE_POLICY);
 	assert_int_equal(ex.policy, GLUE_NONE);
 
-	zs->glue_policy = GLUE_IN_DOMAIN;
+	zs->rule.mode = GLUE_IN_DOMAIN;
 	ask("www.child.test.", RR_A, false, false);
 	assert_int_equal(count_in(SEC_ADDITIONAL, RR_A), 1);
 	assert_int_equal(count_in(SEC_ADDITIONAL, RR_AAAA), 1);
@@ -178,7 +178,7 @@ static void test_glue_policies(void **state)
 	assert_int_equal(count_in(SEC_ADDITIONAL, RR_A), 0); /* sibling dropped */
 	assert_int_equal(ex.ns[0].cls, GLUE_CLASS_SIBLING);
 
-	zs->glue_policy = GLUE_FULL;
+	zs->rule.mode = GLUE_FULL;
 	ask("x.a.test.", RR_A, false, false);
 	assert_int_equal(count_in(SEC_ADDITIONAL, RR_A), 1); /* sibling added, optional */
 	assert_false(plan.rr[plan.n - 1].required);

@@ -55,7 +55,7 @@ static void test_every_option(void **state)
 	assert_int_equal(cfg.nzones, 2);
 	assert_string_equal(cfg.zones[0].origin, "lab");
 	assert_string_equal(cfg.zones[0].file, "zones/lab.zone");
-	assert_int_equal(cfg.zones[0].glue_policy, GLUE_INHERIT);
+	assert_int_equal(cfg.zones[0].rule.mode, GLUE_INHERIT);
 	assert_null(cfg.zones[1].origin);
 	assert_string_equal(cfg.zones[1].file, "child.zone");
 	assert_int_equal(cfg.glue_policy, GLUE_IN_DOMAIN);

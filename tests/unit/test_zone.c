@@ -238,6 +238,68 @@ static void test_zoneset_deepest(void **state)
 	assert_non_null(strstr(err, "already loaded"));
 }
 
+#define GOLDEN_ZONE TEST_DATA_DIR "/../golden/zones/test.zone"
+
+static void test_zoneset_rules_and_faults(void **state)
+{
+	char err[512];
+	deleg_spec_t d = { .rule = GLUE_RULE_INHERIT };
+	d.rule.mode = GLUE_NONE;
+	assert_true(name_from_text("child.test.", 11, NULL, d.name) > 0);
+	fault_t f = { .action = FAULT_SERVFAIL, .every = 1 };
+	zone_spec_t zspec = { .origin = "test.", .file = GOLDEN_ZONE, .rule = GLUE_RULE_INHERIT,
+			      .delegs = &d, .ndelegs = 1, .faults = &f, .nfaults = 1 };
+	server_spec_t spec = { .name = "tld", .zones = &zspec, .nzones = 1,
+			       .rule = GLUE_RULE_INHERIT };
+	zoneset_t *zs = NULL;
+	assert_int_equal(zoneset_load(&spec, NULL, NULL, &zs, err, sizeof(err)), ST_OK);
+	/* Server defaults are the RFC's; the zone's fault matches any name. */
+	assert_int_equal(zs->rule.mode, GLUE_FULL);
+	assert_int_equal(zs->rule.truncation, TRUNC_RFC9471);
+	const fault_rt_t *hit = zoneset_fault(zs, 0, (const uint8_t *)"\3www\4test\0", RR_A);
+	assert_non_null(hit);
+	assert_int_equal(hit->f.action, FAULT_SERVFAIL);
+	assert_null(zoneset_fault(zs, SIZE_MAX, (const uint8_t *)"\3www\4test\0", RR_A));
+	/* The delegation rule sits on the cut, and is announced. */
+	const node_t *cut = find(zs->zones[0], "child.test.");
+	assert_non_null(cut->rule);
+	assert_int_equal(cut->rule->mode, GLUE_NONE);
+	int lines = 0;
+	assert_int_equal(zoneset_announce(zs, count_warn, &lines), 2);
+	assert_int_equal(lines, 2);
+	zoneset_free(zs);
+
+	/* A rule for a name that is not a delegation is an error naming it. */
+	assert_true(name_from_text("www.test.", 9, NULL, d.name) > 0);
+	snprintf(d.where, sizeof(d.where), "lab.yaml:12");
+	assert_int_equal(zoneset_load(&spec, NULL, NULL, &zs, err, sizeof(err)), ST_EINVAL);
+	assert_non_null(strstr(err, "lab.yaml:12: www.test. is not a delegation of zone test."));
+	assert_true(name_from_text("nope.test.", 10, NULL, d.name) > 0);
+	assert_int_equal(zoneset_load(&spec, NULL, NULL, &zs, err, sizeof(err)), ST_EINVAL);
+	assert_non_null(strstr(err, "no such name"));
+}
+
+static void test_fault_every_nth(void **state)
+{
+	char err[512];
+	fault_t f = { .action = FAULT_DROP, .every = 3, .type = RR_AAAA, .has_name = true };
+	assert_true(name_from_text("x.test.", 7, NULL, f.name) > 0);
+	zone_spec_t zspec = { .origin = "test.", .file = GOLDEN_ZONE, .rule = GLUE_RULE_INHERIT };
+	server_spec_t spec = { .zones = &zspec, .nzones = 1, .rule = GLUE_RULE_INHERIT,
+			       .faults = &f, .nfaults = 1 };
+	zoneset_t *zs = NULL;
+	assert_int_equal(zoneset_load(&spec, NULL, NULL, &zs, err, sizeof(err)), ST_OK);
+	const uint8_t *below = (const uint8_t *)"\1a\1x\4test\0";
+	int fired = 0;
+	for (int i = 0; i < 9; i++)
+		fired += zoneset_fault(zs, 0, below, RR_AAAA) != NULL;
+	assert_int_equal(fired, 3);
+	/* Other types and names do not match (and are not counted). */
+	assert_null(zoneset_fault(zs, 0, below, RR_A));
+	assert_null(zoneset_fault(zs, 0, (const uint8_t *)"\1y\4test\0", RR_AAAA));
+	zoneset_free(zs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -248,6 +310,8 @@ int main(void)
 		cmocka_unit_test(test_out_of_zone_is_a_warning),
 		cmocka_unit_test(test_explicit_origin),
 		cmocka_unit_test(test_zoneset_deepest),
+		cmocka_unit_test(test_zoneset_rules_and_faults),
+		cmocka_unit_test(test_fault_every_nth),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

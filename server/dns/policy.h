@@ -1,0 +1,123 @@
+/*
+ * policy.h -- what a virtual server does on purpose: glue rules, truncation
+ * modes and faults, at server, zone and delegation level.
+ *
+ * These are plain data, already parsed (names in wire form, addresses as
+ * bytes, durations in ms): the YAML and command-line readers fill them,
+ * zoneset_load() copies and applies them. A rule field left at *_INHERIT
+ * takes the value of the enclosing level: delegation -> zone -> server; the
+ * server level defaults to GLUE_FULL and TRUNC_RFC9471, which is RFC 9471.
+ */
+#ifndef GLUED_POLICY_H
+#define GLUED_POLICY_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dns/name.h"
+
+enum glue_mode {
+	GLUE_FULL = 0,      /* RFC 9471: in-domain required, sibling/in-zone optional */
+	GLUE_IN_DOMAIN = 1, /* only in-domain glue */
+	GLUE_NONE = 2,      /* no glue at all: breaks RFC 9471 on purpose */
+	GLUE_PARTIAL = 3,   /* only the glue of the named NS, or of the first N */
+	GLUE_WRONG = 4,     /* glue addresses rewritten to the given ones */
+	GLUE_INHERIT = 255, /* use the enclosing level's mode */
+};
+
+enum trunc_mode {
+	TRUNC_RFC9471 = 0,  /* TC when required (in-domain) glue does not fit */
+	TRUNC_LEGACY = 1,   /* drop glue that does not fit, TC=0 (pre-RFC 9471) */
+	TRUNC_ALWAYS = 2,   /* TC on every UDP answer, empty sections */
+	TRUNC_INHERIT = 255,
+};
+
+#define RULE_MAX_NAMES 16
+
+typedef struct glue_rule {
+	uint8_t mode;         /* enum glue_mode */
+	uint8_t truncation;   /* enum trunc_mode */
+	/* GLUE_PARTIAL: keep the glue of the first `first` NS names in NS
+	 * order, or (first == 0) of the names listed. */
+	uint16_t first;
+	uint8_t nnames;
+	uint8_t names[RULE_MAX_NAMES][NAME_MAXLEN]; /* lowercased wire form */
+	/* GLUE_WRONG: every glue A becomes wrong_a, every glue AAAA becomes
+	 * wrong_aaaa; a family with no wrong address loses its glue. */
+	bool has_wrong_a, has_wrong_aaaa;
+	uint8_t wrong_a[4];
+	uint8_t wrong_aaaa[16];
+} glue_rule_t;
+
+/* A rule that inherits everything. */
+#define GLUE_RULE_INHERIT ((glue_rule_t){ .mode = GLUE_INHERIT, .truncation = TRUNC_INHERIT })
+
+enum fault_action {
+	FAULT_REFUSE = 1,   /* REFUSED instead of the answer */
+	FAULT_SERVFAIL,     /* SERVFAIL instead of the answer */
+	FAULT_DROP,         /* no response at all */
+	FAULT_DELAY,        /* the normal response, delay_ms later */
+	FAULT_LAME,         /* the normal response without AA */
+	FAULT_UPWARD,       /* an upward referral: AA=0, the root's NS */
+};
+
+/* One fault. Matches a query when every given criterion does; fires on
+ * every `every`-th matching query (1 = each one). */
+typedef struct fault {
+	uint8_t action;       /* enum fault_action */
+	bool has_name;
+	uint8_t name[NAME_MAXLEN]; /* lowercased; matches the name and below */
+	uint16_t type;        /* 0 = any type */
+	uint32_t every;       /* >= 1 */
+	uint32_t delay_ms;    /* FAULT_DELAY */
+	/* FAULT_UPWARD: the NS names put under "." (at least one). */
+	uint8_t nupward;
+	uint8_t upward[RULE_MAX_NAMES][NAME_MAXLEN];
+	char where[96];       /* where it was configured, for logs ("lab.yaml:40") */
+} fault_t;
+
+/* A rule for one delegation (zone cut) of a zone. */
+typedef struct deleg_spec {
+	uint8_t name[NAME_MAXLEN]; /* the cut, lowercased wire form */
+	glue_rule_t rule;
+	char where[96];       /* for error messages: "lab.yaml:31" */
+} deleg_spec_t;
+
+/* One zone to load, with its policies. */
+typedef struct zone_spec {
+	const char *origin;   /* text, or NULL: take it from the file */
+	const char *file;
+	glue_rule_t rule;     /* GLUE_RULE_INHERIT unless set */
+	const deleg_spec_t *delegs;
+	size_t ndelegs;
+	const fault_t *faults;
+	size_t nfaults;
+} zone_spec_t;
+
+/* One virtual server: its zones and policies (listen addresses are the
+ * network layer's business). */
+typedef struct server_spec {
+	const char *name;     /* for logs; may be NULL */
+	const zone_spec_t *zones;
+	size_t nzones;
+	glue_rule_t rule;     /* mode/truncation INHERIT here mean the RFC defaults */
+	const fault_t *faults;
+	size_t nfaults;
+} server_spec_t;
+
+/* Text names of the modes and actions ("full", "legacy", "servfail"...). */
+const char *glue_mode_str(uint8_t mode);
+const char *trunc_mode_str(uint8_t mode);
+const char *fault_action_str(uint8_t action);
+
+/* Parse those names; return 0 and set *out, or ST_EINVAL. */
+int glue_mode_from_str(const char *s, uint8_t *out);
+int trunc_mode_from_str(const char *s, uint8_t *out);
+int fault_action_from_str(const char *s, uint8_t *out);
+
+/* True when a rule (after inheritance) breaks the RFCs on purpose. */
+bool glue_rule_breaks_rfc(uint8_t mode, uint8_t truncation);
+
+#endif
