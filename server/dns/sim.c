@@ -1,0 +1,440 @@
+/*
+ * sim.c -- a small iterating resolver over in-process virtual servers.
+ *
+ * Deliberately close to what Unbound does with a delegation, and no more:
+ * parent-side NS sets and glue, NS names without glue resolved from the root
+ * unless they sit inside the zone being resolved (then there is no other
+ * path), servers tried in order until one gives a useful answer.
+ */
+#include "dns/sim.h"
+
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dns/msg.h"
+#include "dns/query.h"
+#include "dns/rdata.h"
+#include "dns/respond.h"
+#include "dns/wire.h"
+
+#define SIM_MAX_NS 32
+#define SIM_MAX_GLUE 64
+#define SIM_MAX_ADDRS 32
+#define SIM_MAX_DEPTH 6
+#define SIM_MAX_CNAMES 8
+
+void sim_opts_default(sim_opts_t *o)
+{
+	o->timeout_ms = 1500;
+	o->max_queries = 200;
+	o->ipv6 = true;
+}
+
+const char *sim_addr_str(const sim_addr_t *a, char *buf, size_t cap)
+{
+	if (!inet_ntop(a->len == 4 ? AF_INET : AF_INET6, a->bytes, buf, (socklen_t)cap))
+		snprintf(buf, cap, "?");
+	return buf;
+}
+
+/* What one response says, in the resolver's terms. */
+typedef struct sim_msg {
+	uint16_t flags;
+	uint8_t rcode;
+	uint8_t ns_owner[NAME_MAXLEN]; /* authority NS owner, lowercased */
+	unsigned nns;
+	uint8_t ns[SIM_MAX_NS][NAME_MAXLEN];
+	unsigned nglue;
+	struct {
+		uint8_t name[NAME_MAXLEN];
+		sim_addr_t addr;
+	} glue[SIM_MAX_GLUE];
+	unsigned nanswer;   /* records in ANSWER */
+	unsigned naddr;     /* A/AAAA of the final name in ANSWER */
+	sim_addr_t addr[SIM_MAX_ADDRS];
+	bool has_type;      /* ANSWER holds the asked type for the final name */
+	bool cname;         /* the chain in ANSWER ends in a CNAME target */
+	uint8_t target[NAME_MAXLEN]; /* the final name of the chain */
+} sim_msg_t;
+
+typedef struct sim {
+	sim_server_fn fn;
+	void *ctx;
+	sim_opts_t o;
+	sim_result_t *out;
+	const sim_addr_t *roots;
+	size_t nroots;
+	uint8_t resolving[SIM_MAX_DEPTH + 1][NAME_MAXLEN]; /* NS names in progress */
+	int nresolving;
+	uint8_t req[512];
+	uint8_t resp[RESPOND_MAX];
+	msg_rr_t rr;
+} sim_t;
+
+static void tracef(sim_t *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void tracef(sim_t *s, const char *fmt, ...)
+{
+	size_t used = strlen(s->out->trace);
+	if (used + 1 >= SIM_TRACE_MAX)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(s->out->trace + used, SIM_TRACE_MAX - used, fmt, ap);
+	va_end(ap);
+}
+
+static size_t build_query(sim_t *s, const uint8_t *qname, uint16_t qtype)
+{
+	wire_wr_t w;
+	wire_wr_init(&w, s->req, sizeof(s->req));
+	wire_wr_u16(&w, (uint16_t)(s->out->queries & 0xFFFF));
+	wire_wr_u16(&w, 0); /* RD=0: an iterating resolver */
+	wire_wr_u16(&w, 1);
+	wire_wr_u16(&w, 0);
+	wire_wr_u16(&w, 0);
+	wire_wr_u16(&w, 1);
+	wire_wr_bytes(&w, qname, name_len(qname));
+	wire_wr_u16(&w, qtype);
+	wire_wr_u16(&w, CLASS_IN);
+	wire_wr_u8(&w, 0);
+	wire_wr_u16(&w, RR_OPT);
+	wire_wr_u16(&w, EDNS_ADVERTISED);
+	wire_wr_u32(&w, 0);
+	wire_wr_u16(&w, 0);
+	return w.err ? 0 : w.pos;
+}
+
+/* Read a response into m. Names lowercased. Returns 0 or -1. */
+static int parse(sim_t *s, size_t len, const uint8_t *qname, uint16_t qtype, sim_msg_t *m)
+{
+	msg_t msg;
+	m->nns = 0;
+	m->nglue = 0;
+	m->nanswer = 0;
+	m->naddr = 0;
+	m->has_type = false;
+	m->cname = false;
+	if (msg_open(&msg, s->resp, len) != 0)
+		return -1;
+	m->flags = msg.flags;
+	m->rcode = (uint8_t)(msg.flags & 0xF);
+	name_lower(m->target, qname);
+	int rc;
+	while ((rc = msg_next(&msg, &s->rr)) == 1) {
+		msg_rr_t *rr = &s->rr;
+		name_lower(rr->owner, rr->owner);
+		if (rr->section == 1) {
+			m->nanswer++;
+			if (!name_equal(rr->owner, m->target))
+				continue;
+			if (rr->type == RR_CNAME && qtype != RR_CNAME) {
+				name_lower(m->target, rr->rd);
+				m->cname = true;
+			} else if (rr->type == qtype) {
+				m->has_type = true;
+				m->cname = false;
+				if ((rr->type == RR_A && rr->rdlen == 4) ||
+				    (rr->type == RR_AAAA && rr->rdlen == 16)) {
+					if (m->naddr < SIM_MAX_ADDRS) {
+						sim_addr_t *a = &m->addr[m->naddr++];
+						a->len = (uint8_t)rr->rdlen;
+						memcpy(a->bytes, rr->rd, rr->rdlen);
+					}
+				}
+			}
+		} else if (rr->section == 2 && rr->type == RR_NS) {
+			if (m->nns == 0)
+				memcpy(m->ns_owner, rr->owner, name_len(rr->owner));
+			if (m->nns < SIM_MAX_NS && name_equal(rr->owner, m->ns_owner))
+				name_lower(m->ns[m->nns++], rr->rd);
+		} else if (rr->section == 3 && (rr->type == RR_A || rr->type == RR_AAAA) &&
+			   (rr->rdlen == 4 || rr->rdlen == 16) && m->nglue < SIM_MAX_GLUE) {
+			if (rr->type == RR_AAAA && !s->o.ipv6)
+				continue;
+			memcpy(m->glue[m->nglue].name, rr->owner, name_len(rr->owner));
+			m->glue[m->nglue].addr.len = (uint8_t)rr->rdlen;
+			memcpy(m->glue[m->nglue].addr.bytes, rr->rd, rr->rdlen);
+			m->nglue++;
+		}
+	}
+	return rc < 0 ? -1 : 0;
+}
+
+/* Write a message, truncating quietly: reasons are for people. */
+static void setf(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void setf(char *buf, size_t cap, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, cap, fmt, ap);
+	va_end(ap);
+}
+
+/* Append "; " + text to a reason buffer. */
+static void reason_add(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void reason_add(char *buf, size_t cap, const char *fmt, ...)
+{
+	size_t used = strlen(buf);
+	if (used && used + 3 < cap) {
+		memcpy(buf + used, "; ", 3);
+		used += 2;
+	}
+	if (used + 1 >= cap)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf + used, cap - used, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * Ask each address in turn until one gives a useful answer for a name in
+ * zone: an authoritative answer, or a referral below zone. Returns 0 with m
+ * filled, or -1 with the reasons of every address in why.
+ */
+static int ask(sim_t *s, const sim_addr_t *addrs, size_t naddrs, const uint8_t *zone,
+	       const uint8_t *qname, uint16_t qtype, sim_msg_t *m, char *why, size_t whycap)
+{
+	char as[48], qtext[NAME_TEXT_MAX], tbuf[16], ztext[NAME_TEXT_MAX];
+	name_to_text(qname, qtext, sizeof(qtext));
+	name_to_text(zone, ztext, sizeof(ztext));
+	rrtype_to_text(qtype, tbuf);
+	for (size_t i = 0; i < naddrs; i++) {
+		sim_addr_str(&addrs[i], as, sizeof(as));
+		if (s->out->queries >= s->o.max_queries) {
+			reason_add(why, whycap, "gave up after %u queries", s->out->queries);
+			return -1;
+		}
+		s->out->queries++;
+		const zoneset_t *zs = s->fn(s->ctx, &addrs[i]);
+		if (!zs) {
+			tracef(s, "%s ? %s %s -> timeout (nothing answers there)\n", as, qtext, tbuf);
+			reason_add(why, whycap, "%s: timeout, nothing answers", as);
+			continue;
+		}
+		size_t qlen = build_query(s, qname, qtype);
+		explain_t ex;
+		size_t n = respond(zs, s->req, qlen, false, s->resp, NULL, &ex);
+		if (n > 0 && (wire_get16(s->resp + 2) & DNS_TC)) {
+			s->out->tcp++;
+			n = respond(zs, s->req, qlen, true, s->resp, NULL, &ex);
+			tracef(s, "%s ? %s %s -> TC, again over TCP\n", as, qtext, tbuf);
+		}
+		if (n == 0 || ex.delay_ms >= s->o.timeout_ms) {
+			tracef(s, "%s ? %s %s -> timeout%s\n", as, qtext, tbuf,
+			       n ? " (answer delayed past the timeout)" : " (no response)");
+			reason_add(why, whycap, "%s: timeout", as);
+			continue;
+		}
+		if (parse(s, n, qname, qtype, m) != 0) {
+			tracef(s, "%s ? %s %s -> malformed response\n", as, qtext, tbuf);
+			reason_add(why, whycap, "%s: malformed response", as);
+			continue;
+		}
+		if (m->rcode != RCODE_NOERROR && m->rcode != RCODE_NXDOMAIN) {
+			tracef(s, "%s ? %s %s -> %s\n", as, qtext, tbuf, rcode_str(m->rcode));
+			reason_add(why, whycap, "%s: %s%s", as, rcode_str(m->rcode),
+				   m->rcode == RCODE_REFUSED ? " (lame: not authoritative for " : "");
+			if (m->rcode == RCODE_REFUSED) {
+				size_t used = strlen(why);
+				setf(why + used, whycap - used, "%s)", ztext);
+			}
+			continue;
+		}
+		if (m->flags & DNS_AA) {
+			tracef(s, "%s ? %s %s -> %s aa, %u answer record(s)\n", as, qtext, tbuf,
+			       rcode_str(m->rcode), m->nanswer);
+			return 0;
+		}
+		/* A referral must lead downwards, towards the name. */
+		if (m->nns > 0 && m->rcode == RCODE_NOERROR && name_is_sub(qname, m->ns_owner) &&
+		    name_labels(m->ns_owner) > name_labels(zone)) {
+			char otext[NAME_TEXT_MAX];
+			name_to_text(m->ns_owner, otext, sizeof(otext));
+			tracef(s, "%s ? %s %s -> referral to %s (%u NS, %u glue)\n", as, qtext, tbuf,
+			       otext, m->nns, m->nglue);
+			return 0;
+		}
+		tracef(s, "%s ? %s %s -> lame (no aa and no referral below %s)\n", as, qtext, tbuf,
+		       ztext);
+		reason_add(why, whycap, "%s: lame (answer without authority for %s)", as, ztext);
+	}
+	return -1;
+}
+
+typedef struct res {
+	uint8_t rcode;
+	bool nodata;
+	unsigned naddr;
+	sim_addr_t addr[SIM_MAX_ADDRS];
+} res_t;
+
+static int resolve(sim_t *s, const uint8_t *name, uint16_t qtype, int depth, res_t *r, char *why,
+		   size_t whycap);
+
+/* Addresses of an NS name with no glue: from the root, unless that is a
+ * cycle. Appends to addrs; notes why not into notes. */
+static void ns_addresses(sim_t *s, const uint8_t *ns, const uint8_t *zone, int depth,
+			 sim_addr_t *addrs, size_t *naddrs, char *notes, size_t notescap)
+{
+	char ntext[NAME_TEXT_MAX], ztext[NAME_TEXT_MAX];
+	name_to_text(ns, ntext, sizeof(ntext));
+	name_to_text(zone, ztext, sizeof(ztext));
+	if (name_is_sub(ns, zone)) {
+		reason_add(notes, notescap, "%s has no glue and no other path (it is inside %s)",
+			   ntext, ztext);
+		return;
+	}
+	for (int i = 0; i < s->nresolving; i++) {
+		if (name_equal(s->resolving[i], ns)) {
+			reason_add(notes, notescap, "%s: cyclic dependency (its address needs %s itself)",
+				   ntext, ztext);
+			return;
+		}
+	}
+	if (depth >= SIM_MAX_DEPTH || s->nresolving > SIM_MAX_DEPTH) {
+		reason_add(notes, notescap, "%s: NS name chain too deep", ntext);
+		return;
+	}
+	memcpy(s->resolving[s->nresolving++], ns, name_len(ns));
+	uint16_t types[2] = { RR_A, RR_AAAA };
+	bool any = false;
+	char sub[SIM_WHY_MAX] = "";
+	for (int t = 0; t < (s->o.ipv6 ? 2 : 1); t++) {
+		res_t *r = malloc(sizeof(*r));
+		if (!r)
+			break;
+		if (resolve(s, ns, types[t], depth + 1, r, sub, sizeof(sub)) == 0 &&
+		    r->rcode == RCODE_NOERROR) {
+			for (unsigned k = 0; k < r->naddr && *naddrs < SIM_MAX_ADDRS; k++)
+				addrs[(*naddrs)++] = r->addr[k];
+			any = any || r->naddr > 0;
+		}
+		free(r);
+	}
+	s->nresolving--;
+	if (!any)
+		reason_add(notes, notescap, "%s: no address (%s)", ntext, sub[0] ? sub : "no A/AAAA");
+}
+
+static int resolve(sim_t *s, const uint8_t *qname_in, uint16_t qtype, int depth, res_t *r, char *why,
+		   size_t whycap)
+{
+	uint8_t qname[NAME_MAXLEN], zone[NAME_MAXLEN];
+	name_lower(qname, qname_in);
+	zone[0] = 0;
+	sim_addr_t *servers = malloc(SIM_MAX_ADDRS * sizeof(*servers));
+	sim_msg_t *m = malloc(sizeof(*m));
+	if (!servers || !m) {
+		free(servers);
+		free(m);
+		snprintf(why, whycap, "out of memory");
+		r->rcode = RCODE_SERVFAIL;
+		return -1;
+	}
+	size_t nservers = s->nroots < SIM_MAX_ADDRS ? s->nroots : SIM_MAX_ADDRS;
+	memcpy(servers, s->roots, nservers * sizeof(*servers));
+	unsigned cnames = 0;
+	int rc = -1;
+	memset(r, 0, sizeof(*r));
+	r->rcode = RCODE_SERVFAIL;
+
+	for (int step = 0; step < 64; step++) {
+		char reasons[SIM_WHY_MAX] = "";
+		if (ask(s, servers, nservers, zone, qname, qtype, m, reasons, sizeof(reasons)) != 0) {
+			char ztext[NAME_TEXT_MAX];
+			name_to_text(zone, ztext, sizeof(ztext));
+			setf(why, whycap, "no server of %s answered usefully: %s", ztext, reasons);
+			break;
+		}
+		if (m->flags & DNS_AA) {
+			if (m->rcode == RCODE_NXDOMAIN) {
+				r->rcode = RCODE_NXDOMAIN;
+				rc = 0;
+				break;
+			}
+			if (m->has_type || !m->cname) {
+				r->rcode = RCODE_NOERROR;
+				r->nodata = !m->has_type;
+				r->naddr = m->naddr;
+				memcpy(r->addr, m->addr, m->naddr * sizeof(m->addr[0]));
+				rc = 0;
+				break;
+			}
+			/* The chain leaves this server's data: start over. */
+			if (++cnames > SIM_MAX_CNAMES) {
+				snprintf(why, whycap, "CNAME chain longer than %d", SIM_MAX_CNAMES);
+				break;
+			}
+			memcpy(qname, m->target, name_len(m->target));
+			zone[0] = 0;
+			nservers = s->nroots < SIM_MAX_ADDRS ? s->nroots : SIM_MAX_ADDRS;
+			memcpy(servers, s->roots, nservers * sizeof(*servers));
+			continue;
+		}
+		/* A referral: the next servers are the NS names' addresses. */
+		memcpy(zone, m->ns_owner, name_len(m->ns_owner));
+		nservers = 0;
+		char notes[SIM_WHY_MAX] = "";
+		for (unsigned i = 0; i < m->nns; i++) {
+			size_t before = nservers;
+			for (unsigned g = 0; g < m->nglue && nservers < SIM_MAX_ADDRS; g++)
+				if (name_equal(m->glue[g].name, m->ns[i]))
+					servers[nservers++] = m->glue[g].addr;
+			if (nservers == before)
+				ns_addresses(s, m->ns[i], zone, depth, servers, &nservers, notes,
+					     sizeof(notes));
+		}
+		if (nservers == 0) {
+			char ztext[NAME_TEXT_MAX];
+			name_to_text(zone, ztext, sizeof(ztext));
+			setf(why, whycap, "no NS of %s has a usable address: %s", ztext, notes);
+			break;
+		}
+	}
+	free(servers);
+	free(m);
+	return rc;
+}
+
+int sim_resolve(const sim_addr_t *roots, size_t nroots, sim_server_fn fn, void *ctx,
+		const uint8_t *qname, uint16_t qtype, const sim_opts_t *opts, sim_result_t *out)
+{
+	if (!fn || !qname || !out)
+		return ST_EINVAL;
+	sim_t *s = calloc(1, sizeof(*s));
+	res_t *r = malloc(sizeof(*r));
+	if (!s || !r) {
+		free(s);
+		free(r);
+		return ST_ENOMEM;
+	}
+	memset(out, 0, sizeof(*out));
+	s->fn = fn;
+	s->ctx = ctx;
+	if (opts)
+		s->o = *opts;
+	else
+		sim_opts_default(&s->o);
+	s->out = out;
+	s->roots = roots;
+	s->nroots = nroots;
+	if (nroots == 0) {
+		out->rcode = RCODE_SERVFAIL;
+		snprintf(out->why, sizeof(out->why), "no root servers");
+	} else if (resolve(s, qname, qtype, 0, r, out->why, sizeof(out->why)) == 0) {
+		out->rcode = r->rcode;
+		out->nodata = r->nodata;
+		out->has_addr = r->naddr > 0;
+		if (r->naddr)
+			out->addr = r->addr[0];
+	} else {
+		out->rcode = RCODE_SERVFAIL;
+	}
+	free(r);
+	free(s);
+	return ST_OK;
+}
