@@ -1,0 +1,660 @@
+/*
+ * check.c -- offline delegation checks.
+ *
+ * For every delegation (zone cut) of every zone of every virtual server:
+ * the parent's glue against the NS names, the policy that shapes it, the
+ * child zone when some server of the configuration serves it (NS set and
+ * addresses), every server the glue points at (does anything answer there,
+ * and authoritatively?), the referral's size, data hidden below the cut,
+ * and the outcome an iterating resolver would reach (sim.c).
+ */
+#include "dns/check.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dns/msg.h"
+#include "dns/query.h"
+#include "dns/rdata.h"
+#include "dns/respond.h"
+#include "dns/wire.h"
+
+typedef struct run {
+	const check_server_t *servers;
+	size_t n;
+	check_net_t net;
+	sim_opts_t opts;
+	check_report_fn report;
+	check_predict_fn predict;
+	void *ctx;
+	check_summary_t *sum;
+	/* Current parent. */
+	const check_server_t *srv;
+	const zone_t *zone;
+	char zone_text[NAME_TEXT_MAX];
+	/* Root addresses for predictions. */
+	sim_addr_t roots[32];
+	size_t nroots;
+	uint8_t req[512];
+	uint8_t resp[RESPOND_MAX];
+	msg_rr_t rr;
+} run_t;
+
+const char *check_severity_str(uint8_t severity)
+{
+	static const char *const s[] = {"error", "warning", "info"};
+	return severity < 3 ? s[severity] : "?";
+}
+
+const zoneset_t *check_net_at(void *arg, const sim_addr_t *addr)
+{
+	const check_net_t *net = arg;
+	for (size_t i = 0; i < net->n; i++)
+		for (size_t k = 0; k < net->servers[i].naddrs; k++) {
+			const sim_addr_t *a = &net->servers[i].addrs[k];
+			if (a->len == addr->len && memcmp(a->bytes, addr->bytes, a->len) == 0)
+				return net->servers[i].zs;
+		}
+	return NULL;
+}
+
+/* Append to a NUL-terminated buffer, truncating quietly. */
+static void appendf(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void appendf(char *buf, size_t cap, const char *fmt, ...)
+{
+	size_t used = strlen(buf);
+	if (used + 1 >= cap)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf + used, cap - used, fmt, ap);
+	va_end(ap);
+}
+
+static void text(const uint8_t *name, char *buf, size_t cap)
+{
+	if (name_to_text(name, buf, cap) < 0)
+		snprintf(buf, cap, "?");
+}
+
+static void finding(run_t *r, uint8_t sev, const char *code, const uint8_t *cut, const uint8_t *name,
+		    const char *fix, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+static void finding(run_t *r, uint8_t sev, const char *code, const uint8_t *cut, const uint8_t *name,
+		    const char *fix, const char *fmt, ...)
+{
+	check_finding_t f;
+	memset(&f, 0, sizeof(f));
+	f.severity = sev;
+	f.code = code;
+	f.server = r->srv ? r->srv->name : NULL;
+	snprintf(f.zone, sizeof(f.zone), "%s", r->zone_text);
+	if (cut)
+		text(cut, f.delegation, sizeof(f.delegation));
+	if (name)
+		text(name, f.name, sizeof(f.name));
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(f.message, sizeof(f.message), fmt, ap);
+	va_end(ap);
+	snprintf(f.fix, sizeof(f.fix), "%s", fix);
+	if (sev == CHECK_ERROR)
+		r->sum->errors++;
+	else if (sev == CHECK_WARNING)
+		r->sum->warnings++;
+	else
+		r->sum->infos++;
+	r->report(r->ctx, &f);
+}
+
+/* The effective rule for a cut, as answer.c applies it. */
+static void effective(const run_t *r, const node_t *cut, uint8_t *mode, const glue_rule_t **src,
+		      uint8_t *trunc)
+{
+	const glue_rule_t *levels[3] = { cut->rule, zone_rule(r->zone), &r->srv->zs->rule };
+	*mode = GLUE_FULL, *src = &r->srv->zs->rule, *trunc = TRUNC_RFC9471;
+	bool m = false, t = false;
+	for (int i = 0; i < 3; i++) {
+		if (!levels[i])
+			continue;
+		if (!m && levels[i]->mode != GLUE_INHERIT)
+			*mode = levels[i]->mode, *src = levels[i], m = true;
+		if (!t && levels[i]->truncation != TRUNC_INHERIT)
+			*trunc = levels[i]->truncation, t = true;
+	}
+}
+
+static bool rule_keeps(uint8_t mode, const glue_rule_t *src, const glue_t *g, uint16_t index)
+{
+	switch (mode) {
+	case GLUE_NONE:
+		return false;
+	case GLUE_IN_DOMAIN:
+		return g->cls == GLUE_CLASS_IN_DOMAIN;
+	case GLUE_PARTIAL:
+		if (src->first)
+			return index < src->first;
+		for (uint8_t i = 0; i < src->nnames; i++)
+			if (name_equal(src->names[i], g->name))
+				return true;
+		return false;
+	default:
+		return true;
+	}
+}
+
+/* Addresses of an RRset as sim addresses. */
+static size_t rrset_addrs(const rrset_t *rs, sim_addr_t *out, size_t cap)
+{
+	size_t n = 0;
+	uint32_t pos = 0;
+	const uint8_t *rd;
+	uint16_t len;
+	while (rs && n < cap && rrset_next(rs, &pos, &rd, &len)) {
+		if (len != 4 && len != 16)
+			continue;
+		out[n].len = (uint8_t)len;
+		memcpy(out[n].bytes, rd, len);
+		n++;
+	}
+	return n;
+}
+
+static bool addr_in(const sim_addr_t *a, const sim_addr_t *set, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (set[i].len == a->len && memcmp(set[i].bytes, a->bytes, a->len) == 0)
+			return true;
+	return false;
+}
+
+static void addrs_text(const sim_addr_t *a, size_t n, char *buf, size_t cap)
+{
+	size_t used = 0;
+	buf[0] = 0;
+	for (size_t i = 0; i < n && used + 50 < cap; i++) {
+		char one[48];
+		used += (size_t)snprintf(buf + used, cap - used, "%s%s", i ? " " : "",
+					 sim_addr_str(&a[i], one, sizeof(one)));
+	}
+	if (n == 0)
+		snprintf(buf, cap, "none");
+}
+
+/* The child zone of a delegation, if some server serves it. */
+static const zone_t *find_child(const run_t *r, const uint8_t *cut, const check_server_t **where)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		const zone_t *z = zoneset_find(r->servers[i].zs, cut);
+		if (z && name_equal(zone_origin(z), cut)) {
+			if (where)
+				*where = &r->servers[i];
+			return z;
+		}
+	}
+	return NULL;
+}
+
+/* Ask the server at addr for the child's SOA, as a resolver would check a
+ * server. Returns "" when it answers with authority, else why not. */
+static const char *probe(run_t *r, const sim_addr_t *addr, const uint8_t *cut)
+{
+	const zoneset_t *zs = check_net_at(&r->net, addr);
+	if (!zs)
+		return "nothing answers at this address";
+	wire_wr_t w;
+	wire_wr_init(&w, r->req, sizeof(r->req));
+	wire_wr_u16(&w, 0x6c75);
+	wire_wr_u16(&w, 0);
+	wire_wr_u16(&w, 1);
+	wire_wr_u16(&w, 0);
+	wire_wr_u16(&w, 0);
+	wire_wr_u16(&w, 0);
+	wire_wr_bytes(&w, cut, name_len(cut));
+	wire_wr_u16(&w, RR_SOA);
+	wire_wr_u16(&w, CLASS_IN);
+	explain_t ex;
+	size_t n = respond(zs, r->req, w.pos, true, r->resp, NULL, &ex);
+	if (n == 0 || ex.delay_ms >= r->opts.timeout_ms)
+		return "it does not answer (timeout)";
+	uint16_t flags = wire_get16(r->resp + 2);
+	if ((flags & 0xF) == RCODE_REFUSED)
+		return "it answers REFUSED: not authoritative for the zone";
+	if ((flags & 0xF) != RCODE_NOERROR)
+		return "it answers with an error";
+	if (!(flags & DNS_AA))
+		return "it answers without authority (AA=0)";
+	return "";
+}
+
+/* NS names of a delegation as the parent lists them, lowercased. */
+static bool ns_in(const rrset_t *ns, const uint8_t *name)
+{
+	uint32_t pos = 0;
+	const uint8_t *rd;
+	uint16_t len;
+	while (ns && rrset_next(ns, &pos, &rd, &len))
+		if (name_equal(rd, name))
+			return true;
+	return false;
+}
+
+static void check_child(run_t *r, const node_t *cut)
+{
+	const check_server_t *cs = NULL;
+	const zone_t *child = find_child(r, cut->name, &cs);
+	if (!child)
+		return;
+	const rrset_t *pns = node_rrset(cut, RR_NS);
+	const rrset_t *cns = node_rrset(zone_apex(child), RR_NS);
+	uint32_t pos = 0;
+	const uint8_t *rd;
+	uint16_t len;
+	char only_parent[512] = "", only_child[512] = "";
+	while (pns && rrset_next(pns, &pos, &rd, &len))
+		if (!ns_in(cns, rd)) {
+			char t[NAME_TEXT_MAX];
+			text(rd, t, sizeof(t));
+			appendf(only_parent, sizeof(only_parent), "%s%s", only_parent[0] ? " " : "", t);
+		}
+	pos = 0;
+	while (cns && rrset_next(cns, &pos, &rd, &len))
+		if (!ns_in(pns, rd)) {
+			char t[NAME_TEXT_MAX];
+			text(rd, t, sizeof(t));
+			appendf(only_child, sizeof(only_child), "%s%s", only_child[0] ? " " : "", t);
+		}
+	if (only_parent[0] || only_child[0])
+		finding(r, CHECK_WARNING, "NS_SET_MISMATCH", cut->name, NULL,
+			"make the NS set at the parent (registrar) and at the child apex the same",
+			"the parent lists [%s] that the child does not; the child lists [%s] that the parent does not",
+			only_parent[0] ? only_parent : "-", only_child[0] ? only_child : "-");
+
+	/* Glue against the child's own addresses for its NS names. */
+	for (uint16_t i = 0; i < cut->nglue; i++) {
+		const glue_t *g = &cut->glue[i];
+		if (g->cls != GLUE_CLASS_IN_DOMAIN || (!g->a && !g->aaaa))
+			continue;
+		const node_t *cn = zone_find(child, g->name, name_len(g->name));
+		sim_addr_t pa[32], ca[32];
+		size_t np = rrset_addrs(g->a, pa, 16);
+		np += rrset_addrs(g->aaaa, pa + np, 16);
+		size_t nc = 0;
+		if (cn && !cn->cut) {
+			nc = rrset_addrs(node_rrset(cn, RR_A), ca, 16);
+			nc += rrset_addrs(node_rrset(cn, RR_AAAA), ca + nc, 16);
+		}
+		if (nc == 0) {
+			finding(r, CHECK_WARNING, "GLUE_MISSING_IN_CHILD", cut->name, g->name,
+				"add the same A/AAAA records for the NS name in the child zone",
+				"the parent has glue for this NS name but the child zone has no address for it");
+			continue;
+		}
+		bool same = np == nc;
+		for (size_t k = 0; same && k < np; k++)
+			same = addr_in(&pa[k], ca, nc);
+		if (!same) {
+			char pt[256], ct[256];
+			addrs_text(pa, np, pt, sizeof(pt));
+			addrs_text(ca, nc, ct, sizeof(ct));
+			finding(r, CHECK_ERROR, "GLUE_MISMATCH", cut->name, g->name,
+				"update the glue (host record at the registrar) to the child's addresses",
+				"parent glue says %s, the child zone says %s", pt, ct);
+		}
+	}
+}
+
+static void check_servers(run_t *r, const node_t *cut, uint8_t mode)
+{
+	for (uint16_t i = 0; i < cut->nglue; i++) {
+		const glue_t *g = &cut->glue[i];
+		sim_addr_t a[32];
+		size_t na = 0;
+		if (mode == GLUE_WRONG) {
+			na = rrset_addrs(g->wrong_a, a, 16);
+			na += rrset_addrs(g->wrong_aaaa, a + na, 16);
+		} else if (g->a || g->aaaa) {
+			na = rrset_addrs(g->a, a, 16);
+			na += rrset_addrs(g->aaaa, a + na, 16);
+		} else if (g->cls == GLUE_CLASS_OUT_OF_ZONE && r->nroots) {
+			/* Where a resolver would find it: resolve it. */
+			sim_result_t *res = malloc(sizeof(*res));
+			if (!res)
+				continue;
+			if (sim_resolve(r->roots, r->nroots, check_net_at, &r->net, g->name, RR_A,
+					&r->opts, res) == 0 && res->has_addr)
+				a[na++] = res->addr;
+			free(res);
+		}
+		for (size_t k = 0; k < na; k++) {
+			const char *why = probe(r, &a[k], cut->name);
+			if (!why[0])
+				continue;
+			char as[48];
+			sim_addr_str(&a[k], as, sizeof(as));
+			bool nothing = check_net_at(&r->net, &a[k]) == NULL;
+			finding(r, CHECK_ERROR, nothing ? "NO_SERVER_AT_ADDRESS" : "LAME_DELEGATION",
+				cut->name, g->name,
+				nothing ? "point the glue (or the NS name's A/AAAA) at a server that serves the zone"
+					: "serve the zone on that server, or remove the NS record from the delegation",
+				"%s: %s", as, why);
+		}
+	}
+}
+
+static void check_policy(run_t *r, const node_t *cut, uint8_t mode, const glue_rule_t *src,
+			 uint8_t trunc)
+{
+	for (uint16_t i = 0; i < cut->nglue; i++) {
+		const glue_t *g = &cut->glue[i];
+		if (g->cls != GLUE_CLASS_IN_DOMAIN)
+			continue;
+		if (!g->a && !g->aaaa) {
+			finding(r, CHECK_ERROR, "MISSING_GLUE_FOR_NS_NAME", cut->name, g->name,
+				"add A/AAAA glue for the NS name in the parent (register a host record at the registrar)",
+				"in-domain NS name without glue in the parent: resolvers cannot reach it");
+			continue;
+		}
+		if (!rule_keeps(mode, src, g, i))
+			finding(r, CHECK_ERROR, "GLUE_WITHHELD_BY_POLICY", cut->name, g->name,
+				"set the glue policy back to full (RFC 9471)",
+				"the parent has glue for this in-domain NS name but glue policy '%s' leaves it out of referrals",
+				glue_mode_str(mode));
+		else if (mode == GLUE_WRONG)
+			finding(r, CHECK_ERROR, "GLUE_MISMATCH", cut->name, g->name,
+				"set the glue policy back to full (RFC 9471)",
+				"glue policy 'wrong' rewrites the glue of this in-domain NS name to other addresses");
+	}
+	if (trunc == TRUNC_LEGACY || trunc == TRUNC_ALWAYS)
+		finding(r, CHECK_WARNING, "TRUNCATION_POLICY", cut->name, NULL,
+			"set truncation back to rfc9471",
+			trunc == TRUNC_LEGACY
+				? "truncation 'legacy' drops in-domain glue that does not fit without setting TC (breaks RFC 9471 3.1)"
+				: "truncation 'always' sets TC on every UDP answer: every resolver must retry over TCP");
+}
+
+/* Does the referral with all in-domain glue fit 512 and 1232 bytes? */
+static void check_size(run_t *r, const node_t *cut, uint8_t trunc)
+{
+	if (trunc != TRUNC_RFC9471)
+		return; /* the truncation policy is reported already */
+	static const uint16_t sizes[2] = { 512, 1232 };
+	for (int k = 0; k < 2; k++) {
+		wire_wr_t w;
+		wire_wr_init(&w, r->req, sizeof(r->req));
+		wire_wr_u16(&w, 1);
+		wire_wr_u16(&w, 0);
+		wire_wr_u16(&w, 1);
+		wire_wr_u16(&w, 0);
+		wire_wr_u16(&w, 0);
+		wire_wr_u16(&w, k ? 1 : 0);
+		wire_wr_bytes(&w, cut->name, cut->namelen);
+		wire_wr_u16(&w, RR_A);
+		wire_wr_u16(&w, CLASS_IN);
+		if (k) {
+			wire_wr_u8(&w, 0);
+			wire_wr_u16(&w, RR_OPT);
+			wire_wr_u16(&w, sizes[k]);
+			wire_wr_u32(&w, 0);
+			wire_wr_u16(&w, 0);
+		}
+		explain_t ex;
+		size_t n = respond(r->srv->zs, r->req, w.pos, false, r->resp, NULL, &ex);
+		if (n && ex.tc == TC_REQUIRED_GLUE) {
+			finding(r, k ? CHECK_ERROR : CHECK_WARNING,
+				k ? "REFERRAL_EXCEEDS_1232" : "REFERRAL_EXCEEDS_512", cut->name, NULL,
+				"use fewer or shorter in-domain NS names (or fewer addresses per name)",
+				"the referral with all in-domain glue does not fit %u bytes: TC is set and resolvers must retry over TCP",
+				sizes[k]);
+			return; /* 1232 implies 512 */
+		}
+	}
+}
+
+/* Data at or below a cut that the parent never serves. */
+static bool is_ns_target(const uint8_t *name, const node_t *cut)
+{
+	for (uint16_t i = 0; i < cut->nglue; i++)
+		if (name_equal(cut->glue[i].name, name))
+			return true;
+	return false;
+}
+
+typedef struct cut_list {
+	const node_t **cuts;
+	size_t n, cap;
+} cut_list_t;
+
+static void collect_cuts(void *arg, const node_t *n)
+{
+	cut_list_t *l = arg;
+	if (!(n->flags & NODE_CUT))
+		return;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		const node_t **c = realloc(l->cuts, cap * sizeof(*c));
+		if (!c)
+			return;
+		l->cuts = c;
+		l->cap = cap;
+	}
+	l->cuts[l->n++] = n;
+}
+
+typedef struct occl_walk {
+	run_t *r;
+	cut_list_t *cuts;
+} occl_walk_t;
+
+static bool referenced(const cut_list_t *cuts, const uint8_t *name)
+{
+	for (size_t i = 0; i < cuts->n; i++)
+		if (is_ns_target(name, cuts->cuts[i]))
+			return true;
+	return false;
+}
+
+static void occluded_cb(void *arg, const node_t *n)
+{
+	occl_walk_t *w = arg;
+	if (!n->cut)
+		return;
+	for (uint16_t i = 0; i < n->nrrsets; i++) {
+		uint16_t t = n->rrsets[i].type;
+		char tb[16];
+		if (n == n->cut && (t == RR_NS || t == RR_DS || t == RR_RRSIG || t == RR_NSEC))
+			continue;
+		if (n != n->cut && t == RR_NS) {
+			finding(w->r, CHECK_WARNING, "OCCLUDED_NS", n->cut->name, n->name,
+				"remove it from the parent: it belongs in the child zone",
+				"NS records below the delegation point are never served by the parent");
+			continue;
+		}
+		if (t == RR_A || t == RR_AAAA) {
+			if (referenced(w->cuts, n->name))
+				continue;
+			finding(w->r, CHECK_WARNING, "EXTRA_GLUE", n->cut->name, n->name,
+				"remove the address from the parent, or add the name to an NS set",
+				"%s record below the delegation point is glue for no NS name",
+				rrtype_to_text(t, tb));
+			continue;
+		}
+		finding(w->r, CHECK_WARNING, "OCCLUDED_DATA", n->cut->name, n->name,
+			"move the record into the child zone",
+			"%s record at or below the delegation point is occluded: the parent refers instead of answering",
+			rrtype_to_text(t, tb));
+	}
+}
+
+static void check_cycles(run_t *r, const cut_list_t *cuts)
+{
+	/* Cyclic sibling glue: A's NS under B and B's NS under A. */
+	for (size_t i = 0; i < cuts->n; i++) {
+		const node_t *a = cuts->cuts[i];
+		for (uint16_t k = 0; k < a->nglue; k++) {
+			if (a->glue[k].cls != GLUE_CLASS_SIBLING)
+				continue;
+			const node_t *ce = zone_closest(r->zone, a->glue[k].name);
+			const node_t *b = ce->cut;
+			if (!b || b == a || b < a)
+				continue; /* report each pair once */
+			for (uint16_t m = 0; m < b->nglue; m++) {
+				if (b->glue[m].cls != GLUE_CLASS_SIBLING ||
+				    !name_is_sub(b->glue[m].name, a->name))
+					continue;
+				char bt[NAME_TEXT_MAX];
+				text(b->name, bt, sizeof(bt));
+				bool glued = (a->glue[k].a || a->glue[k].aaaa) &&
+					     (b->glue[m].a || b->glue[m].aaaa);
+				finding(r, glued ? CHECK_INFO : CHECK_ERROR, "CYCLIC_SIBLING_GLUE", a->name,
+					a->glue[k].name,
+					"give each delegation at least one NS name that does not depend on the other",
+					"%s and %s each have their NS inside the other: %s", "this delegation", bt,
+					glued ? "it resolves only thanks to the glue" : "without glue neither resolves");
+				break;
+			}
+		}
+	}
+}
+
+static void predict(run_t *r, const node_t *cut)
+{
+	if (!r->predict || r->nroots == 0)
+		return;
+	check_prediction_t p;
+	memset(&p, 0, sizeof(p));
+	text(cut->name, p.delegation, sizeof(p.delegation));
+	p.server = r->srv->name;
+	sim_result_t *res = malloc(sizeof(*res));
+	if (!res)
+		return;
+	if (sim_resolve(r->roots, r->nroots, check_net_at, &r->net, cut->name, RR_SOA, &r->opts,
+			res) == 0) {
+		p.rcode = res->rcode;
+		p.queries = res->queries;
+		snprintf(p.why, sizeof(p.why), "%s", res->why);
+		if (res->rcode == RCODE_SERVFAIL && strstr(res->why, "cyclic dependency"))
+			finding(r, CHECK_ERROR, "OUT_OF_DOMAIN_NS_CYCLE", cut->name, NULL,
+				"give the delegation an NS name whose address does not depend on it, with glue",
+				"the NS names can only be resolved through this delegation itself: %s",
+				res->why);
+	}
+	free(res);
+	r->predict(r->ctx, &p);
+}
+
+static void check_zone(run_t *r)
+{
+	cut_list_t cuts = { 0 };
+	zone_walk(r->zone, collect_cuts, &cuts);
+	for (size_t i = 0; i < cuts.n; i++) {
+		const node_t *cut = cuts.cuts[i];
+		uint8_t mode, trunc;
+		const glue_rule_t *src;
+		effective(r, cut, &mode, &src, &trunc);
+		r->sum->delegations++;
+		check_policy(r, cut, mode, src, trunc);
+		check_child(r, cut);
+		check_servers(r, cut, mode);
+		check_size(r, cut, trunc);
+		predict(r, cut);
+	}
+	check_cycles(r, &cuts);
+	occl_walk_t w = { r, &cuts };
+	zone_walk(r->zone, occluded_cb, &w);
+	free(cuts.cuts);
+}
+
+int check_run(const check_server_t *servers, size_t n, const sim_opts_t *opts,
+	      check_report_fn report, check_predict_fn predict_cb, void *ctx, check_summary_t *sum)
+{
+	run_t *r = calloc(1, sizeof(*r));
+	if (!r)
+		return ST_ENOMEM;
+	memset(sum, 0, sizeof(*sum));
+	r->servers = servers;
+	r->n = n;
+	r->net.servers = servers;
+	r->net.n = n;
+	if (opts)
+		r->opts = *opts;
+	else
+		sim_opts_default(&r->opts);
+	r->report = report;
+	r->predict = predict_cb;
+	r->ctx = ctx;
+	r->sum = sum;
+	/* The roots: every address of every server that serves ".". */
+	for (size_t i = 0; i < n; i++) {
+		const zone_t *z = zoneset_find(servers[i].zs, (const uint8_t *)"");
+		if (!z || zone_origin(z)[0] != 0)
+			continue;
+		for (size_t k = 0; k < servers[i].naddrs && r->nroots < 32; k++)
+			r->roots[r->nroots++] = servers[i].addrs[k];
+	}
+	sum->have_root = r->nroots > 0;
+	for (size_t i = 0; i < n; i++) {
+		r->srv = &servers[i];
+		for (size_t k = 0; k < servers[i].zs->nzones; k++) {
+			r->zone = servers[i].zs->zones[k];
+			text(zone_origin(r->zone), r->zone_text, sizeof(r->zone_text));
+			check_zone(r);
+		}
+	}
+	free(r);
+	return ST_OK;
+}
+
+size_t check_format_text(const check_finding_t *f, char *buf, size_t cap)
+{
+	int n = snprintf(buf, cap, "%s %s%s%s zone=%s%s%s%s%s: %s (fix: %s)",
+			 check_severity_str(f->severity), f->code, f->server ? " server=" : "",
+			 f->server ? f->server : "", f->zone, f->delegation[0] ? " delegation=" : "",
+			 f->delegation, f->name[0] ? " name=" : "", f->name, f->message, f->fix);
+	if (n < 0)
+		return 0;
+	return (size_t)n < cap ? (size_t)n : cap - 1;
+}
+
+static size_t json_str(char *buf, size_t cap, const char *s)
+{
+	size_t n = 0;
+	if (cap < 3)
+		return 0;
+	buf[n++] = '"';
+	for (; *s && n + 7 < cap; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\') {
+			buf[n++] = '\\';
+			buf[n++] = (char)c;
+		} else if (c < 0x20) {
+			n += (size_t)snprintf(buf + n, cap - n, "\\u%04x", c);
+		} else {
+			buf[n++] = (char)c;
+		}
+	}
+	buf[n++] = '"';
+	buf[n] = 0;
+	return n;
+}
+
+size_t check_format_json(const check_finding_t *f, char *buf, size_t cap)
+{
+	const char *keys[] = {"severity", "code", "server", "zone", "delegation", "name", "message", "fix"};
+	const char *vals[] = {check_severity_str(f->severity), f->code, f->server ? f->server : "",
+			      f->zone, f->delegation, f->name, f->message, f->fix};
+	size_t n = 0;
+	if (cap < 2)
+		return 0;
+	buf[n++] = '{';
+	for (size_t i = 0; i < 8 && n + 16 < cap; i++) {
+		n += (size_t)snprintf(buf + n, cap - n, "%s\"%s\":", i ? "," : "", keys[i]);
+		n += json_str(buf + n, cap - n, vals[i]);
+	}
+	if (n + 2 <= cap) {
+		buf[n++] = '}';
+		buf[n] = 0;
+	}
+	return n;
+}

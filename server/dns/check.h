@@ -1,0 +1,85 @@
+/*
+ * check.h -- offline delegation checks over every virtual server of a
+ * configuration, in the vocabulary operators already use (dnsviz,
+ * Zonemaster): missing glue, glue mismatch, lame delegation, NS set
+ * mismatch, cycles, occluded data, referral size, and a predicted outcome
+ * per delegation from the resolver simulation (sim.h).
+ *
+ * Pure: no I/O. Findings go to a callback, one at a time.
+ */
+#ifndef GLUED_CHECK_H
+#define GLUED_CHECK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dns/name.h"
+#include "dns/sim.h"
+#include "dns/zoneset.h"
+
+/* One virtual server as the checks see it. */
+typedef struct check_server {
+	const char *name;        /* may be NULL */
+	const zoneset_t *zs;
+	const sim_addr_t *addrs; /* where it listens (ports are assumed equal) */
+	size_t naddrs;
+} check_server_t;
+
+enum check_severity { CHECK_ERROR = 0, CHECK_WARNING = 1, CHECK_INFO = 2 };
+
+typedef struct check_finding {
+	uint8_t severity;        /* enum check_severity */
+	const char *code;        /* stable, e.g. "MISSING_GLUE_FOR_NS_NAME" */
+	const char *server;      /* the server holding the parent zone, or NULL */
+	char zone[NAME_TEXT_MAX];       /* the parent zone */
+	char delegation[NAME_TEXT_MAX]; /* the delegation (zone cut), or "" */
+	char name[NAME_TEXT_MAX];       /* the NS or record name involved, or "" */
+	char message[768];       /* what is wrong, one line */
+	char fix[256];           /* how to fix it, one line */
+} check_finding_t;
+
+typedef void (*check_report_fn)(void *ctx, const check_finding_t *f);
+
+/* One predicted outcome per delegation (sim.h), reported separately. */
+typedef struct check_prediction {
+	char delegation[NAME_TEXT_MAX];
+	const char *server;      /* parent's server */
+	uint8_t rcode;           /* NOERROR, NXDOMAIN, SERVFAIL */
+	unsigned queries;
+	char why[SIM_WHY_MAX];   /* SERVFAIL: why */
+} check_prediction_t;
+
+typedef void (*check_predict_fn)(void *ctx, const check_prediction_t *p);
+
+typedef struct check_summary {
+	unsigned errors, warnings, infos;
+	unsigned delegations;
+	bool have_root;          /* predictions need a server for "." */
+} check_summary_t;
+
+/*
+ * Run every check over servers[0..n). report gets each finding, predict
+ * (may be NULL) each delegation's predicted outcome. Returns 0, or
+ * ST_ENOMEM.
+ */
+int check_run(const check_server_t *servers, size_t n, const sim_opts_t *opts,
+	      check_report_fn report, check_predict_fn predict, void *ctx,
+	      check_summary_t *sum) MUST_CHECK;
+
+/* The virtual server listening at addr among servers, or NULL (a
+ * sim_server_fn over a check_server_t array passed as ctx... see check.c). */
+typedef struct check_net {
+	const check_server_t *servers;
+	size_t n;
+} check_net_t;
+const zoneset_t *check_net_at(void *net, const sim_addr_t *addr);
+
+/* One finding as a text line / a JSON object (no newline). Returns the
+ * length written (truncated to cap). */
+size_t check_format_text(const check_finding_t *f, char *buf, size_t cap);
+size_t check_format_json(const check_finding_t *f, char *buf, size_t cap);
+
+const char *check_severity_str(uint8_t severity);
+
+#endif
