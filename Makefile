@@ -36,5 +36,16 @@ sanitize: deps-test
 	cmake --build $(BUILD)-asan -j $(JOBS)
 	cd $(BUILD)-asan && ctest --output-on-failure -j $(JOBS) -L 'unit|golden|fuzz'
 
+# The glue lab with a real resolver: the bundled hierarchy (zones/lab.yaml) on
+# port 53 in a private network namespace, Unbound through every scenario, and
+# a table of what came back (docs/glue-lab.md). As root, or as a user where
+# unprivileged user namespaces work. ARGS=--shell opens a shell in the lab;
+# ARGS='--resolver knot' or '--resolver bind' uses Knot Resolver or BIND.
+.PHONY: lab
+lab: $(BUILD)/CMakeCache.txt
+	@tools/install-deps lab $(if $(findstring knot,$(ARGS)),knot) $(if $(findstring bind,$(ARGS)),bind)
+	cmake --build $(BUILD) -j $(JOBS) --target glued
+	tools/lab --glued $(BUILD)/glued $(ARGS)
+
 clean:
 	rm -rf $(BUILD) $(BUILD)-asan
