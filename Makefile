@@ -36,6 +36,33 @@ sanitize: deps-test
 	cmake --build $(BUILD)-asan -j $(JOBS)
 	cd $(BUILD)-asan && ctest --output-on-failure -j $(JOBS) -L 'unit|golden|fuzz'
 
+# libFuzzer under ASan+UBSan (clang): run each target for FUZZ_TIME seconds
+# into a scratch corpus, then merge what it found into tests/fuzz/corpus/.
+# `make -j2 fuzz` runs the targets side by side. A finding stops make; the
+# crashing input is in $(FUZZ_BUILD)/artifacts/.
+FUZZ_TIME ?= 60
+FUZZ_BUILD ?= build-fuzz
+FUZZ_TARGETS = $(basename $(notdir $(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_RUNS = $(addprefix fuzz-run-,$(FUZZ_TARGETS))
+
+.PHONY: fuzz-build $(FUZZ_RUNS)
+
+fuzz: $(FUZZ_RUNS)
+
+fuzz-build: deps-test
+	CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang -DGLUED_FUZZ=ON \
+		-DGLUED_SANITIZE=ON -DGLUED_TESTS=OFF
+	cmake --build $(FUZZ_BUILD) -j $(JOBS)
+
+$(FUZZ_RUNS): fuzz-run-%: fuzz-build
+	rm -rf $(FUZZ_BUILD)/scratch/$*
+	mkdir -p $(FUZZ_BUILD)/scratch/$* $(FUZZ_BUILD)/artifacts
+	$(FUZZ_BUILD)/$* -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
+		-artifact_prefix=$(FUZZ_BUILD)/artifacts/$*- \
+		$(FUZZ_BUILD)/scratch/$* tests/fuzz/corpus/$*
+	$(FUZZ_BUILD)/$* -merge=1 -artifact_prefix=$(FUZZ_BUILD)/artifacts/$*- \
+		tests/fuzz/corpus/$* $(FUZZ_BUILD)/scratch/$*
+
 # The glue lab with a real resolver: the bundled hierarchy (zones/lab.yaml) on
 # port 53 in a private network namespace, Unbound through every scenario, and
 # a table of what came back (docs/glue-lab.md). As root, or as a user where
@@ -49,3 +76,11 @@ lab: $(BUILD)/CMakeCache.txt
 
 clean:
 	rm -rf $(BUILD) $(BUILD)-asan
+
+# glued vs NSD vs Knot vs a UDP echo ceiling on this machine (bench/run, about
+# 10 minutes; installs nsd and knot first when run as root). The tables go to
+# $(BUILD)/bench/results.md; BENCH_ARGS passes options (bench/run --help).
+.PHONY: bench
+bench: $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS) --target glued
+	bench/run --glued $(BUILD)/glued --work $(BUILD)/bench $(BENCH_ARGS)
