@@ -11,7 +11,7 @@
 #include "dns/zone.h"
 
 /* Long-only options get values above any short option character. */
-enum { OPT_GLUE = 256, OPT_NO_GLUE, OPT_CHECK };
+enum { OPT_GLUE = 256, OPT_NO_GLUE, OPT_CHECK, OPT_LOG_FORMAT };
 
 static const char short_opts[] = ":c:l:z:t:qhV";
 
@@ -23,6 +23,7 @@ static const struct option long_opts[] = {
 	{ "no-glue", no_argument, NULL, OPT_NO_GLUE },
 	{ "threads", required_argument, NULL, 't' },
 	{ "log-queries", no_argument, NULL, 'q' },
+	{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
 	{ "check", no_argument, NULL, OPT_CHECK },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -31,26 +32,31 @@ static const struct option long_opts[] = {
 
 static const char usage_text[] =
 	"usage: glued [options]\n"
-	"  -c, --config FILE          YAML configuration (not supported yet)\n"
+	"  -c, --config FILE          YAML configuration: several virtual servers, each\n"
+	"                             with its listen addresses, zones and policies\n"
+	"                             (docs/config.md); not with -l, -z or --glue\n"
 	"  -l, --listen ADDR[:PORT]   listen address, UDP and TCP, repeatable;\n"
 	"                             [::1]:PORT for IPv6; port 53 if ADDR has none;\n"
-	"                             without -l: 127.0.0.1:5300\n"
+	"                             without -l: 127.0.0.1:5300 (needs -z)\n"
 	"  -z, --zone [ORIGIN=]FILE   load a zone, repeatable; without ORIGIN= the\n"
 	"                             origin is the SOA owner / $ORIGIN of the file\n"
-	"      --glue full|in-domain|none   glue policy (default full, RFC 9471)\n"
+	"      --glue full|in-domain|none   glue policy with -z (default full, RFC 9471)\n"
 	"      --no-glue              same as --glue none (breaks RFC 9471 on purpose)\n"
 	"  -t, --threads N            worker threads (default: one per CPU)\n"
 	"  -q, --log-queries          one line per query on stdout, with the explanation\n"
-	"      --check                load and check the zones, print a summary, exit\n"
+	"      --log-format text|json the query log as text (default) or one JSON\n"
+	"                             object per line\n"
+	"      --check                load and check every zone, print a summary, exit\n"
 	"                             (0 if they load, 1 on errors)\n"
 	"  -h, --help                 this text\n"
 	"  -V, --version              print the version\n"
 	"\n"
-	"With neither -c nor -z, glued serves the bundled lab zone (lab., with the\n"
-	"delegation example.lab.) on 127.0.0.1:5300 and prints the dig command to try.\n"
-	"SIGHUP reloads the zones (the old ones keep serving if the new ones fail);\n"
+	"With neither -c nor -z, glued serves the bundled lab (zones/lab.yaml): a root,\n"
+	"TLDs and child servers on 127.0.x.y, port 5300, and prints the dig commands\n"
+	"to try. -l, -z and --glue describe one server, -c many. SIGHUP reloads the\n"
+	"configuration and the zones (the old ones keep serving if the new ones fail);\n"
 	"SIGINT and SIGTERM stop glued with exit status 0. Bad usage exits with 2,\n"
-	"a zone or listen address that cannot be used with 1.\n";
+	"a configuration, zone or listen address that cannot be used with 1.\n";
 
 const char *config_usage(void)
 {
@@ -266,9 +272,20 @@ static int parse_options(int argc, char **argv, config_t *cfg, char *err, size_t
 				return usage_error(err, errcap,
 					    "bad --glue '%s': expected full, in-domain or none",
 					    optarg);
+			cfg->glue_given = true;
 			break;
 		case OPT_NO_GLUE:
 			cfg->glue_policy = GLUE_NONE;
+			cfg->glue_given = true;
+			break;
+		case OPT_LOG_FORMAT:
+			if (strcmp(optarg, "text") == 0)
+				cfg->log_format = LOG_FORMAT_TEXT;
+			else if (strcmp(optarg, "json") == 0)
+				cfg->log_format = LOG_FORMAT_JSON;
+			else
+				return usage_error(err, errcap,
+					    "bad --log-format '%s': expected text or json", optarg);
 			break;
 		case 't':
 			if (parse_threads(optarg, &cfg->threads) < 0)
@@ -314,11 +331,41 @@ int config_parse(int argc, char **argv, config_t *cfg, char *err, size_t errcap)
 	if (cfg->help || cfg->version)
 		return 0;
 	if (cfg->config_file != NULL) {
-		r = usage_error(err, errcap, "-c %s: config files are not supported yet; use -l and -z",
-			 cfg->config_file);
-		goto fail;
+		/* The file describes every server; mixing would leave it
+		 * unclear which server an -l or -z belongs to. */
+		if (cfg->nlisten > 0 || cfg->nzones > 0) {
+			r = usage_error(err, errcap,
+				 "-c %s describes every server: it cannot be combined with -l or -z",
+				 cfg->config_file);
+			goto fail;
+		}
+		if (cfg->glue_given) {
+			r = usage_error(err, errcap,
+				 "--glue/--no-glue cannot be used with -c: policies live in %s",
+				 cfg->config_file);
+			goto fail;
+		}
+		return 0;
 	}
 	cfg->lab = cfg->nzones == 0;
+	if (cfg->lab) {
+		/* The bundled lab's addresses and policies are in lab.yaml. */
+		if (cfg->nlisten > 0) {
+			r = usage_error(err, errcap,
+				 "-l needs -z: without -z glued serves the bundled lab, whose "
+				 "addresses are in %s (copy it and use -c to change them)",
+				 CONFIG_LAB_FILE);
+			goto fail;
+		}
+		if (cfg->glue_given) {
+			r = usage_error(err, errcap,
+				 "--glue/--no-glue need -z: the bundled lab's policies are in %s "
+				 "(copy it and use -c to change them)",
+				 CONFIG_LAB_FILE);
+			goto fail;
+		}
+		return 0;
+	}
 	if (cfg->nlisten == 0) {
 		char def[32];
 		snprintf(def, sizeof(def), "%s:%d", CONFIG_DEFAULT_ADDR, CONFIG_DEFAULT_PORT);
@@ -343,4 +390,166 @@ void config_free(config_t *cfg)
 	free(cfg->config_file);
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->glue_policy = GLUE_FULL;
+}
+
+/* ---- virtual servers ------------------------------------------------------ */
+
+int srvconf_from_cmdline(const config_t *cfg, srvconf_t *out, char *err, size_t errcap)
+{
+	memset(out, 0, sizeof(*out));
+	out->port = CONFIG_PORT;
+	vserver_t *v = calloc(1, sizeof(*v));
+	if (v == NULL)
+		goto nomem;
+	out->servers = v;
+	out->nservers = 1;
+	v->name = strdup(CONFIG_CMDLINE_SERVER);
+	v->listen = calloc(cfg->nlisten ? cfg->nlisten : 1, sizeof(*v->listen));
+	zone_spec_t *zones = calloc(cfg->nzones ? cfg->nzones : 1, sizeof(*zones));
+	v->spec.zones = zones;
+	v->zone_where = calloc(cfg->nzones ? cfg->nzones : 1, sizeof(*v->zone_where));
+	if (v->name == NULL || v->listen == NULL || zones == NULL || v->zone_where == NULL)
+		goto nomem;
+	memcpy(v->listen, cfg->listen, cfg->nlisten * sizeof(*v->listen));
+	v->nlisten = cfg->nlisten;
+	v->spec.name = v->name;
+	v->spec.rule = GLUE_RULE_INHERIT;
+	v->spec.rule.mode = cfg->glue_policy;
+	for (size_t i = 0; i < cfg->nzones; i++) {
+		zones[i] = (zone_spec_t){ .rule = GLUE_RULE_INHERIT };
+		zones[i].file = strdup(cfg->zones[i].file);
+		if (cfg->zones[i].origin != NULL)
+			zones[i].origin = strdup(cfg->zones[i].origin);
+		v->spec.nzones++;
+		if (zones[i].file == NULL || (cfg->zones[i].origin != NULL && zones[i].origin == NULL))
+			goto nomem;
+	}
+	return 0;
+nomem:
+	srvconf_free(out);
+	return usage_error(err, errcap, "out of memory");
+}
+
+static void vserver_free(vserver_t *v)
+{
+	zone_spec_t *zones = (zone_spec_t *)v->spec.zones;
+	for (size_t i = 0; zones != NULL && i < v->spec.nzones; i++) {
+		free((char *)zones[i].origin);
+		free((char *)zones[i].file);
+		free((deleg_spec_t *)zones[i].delegs);
+		free((fault_t *)zones[i].faults);
+	}
+	free(zones);
+	free((fault_t *)v->spec.faults);
+	free(v->zone_where);
+	free(v->listen);
+	free(v->name);
+	memset(v, 0, sizeof(*v));
+}
+
+void srvconf_free(srvconf_t *sc)
+{
+	for (size_t i = 0; sc->servers != NULL && i < sc->nservers; i++)
+		vserver_free(&sc->servers[i]);
+	free(sc->servers);
+	for (size_t i = 0; sc->scenarios != NULL && i < sc->nscenarios; i++) {
+		scenario_t *s = &sc->scenarios[i];
+		free(s->name);
+		free(s->title);
+		free(s->qname);
+		free(s->qtype);
+		free(s->resolver);
+		free(s->answer);
+	}
+	free(sc->scenarios);
+	free(sc->file);
+	memset(sc, 0, sizeof(*sc));
+}
+
+size_t srvconf_nlisten(const srvconf_t *sc)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < sc->nservers; i++)
+		n += sc->servers[i].nlisten;
+	return n;
+}
+
+/* The server of sc that listens on text, or SIZE_MAX. */
+static size_t server_of(const srvconf_t *sc, const char *text)
+{
+	for (size_t i = 0; i < sc->nservers; i++)
+		for (size_t k = 0; k < sc->servers[i].nlisten; k++)
+			if (strcmp(sc->servers[i].listen[k].text, text) == 0)
+				return i;
+	return SIZE_MAX;
+}
+
+int srvconf_match_listen(const srvconf_t *cur, srvconf_t *next, char *err, size_t errcap)
+{
+	/* Every current address must still be there... */
+	for (size_t i = 0; i < cur->nservers; i++) {
+		for (size_t k = 0; k < cur->servers[i].nlisten; k++) {
+			const char *a = cur->servers[i].listen[k].text;
+			if (server_of(next, a) == SIZE_MAX)
+				return usage_error(err, errcap,
+					    "listen address %s (server %s) was removed; a restart is "
+					    "needed to change where glued listens",
+					    a, cur->servers[i].name);
+		}
+	}
+	/* ...and no new one may appear. */
+	for (size_t i = 0; i < next->nservers; i++) {
+		for (size_t k = 0; k < next->servers[i].nlisten; k++) {
+			const char *a = next->servers[i].listen[k].text;
+			if (server_of(cur, a) == SIZE_MAX)
+				return usage_error(err, errcap,
+					    "listen address %s (server %s) is new; a restart is needed "
+					    "to change where glued listens",
+					    a, next->servers[i].name);
+		}
+	}
+	if (next->nservers != cur->nservers)
+		return usage_error(err, errcap,
+			    "the number of servers changed (%zu -> %zu); a restart is needed",
+			    cur->nservers, next->nservers);
+	/* Same addresses: each current server's addresses must now belong to
+	 * one server, and to it alone. */
+	size_t *map = calloc(cur->nservers, sizeof(*map));
+	if (map == NULL)
+		return usage_error(err, errcap, "out of memory");
+	for (size_t i = 0; i < cur->nservers; i++) {
+		const vserver_t *c = &cur->servers[i];
+		map[i] = server_of(next, c->listen[0].text);
+		const vserver_t *n = &next->servers[map[i]];
+		bool same = n->nlisten == c->nlisten;
+		for (size_t k = 0; same && k < c->nlisten; k++)
+			same = server_of(next, c->listen[k].text) == map[i];
+		if (!same) {
+			free(map);
+			return usage_error(err, errcap,
+				    "the listen addresses of server %s moved to another server; a "
+				    "restart is needed",
+				    c->name);
+		}
+	}
+	/* map is a permutation: put next's servers in cur's order. */
+	vserver_t *sorted = calloc(cur->nservers, sizeof(*sorted));
+	if (sorted == NULL) {
+		free(map);
+		return usage_error(err, errcap, "out of memory");
+	}
+	for (size_t i = 0; i < cur->nservers; i++)
+		sorted[i] = next->servers[map[i]];
+	for (size_t s = 0; s < next->nscenarios; s++) {
+		for (size_t i = 0; i < cur->nservers; i++) {
+			if (map[i] == next->scenarios[s].server) {
+				next->scenarios[s].server = i;
+				break;
+			}
+		}
+	}
+	free(next->servers);
+	next->servers = sorted;
+	free(map);
+	return 0;
 }

@@ -4,8 +4,11 @@
  * config_parse() is a pure function of argv: it opens no file and no socket,
  * prints nothing, and reports every problem as a message in err. main.c
  * decides what to do with the result (help, version, --check, serve).
- * YAML configuration (-c) is parsed into cfg->config_file but rejected until
- * the YAML reader lands.
+ *
+ * What glued serves is a srvconf_t: N virtual servers, each with its listen
+ * addresses and its server_spec_t (zones, rules, faults), plus the lab's
+ * scenarios. The command line (-l/-z/--glue) describes exactly one server
+ * (srvconf_from_cmdline); a YAML file (-c) describes many (yamlconf.h).
  */
 #ifndef GLUED_CONFIG_H
 #define GLUED_CONFIG_H
@@ -19,13 +22,15 @@
 
 #include "dns/status.h"
 #include "dns/zoneset.h"
+#include "log.h"
 
 #define CONFIG_PORT 53            /* -l ADDR without :PORT */
 #define CONFIG_DEFAULT_ADDR "127.0.0.1"
 #define CONFIG_DEFAULT_PORT 5300  /* no -l at all (lab and -z alike) */
 #define CONFIG_MAX_THREADS 1024
-#define CONFIG_LAB_ORIGIN "lab"
-#define CONFIG_LAB_FILE "lab.zone"
+#define CONFIG_LAB_FILE "lab.yaml"    /* the bundled lab, in the zones dir */
+#define CONFIG_CMDLINE_SERVER "default" /* the one server -l/-z describe */
+#define CONFIG_WHERE_MAX 96           /* = sizeof(fault_t.where) */
 /* "[ffff:...:255.255.255.255]:65535" */
 #define CONFIG_ADDR_TEXT_MAX (INET6_ADDRSTRLEN + 10)
 
@@ -39,22 +44,58 @@ typedef struct listen_addr {
 } listen_addr_t;
 
 typedef struct config {
-	char *config_file;       /* -c FILE (not supported yet), or NULL */
-	listen_addr_t *listen;   /* never empty after a successful parse */
+	char *config_file;       /* -c FILE, or NULL */
+	listen_addr_t *listen;   /* -l; with -z never empty after a parse */
 	size_t nlisten;
 	zone_spec_t *zones;      /* origin and file strings owned by the config */
 	size_t nzones;
 	uint8_t glue_policy;     /* GLUE_FULL (default), GLUE_IN_DOMAIN, GLUE_NONE */
 	unsigned threads;        /* 0 = one per CPU, decided by main */
 	bool log_queries;        /* -q */
+	uint8_t log_format;      /* --log-format: enum log_format */
 	bool check;              /* --check */
 	bool help;               /* -h: print usage, nothing else is checked */
 	bool version;            /* -V */
-	/* Neither -c nor -z: serve the bundled lab. main adds the zone with
-	 * config_add_zone() once it has found lab.zone. */
+	/* Neither -c nor -z: serve the bundled lab. main sets config_file to
+	 * lab.yaml once it has found it. */
 	bool lab;
 	bool listen_given;       /* at least one -l (else the default was added) */
+	bool glue_given;         /* --glue or --no-glue */
 } config_t;
+
+/* One virtual server: where it listens and what it serves. */
+typedef struct vserver {
+	char *name;              /* unique; spec.name points here */
+	listen_addr_t *listen;   /* at least one */
+	size_t nlisten;
+	/* spec.zones, every zone's origin, file, delegs and faults, and
+	 * spec.faults are owned by the vserver. */
+	server_spec_t spec;
+	char where[CONFIG_WHERE_MAX];          /* "lab.yaml:12", "" on the command line */
+	char (*zone_where)[CONFIG_WHERE_MAX];  /* per zone, parallel to spec.zones */
+} vserver_t;
+
+/* A lab scenario: only for the banner and tools/lab. */
+typedef struct scenario {
+	char *name;
+	char *title;
+	char *qname;             /* "www.nog.lab." as written */
+	char *qtype;             /* "A" as written */
+	char *resolver;          /* NOERROR | SERVFAIL | NXDOMAIN | REFUSED */
+	char *answer;            /* or NULL */
+	size_t server;           /* index into srvconf_t.servers */
+	char where[CONFIG_WHERE_MAX];
+} scenario_t;
+
+/* Everything glued serves; rebuilt from its source on every reload. */
+typedef struct srvconf {
+	char *file;              /* the YAML file, or NULL for the command line */
+	uint16_t port;           /* default port of the file's listen entries */
+	vserver_t *servers;
+	size_t nservers;
+	scenario_t *scenarios;
+	size_t nscenarios;
+} srvconf_t;
 
 /*
  * Parse the command line into cfg (which need not be initialised). Returns 0,
@@ -82,6 +123,29 @@ int config_add_zone(config_t *cfg, const char *origin, const char *file) MUST_CH
 
 /* Free what cfg owns and zero it. Safe on a zeroed or already freed cfg. */
 void config_free(config_t *cfg);
+
+/*
+ * The one server the command line describes (cfg from config_parse, not in
+ * lab mode): named CONFIG_CMDLINE_SERVER, cfg's listen addresses and zones,
+ * server glue mode --glue. Everything is copied. Returns 0, or ST_ENOMEM
+ * with a message in err.
+ */
+int srvconf_from_cmdline(const config_t *cfg, srvconf_t *out, char *err, size_t errcap) MUST_CHECK;
+
+/* Free what sc owns and zero it. Safe on a zeroed or already freed sc. */
+void srvconf_free(srvconf_t *sc);
+
+/* The total number of listen addresses over all servers. */
+size_t srvconf_nlisten(const srvconf_t *sc);
+
+/*
+ * A reload may change everything but where glued listens: the sockets stay
+ * open and each belongs to one server. Reorder next->servers (and the
+ * scenarios' server indexes) so that server i of next listens on exactly
+ * the addresses of server i of cur. Returns 0, or ST_EINVAL with a message
+ * naming an address that was added, removed or moved to another server.
+ */
+int srvconf_match_listen(const srvconf_t *cur, srvconf_t *next, char *err, size_t errcap) MUST_CHECK;
 
 /* The --help text. */
 const char *config_usage(void);

@@ -1,10 +1,16 @@
 /*
- * main.c -- glued: command line, zones, workers, signals, reload.
+ * main.c -- glued: command line, configuration, workers, signals, reload.
  *
- * The main thread owns a small uv loop of its own that only handles signals:
- * SIGINT/SIGTERM stop the workers and end the process with status 0, SIGHUP
- * loads the zones again into a new zoneset and hands it to every worker; the
- * old zoneset is freed once all workers have acknowledged the switch.
+ * What glued serves is a srvconf_t (config.h): from the YAML file (-c, or
+ * the bundled lab.yaml when neither -c nor -z is given) or from -l/-z. Each
+ * of its virtual servers becomes one zoneset; together they form the view
+ * the workers answer from. The main thread owns a small uv loop of its own
+ * that only handles signals: SIGINT/SIGTERM stop the workers and end the
+ * process with status 0; SIGHUP reads the configuration and every zone
+ * again into a new view and hands it to every worker; the old view is freed
+ * once all workers have acknowledged the switch. The sockets stay open
+ * through a reload, so no query is lost, and where glued listens cannot
+ * change without a restart.
  */
 #include <signal.h>
 #include <stdatomic.h>
@@ -21,18 +27,20 @@
 #include "dns/zoneset.h"
 #include "log.h"
 #include "net/worker.h"
+#include "yamlconf.h"
 
 #define ERR_MAX 1024
 
 typedef struct daemon {
 	config_t cfg;
+	srvconf_t sc;            /* what the current view was built from */
 	uv_loop_t loop;
 	uv_signal_t sigint, sigterm, sighup;
 	uv_async_t reloaded;     /* a worker tells main: all acks are in */
 	worker_t *workers;
 	unsigned nworkers;
-	zoneset_t *zs;           /* the newest zoneset */
-	zoneset_t *old;          /* being retired: freed after every ack */
+	view_t *view;            /* the newest view */
+	view_t *old;             /* being retired: freed after every ack */
 	atomic_uint acks_pending;
 	bool loop_ready;
 	bool stopping;
@@ -53,23 +61,131 @@ static const char *origin_text(const zone_t *z, char *buf, size_t cap)
 	return buf;
 }
 
-/* The one virtual server the command line describes. */
-static server_spec_t cmdline_server(const config_t *cfg, const zone_spec_t *zones, size_t n)
+/* The configuration from its source: the YAML file, or the command line. */
+static int load_srvconf(const config_t *cfg, srvconf_t *out, char *err, size_t errcap)
 {
-	server_spec_t s = { .zones = zones, .nzones = n, .rule = GLUE_RULE_INHERIT };
-	s.rule.mode = cfg->glue_policy;
-	return s;
+	if (cfg->config_file != NULL)
+		return yamlconf_load(cfg->config_file, out, err, errcap);
+	return srvconf_from_cmdline(cfg, out, err, errcap);
 }
 
-static int load_zones(const config_t *cfg, zoneset_t **out, char *err, size_t errcap)
+/* Every server's zones, loaded; nothing is kept unless all load. */
+static int build_view(const srvconf_t *sc, view_t **out, char *err, size_t errcap)
 {
-	server_spec_t spec = cmdline_server(cfg, cfg->zones, cfg->nzones);
-	return zoneset_load(&spec, warn_cb, NULL, out, err, errcap);
+	char e[ERR_MAX - 96];
+	view_t *v = view_new(sc->nservers);
+	if (v == NULL) {
+		snprintf(err, errcap, "out of memory");
+		return ST_ENOMEM;
+	}
+	v->n = sc->nservers;
+	for (size_t i = 0; i < sc->nservers; i++) {
+		int r = zoneset_load(&sc->servers[i].spec, warn_cb, NULL, &v->zs[i], e, sizeof(e));
+		if (r < 0) {
+			if (sc->file != NULL)
+				snprintf(err, errcap, "%s (server %.64s)", e, sc->servers[i].name);
+			else
+				snprintf(err, errcap, "%s", e);
+			view_free(v);
+			return r;
+		}
+	}
+	*out = v;
+	return 0;
 }
 
-/* The bundled lab zone: the source tree first (running from a build
- * directory), then the installed copy. */
-static int find_lab_zone(char *path, size_t cap)
+/* ---- announcing the policies that break the RFCs ------------------------------ */
+
+typedef struct announce_ctx {
+	const vserver_t *vs;
+	const zoneset_t *zs;
+	size_t count;
+} announce_ctx_t;
+
+/* The zone of vs whose origin is text ("lab."), or SIZE_MAX. */
+static size_t zone_by_origin(const announce_ctx_t *a, const char *text, size_t len)
+{
+	char origin[NAME_TEXT_MAX];
+	for (size_t i = 0; i < a->zs->nzones; i++) {
+		origin_text(a->zs->zones[i], origin, sizeof(origin));
+		if (strlen(origin) == len && strncmp(origin, text, len) == 0)
+			return i;
+	}
+	return SIZE_MAX;
+}
+
+/*
+ * One engine announcement ("delegation nog.lab.: glue none", "zone lab.:
+ * truncation legacy", "server tld: glue none", "fault ... (lab.yaml:9)"),
+ * completed with the server, the zone of a delegation and where in the
+ * configuration it was set.
+ */
+static void announce_cb(void *ctx, const char *line)
+{
+	announce_ctx_t *a = ctx;
+	const vserver_t *vs = a->vs;
+	char zone[NAME_TEXT_MAX + 16] = "";
+	const char *where = NULL;
+	const char *colon = strstr(line, ": ");
+	bool fault = strncmp(line, "fault ", 6) == 0;
+
+	a->count++;
+	if (strncmp(line, "server ", 7) == 0) {
+		where = vs->where;
+	} else if (strncmp(line, "zone ", 5) == 0 && colon != NULL) {
+		size_t i = zone_by_origin(a, line + 5, (size_t)(colon - line - 5));
+		if (i != SIZE_MAX && i < vs->spec.nzones)
+			where = vs->zone_where[i];
+	} else if (strncmp(line, "delegation ", 11) == 0 && colon != NULL) {
+		uint8_t wire[NAME_MAXLEN], lname[NAME_MAXLEN];
+		if (name_from_text(line + 11, (size_t)(colon - line - 11), (const uint8_t *)"",
+				   wire) >= 0) {
+			name_lower(lname, wire);
+			for (size_t i = 0; i < vs->spec.nzones && where == NULL; i++) {
+				const zone_spec_t *z = &vs->spec.zones[i];
+				for (size_t k = 0; k < z->ndelegs; k++) {
+					if (!name_equal(z->delegs[k].name, lname))
+						continue;
+					where = z->delegs[k].where;
+					if (i < a->zs->nzones) {
+						char o[NAME_TEXT_MAX];
+						snprintf(zone, sizeof(zone), "zone %s: ",
+							 origin_text(a->zs->zones[i], o, sizeof(o)));
+					}
+					break;
+				}
+			}
+		}
+	}
+	const char *why = fault ? "on purpose"
+		: (strstr(line, " glue ") != NULL || strstr(line, "legacy") != NULL)
+			? "breaks RFC 9471 on purpose"
+			: "sets TC on every UDP answer on purpose";
+	if (strncmp(line, "server ", 7) == 0 && colon != NULL)
+		line = colon + 2; /* "server X: " is printed anyway */
+	if (where != NULL && where[0] != '\0')
+		log_warn("server %s: %s%s (%s) %s", vs->name, zone, line, where, why);
+	else
+		log_warn("server %s: %s%s %s", vs->name, zone, line, why);
+}
+
+/* Every RFC-breaking policy of every server, as warnings. */
+static size_t announce_all(const srvconf_t *sc, const view_t *v)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < v->n; i++) {
+		announce_ctx_t a = { .vs = &sc->servers[i], .zs = v->zs[i] };
+		zoneset_announce(v->zs[i], announce_cb, &a);
+		n += a.count;
+	}
+	return n;
+}
+
+/* ---- the bundled lab and --check ------------------------------------------------ */
+
+/* The bundled lab: the source tree first (running from a build directory),
+ * then the installed copy. */
+static int find_lab_config(char *path, size_t cap)
 {
 	static const char *const dirs[] = { GLUED_ZONES_DIR, GLUED_INSTALLED_ZONES_DIR };
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
@@ -77,47 +193,74 @@ static int find_lab_zone(char *path, size_t cap)
 		if (access(path, R_OK) == 0)
 			return 0;
 	}
-	log_error("the bundled lab zone is missing: looked for %s/%s and %s/%s", GLUED_ZONES_DIR,
+	log_error("the bundled lab is missing: looked for %s/%s and %s/%s", GLUED_ZONES_DIR,
 		  CONFIG_LAB_FILE, GLUED_INSTALLED_ZONES_DIR, CONFIG_LAB_FILE);
 	return -1;
 }
 
-/* --check: load each zone on its own (warnings and errors per zone), then
- * all together (duplicate origins). */
+/* --check: each zone of each server on its own (warnings and errors per
+ * zone, with its delegation rules), then each server whole (duplicate
+ * origins), then the policies that break the RFCs. */
 static int run_check(const config_t *cfg)
 {
 	char err[ERR_MAX], origin[NAME_TEXT_MAX];
 	unsigned failed = 0;
+	srvconf_t sc;
 
-	for (size_t i = 0; i < cfg->nzones; i++) {
-		const zone_spec_t *spec = &cfg->zones[i];
-		unsigned warnings = 0;
-		zoneset_t *zs = NULL;
-		server_spec_t one = cmdline_server(cfg, spec, 1);
-		if (zoneset_load(&one, warn_cb, &warnings, &zs, err, sizeof(err)) < 0) {
-			log_error("%s", err);
-			printf("%s: FAILED\n", spec->file);
+	if (load_srvconf(cfg, &sc, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		return 1;
+	}
+	for (size_t s = 0; s < sc.nservers; s++) {
+		const vserver_t *vs = &sc.servers[s];
+		char prefix[96] = "";
+		unsigned before = failed;
+		if (sc.file != NULL)
+			snprintf(prefix, sizeof(prefix), "server %s: ", vs->name);
+		for (size_t i = 0; i < vs->spec.nzones; i++) {
+			const zone_spec_t *spec = &vs->spec.zones[i];
+			unsigned warnings = 0;
+			zoneset_t *zs = NULL;
+			server_spec_t one = vs->spec;
+			one.zones = spec;
+			one.nzones = 1;
+			if (zoneset_load(&one, warn_cb, &warnings, &zs, err, sizeof(err)) < 0) {
+				log_error("%s", err);
+				printf("%s%s: FAILED\n", prefix, spec->file);
+				failed++;
+				continue;
+			}
+			const zone_t *z = zs->zones[0];
+			printf("%s%s: zone %s, %zu records, %zu names, %u warning(s): ok\n", prefix,
+			       spec->file, origin_text(z, origin, sizeof(origin)),
+			       zone_record_count(z), zone_node_count(z), warnings);
+			zoneset_free(zs);
+		}
+		if (failed > before)
+			continue;
+		view_t *v = view_new(1);
+		if (v == NULL) {
+			log_error("out of memory");
 			failed++;
 			continue;
 		}
-		const zone_t *z = zs->zones[0];
-		printf("%s: zone %s, %zu records, %zu names, %u warning(s): ok\n", spec->file,
-		       origin_text(z, origin, sizeof(origin)), zone_record_count(z),
-		       zone_node_count(z), warnings);
-		zoneset_free(zs);
-	}
-	if (failed == 0 && cfg->nzones > 1) {
-		zoneset_t *zs = NULL;
-		server_spec_t all = cmdline_server(cfg, cfg->zones, cfg->nzones);
-		if (zoneset_load(&all, NULL, NULL, &zs, err, sizeof(err)) < 0) {
+		v->n = 1;
+		if (zoneset_load(&vs->spec, NULL, NULL, &v->zs[0], err, sizeof(err)) < 0) {
 			log_error("%s", err);
 			failed++;
-		} else {
-			zoneset_free(zs);
+		} else if (sc.file != NULL) {
+			announce_ctx_t a = { .vs = vs, .zs = v->zs[0] };
+			zoneset_announce(v->zs[0], announce_cb, &a);
+			printf("server %s: %zu zone(s), %zu polic%s breaking the RFCs on purpose: ok\n",
+			       vs->name, vs->spec.nzones, a.count, a.count == 1 ? "y" : "ies");
 		}
+		view_free(v);
 	}
+	srvconf_free(&sc);
 	return failed > 0 ? 1 : 0;
 }
+
+/* ---- workers, signals, reload --------------------------------------------------- */
 
 static void close_walk_cb(uv_handle_t *handle, void *arg)
 {
@@ -140,7 +283,7 @@ static void daemon_stop(daemon_t *d, const char *why)
 	uv_walk(&d->loop, close_walk_cb, NULL);
 }
 
-/* Worker thread: one worker has switched to the new zoneset. */
+/* Worker thread: one worker has switched to the new view. */
 static void ack_fn(void *ctx)
 {
 	daemon_t *d = ctx;
@@ -148,35 +291,63 @@ static void ack_fn(void *ctx)
 		uv_async_send(&d->reloaded);
 }
 
+static size_t view_zones(const view_t *v)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < v->n; i++)
+		n += v->zs[i]->nzones;
+	return n;
+}
+
 static void reloaded_cb(uv_async_t *async)
 {
 	daemon_t *d = async->data;
 	if (d->old == NULL || atomic_load(&d->acks_pending) != 0)
 		return;
-	zoneset_free(d->old);
+	view_free(d->old);
 	d->old = NULL;
-	log_info("reloaded: %zu zone(s)", d->zs->nzones);
+	log_info("reloaded: %zu server(s), %zu zone(s)", d->view->n, view_zones(d->view));
 }
 
 static void daemon_reload(daemon_t *d)
 {
 	char err[ERR_MAX];
-	zoneset_t *zs = NULL;
+	srvconf_t next;
+	view_t *v = NULL;
 
 	if (d->old != NULL) {
 		log_warn("SIGHUP ignored: the previous reload is still being handed to the workers");
 		return;
 	}
-	log_info("SIGHUP: reloading %zu zone(s)", d->cfg.nzones);
-	if (load_zones(&d->cfg, &zs, err, sizeof(err)) < 0) {
-		log_error("reload failed, keeping the old zones: %s", err);
+	if (d->cfg.config_file != NULL)
+		log_info("SIGHUP: reloading %s and its zones", d->cfg.config_file);
+	else
+		log_info("SIGHUP: reloading %zu zone(s)", d->cfg.nzones);
+	/* Everything is built before anything changes: on any error the
+	 * old view keeps serving. */
+	if (load_srvconf(&d->cfg, &next, err, sizeof(err)) < 0) {
+		log_error("reload failed, keeping the old configuration: %s", err);
 		return;
 	}
-	d->old = d->zs;
-	d->zs = zs;
+	if (srvconf_match_listen(&d->sc, &next, err, sizeof(err)) < 0) {
+		log_error("reload refused, keeping the old configuration: %s", err);
+		srvconf_free(&next);
+		return;
+	}
+	if (build_view(&next, &v, err, sizeof(err)) < 0) {
+		log_error("reload failed, keeping the old configuration: %s", err);
+		srvconf_free(&next);
+		return;
+	}
+	srvconf_free(&d->sc);
+	d->sc = next;
+	if (d->sc.file != NULL)
+		announce_all(&d->sc, v);
+	d->old = d->view;
+	d->view = v;
 	atomic_store(&d->acks_pending, d->nworkers);
 	for (unsigned i = 0; i < d->nworkers; i++)
-		worker_swap(&d->workers[i], zs);
+		worker_swap(&d->workers[i], v);
 }
 
 static void signal_cb(uv_signal_t *handle, int signum)
@@ -198,19 +369,41 @@ static unsigned thread_count(const config_t *cfg)
 	return n > CONFIG_MAX_THREADS ? CONFIG_MAX_THREADS : (unsigned)n;
 }
 
-static void print_banner(const daemon_t *d)
+/* "127.0.1.1:5300, [::1]:5302" */
+static void addr_list(const vserver_t *vs, char *buf, size_t cap)
+{
+	size_t len = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < vs->nlisten && len < cap; i++)
+		len += (size_t)snprintf(buf + len, cap - len, "%s%s", i ? ", " : "",
+					vs->listen[i].text);
+}
+
+/* "glue full, truncation rfc9471": what a rule sets (NULL if nothing). */
+static const char *rule_text(const glue_rule_t *r, char *buf, size_t cap)
+{
+	int n = 0;
+	buf[0] = '\0';
+	if (r->mode != GLUE_INHERIT)
+		n += snprintf(buf + n, cap - (size_t)n, "glue %s", glue_mode_str(r->mode));
+	if (r->truncation != TRUNC_INHERIT && n >= 0 && (size_t)n < cap)
+		snprintf(buf + n, cap - (size_t)n, "%struncation %s", n ? ", " : "",
+			 trunc_mode_str(r->truncation));
+	return buf[0] ? buf : NULL;
+}
+
+/* The command line's one server: as glued has always said it. */
+static void banner_cmdline(const daemon_t *d)
 {
 	const config_t *cfg = &d->cfg;
-	char addrs[512] = "", origin[NAME_TEXT_MAX];
-	size_t len = 0;
+	const zoneset_t *zs = d->view->zs[0];
+	char addrs[512], origin[NAME_TEXT_MAX];
 
-	for (size_t i = 0; i < cfg->nlisten && len < sizeof(addrs); i++)
-		len += (size_t)snprintf(addrs + len, sizeof(addrs) - len, "%s%s", i ? ", " : "",
-					cfg->listen[i].text);
-	log_info("serving %zu zone(s) on %s (udp+tcp, %u thread(s), glue %s)", d->zs->nzones,
-		 addrs, d->nworkers, glue_policy_str(cfg->glue_policy));
-	for (size_t i = 0; i < d->zs->nzones; i++) {
-		const zone_t *z = d->zs->zones[i];
+	addr_list(&d->sc.servers[0], addrs, sizeof(addrs));
+	log_info("serving %zu zone(s) on %s (udp+tcp, %u thread(s), glue %s)", zs->nzones, addrs,
+		 d->nworkers, glue_policy_str(cfg->glue_policy));
+	for (size_t i = 0; i < zs->nzones; i++) {
+		const zone_t *z = zs->zones[i];
 		log_info("  zone %s from %s (%zu records)", origin_text(z, origin, sizeof(origin)),
 			 zone_file(z), zone_record_count(z));
 	}
@@ -218,15 +411,69 @@ static void print_banner(const daemon_t *d)
 		log_warn("--glue none leaves out all glue: referrals break RFC 9471 on purpose");
 	else if (cfg->glue_policy == GLUE_IN_DOMAIN)
 		log_info("--glue in-domain: sibling and in-zone glue are left out");
-	if (cfg->lab) {
-		const listen_addr_t *a = &cfg->listen[0];
-		log_info("bundled lab: lab. delegates example.lab. to ns1/ns2.example.lab "
-			 "with in-domain glue; see the referral with:");
-		log_info("  dig @%s -p %u www.example.lab A +norecurse", a->host, a->port);
+}
+
+/* A configuration file: one block per server, the announcements, and
+ * the scenarios to try. */
+static void banner_servers(const daemon_t *d)
+{
+	const srvconf_t *sc = &d->sc;
+	char addrs[512], origin[NAME_TEXT_MAX], rule[128];
+
+	log_info("serving %zu server(s) from %s (udp+tcp, %u thread(s))", sc->nservers, sc->file,
+		 d->nworkers);
+	for (size_t s = 0; s < sc->nservers; s++) {
+		const vserver_t *vs = &sc->servers[s];
+		const zoneset_t *zs = d->view->zs[s];
+		addr_list(vs, addrs, sizeof(addrs));
+		log_info("server %s on %s: glue %s, truncation %s%s", vs->name, addrs,
+			 glue_mode_str(zs->rule.mode), trunc_mode_str(zs->rule.truncation),
+			 vs->spec.nfaults ? ", with faults" : "");
+		if (zs->nzones == 0)
+			log_info("  no zones: every query is REFUSED");
+		for (size_t i = 0; i < zs->nzones; i++) {
+			const zone_t *z = zs->zones[i];
+			const zone_spec_t *spec = &vs->spec.zones[i];
+			const char *r = rule_text(&spec->rule, rule, sizeof(rule));
+			log_info("  zone %s from %s (%zu records)%s%s%s", origin_text(z, origin, sizeof(origin)),
+				 zone_file(z), zone_record_count(z), r ? ": " : "", r ? r : "",
+				 spec->nfaults ? ", with faults" : "");
+			for (size_t k = 0; k < spec->ndelegs; k++) {
+				char dname[NAME_TEXT_MAX];
+				name_to_text(spec->delegs[k].name, dname, sizeof(dname));
+				r = rule_text(&spec->delegs[k].rule, rule, sizeof(rule));
+				log_info("    delegation %s: %s", dname, r ? r : "inherits");
+			}
+		}
 	}
-	if (cfg->log_queries)
-		log_info("query log on stdout");
-	log_info("pid %ld; Ctrl-C or SIGTERM stops, SIGHUP reloads the zones", (long)getpid());
+	announce_all(sc, d->view);
+	if (sc->nscenarios > 0) {
+		log_info("try these:");
+		for (size_t i = 0; i < sc->nscenarios; i++) {
+			const scenario_t *t = &sc->scenarios[i];
+			const listen_addr_t *a = &sc->servers[t->server].listen[0];
+			log_info("  %s: %s (a resolver gets %s%s%s)", t->name, t->title, t->resolver,
+				 t->answer ? " " : "", t->answer ? t->answer : "");
+			log_info("    dig @%s -p %u %s %s +norecurse", a->host, a->port, t->qname,
+				 t->qtype);
+		}
+	}
+	if (d->cfg.lab)
+		log_info("the resolver lab: `make lab` (or tools/lab) runs Unbound through every "
+			 "scenario in a private network namespace");
+}
+
+static void print_banner(const daemon_t *d)
+{
+	if (d->sc.file == NULL)
+		banner_cmdline(d);
+	else
+		banner_servers(d);
+	if (d->cfg.log_queries)
+		log_info("query log on stdout (%s)",
+			 d->cfg.log_format == LOG_FORMAT_JSON ? "json" : "text");
+	log_info("pid %ld; Ctrl-C or SIGTERM stops, SIGHUP reloads the %s", (long)getpid(),
+		 d->sc.file != NULL ? "configuration and the zones" : "zones");
 }
 
 /* After the workers have been joined: their counters are stable. */
@@ -242,13 +489,17 @@ static void log_stats(const daemon_t *d)
 		t.tcp_queries += s->tcp_queries;
 		t.tcp_accepted += s->tcp_accepted;
 		t.tcp_refused += s->tcp_refused;
+		t.delayed += s->delayed;
+		t.delay_dropped += s->delay_dropped;
 	}
 	log_info("stopped: udp %llu queries (%llu dropped, %llu send buffer full, %llu errors), "
-		 "tcp %llu queries on %llu connections (%llu refused over the limit)",
+		 "tcp %llu queries on %llu connections (%llu refused over the limit), "
+		 "%llu delayed responses (%llu over the limit)",
 		 (unsigned long long)t.udp_queries, (unsigned long long)t.udp_dropped,
 		 (unsigned long long)t.udp_send_again, (unsigned long long)t.udp_errors,
 		 (unsigned long long)t.tcp_queries, (unsigned long long)t.tcp_accepted,
-		 (unsigned long long)t.tcp_refused);
+		 (unsigned long long)t.tcp_refused, (unsigned long long)t.delayed,
+		 (unsigned long long)t.delay_dropped);
 }
 
 static int daemon_init_loop(daemon_t *d)
@@ -278,24 +529,31 @@ static int daemon_run(daemon_t *d)
 	int rc = 1, r;
 	unsigned ninit = 0;
 
-	if (load_zones(&d->cfg, &d->zs, err, sizeof(err)) < 0) {
+	if (load_srvconf(&d->cfg, &d->sc, err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		return 1;
 	}
-	for (size_t i = 0; i < d->cfg.nlisten; i++) {
-		if (worker_probe(&d->cfg.listen[i], err, sizeof(err)) < 0) {
-			log_error("%s", err);
-			goto out_zones;
+	if (build_view(&d->sc, &d->view, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		goto out_conf;
+	}
+	for (size_t s = 0; s < d->sc.nservers; s++) {
+		for (size_t i = 0; i < d->sc.servers[s].nlisten; i++) {
+			if (worker_probe(&d->sc.servers[s].listen[i], err, sizeof(err)) < 0) {
+				log_error("%s", err);
+				goto out_view;
+			}
 		}
 	}
 	d->nworkers = thread_count(&d->cfg);
 	d->workers = calloc(d->nworkers, sizeof(*d->workers));
 	if (d->workers == NULL) {
 		log_error("out of memory");
-		goto out_zones;
+		goto out_view;
 	}
+	worker_opts_t opts = { .log_queries = d->cfg.log_queries, .log_format = d->cfg.log_format };
 	for (; ninit < d->nworkers; ninit++) {
-		r = worker_init(&d->workers[ninit], ninit, &d->cfg, d->zs, ack_fn, d, err,
+		r = worker_init(&d->workers[ninit], ninit, &d->sc, d->view, &opts, ack_fn, d, err,
 				sizeof(err));
 		if (r < 0) {
 			log_error("%s", err);
@@ -338,9 +596,11 @@ out_workers:
 		}
 	}
 	free(d->workers);
-out_zones:
-	zoneset_free(d->old);
-	zoneset_free(d->zs);
+out_view:
+	view_free(d->old);
+	view_free(d->view);
+out_conf:
+	srvconf_free(&d->sc);
 	return rc;
 }
 
@@ -371,12 +631,8 @@ int main(int argc, char **argv)
 	}
 	if (d.cfg.lab) {
 		char path[4096];
-		if (find_lab_zone(path, sizeof(path)) < 0) {
-			config_free(&d.cfg);
-			return 1;
-		}
-		if (config_add_zone(&d.cfg, CONFIG_LAB_ORIGIN, path) < 0) {
-			log_error("out of memory");
+		if (find_lab_config(path, sizeof(path)) < 0 ||
+		    (d.cfg.config_file = strdup(path)) == NULL) {
 			config_free(&d.cfg);
 			return 1;
 		}

@@ -5,13 +5,18 @@
 #include <string.h>
 #include <unistd.h>
 
+struct tdelayed;
+
 typedef struct conn {
 	uv_tcp_t tcp;          /* tcp.data = this */
 	uv_timer_t idle;       /* idle.data = this */
 	worker_t *w;
+	size_t server;         /* the virtual server of the listening address */
 	struct conn *prev, *next;
 	struct sockaddr_storage peer;
 	unsigned writes;       /* replies queued in libuv, not yet written */
+	struct tdelayed *delayed; /* replies waiting for a delay fault (list) */
+	unsigned ndelayed;
 	int closed_handles;    /* free the conn when this reaches 2 */
 	bool closing;
 	bool eof;              /* the client has finished sending */
@@ -29,7 +34,38 @@ typedef struct wblock {
 	uint8_t msg[];
 } wblock_t;
 
+/* One reply held back by a delay fault. */
+typedef struct tdelayed {
+	uv_timer_t timer;      /* timer.data = this */
+	conn_t *c;
+	struct tdelayed *prev, *next;
+	size_t len;
+	uint8_t msg[];
+} tdelayed_t;
+
 static void conn_process(conn_t *c);
+
+static void delayed_close_cb(uv_handle_t *handle)
+{
+	free(handle->data);
+}
+
+/* Take d off its connection's list and close its timer; the close
+ * callback frees it without looking at the connection. */
+static void delayed_close(tdelayed_t *d)
+{
+	conn_t *c = d->c;
+	if (d->prev != NULL)
+		d->prev->next = d->next;
+	else
+		c->delayed = d->next;
+	if (d->next != NULL)
+		d->next->prev = d->prev;
+	c->ndelayed--;
+	c->w->ndelayed--;
+	d->c = NULL;
+	uv_close((uv_handle_t *)&d->timer, delayed_close_cb);
+}
 
 static void conn_close_cb(uv_handle_t *handle)
 {
@@ -53,6 +89,9 @@ static void conn_close(conn_t *c)
 		c->next->prev = c->prev;
 	c->prev = c->next = NULL;
 	w->nconns--;
+	/* Delayed replies are never sent to a closed connection. */
+	while (c->delayed != NULL)
+		delayed_close(c->delayed);
 	/* Pending writes get write_cb(UV_ECANCELED) before the close_cb. */
 	uv_close((uv_handle_t *)&c->tcp, conn_close_cb);
 	uv_close((uv_handle_t *)&c->idle, conn_close_cb);
@@ -66,7 +105,11 @@ void tcp_close_all(worker_t *w)
 
 static void idle_cb(uv_timer_t *timer)
 {
-	conn_close(timer->data);
+	conn_t *c = timer->data;
+	/* Waiting for a delayed reply is not idleness: the timer repeats. */
+	if (c->ndelayed > 0)
+		return;
+	conn_close(c);
 }
 
 static void conn_alloc_cb(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
@@ -92,11 +135,11 @@ static void write_cb(uv_write_t *req, int status)
 		conn_close(c);
 		return;
 	}
-	if (c->eof && c->writes == 0) {
+	if (c->eof && c->writes == 0 && c->ndelayed == 0) {
 		conn_close(c);
 		return;
 	}
-	if (c->paused && c->writes < TCP_MAX_PENDING / 2) {
+	if (c->paused && c->writes + c->ndelayed < TCP_MAX_PENDING / 2) {
 		c->paused = false;
 		conn_process(c);
 	}
@@ -124,6 +167,54 @@ static int conn_send(conn_t *c, const uint8_t *msg, size_t len)
 	return 0;
 }
 
+static void delayed_send_cb(uv_timer_t *timer)
+{
+	tdelayed_t *d = timer->data;
+	conn_t *c = d->c;
+	int r = conn_send(c, d->msg, d->len);
+	/* conn_send copied the bytes: the block can go. */
+	delayed_close(d);
+	if (r < 0) {
+		conn_close(c);
+		return;
+	}
+	c->w->stats.delayed++;
+}
+
+/* Hold the reply in w->out back for delay_ms. Dropped (and counted) when
+ * too many are waiting or memory is short. */
+static void send_later(conn_t *c, size_t len, uint32_t delay_ms)
+{
+	worker_t *w = c->w;
+	if (!worker_delay_admit(w))
+		return;
+	tdelayed_t *d = malloc(sizeof(*d) + len);
+	if (d == NULL) {
+		w->stats.delay_dropped++;
+		return;
+	}
+	memset(d, 0, sizeof(*d));
+	d->c = c;
+	d->len = len;
+	memcpy(d->msg, w->out, len);
+	if (uv_timer_init(&w->loop, &d->timer) < 0) {
+		free(d);
+		w->stats.delay_dropped++;
+		return;
+	}
+	d->timer.data = d;
+	d->next = c->delayed;
+	if (d->next != NULL)
+		d->next->prev = d;
+	c->delayed = d;
+	c->ndelayed++;
+	w->ndelayed++;
+	if (uv_timer_start(&d->timer, delayed_send_cb, delay_ms, 0) < 0) {
+		w->stats.delay_dropped++;
+		delayed_close(d);
+	}
+}
+
 static void conn_read_cb(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf);
 
 /* Answer every complete message in rx, then move the rest to the front. */
@@ -141,15 +232,17 @@ static void conn_process(conn_t *c)
 		if (c->len - off - 2 < mlen)
 			break;
 		w->stats.tcp_queries++;
-		size_t rlen = worker_respond(w, (const struct sockaddr *)&c->peer, true,
+		size_t rlen = worker_respond(w, c->server, (const struct sockaddr *)&c->peer, true,
 					     c->rx + off + 2, mlen);
 		off += 2 + mlen;
-		if (rlen > 0 && conn_send(c, w->out, rlen) < 0) {
+		if (rlen > 0 && w->ex.delay_ms > 0) {
+			send_later(c, rlen, w->ex.delay_ms);
+		} else if (rlen > 0 && conn_send(c, w->out, rlen) < 0) {
 			conn_close(c);
 			return;
 		}
 		uv_timer_again(&c->idle);
-		if (c->writes >= TCP_MAX_PENDING) {
+		if (c->writes + c->ndelayed >= TCP_MAX_PENDING) {
 			c->paused = true;
 			break;
 		}
@@ -159,7 +252,7 @@ static void conn_process(conn_t *c)
 		c->len -= off;
 	}
 	if (c->eof) {
-		if (c->writes == 0)
+		if (c->writes == 0 && c->ndelayed == 0)
 			conn_close(c);
 		return;
 	}
@@ -187,7 +280,7 @@ static void conn_read_cb(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf
 		c->eof = true;
 		c->reading = false;
 		uv_read_stop(stream);
-		if (c->writes == 0)
+		if (c->writes == 0 && c->ndelayed == 0)
 			conn_close(c);
 		return;
 	}
@@ -238,6 +331,7 @@ static void connection_cb(uv_stream_t *server, int status)
 	}
 	memset(c, 0, offsetof(conn_t, rx));
 	c->w = w;
+	c->server = l->server;
 	if (uv_tcp_init(&w->loop, &c->tcp) < 0) {
 		free(c);
 		return;
@@ -273,11 +367,12 @@ static void connection_cb(uv_stream_t *server, int status)
 	c->reading = true;
 }
 
-int tcp_start(tcp_listener_t *l, worker_t *w, int fd)
+int tcp_start(tcp_listener_t *l, worker_t *w, size_t server, int fd)
 {
 	int r;
 
 	l->w = w;
+	l->server = server;
 	r = uv_tcp_init(&w->loop, &l->handle);
 	if (r < 0) {
 		close(fd);

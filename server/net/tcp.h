@@ -11,6 +11,12 @@
  * pending writes have drained. Over TCP_MAX_CONNS connections per worker, new
  * ones are accepted and closed at once. A client that does not read its
  * answers makes us stop reading after TCP_MAX_PENDING queued replies.
+ *
+ * A reply held back by a delay fault waits in a heap block with its own
+ * timer, on a list of its connection; when the timer fires it is written
+ * like any reply. Closing the connection closes those timers unsent, so
+ * nothing is ever written to a closed connection; a connection waiting for
+ * a delayed reply is neither idle nor finished at EOF.
  */
 #ifndef GLUED_NET_TCP_H
 #define GLUED_NET_TCP_H
@@ -31,6 +37,7 @@
 typedef struct tcp_listener {
 	uv_tcp_t handle;  /* handle.data = this */
 	worker_t *w;
+	size_t server;    /* index of the virtual server this address belongs to */
 } tcp_listener_t;
 
 /*
@@ -38,7 +45,7 @@ typedef struct tcp_listener {
  * ownership of fd in every case. On failure the handle may be initialised
  * and is closed with the rest of the loop. Returns 0 or a negative UV_E*.
  */
-int tcp_start(tcp_listener_t *l, worker_t *w, int fd) MUST_CHECK;
+int tcp_start(tcp_listener_t *l, worker_t *w, size_t server, int fd) MUST_CHECK;
 
 /* Close every open connection of w (stop path); each frees itself once
  * both its handles are closed. */

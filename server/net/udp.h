@@ -8,6 +8,11 @@
  * its whole life, so nothing is allocated per query. Replies go out with
  * uv_udp_try_send from the worker's out buffer; when the socket buffer is
  * full (UV_EAGAIN) the reply is dropped and counted, as a UDP server may.
+ *
+ * A reply that a delay fault holds back is copied into one heap block
+ * {uv_timer_t, socket, peer, length, bytes}; the timer sends it with
+ * uv_udp_try_send and closes itself, and the close callback frees the block.
+ * The blocks waiting are on a list in the worker, so stopping closes them.
  */
 #ifndef GLUED_NET_UDP_H
 #define GLUED_NET_UDP_H
@@ -24,8 +29,19 @@
 typedef struct udp_sock {
 	uv_udp_t handle;  /* handle.data = this */
 	worker_t *w;
+	size_t server;    /* index of the virtual server this address belongs to */
 	uint8_t *slab;    /* UDP_SLAB_SIZE bytes */
 } udp_sock_t;
+
+/* One reply waiting for its delay. */
+typedef struct udp_delayed {
+	uv_timer_t timer;  /* timer.data = this */
+	udp_sock_t *s;
+	struct udp_delayed *prev, *next; /* w->udp_delayed */
+	struct sockaddr_storage peer;
+	size_t len;
+	uint8_t bytes[];
+} udp_delayed_t;
 
 /*
  * Adopt the bound socket fd into s on w's loop and start receiving. Takes
@@ -33,7 +49,11 @@ typedef struct udp_sock {
  * may be initialised already: it is closed with the rest of the loop, and
  * udp_free() still has to run. Returns 0 or a negative UV_E* code.
  */
-int udp_start(udp_sock_t *s, worker_t *w, int fd) MUST_CHECK;
+int udp_start(udp_sock_t *s, worker_t *w, size_t server, int fd) MUST_CHECK;
+
+/* Close every waiting delayed reply of w unsent (stop path); each block is
+ * freed in its timer's close callback. */
+void udp_delayed_close_all(worker_t *w);
 
 /* Free the slab; only after the handle's close has completed. */
 void udp_free(udp_sock_t *s);

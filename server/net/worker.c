@@ -100,20 +100,47 @@ static void format_peer(const struct sockaddr *sa, char *buf, size_t cap)
 	snprintf(buf, cap, "%s#%u", host, port);
 }
 
-size_t worker_respond(worker_t *w, const struct sockaddr *peer, bool tcp, const uint8_t *req,
-		      size_t len)
+view_t *view_new(size_t n)
 {
-	if (!w->log_queries)
-		return respond(w->zs, req, len, tcp, w->out, NULL, NULL);
+	return calloc(1, sizeof(view_t) + n * sizeof(zoneset_t *));
+}
 
-	/* Zeroed first, so a drop that fills nothing still logs sanely. */
-	memset(&w->q, 0, sizeof(w->q));
-	memset(&w->ex, 0, sizeof(w->ex));
-	size_t n = respond(w->zs, req, len, tcp, w->out, &w->q, &w->ex);
-	char client[INET6_ADDRSTRLEN + 8];
-	format_peer(peer, client, sizeof(client));
-	log_query(client, tcp, &w->q, n > 0 ? &w->ex : NULL);
+void view_free(view_t *v)
+{
+	if (v == NULL)
+		return;
+	for (size_t i = 0; i < v->n; i++)
+		zoneset_free(v->zs[i]);
+	free(v);
+}
+
+size_t worker_respond(worker_t *w, size_t server, const struct sockaddr *peer, bool tcp,
+		      const uint8_t *req, size_t len)
+{
+	const zoneset_t *zs = w->view->zs[server];
+
+	/* The explanation is always asked for: it carries the delay, and
+	 * answer_plan clears it anyway. The query is zeroed first only for
+	 * the log, so a drop that fills nothing still logs sanely. */
+	if (w->log_queries)
+		memset(&w->q, 0, sizeof(w->q));
+	size_t n = respond(zs, req, len, tcp, w->out, &w->q, &w->ex);
+	if (w->log_queries) {
+		char client[INET6_ADDRSTRLEN + 8];
+		format_peer(peer, client, sizeof(client));
+		/* A malformed query has no explanation; a drop fault has one. */
+		const explain_t *ex = n > 0 || w->ex.fault != NULL ? &w->ex : NULL;
+		log_query(w->log_format, client, zs->name, tcp, &w->q, ex);
+	}
 	return n;
+}
+
+bool worker_delay_admit(worker_t *w)
+{
+	if (w->ndelayed < WORKER_MAX_DELAYED)
+		return true;
+	w->stats.delay_dropped++;
+	return false;
 }
 
 static void close_walk_cb(uv_handle_t *handle, void *arg)
@@ -126,38 +153,42 @@ static void close_walk_cb(uv_handle_t *handle, void *arg)
 static void stop_cb(uv_async_t *async)
 {
 	worker_t *w = async->data;
-	/* Connections free themselves in their close callbacks; everything
-	 * else is embedded in w and needs no callback. */
+	/* Connections and delayed responses free themselves in their close
+	 * callbacks; everything else is embedded in w and needs no callback. */
 	tcp_close_all(w);
+	udp_delayed_close_all(w);
 	uv_walk(&w->loop, close_walk_cb, NULL);
 }
 
 static void swap_cb(uv_async_t *async)
 {
 	worker_t *w = async->data;
-	const zoneset_t *zs = atomic_load(&w->next);
+	const view_t *view = atomic_load(&w->next);
 
 	/* Coalesced sends still deliver the latest pointer; acknowledge only
-	 * a real change so every swap is acknowledged exactly once. */
-	if (zs == NULL || zs == w->zs)
+	 * a real change so every swap is acknowledged exactly once. Delayed
+	 * responses hold copies of their bytes: nothing keeps the old view. */
+	if (view == NULL || view == w->view)
 		return;
-	w->zs = zs;
+	w->view = view;
 	if (w->ack != NULL)
 		w->ack(w->ack_ctx);
 }
 
-int worker_init(worker_t *w, unsigned id, const config_t *cfg, const zoneset_t *zs,
-		worker_ack_fn ack, void *ack_ctx, char *err, size_t errcap)
+int worker_init(worker_t *w, unsigned id, const srvconf_t *sc, const view_t *view,
+		const worker_opts_t *opts, worker_ack_fn ack, void *ack_ctx, char *err,
+		size_t errcap)
 {
 	int r;
 
 	memset(w, 0, offsetof(worker_t, out));
 	w->id = id;
-	w->zs = zs;
-	atomic_init(&w->next, zs);
+	w->view = view;
+	atomic_init(&w->next, view);
 	w->ack = ack;
 	w->ack_ctx = ack_ctx;
-	w->log_queries = cfg->log_queries;
+	w->log_queries = opts->log_queries;
+	w->log_format = opts->log_format;
 
 	r = uv_loop_init(&w->loop);
 	if (r < 0) {
@@ -174,33 +205,34 @@ int worker_init(worker_t *w, unsigned id, const config_t *cfg, const zoneset_t *
 	w->stop.data = w;
 	w->swap.data = w;
 
-	w->udp = calloc(cfg->nlisten, sizeof(*w->udp));
-	w->tcp = calloc(cfg->nlisten, sizeof(*w->tcp));
+	size_t nlisten = srvconf_nlisten(sc);
+	w->udp = calloc(nlisten ? nlisten : 1, sizeof(*w->udp));
+	w->tcp = calloc(nlisten ? nlisten : 1, sizeof(*w->tcp));
 	if (w->udp == NULL || w->tcp == NULL) {
 		snprintf(err, errcap, "out of memory");
 		return UV_ENOMEM;
 	}
-	for (size_t i = 0; i < cfg->nlisten; i++) {
-		const listen_addr_t *a = &cfg->listen[i];
-		int fd = worker_bind(a, SOCK_DGRAM, err, errcap);
-		if (fd < 0)
-			return fd;
-		w->nudp++;
-		r = udp_start(&w->udp[i], w, fd);
-		if (r < 0) {
-			snprintf(err, errcap, "cannot listen on %s (udp): %s", a->text,
-				 uv_strerror(r));
-			return r;
-		}
-		fd = worker_bind(a, SOCK_STREAM, err, errcap);
-		if (fd < 0)
-			return fd;
-		w->ntcp++;
-		r = tcp_start(&w->tcp[i], w, fd);
-		if (r < 0) {
-			snprintf(err, errcap, "cannot listen on %s (tcp): %s", a->text,
-				 uv_strerror(r));
-			return r;
+	for (size_t s = 0; s < sc->nservers; s++) {
+		for (size_t k = 0; k < sc->servers[s].nlisten; k++) {
+			const listen_addr_t *a = &sc->servers[s].listen[k];
+			int fd = worker_bind(a, SOCK_DGRAM, err, errcap);
+			if (fd < 0)
+				return fd;
+			r = udp_start(&w->udp[w->nudp++], w, s, fd);
+			if (r < 0) {
+				snprintf(err, errcap, "cannot listen on %s (udp): %s", a->text,
+					 uv_strerror(r));
+				return r;
+			}
+			fd = worker_bind(a, SOCK_STREAM, err, errcap);
+			if (fd < 0)
+				return fd;
+			r = tcp_start(&w->tcp[w->ntcp++], w, s, fd);
+			if (r < 0) {
+				snprintf(err, errcap, "cannot listen on %s (tcp): %s", a->text,
+					 uv_strerror(r));
+				return r;
+			}
 		}
 	}
 	return 0;
@@ -225,9 +257,9 @@ void worker_stop(worker_t *w)
 	uv_async_send(&w->stop);
 }
 
-void worker_swap(worker_t *w, const zoneset_t *zs)
+void worker_swap(worker_t *w, const view_t *view)
 {
-	atomic_store(&w->next, zs);
+	atomic_store(&w->next, view);
 	uv_async_send(&w->swap);
 }
 
@@ -247,6 +279,7 @@ int worker_destroy(worker_t *w)
 		/* After a join everything is closed already; after a failed or
 		 * never-started init, close here. */
 		tcp_close_all(w);
+		udp_delayed_close_all(w);
 		uv_walk(&w->loop, close_walk_cb, NULL);
 		uv_run(&w->loop, UV_RUN_DEFAULT);
 		r = uv_loop_close(&w->loop);

@@ -7,9 +7,18 @@
  * the calling thread in worker_init(), so a bind error is reported before
  * anything is served; the thread only runs the loop.
  *
- * The zoneset is shared read-only. A reload hands a new pointer to each
- * worker with worker_swap(); the worker switches to it on its own thread and
- * calls the acknowledge function, after which it never touches the old one.
+ * What the workers answer from is one immutable view: one zoneset per
+ * virtual server, indexed like the servers of the srvconf_t the sockets
+ * were opened for; each socket knows the index of its server, so a query is
+ * answered only from the zones of the server whose address received it. A
+ * reload hands a new view pointer to each worker with worker_swap(); the
+ * worker switches to it on its own thread and calls the acknowledge
+ * function, after which it never touches the old one.
+ *
+ * A delay fault (explain_t.delay_ms) sends the response later from a timer:
+ * the bytes are copied into a heap block that the timer's close callback
+ * frees. At most WORKER_MAX_DELAYED responses wait per worker; more are
+ * dropped and counted. Stopping a worker drops the waiting ones.
  *
  * Life cycle: worker_init -> worker_start -> (worker_swap)* -> worker_stop ->
  * worker_join -> worker_destroy. worker_destroy alone is also fine after
@@ -35,8 +44,22 @@ struct udp_sock;
 struct tcp_listener;
 struct conn;
 
-/* Called on the worker's thread once it has switched to the new zoneset. */
+/* Called on the worker's thread once it has switched to the new view. */
 typedef void (*worker_ack_fn)(void *ctx);
+
+#define WORKER_MAX_DELAYED 10000
+
+/* What the workers answer from: zs[i] serves the addresses of server i. */
+typedef struct view {
+	size_t n;
+	zoneset_t *zs[];
+} view_t;
+
+/* A view of n servers with every zs[i] NULL, or NULL (out of memory). */
+view_t *view_new(size_t n);
+
+/* Free v and every zoneset in it. Safe on NULL. */
+void view_free(view_t *v);
 
 typedef struct worker_stats {
 	uint64_t udp_queries;
@@ -46,7 +69,11 @@ typedef struct worker_stats {
 	uint64_t tcp_queries;
 	uint64_t tcp_accepted;
 	uint64_t tcp_refused;    /* over the connection limit */
+	uint64_t delayed;        /* responses sent later by a delay fault */
+	uint64_t delay_dropped;  /* over WORKER_MAX_DELAYED: not sent */
 } worker_stats_t;
+
+struct udp_delayed;
 
 typedef struct worker {
 	unsigned id;
@@ -57,20 +84,23 @@ typedef struct worker {
 	uv_async_t stop;
 	uv_async_t swap;
 
-	/* Only the worker's thread reads zs once started. next is the
+	/* Only the worker's thread reads view once started. next is the
 	 * hand-off slot written by worker_swap(). */
-	const zoneset_t *zs;
-	_Atomic(const zoneset_t *) next;
+	const view_t *view;
+	_Atomic(const view_t *) next;
 	worker_ack_fn ack;
 	void *ack_ctx;
 
 	bool log_queries;
-	struct udp_sock *udp;       /* one per listen address */
+	uint8_t log_format;         /* enum log_format */
+	struct udp_sock *udp;       /* one per listen address of every server */
 	size_t nudp;
-	struct tcp_listener *tcp;   /* one per listen address */
+	struct tcp_listener *tcp;   /* one per listen address of every server */
 	size_t ntcp;
 	struct conn *conns;         /* open TCP connections (list) */
 	size_t nconns;
+	struct udp_delayed *udp_delayed; /* UDP responses waiting on a timer */
+	size_t ndelayed;            /* UDP and TCP responses waiting */
 	worker_stats_t stats;
 
 	/* Scratch for the query being answered: the loop runs one callback at
@@ -80,14 +110,22 @@ typedef struct worker {
 	uint8_t out[RESPOND_MAX];
 } worker_t;
 
+/* How a worker logs queries. */
+typedef struct worker_opts {
+	bool log_queries;           /* -q */
+	uint8_t log_format;         /* enum log_format */
+} worker_opts_t;
+
 /*
  * Set up w on the calling thread: loop, stop/swap handles, and a UDP and a
- * TCP socket bound to every address of cfg->listen. zs is the first zoneset.
- * On failure returns a negative status with a message naming the address in
- * err, and w must still be passed to worker_destroy().
+ * TCP socket bound to every address of every server of sc. view is the
+ * first view (view->n == sc->nservers). On failure returns a negative
+ * status with a message naming the address in err, and w must still be
+ * passed to worker_destroy().
  */
-int worker_init(worker_t *w, unsigned id, const config_t *cfg, const zoneset_t *zs,
-		worker_ack_fn ack, void *ack_ctx, char *err, size_t errcap) MUST_CHECK;
+int worker_init(worker_t *w, unsigned id, const srvconf_t *sc, const view_t *view,
+		const worker_opts_t *opts, worker_ack_fn ack, void *ack_ctx, char *err,
+		size_t errcap) MUST_CHECK;
 
 /* Start the thread that runs the loop. Returns 0 or a negative UV_E* code. */
 int worker_start(worker_t *w) MUST_CHECK;
@@ -95,9 +133,10 @@ int worker_start(worker_t *w) MUST_CHECK;
 /* Ask the worker to close everything and end its loop. Any thread. */
 void worker_stop(worker_t *w);
 
-/* Hand the worker a new zoneset; it acknowledges through its ack function.
- * Any thread; one swap at a time per worker. */
-void worker_swap(worker_t *w, const zoneset_t *zs);
+/* Hand the worker a new view (same servers in the same order); it
+ * acknowledges through its ack function. Any thread; one swap at a time per
+ * worker. */
+void worker_swap(worker_t *w, const view_t *view);
 
 /* Wait for the thread to end (after worker_stop). */
 void worker_join(worker_t *w);
@@ -107,12 +146,17 @@ void worker_join(worker_t *w);
 int worker_destroy(worker_t *w);
 
 /*
- * Answer one request on w's thread: runs respond() into w->out and writes
- * the query-log line when enabled. peer is the client address. Returns the
- * response length in w->out, or 0 to send nothing.
+ * Answer one request that server number `server` received, on w's thread:
+ * runs respond() into w->out and w->ex and writes the query-log line when
+ * enabled. peer is the client address. Returns the response length in
+ * w->out, or 0 to send nothing; w->ex.delay_ms > 0 means send it that much
+ * later.
  */
-size_t worker_respond(worker_t *w, const struct sockaddr *peer, bool tcp, const uint8_t *req,
-		      size_t len);
+size_t worker_respond(worker_t *w, size_t server, const struct sockaddr *peer, bool tcp,
+		      const uint8_t *req, size_t len);
+
+/* May one more response wait for a delay fault? Counts a refusal. */
+bool worker_delay_admit(worker_t *w);
 
 /*
  * Open a socket of type SOCK_DGRAM or SOCK_STREAM bound to a (SO_REUSEADDR,

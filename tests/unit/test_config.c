@@ -27,9 +27,10 @@ static void test_defaults_lab(void **state)
 	assert_int_equal(parse(ARGC(argv), argv, &cfg, err, sizeof(err)), 0);
 	assert_true(cfg.lab);
 	assert_int_equal(cfg.nzones, 0);
-	assert_int_equal(cfg.nlisten, 1);
-	assert_string_equal(cfg.listen[0].text, "127.0.0.1:5300");
+	/* The bundled lab's addresses are in lab.yaml: none added here. */
+	assert_int_equal(cfg.nlisten, 0);
 	assert_false(cfg.listen_given);
+	assert_int_equal(cfg.log_format, LOG_FORMAT_TEXT);
 	assert_int_equal(cfg.glue_policy, GLUE_FULL);
 	assert_int_equal(cfg.threads, 0);
 	assert_false(cfg.log_queries);
@@ -95,8 +96,8 @@ static void test_glue_policies(void **state)
 		{ "--no-glue", NULL, GLUE_NONE },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		char *argv[] = { "glued", (char *)cases[i].opt, (char *)cases[i].arg };
-		int argc = cases[i].arg != NULL ? 3 : 2;
+		char *argv[] = { "glued", "-z", "x.zone", (char *)cases[i].opt, (char *)cases[i].arg };
+		int argc = cases[i].arg != NULL ? 5 : 4;
 		config_t cfg;
 		char err[256];
 		assert_int_equal(parse(argc, argv, &cfg, err, sizeof(err)), 0);
@@ -104,7 +105,7 @@ static void test_glue_policies(void **state)
 		config_free(&cfg);
 	}
 	/* The last one wins. */
-	char *argv[] = { "glued", "--no-glue", "--glue", "full" };
+	char *argv[] = { "glued", "--no-glue", "--glue", "full", "-z", "x.zone" };
 	config_t cfg;
 	char err[256];
 	assert_int_equal(parse(ARGC(argv), argv, &cfg, err, sizeof(err)), 0);
@@ -134,15 +135,73 @@ static void test_help_version(void **state)
 	assert_non_null(strstr(config_usage(), "127.0.0.1:5300"));
 }
 
-static void test_config_file_refused(void **state)
+static void test_config_file(void **state)
 {
-	char *argv[] = { "glued", "--config", "lab.yaml" };
+	char *argv[] = { "glued", "--config", "lab.yaml", "-q", "--log-format", "json", "-t", "2" };
 	config_t cfg;
 	char err[256];
 
-	assert_true(parse(ARGC(argv), argv, &cfg, err, sizeof(err)) < 0);
-	assert_non_null(strstr(err, "config files are not supported yet"));
-	assert_null(cfg.config_file); /* freed on failure */
+	assert_int_equal(parse(ARGC(argv), argv, &cfg, err, sizeof(err)), 0);
+	assert_string_equal(cfg.config_file, "lab.yaml");
+	assert_false(cfg.lab);
+	assert_int_equal(cfg.nlisten, 0); /* the file says where */
+	assert_int_equal(cfg.nzones, 0);
+	assert_true(cfg.log_queries);
+	assert_int_equal(cfg.log_format, LOG_FORMAT_JSON);
+	config_free(&cfg);
+	assert_null(cfg.config_file);
+
+	char *argv2[] = { "glued", "-c", "x.yaml", "--check" };
+	assert_int_equal(parse(ARGC(argv2), argv2, &cfg, err, sizeof(err)), 0);
+	assert_true(cfg.check);
+	config_free(&cfg);
+}
+
+static void test_log_format(void **state)
+{
+	char *text[] = { "glued", "-z", "x.zone", "--log-format=text" };
+	char *json[] = { "glued", "-z", "x.zone", "--log-format", "json" };
+	char *bad[] = { "glued", "-z", "x.zone", "--log-format", "xml" };
+	config_t cfg;
+	char err[256];
+
+	assert_int_equal(parse(ARGC(text), text, &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.log_format, LOG_FORMAT_TEXT);
+	config_free(&cfg);
+	assert_int_equal(parse(ARGC(json), json, &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.log_format, LOG_FORMAT_JSON);
+	config_free(&cfg);
+	assert_true(parse(ARGC(bad), bad, &cfg, err, sizeof(err)) < 0);
+	assert_non_null(strstr(err, "bad --log-format 'xml': expected text or json"));
+}
+
+/* -c describes every server; the bundled lab is a file too. */
+static void test_mode_conflicts(void **state)
+{
+	static const struct {
+		int argc;
+		const char *argv[5];
+		const char *msg;
+	} cases[] = {
+		{ 5, { "glued", "-c", "a.yaml", "-l", "127.0.0.1" }, "cannot be combined with -l or -z" },
+		{ 5, { "glued", "-c", "a.yaml", "-z", "x.zone" }, "cannot be combined with -l or -z" },
+		{ 5, { "glued", "-c", "a.yaml", "--glue", "none" }, "policies live in a.yaml" },
+		{ 4, { "glued", "-c", "a.yaml", "--no-glue" }, "policies live in a.yaml" },
+		{ 3, { "glued", "-l", "127.0.0.1:5353" }, "-l needs -z" },
+		{ 2, { "glued", "--no-glue" }, "--glue/--no-glue need -z" },
+		{ 3, { "glued", "--glue", "in-domain" }, "--glue/--no-glue need -z" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *argv[5];
+		memcpy(argv, cases[i].argv, sizeof(argv));
+		config_t cfg;
+		char err[256] = "";
+		int r = parse(cases[i].argc, argv, &cfg, err, sizeof(err));
+		if (r >= 0 || strstr(err, cases[i].msg) == NULL)
+			fail_msg("case %zu: r=%d err='%s', want '%s'", i, r, err, cases[i].msg);
+		assert_null(cfg.config_file);
+		assert_null(cfg.listen);
+	}
 }
 
 /* Every one of these is bad usage with a message. */
@@ -280,6 +339,107 @@ static void test_parse_twice(void **state)
 	config_free(&cfg);
 }
 
+static void test_srvconf_from_cmdline(void **state)
+{
+	char *argv[] = { "glued", "-l", "127.0.0.2:5353", "-l", "[::1]:53", "-z", "lab.=a.zone",
+			 "-z", "b.zone", "--no-glue" };
+	config_t cfg;
+	srvconf_t sc;
+	char err[256];
+
+	assert_int_equal(parse(ARGC(argv), argv, &cfg, err, sizeof(err)), 0);
+	assert_int_equal(srvconf_from_cmdline(&cfg, &sc, err, sizeof(err)), 0);
+	config_free(&cfg); /* sc holds copies */
+	assert_null(sc.file);
+	assert_int_equal(sc.nservers, 1);
+	assert_int_equal(sc.nscenarios, 0);
+	const vserver_t *v = &sc.servers[0];
+	assert_string_equal(v->name, CONFIG_CMDLINE_SERVER);
+	assert_string_equal(v->spec.name, CONFIG_CMDLINE_SERVER);
+	assert_int_equal(v->nlisten, 2);
+	assert_string_equal(v->listen[0].text, "127.0.0.2:5353");
+	assert_string_equal(v->listen[1].text, "[::1]:53");
+	assert_int_equal(v->spec.nzones, 2);
+	assert_string_equal(v->spec.zones[0].origin, "lab.");
+	assert_string_equal(v->spec.zones[0].file, "a.zone");
+	assert_int_equal(v->spec.zones[0].rule.mode, GLUE_INHERIT);
+	assert_null(v->spec.zones[1].origin);
+	assert_string_equal(v->spec.zones[1].file, "b.zone");
+	assert_int_equal(v->spec.rule.mode, GLUE_NONE);
+	assert_int_equal(v->spec.rule.truncation, TRUNC_INHERIT);
+	assert_int_equal(v->spec.nfaults, 0);
+	assert_int_equal(srvconf_nlisten(&sc), 2);
+	srvconf_free(&sc);
+	assert_null(sc.servers);
+	srvconf_free(&sc); /* twice is fine */
+}
+
+/* A srvconf with servers named by letters, each listening on the given
+ * comma-separated addresses ("a=127.0.0.1:53,127.0.0.2:53 b=..."). */
+static void make_sc(srvconf_t *sc, const char *spec)
+{
+	char buf[256], err[128];
+	memset(sc, 0, sizeof(*sc));
+	snprintf(buf, sizeof(buf), "%s", spec);
+	for (char *save = NULL, *tok = strtok_r(buf, " ", &save); tok != NULL;
+	     tok = strtok_r(NULL, " ", &save)) {
+		sc->servers = realloc(sc->servers, (sc->nservers + 1) * sizeof(*sc->servers));
+		assert_non_null(sc->servers);
+		vserver_t *v = &sc->servers[sc->nservers++];
+		memset(v, 0, sizeof(*v));
+		char *eq = strchr(tok, '=');
+		assert_non_null(eq);
+		*eq = '\0';
+		v->name = strdup(tok);
+		for (char *s2 = NULL, *a = strtok_r(eq + 1, ",", &s2); a != NULL;
+		     a = strtok_r(NULL, ",", &s2)) {
+			v->listen = realloc(v->listen, (v->nlisten + 1) * sizeof(*v->listen));
+			assert_int_equal(config_parse_addr(a, 53, &v->listen[v->nlisten++], err,
+							   sizeof(err)),
+					 0);
+		}
+	}
+}
+
+static void test_srvconf_match_listen(void **state)
+{
+	srvconf_t cur, next;
+	char err[256];
+
+	/* Same layout, servers reordered and renamed: next follows cur. */
+	make_sc(&cur, "a=127.0.0.1,127.0.0.2 b=127.0.0.3");
+	make_sc(&next, "c=127.0.0.3 d=127.0.0.2,127.0.0.1");
+	next.scenarios = calloc(1, sizeof(*next.scenarios));
+	next.nscenarios = 1;
+	next.scenarios[0].server = 0; /* c, which becomes index 1 */
+	assert_int_equal(srvconf_match_listen(&cur, &next, err, sizeof(err)), 0);
+	assert_string_equal(next.servers[0].name, "d");
+	assert_string_equal(next.servers[1].name, "c");
+	assert_int_equal(next.scenarios[0].server, 1);
+	srvconf_free(&next);
+
+	static const struct {
+		const char *next;
+		const char *msg;
+	} bad[] = {
+		{ "a=127.0.0.1 b=127.0.0.3", "127.0.0.2:53 (server a) was removed" },
+		{ "a=127.0.0.1,127.0.0.2 b=127.0.0.3,127.0.0.4", "127.0.0.4:53 (server b) is new" },
+		{ "a=127.0.0.1 b=127.0.0.3,127.0.0.2", "server a moved to another server" },
+		{ "a=127.0.0.1,127.0.0.2,127.0.0.3", "the number of servers changed" },
+		{ "a=127.0.0.1:54,127.0.0.2 b=127.0.0.3", "was removed" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		make_sc(&next, bad[i].next);
+		err[0] = '\0';
+		int r = srvconf_match_listen(&cur, &next, err, sizeof(err));
+		if (r >= 0 || strstr(err, bad[i].msg) == NULL)
+			fail_msg("case %zu: r=%d err='%s', want '%s'", i, r, err, bad[i].msg);
+		assert_non_null(strstr(err, "restart"));
+		srvconf_free(&next);
+	}
+	srvconf_free(&cur);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -288,12 +448,16 @@ int main(void)
 		cmocka_unit_test(test_long_forms_and_equals),
 		cmocka_unit_test(test_glue_policies),
 		cmocka_unit_test(test_help_version),
-		cmocka_unit_test(test_config_file_refused),
+		cmocka_unit_test(test_config_file),
+		cmocka_unit_test(test_log_format),
+		cmocka_unit_test(test_mode_conflicts),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_listen_twice),
 		cmocka_unit_test(test_parse_addr),
 		cmocka_unit_test(test_zone_split),
 		cmocka_unit_test(test_parse_twice),
+		cmocka_unit_test(test_srvconf_from_cmdline),
+		cmocka_unit_test(test_srvconf_match_listen),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

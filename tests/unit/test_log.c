@@ -13,6 +13,111 @@
 
 #define W(s) ((const uint8_t *)(s))
 
+/* ---- a small strict JSON checker (RFC 8259), for the JSON lines ---------- */
+
+static const char *js_value(const char *p);
+
+static const char *js_ws(const char *p)
+{
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+		p++;
+	return p;
+}
+
+static const char *js_string(const char *p)
+{
+	if (*p++ != '"')
+		return NULL;
+	while (*p != '"') {
+		unsigned char c = (unsigned char)*p;
+		if (c < 0x20)
+			return NULL; /* raw control character (or the end) */
+		if (c == '\\') {
+			p++;
+			if (*p == 'u') {
+				for (int i = 1; i <= 4; i++)
+					if (!strchr("0123456789abcdefABCDEF", p[i]) || p[i] == '\0')
+						return NULL;
+				p += 5;
+				continue;
+			}
+			if (!strchr("\"\\/bfnrt", *p) || *p == '\0')
+				return NULL;
+		}
+		p++;
+	}
+	return p + 1;
+}
+
+static const char *js_number(const char *p)
+{
+	const char *start = p;
+	if (*p == '-')
+		p++;
+	if (*p == '0')
+		p++;
+	else if (*p >= '1' && *p <= '9')
+		while (*p >= '0' && *p <= '9')
+			p++;
+	else
+		return NULL;
+	return p > start ? p : NULL;
+}
+
+static const char *js_value(const char *p)
+{
+	p = js_ws(p);
+	if (*p == '{') {
+		p = js_ws(p + 1);
+		if (*p == '}')
+			return p + 1;
+		for (;;) {
+			if (!(p = js_string(js_ws(p))))
+				return NULL;
+			p = js_ws(p);
+			if (*p++ != ':' || !(p = js_value(p)))
+				return NULL;
+			p = js_ws(p);
+			if (*p == '}')
+				return p + 1;
+			if (*p++ != ',')
+				return NULL;
+		}
+	}
+	if (*p == '[') {
+		p = js_ws(p + 1);
+		if (*p == ']')
+			return p + 1;
+		for (;;) {
+			if (!(p = js_value(p)))
+				return NULL;
+			p = js_ws(p);
+			if (*p == ']')
+				return p + 1;
+			if (*p++ != ',')
+				return NULL;
+		}
+	}
+	if (*p == '"')
+		return js_string(p);
+	if (strncmp(p, "true", 4) == 0)
+		return p + 4;
+	if (strncmp(p, "false", 5) == 0)
+		return p + 5;
+	if (strncmp(p, "null", 4) == 0)
+		return p + 4;
+	return js_number(p);
+}
+
+/* One JSON object and nothing else. */
+static bool json_valid(const char *s)
+{
+	if (js_ws(s)[0] != '{')
+		return false;
+	const char *end = js_value(s);
+	return end != NULL && *js_ws(end) == '\0';
+}
+
 static void make_query(query_t *q, const char *wire, size_t len, uint16_t qtype)
 {
 	memset(q, 0, sizeof(*q));
@@ -60,9 +165,9 @@ static void test_referral_line(void **state)
 
 	make_query(&q, "\3www\7example\3lab", 17, RR_A);
 	make_referral(&ex);
-	size_t n = log_format_query(buf, sizeof(buf), "127.0.0.1#53000", false, &q, &ex);
+	size_t n = log_format_query(buf, sizeof(buf), "127.0.0.1#53000", "tld", false, &q, &ex);
 	const char *want =
-		"client=127.0.0.1#53000 udp www.example.lab. A NOERROR qr rd 0/2/4 referral "
+		"client=127.0.0.1#53000 server=tld udp www.example.lab. A NOERROR qr rd 0/2/4 referral "
 		"zone=lab. cut=example.lab. policy=full "
 		"ns=ns1.example.lab.(in-domain:glue A+AAAA) ns2.example.lab.(in-domain:glue A) "
 		"ns.other.test.(out-of-zone:never) tc=no size=181/1232";
@@ -89,13 +194,13 @@ static void test_referral_tc_and_fates(void **state)
 	ex.flags = DNS_QR | DNS_TC;
 	ex.size = 500;
 	ex.limit = 512;
-	log_format_query(buf, sizeof(buf), "::1#4242", true, &q, &ex);
+	log_format_query(buf, sizeof(buf), "::1#4242", "tld", true, &q, &ex);
 	assert_string_equal(buf,
-			    "client=::1#4242 tcp WwW.example.lab. AAAA NOERROR qr tc 0/2/4 referral "
+			    "client=::1#4242 server=tld tcp WwW.example.lab. AAAA NOERROR qr tc 0/2/4 referral "
 			    "zone=lab. cut=example.lab. policy=in-domain "
 			    "ns=ns1.example.lab.(in-domain:size) ns.side.lab.(sibling:policy) "
 			    "ns.example.lab.(in-domain:no-address) +17 more "
-			    "tc=required-glue size=500/512");
+			    "tc=yes(required-glue) size=500/512");
 }
 
 static void test_answer_and_negative(void **state)
@@ -114,8 +219,8 @@ static void test_answer_and_negative(void **state)
 	ex.limit = 1232;
 	ex.wildcard = true;
 	ex.cnames = 2;
-	log_format_query(buf, sizeof(buf), "192.0.2.1#1", false, &q, &ex);
-	assert_string_equal(buf, "client=192.0.2.1#1 udp www.lab. A NOERROR qr aa 1/0/0 answer "
+	log_format_query(buf, sizeof(buf), "192.0.2.1#1", "child", false, &q, &ex);
+	assert_string_equal(buf, "client=192.0.2.1#1 server=child udp www.lab. A NOERROR qr aa 1/0/0 answer "
 				 "wildcard cnames=2 zone=lab. tc=no size=52/1232");
 
 	/* REFUSED: no zone; an unknown type; a header without flags. */
@@ -125,8 +230,8 @@ static void test_answer_and_negative(void **state)
 	ex.rcode = RCODE_REFUSED;
 	ex.size = 23;
 	ex.limit = 512;
-	log_format_query(buf, sizeof(buf), "c", false, &q, &ex);
-	assert_string_equal(buf, "client=c udp foo. TYPE65280 REFUSED - 0/0/0 refused tc=no "
+	log_format_query(buf, sizeof(buf), "c", NULL, false, &q, &ex);
+	assert_string_equal(buf, "client=c server=- udp foo. TYPE65280 REFUSED - 0/0/0 refused tc=no "
 				 "size=23/512");
 }
 
@@ -143,13 +248,13 @@ static void test_no_question_and_drop(void **state)
 	ex.flags = DNS_QR;
 	ex.size = 12;
 	ex.limit = 512;
-	log_format_query(buf, sizeof(buf), "c", true, &q, &ex);
-	assert_string_equal(buf, "client=c tcp - FORMERR qr 0/0/0 error tc=no size=12/512");
+	log_format_query(buf, sizeof(buf), "c", "s", true, &q, &ex);
+	assert_string_equal(buf, "client=c server=s tcp - FORMERR qr 0/0/0 error tc=no size=12/512");
 
-	log_format_query(buf, sizeof(buf), "c", false, &q, NULL);
-	assert_string_equal(buf, "client=c udp - dropped");
-	log_format_query(buf, sizeof(buf), NULL, false, NULL, NULL);
-	assert_string_equal(buf, "client=? udp - dropped");
+	log_format_query(buf, sizeof(buf), "c", "s", false, &q, NULL);
+	assert_string_equal(buf, "client=c server=s udp - dropped");
+	log_format_query(buf, sizeof(buf), NULL, NULL, false, NULL, NULL);
+	assert_string_equal(buf, "client=? server=- udp - dropped");
 }
 
 static void test_truncation(void **state)
@@ -160,16 +265,16 @@ static void test_truncation(void **state)
 
 	make_query(&q, "\3www\7example\3lab", 17, RR_A);
 	make_referral(&ex);
-	size_t n = log_format_query(full, sizeof(full), "127.0.0.1#53000", false, &q, &ex);
+	size_t n = log_format_query(full, sizeof(full), "127.0.0.1#53000", "tld", false, &q, &ex);
 	/* A short buffer gets a prefix, NUL-terminated, and never overflows. */
 	memset(small, 'X', sizeof(small));
-	size_t m = log_format_query(small, sizeof(small), "127.0.0.1#53000", false, &q, &ex);
+	size_t m = log_format_query(small, sizeof(small), "127.0.0.1#53000", "tld", false, &q, &ex);
 	assert_int_equal(m, sizeof(small) - 1);
 	assert_int_equal(small[sizeof(small) - 1], '\0');
 	assert_memory_equal(small, full, m);
 	assert_true(n > m);
-	assert_int_equal(log_format_query(small, 0, "c", false, &q, &ex), 0);
-	assert_int_equal(log_format_query(small, 1, "c", false, &q, &ex), 0);
+	assert_int_equal(log_format_query(small, 0, "c", "s", false, &q, &ex), 0);
+	assert_int_equal(log_format_query(small, 1, "c", "s", false, &q, &ex), 0);
 	assert_string_equal(small, "");
 }
 
@@ -194,9 +299,239 @@ static void test_all_ns(void **state)
 		ex.ns[i] = (explain_ns_t){ names[i], GLUE_CLASS_IN_DOMAIN, FATE_ADDED, 1, 1 };
 	}
 	ex.nns = ex.ns_total = EXPLAIN_MAX_NS;
-	size_t n = log_format_query(buf, sizeof(buf), "127.0.0.1#1", false, &q, &ex);
+	size_t n = log_format_query(buf, sizeof(buf), "127.0.0.1#1", "tld", false, &q, &ex);
 	assert_true(n < sizeof(buf) - 1);
 	assert_non_null(strstr(buf, " tc=no size=181/1232"));
+	/* JSON: the whole object, so still valid, with every entry. */
+	n = log_format_query_json(buf, sizeof(buf), "127.0.0.1#1", "tld", false, &q, &ex);
+	assert_true(n < sizeof(buf) - 1);
+	assert_true(json_valid(buf));
+	assert_non_null(strstr(buf, "\"ns_total\":16,"));
+	assert_non_null(strstr(buf, "\"limit\":1232}"));
+}
+
+static void test_json_checker(void **state)
+{
+	/* The checker itself: it must say no to what is not JSON. */
+	assert_true(json_valid("{}"));
+	assert_true(json_valid("{\"a\":[1,-2,true,null,\"x\\u00e9\\n\"],\"b\":{\"c\":0}}"));
+	assert_false(json_valid("{\"a\":1,}"));
+	assert_false(json_valid("{\"a\":\"\x01\"}"));
+	assert_false(json_valid("{\"a\":\"\\x\"}"));
+	assert_false(json_valid("{\"a\":01}"));
+	assert_false(json_valid("{\"a\":1} x"));
+	assert_false(json_valid("{\"a\":1"));
+}
+
+/* The fields the lab's policies and faults add to the text line. */
+static void test_text_policy_fields(void **state)
+{
+	query_t q;
+	explain_t ex;
+	fault_t lame = { .action = FAULT_LAME, .every = 1, .where = "lab.yaml:40" };
+	fault_t delay = { .action = FAULT_DELAY, .every = 1, .delay_ms = 1500 };
+	char buf[LOG_QUERY_MAX];
+
+	/* Legacy truncation that dropped required glue, a wrong-glue fate,
+	 * a lame fault: all named. */
+	make_query(&q, "\3www\7example\3lab", 17, RR_A);
+	make_referral(&ex);
+	ex.policy = GLUE_WRONG;
+	ex.ns[0].fate = FATE_WRONG;
+	ex.ns[1].fate = FATE_WRONG;
+	ex.truncation = TRUNC_LEGACY;
+	ex.legacy_dropped = true;
+	ex.fault = &lame;
+	log_format_query(buf, sizeof(buf), "127.0.0.1#1", "tld", false, &q, &ex);
+	assert_string_equal(buf,
+			    "client=127.0.0.1#1 server=tld udp www.example.lab. A NOERROR qr rd 0/2/4 "
+			    "referral zone=lab. cut=example.lab. policy=wrong "
+			    "ns=ns1.example.lab.(in-domain:wrong) ns2.example.lab.(in-domain:wrong) "
+			    "ns.other.test.(out-of-zone:never) truncation=legacy legacy-dropped "
+			    "fault=lame(lab.yaml:40) tc=no size=181/1232");
+
+	/* "always": TC on every UDP answer; a delay fault without a place. */
+	memset(&ex, 0, sizeof(ex));
+	ex.kind = ANSWER_POSITIVE;
+	ex.zone = W("\3lab\0");
+	ex.truncation = TRUNC_ALWAYS;
+	ex.tc = TC_ALWAYS;
+	ex.flags = DNS_QR | DNS_AA | DNS_TC;
+	ex.fault = &delay;
+	ex.delay_ms = 1500;
+	ex.size = 33;
+	ex.limit = 1232;
+	log_format_query(buf, sizeof(buf), "c", "tld", false, &q, &ex);
+	assert_string_equal(buf, "client=c server=tld udp www.example.lab. A NOERROR qr aa tc 0/0/0 "
+				 "answer zone=lab. truncation=always fault=delay delay=1500ms "
+				 "tc=yes(always) size=33/1232");
+
+	/* TC because the answer itself did not fit. */
+	ex.truncation = TRUNC_RFC9471;
+	ex.tc = TC_SIZE;
+	ex.fault = NULL;
+	ex.delay_ms = 0;
+	log_format_query(buf, sizeof(buf), "c", "tld", false, &q, &ex);
+	assert_non_null(strstr(buf, " answer zone=lab. tc=yes(size) size=33/1232"));
+}
+
+static void test_text_fault_drop(void **state)
+{
+	query_t q;
+	explain_t ex;
+	fault_t drop = { .action = FAULT_DROP, .every = 1, .where = "lab.yaml:7" };
+	char buf[LOG_QUERY_MAX];
+
+	make_query(&q, "\3www\3lab", 9, RR_AAAA);
+	memset(&ex, 0, sizeof(ex));
+	ex.kind = ANSWER_FAULT;
+	ex.zone = W("\3lab\0");
+	ex.fault = &drop;
+	log_format_query(buf, sizeof(buf), "c", "root", true, &q, &ex);
+	assert_string_equal(buf, "client=c server=root tcp www.lab. AAAA dropped zone=lab. "
+				 "fault=drop(lab.yaml:7)");
+	/* Other faults: the answer they made, and the fault. */
+	fault_t sf = { .action = FAULT_SERVFAIL, .every = 3, .where = "x.yaml:2" };
+	ex.fault = &sf;
+	ex.rcode = RCODE_SERVFAIL;
+	ex.flags = DNS_QR;
+	ex.size = 29;
+	ex.limit = 65535;
+	log_format_query(buf, sizeof(buf), "c", "root", true, &q, &ex);
+	assert_string_equal(buf, "client=c server=root tcp www.lab. AAAA SERVFAIL qr 0/0/0 fault "
+				 "zone=lab. fault=servfail(x.yaml:2) tc=no size=29/65535");
+}
+
+static void test_json_referral(void **state)
+{
+	query_t q;
+	explain_t ex;
+	char buf[LOG_QUERY_MAX];
+
+	make_query(&q, "\3www\7example\3lab", 17, RR_A);
+	make_referral(&ex);
+	size_t n = log_format_query_json(buf, sizeof(buf), "127.0.0.1#53000", "tld", false, &q, &ex);
+	const char *want =
+		"{\"client\":\"127.0.0.1#53000\",\"server\":\"tld\",\"transport\":\"udp\","
+		"\"qname\":\"www.example.lab.\",\"qtype\":\"A\",\"qclass\":1,\"dropped\":false,"
+		"\"rcode\":\"NOERROR\",\"flags\":[\"qr\",\"rd\"],"
+		"\"counts\":{\"answer\":0,\"authority\":2,\"additional\":4},"
+		"\"kind\":\"referral\",\"wildcard\":false,\"cnames\":0,\"zone\":\"lab.\","
+		"\"cut\":\"example.lab.\",\"policy\":\"full\",\"truncation\":\"rfc9471\","
+		"\"legacy_dropped\":false,\"ns\":["
+		"{\"name\":\"ns1.example.lab.\",\"class\":\"in-domain\",\"fate\":\"glue\",\"a\":1,\"aaaa\":1},"
+		"{\"name\":\"ns2.example.lab.\",\"class\":\"in-domain\",\"fate\":\"glue\",\"a\":1,\"aaaa\":0},"
+		"{\"name\":\"ns.other.test.\",\"class\":\"out-of-zone\",\"fate\":\"never\",\"a\":0,\"aaaa\":0}],"
+		"\"ns_total\":3,\"tc\":false,\"tc_reason\":null,\"fault\":null,\"delay_ms\":0,"
+		"\"size\":181,\"limit\":1232}";
+	assert_string_equal(buf, want);
+	assert_int_equal(n, strlen(want));
+	assert_true(json_valid(buf));
+}
+
+static void test_json_fields(void **state)
+{
+	query_t q;
+	explain_t ex;
+	fault_t lame = { .action = FAULT_LAME, .every = 1, .where = "a\"b\\c.yaml:4" };
+	char buf[LOG_QUERY_MAX];
+
+	/* Policies, TC, a fault whose place needs escaping, a delay. */
+	make_query(&q, "\3www\7example\3lab", 17, RR_A);
+	make_referral(&ex);
+	ex.policy = GLUE_PARTIAL;
+	ex.ns[1].fate = FATE_POLICY;
+	ex.truncation = TRUNC_LEGACY;
+	ex.legacy_dropped = true;
+	ex.tc = TC_REQUIRED_GLUE;
+	ex.flags = DNS_QR | DNS_TC;
+	ex.fault = &lame;
+	ex.delay_ms = 250;
+	log_format_query_json(buf, sizeof(buf), "::1#5", "a-b", true, &q, &ex);
+	assert_true(json_valid(buf));
+	assert_non_null(strstr(buf, "\"transport\":\"tcp\""));
+	assert_non_null(strstr(buf, "\"flags\":[\"qr\",\"tc\"]"));
+	assert_non_null(strstr(buf, "\"policy\":\"partial\",\"truncation\":\"legacy\","
+				    "\"legacy_dropped\":true"));
+	assert_non_null(strstr(buf, "\"fate\":\"policy\""));
+	assert_non_null(strstr(buf, "\"tc\":true,\"tc_reason\":\"required-glue\""));
+	assert_non_null(strstr(buf, "\"fault\":{\"action\":\"lame\",\"where\":\"a\\\"b\\\\c.yaml:4\"}"));
+	assert_non_null(strstr(buf, "\"delay_ms\":250,"));
+
+	/* Not a referral: no cut, policy or ns; TC always; wildcard; CNAMEs. */
+	memset(&ex, 0, sizeof(ex));
+	ex.kind = ANSWER_POSITIVE;
+	ex.zone = W("\3lab\0");
+	ex.truncation = TRUNC_ALWAYS;
+	ex.tc = TC_ALWAYS;
+	ex.wildcard = true;
+	ex.cnames = 2;
+	ex.flags = DNS_QR | DNS_AA | DNS_TC;
+	ex.size = 40;
+	ex.limit = 512;
+	log_format_query_json(buf, sizeof(buf), "c", "s", false, &q, &ex);
+	assert_true(json_valid(buf));
+	assert_non_null(strstr(buf, "\"kind\":\"answer\",\"wildcard\":true,\"cnames\":2,"
+				    "\"zone\":\"lab.\",\"cut\":null,\"policy\":null,"
+				    "\"truncation\":\"always\""));
+	assert_non_null(strstr(buf, "\"ns\":[],\"ns_total\":0,\"tc\":true,\"tc_reason\":\"always\""));
+	assert_non_null(strstr(buf, "\"size\":40,\"limit\":512}"));
+
+	/* A class other than IN; a name and a client that need escaping. */
+	make_query(&q, "\4a\"b\\\3lab", 10, RR_TXT);
+	q.qclass = 3;
+	log_format_query_json(buf, sizeof(buf), "x\001\xe9", NULL, false, &q, &ex);
+	assert_true(json_valid(buf));
+	assert_non_null(strstr(buf, "\"client\":\"x\\u0001\\u00e9\",\"server\":null"));
+	/* name_to_text gives a\"b\\.lab.; JSON escapes each of those. */
+	assert_non_null(strstr(buf, "\"qname\":\"a\\\\\\\"b\\\\\\\\.lab.\""));
+	assert_non_null(strstr(buf, "\"qtype\":\"TXT\",\"qclass\":3"));
+}
+
+static void test_json_dropped(void **state)
+{
+	query_t q;
+	explain_t ex;
+	fault_t drop = { .action = FAULT_DROP, .every = 2, .where = "lab.yaml:7" };
+	char buf[LOG_QUERY_MAX];
+
+	/* Malformed: nothing known but the client. */
+	log_format_query_json(buf, sizeof(buf), "c", "s", false, NULL, NULL);
+	assert_true(json_valid(buf));
+	assert_string_equal(buf,
+			    "{\"client\":\"c\",\"server\":\"s\",\"transport\":\"udp\",\"qname\":null,"
+			    "\"qtype\":null,\"qclass\":null,\"dropped\":true,\"rcode\":null,\"flags\":[],"
+			    "\"counts\":null,\"kind\":null,\"wildcard\":false,\"cnames\":0,\"zone\":null,"
+			    "\"cut\":null,\"policy\":null,\"truncation\":null,\"legacy_dropped\":false,"
+			    "\"ns\":[],\"ns_total\":0,\"tc\":false,\"tc_reason\":null,\"fault\":null,"
+			    "\"delay_ms\":0,\"size\":0,\"limit\":0}");
+	/* A header-only FORMERR: no question. */
+	memset(&q, 0, sizeof(q));
+	memset(&ex, 0, sizeof(ex));
+	ex.kind = ANSWER_ERROR;
+	ex.rcode = RCODE_FORMERR;
+	ex.flags = DNS_QR;
+	ex.size = 12;
+	ex.limit = 512;
+	log_format_query_json(buf, sizeof(buf), "c", "s", true, &q, &ex);
+	assert_true(json_valid(buf));
+	assert_non_null(strstr(buf, "\"qname\":null,\"qtype\":null,\"qclass\":null,\"dropped\":false,"
+				    "\"rcode\":\"FORMERR\""));
+	/* A drop fault: dropped, with the zone and the fault. */
+	make_query(&q, "\3www\3lab", 9, RR_A);
+	memset(&ex, 0, sizeof(ex));
+	ex.kind = ANSWER_FAULT;
+	ex.zone = W("\3lab\0");
+	ex.fault = &drop;
+	log_format_query_json(buf, sizeof(buf), "c", "s", false, &q, &ex);
+	assert_true(json_valid(buf));
+	assert_non_null(strstr(buf, "\"dropped\":true,\"rcode\":null"));
+	assert_non_null(strstr(buf, "\"zone\":\"lab.\""));
+	assert_non_null(strstr(buf, "\"fault\":{\"action\":\"drop\",\"where\":\"lab.yaml:7\"}"));
+	/* A short buffer never overflows. */
+	char small[16];
+	assert_int_equal(log_format_query_json(small, sizeof(small), "c", "s", false, &q, &ex), 15);
+	assert_int_equal(log_format_query_json(small, 0, "c", "s", false, &q, &ex), 0);
 }
 
 int main(void)
@@ -208,6 +543,12 @@ int main(void)
 		cmocka_unit_test(test_no_question_and_drop),
 		cmocka_unit_test(test_truncation),
 		cmocka_unit_test(test_all_ns),
+		cmocka_unit_test(test_json_checker),
+		cmocka_unit_test(test_text_policy_fields),
+		cmocka_unit_test(test_text_fault_drop),
+		cmocka_unit_test(test_json_referral),
+		cmocka_unit_test(test_json_fields),
+		cmocka_unit_test(test_json_dropped),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,887 @@
+#include "yamlconf.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <yaml.h>
+
+#include "dns/name.h"
+#include "dns/rdata.h"
+
+/* Longest delay a fault may ask for: clients have given up long before. */
+#define DELAY_MAX_MS 60000u
+
+typedef struct yctx {
+	yaml_document_t doc;
+	const char *path;  /* as given: for messages */
+	const char *base;  /* its last component: for where strings */
+	size_t dirlen;     /* bytes of path up to and including the last '/' */
+	char *err;
+	size_t errcap;
+	srvconf_t *sc;
+} yctx_t;
+
+static unsigned line_of(const yaml_node_t *n)
+{
+	return (unsigned)n->start_mark.line + 1;
+}
+
+__attribute__((format(printf, 3, 4)))
+static int fail(yctx_t *y, const yaml_node_t *n, const char *fmt, ...)
+{
+	if (y->errcap == 0)
+		return ST_EINVAL;
+	int k = snprintf(y->err, y->errcap, "%s:%u: ", y->path, line_of(n));
+	if (k >= 0 && (size_t)k < y->errcap) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(y->err + k, y->errcap - (size_t)k, fmt, ap);
+		va_end(ap);
+	}
+	return ST_EINVAL;
+}
+
+static int nomem(yctx_t *y)
+{
+	snprintf(y->err, y->errcap, "%s: out of memory", y->path);
+	return ST_ENOMEM;
+}
+
+static void where_of(const yctx_t *y, const yaml_node_t *n, char where[CONFIG_WHERE_MAX])
+{
+	snprintf(where, CONFIG_WHERE_MAX, "%.80s:%u", y->base, line_of(n));
+}
+
+static yaml_node_t *node(yctx_t *y, int id)
+{
+	return yaml_document_get_node(&y->doc, id);
+}
+
+static const char *sval(const yaml_node_t *n)
+{
+	return (const char *)n->data.scalar.value;
+}
+
+/* A plain empty scalar, ~ or null: "no value" (a key with nothing after it). */
+static bool is_null(const yaml_node_t *n)
+{
+	if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return false;
+	const char *v = sval(n);
+	return v[0] == '\0' || strcmp(v, "~") == 0 || strcmp(v, "null") == 0 ||
+	       strcmp(v, "Null") == 0 || strcmp(v, "NULL") == 0;
+}
+
+/* What a node is, for "expected X, got Y". */
+static const char *describe(const yaml_node_t *n, char *buf, size_t cap)
+{
+	if (n->type == YAML_MAPPING_NODE)
+		return "a mapping";
+	if (n->type == YAML_SEQUENCE_NODE)
+		return "a list";
+	if (is_null(n))
+		return "nothing";
+	snprintf(buf, cap, "'%.100s'", sval(n));
+	return buf;
+}
+
+/* ---- mappings ------------------------------------------------------------- */
+
+/* Every key of map is a scalar from allowed (NULL-terminated), once. */
+static int check_map(yctx_t *y, const yaml_node_t *map, const char *what,
+		     const char *const *allowed)
+{
+	char dbuf[128];
+	if (map->type != YAML_MAPPING_NODE)
+		return fail(y, map, "expected %s (key: value lines), got %s", what,
+			    describe(map, dbuf, sizeof(dbuf)));
+	const yaml_node_pair_t *start = map->data.mapping.pairs.start;
+	for (const yaml_node_pair_t *p = start; p < map->data.mapping.pairs.top; p++) {
+		const yaml_node_t *k = node(y, p->key);
+		if (k->type != YAML_SCALAR_NODE)
+			return fail(y, k, "expected a key name in %s, got %s", what,
+				    describe(k, dbuf, sizeof(dbuf)));
+		bool known = false;
+		for (size_t i = 0; allowed[i] != NULL && !known; i++)
+			known = strcmp(allowed[i], sval(k)) == 0;
+		if (!known) {
+			char list[512];
+			size_t len = 0;
+			for (size_t i = 0; allowed[i] != NULL && len < sizeof(list); i++)
+				len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
+							i ? ", " : "", allowed[i]);
+			return fail(y, k, "unknown key '%.100s' in %s (expected one of: %s)", sval(k),
+				    what, list);
+		}
+		for (const yaml_node_pair_t *q = start; q < p; q++) {
+			const yaml_node_t *qk = node(y, q->key);
+			if (strcmp(sval(qk), sval(k)) == 0)
+				return fail(y, k, "duplicate key '%s' in %s (first at line %u)",
+					    sval(k), what, line_of(qk));
+		}
+	}
+	return 0;
+}
+
+/* The value of key in map (checked by check_map), or NULL. */
+static yaml_node_t *get(yctx_t *y, const yaml_node_t *map, const char *key)
+{
+	for (const yaml_node_pair_t *p = map->data.mapping.pairs.start;
+	     p < map->data.mapping.pairs.top; p++) {
+		if (strcmp(sval(node(y, p->key)), key) == 0)
+			return node(y, p->value);
+	}
+	return NULL;
+}
+
+/* ---- lists ---------------------------------------------------------------- */
+
+/* Items of a list value. Nothing (null) is an empty list; with
+ * allow_scalar, a single value stands for a list of one. */
+static int get_list(yctx_t *y, const yaml_node_t *v, const char *key, bool allow_scalar,
+		    size_t *n)
+{
+	char dbuf[128];
+	if (v->type == YAML_SEQUENCE_NODE) {
+		*n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+		return 0;
+	}
+	if (is_null(v)) {
+		*n = 0;
+		return 0;
+	}
+	if (allow_scalar && v->type == YAML_SCALAR_NODE) {
+		*n = 1;
+		return 0;
+	}
+	return fail(y, v, "expected a list for '%s' (- item lines, or [a, b]), got %s", key,
+		    describe(v, dbuf, sizeof(dbuf)));
+}
+
+static yaml_node_t *list_at(yctx_t *y, yaml_node_t *v, size_t i)
+{
+	if (v->type == YAML_SEQUENCE_NODE)
+		return node(y, v->data.sequence.items.start[i]);
+	return v;
+}
+
+/* ---- scalars -------------------------------------------------------------- */
+
+static int get_str(yctx_t *y, const yaml_node_t *v, const char *key, const char **out)
+{
+	char dbuf[128];
+	if (v->type != YAML_SCALAR_NODE || is_null(v))
+		return fail(y, v, "expected a value for '%s', got %s", key,
+			    describe(v, dbuf, sizeof(dbuf)));
+	if (sval(v)[0] == '\0')
+		return fail(y, v, "'%s' is empty", key);
+	*out = sval(v);
+	return 0;
+}
+
+static int get_uint(yctx_t *y, const yaml_node_t *v, const char *key, unsigned long min,
+		    unsigned long max, unsigned long *out)
+{
+	const char *s;
+	int r = get_str(y, v, key, &s);
+	if (r < 0)
+		return r;
+	bool digits = true;
+	for (const char *p = s; *p && digits; p++)
+		digits = *p >= '0' && *p <= '9';
+	errno = 0;
+	unsigned long long val = digits ? strtoull(s, NULL, 10) : 0;
+	if (!digits || errno != 0 || strlen(s) > 12 || val < min || val > max)
+		return fail(y, v, "expected a whole number from %lu to %lu for '%s', got '%.100s'", min,
+			    max, key, s);
+	*out = (unsigned long)val;
+	return 0;
+}
+
+/* A domain name, absolute whether or not it ends in a dot; lowercased. */
+static int get_name(yctx_t *y, const yaml_node_t *v, const char *key, uint8_t out[NAME_MAXLEN])
+{
+	const char *s;
+	uint8_t wire[NAME_MAXLEN];
+	int r = get_str(y, v, key, &s);
+	if (r < 0)
+		return r;
+	for (const char *p = s; *p; p++) {
+		if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+			return fail(y, v, "expected a domain name for '%s', got '%.100s' (it has a blank)",
+				    key, s);
+	}
+	r = name_from_text(s, strlen(s), (const uint8_t *)"", wire);
+	if (r < 0)
+		return fail(y, v, "expected a domain name for '%s', got '%.100s' (%s)", key, s,
+			    status_str(r));
+	name_lower(out, wire);
+	return 0;
+}
+
+static int get_duration_ms(yctx_t *y, const yaml_node_t *v, const char *key, uint32_t *ms)
+{
+	const char *s;
+	int r = get_str(y, v, key, &s);
+	if (r < 0)
+		return r;
+	const char *p = s;
+	unsigned long long val = 0;
+	while (*p >= '0' && *p <= '9' && val <= DELAY_MAX_MS)
+		val = val * 10 + (unsigned)(*p++ - '0');
+	unsigned long long scale = 0;
+	if (p != s && strcmp(p, "ms") == 0)
+		scale = 1;
+	else if (p != s && strcmp(p, "s") == 0)
+		scale = 1000;
+	if (scale == 0)
+		return fail(y, v, "expected a duration with units for '%s' (250ms, 2s), got '%.100s'",
+			    key, s);
+	val *= scale;
+	if (val < 1 || val > DELAY_MAX_MS)
+		return fail(y, v, "'%s' must be from 1ms to %us, got '%.100s'", key,
+			    DELAY_MAX_MS / 1000, s);
+	*ms = (uint32_t)val;
+	return 0;
+}
+
+/* [a-z0-9-]+ (servers), or with upper case, '.' and '_' too (scenarios). */
+static bool is_ident(const char *s, bool loose)
+{
+	if (s[0] == '\0' || strlen(s) > 63)
+		return false;
+	for (const char *p = s; *p; p++) {
+		bool ok = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' ||
+			  (loose && ((*p >= 'A' && *p <= 'Z') || *p == '.' || *p == '_'));
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+/* ---- rules and faults ----------------------------------------------------- */
+
+#define RULE_KEYS "glue", "glue-first", "glue-names", "glue-address", "truncation"
+
+static int parse_rule(yctx_t *y, const yaml_node_t *map, glue_rule_t *rule)
+{
+	const yaml_node_t *g = get(y, map, "glue"), *first = get(y, map, "glue-first");
+	yaml_node_t *names = get(y, map, "glue-names"), *addr = get(y, map, "glue-address");
+	const yaml_node_t *tr = get(y, map, "truncation");
+	const char *s;
+	int r;
+
+	*rule = GLUE_RULE_INHERIT;
+	if (g != NULL) {
+		if ((r = get_str(y, g, "glue", &s)) < 0)
+			return r;
+		if (glue_mode_from_str(s, &rule->mode) < 0)
+			return fail(y, g,
+				    "expected full, in-domain, none, partial or wrong for 'glue', got '%.100s'",
+				    s);
+	}
+	if (tr != NULL) {
+		if ((r = get_str(y, tr, "truncation", &s)) < 0)
+			return r;
+		if (trunc_mode_from_str(s, &rule->truncation) < 0)
+			return fail(y, tr,
+				    "expected rfc9471, legacy or always for 'truncation', got '%.100s'", s);
+	}
+	/* The partial and wrong details apply to the mode set at this level. */
+	if (first != NULL && rule->mode != GLUE_PARTIAL)
+		return fail(y, first, "'glue-first' needs 'glue: partial' in the same place");
+	if (names != NULL && rule->mode != GLUE_PARTIAL)
+		return fail(y, names, "'glue-names' needs 'glue: partial' in the same place");
+	if (addr != NULL && rule->mode != GLUE_WRONG)
+		return fail(y, addr, "'glue-address' needs 'glue: wrong' in the same place");
+	if (rule->mode == GLUE_PARTIAL) {
+		if (first == NULL && names == NULL)
+			return fail(y, g,
+				    "'glue: partial' needs glue-first (keep the glue of the first N NS "
+				    "names) or glue-names (keep the glue of these NS names)");
+		if (first != NULL && names != NULL)
+			return fail(y, names, "give glue-first or glue-names, not both");
+	}
+	if (first != NULL) {
+		unsigned long v;
+		if ((r = get_uint(y, first, "glue-first", 1, 65535, &v)) < 0)
+			return r;
+		rule->first = (uint16_t)v;
+	}
+	if (names != NULL) {
+		size_t n;
+		if ((r = get_list(y, names, "glue-names", true, &n)) < 0)
+			return r;
+		if (n == 0)
+			return fail(y, names, "'glue-names' needs at least one NS name");
+		if (n > RULE_MAX_NAMES)
+			return fail(y, names, "'glue-names' takes at most %d names, got %zu",
+				    RULE_MAX_NAMES, n);
+		for (size_t i = 0; i < n; i++) {
+			if ((r = get_name(y, list_at(y, names, i), "glue-names",
+					  rule->names[rule->nnames])) < 0)
+				return r;
+			rule->nnames++;
+		}
+	}
+	if (rule->mode == GLUE_WRONG) {
+		size_t n = 0;
+		if (addr == NULL)
+			return fail(y, g,
+				    "'glue: wrong' needs glue-address (the IPv4 and/or IPv6 address "
+				    "the glue is rewritten to)");
+		if ((r = get_list(y, addr, "glue-address", true, &n)) < 0)
+			return r;
+		if (n == 0)
+			return fail(y, addr, "'glue-address' needs an IPv4 or IPv6 address");
+		for (size_t i = 0; i < n; i++) {
+			const yaml_node_t *a = list_at(y, addr, i);
+			if ((r = get_str(y, a, "glue-address", &s)) < 0)
+				return r;
+			if (inet_pton(AF_INET, s, rule->wrong_a) == 1) {
+				if (rule->has_wrong_a)
+					return fail(y, a, "'glue-address' takes one IPv4 address at most");
+				rule->has_wrong_a = true;
+			} else if (inet_pton(AF_INET6, s, rule->wrong_aaaa) == 1) {
+				if (rule->has_wrong_aaaa)
+					return fail(y, a, "'glue-address' takes one IPv6 address at most");
+				rule->has_wrong_aaaa = true;
+			} else {
+				return fail(y, a,
+					    "expected an IPv4 or IPv6 address for 'glue-address', got '%.100s'",
+					    s);
+			}
+		}
+	}
+	return 0;
+}
+
+static const char *const fault_keys[] = { "action", "name", "type", "every", "delay", "upward",
+					  NULL };
+
+static int parse_fault(yctx_t *y, const yaml_node_t *map, fault_t *f)
+{
+	const char *s;
+	int r;
+
+	if ((r = check_map(y, map, "a fault", fault_keys)) < 0)
+		return r;
+	memset(f, 0, sizeof(*f));
+	f->every = 1;
+	const yaml_node_t *action = get(y, map, "action"), *name = get(y, map, "name");
+	const yaml_node_t *type = get(y, map, "type"), *every = get(y, map, "every");
+	const yaml_node_t *delay = get(y, map, "delay");
+	yaml_node_t *upward = get(y, map, "upward");
+
+	if (action == NULL)
+		return fail(y, map,
+			    "a fault needs an 'action' (refuse, servfail, drop, delay, lame or upward)");
+	if ((r = get_str(y, action, "action", &s)) < 0)
+		return r;
+	if (fault_action_from_str(s, &f->action) < 0)
+		return fail(y, action,
+			    "expected refuse, servfail, drop, delay, lame or upward for 'action', "
+			    "got '%.100s'",
+			    s);
+	if (name != NULL) {
+		if ((r = get_name(y, name, "name", f->name)) < 0)
+			return r;
+		f->has_name = true;
+	}
+	if (type != NULL) {
+		if ((r = get_str(y, type, "type", &s)) < 0)
+			return r;
+		if (rrtype_from_text(s, strlen(s), &f->type) < 0 || f->type == 0)
+			return fail(y, type, "expected a record type for 'type' (A, AAAA, NS, ...), got '%.100s'",
+				    s);
+	}
+	if (every != NULL) {
+		unsigned long v;
+		if ((r = get_uint(y, every, "every", 1, UINT32_MAX, &v)) < 0)
+			return r;
+		f->every = (uint32_t)v;
+	}
+	if (delay != NULL && f->action != FAULT_DELAY)
+		return fail(y, delay, "'delay' only goes with 'action: delay'");
+	if (f->action == FAULT_DELAY) {
+		if (delay == NULL)
+			return fail(y, action, "'action: delay' needs 'delay' (250ms, 2s)");
+		if ((r = get_duration_ms(y, delay, "delay", &f->delay_ms)) < 0)
+			return r;
+	}
+	if (upward != NULL && f->action != FAULT_UPWARD)
+		return fail(y, upward, "'upward' only goes with 'action: upward'");
+	if (upward != NULL) {
+		size_t n;
+		if ((r = get_list(y, upward, "upward", true, &n)) < 0)
+			return r;
+		if (n == 0)
+			return fail(y, upward, "'upward' needs at least one NS name");
+		if (n > RULE_MAX_NAMES)
+			return fail(y, upward, "'upward' takes at most %d names, got %zu",
+				    RULE_MAX_NAMES, n);
+		for (size_t i = 0; i < n; i++) {
+			if ((r = get_name(y, list_at(y, upward, i), "upward", f->upward[i])) < 0)
+				return r;
+			f->nupward++;
+		}
+	}
+	where_of(y, map, f->where);
+	return 0;
+}
+
+/* The faults: list of a server or a zone. */
+static int parse_faults(yctx_t *y, yaml_node_t *v, const fault_t **out, size_t *nout)
+{
+	size_t n;
+	int r = get_list(y, v, "faults", false, &n);
+	if (r < 0 || n == 0)
+		return r;
+	fault_t *f = calloc(n, sizeof(*f));
+	if (f == NULL)
+		return nomem(y);
+	*out = f;
+	for (size_t i = 0; i < n; i++) {
+		if ((r = parse_fault(y, list_at(y, v, i), &f[i])) < 0)
+			return r;
+	}
+	*nout = n;
+	return 0;
+}
+
+/* ---- zones and servers ---------------------------------------------------- */
+
+static const char *const deleg_keys[] = { "name", RULE_KEYS, NULL };
+
+static int parse_delegations(yctx_t *y, yaml_node_t *v, const uint8_t *origin, zone_spec_t *z)
+{
+	size_t n;
+	int r = get_list(y, v, "delegations", false, &n);
+	if (r < 0 || n == 0)
+		return r;
+	deleg_spec_t *d = calloc(n, sizeof(*d));
+	if (d == NULL)
+		return nomem(y);
+	z->delegs = d;
+	for (size_t i = 0; i < n; i++) {
+		yaml_node_t *map = list_at(y, v, i);
+		if ((r = check_map(y, map, "a delegation", deleg_keys)) < 0)
+			return r;
+		const yaml_node_t *name = get(y, map, "name");
+		if (name == NULL)
+			return fail(y, map, "a delegation needs a 'name' (the zone cut, e.g. child.lab.)");
+		if ((r = get_name(y, name, "name", d[i].name)) < 0)
+			return r;
+		if (origin != NULL &&
+		    (!name_is_sub(d[i].name, origin) || name_equal(d[i].name, origin))) {
+			char o[NAME_TEXT_MAX];
+			name_to_text(origin, o, sizeof(o));
+			return fail(y, name, "delegation %s is not below the zone's origin %s",
+				    sval(name), o);
+		}
+		for (size_t k = 0; k < i; k++) {
+			if (name_equal(d[k].name, d[i].name))
+				return fail(y, name, "delegation %s is listed twice (first at %s)",
+					    sval(name), d[k].where);
+		}
+		if ((r = parse_rule(y, map, &d[i].rule)) < 0)
+			return r;
+		where_of(y, map, d[i].where);
+		z->ndelegs++;
+	}
+	return 0;
+}
+
+static const char *const zone_keys[] = { "file", "origin", RULE_KEYS, "faults", "delegations",
+					 NULL };
+
+static int parse_zone(yctx_t *y, const yaml_node_t *map, zone_spec_t *z, char *where)
+{
+	const char *file;
+	int r;
+	uint8_t origin[NAME_MAXLEN];
+
+	*z = (zone_spec_t){ .rule = GLUE_RULE_INHERIT };
+	if ((r = check_map(y, map, "a zone", zone_keys)) < 0)
+		return r;
+	where_of(y, map, where);
+	const yaml_node_t *f = get(y, map, "file"), *o = get(y, map, "origin");
+	if (f == NULL)
+		return fail(y, map, "a zone needs a 'file' (its zone file)");
+	if ((r = get_str(y, f, "file", &file)) < 0)
+		return r;
+	/* Relative to the YAML file, wherever glued runs from. */
+	if (file[0] != '/' && y->dirlen > 0) {
+		size_t flen = strlen(file);
+		char *p = malloc(y->dirlen + flen + 1);
+		if (p == NULL)
+			return nomem(y);
+		memcpy(p, y->path, y->dirlen);
+		memcpy(p + y->dirlen, file, flen + 1);
+		z->file = p;
+	} else if ((z->file = strdup(file)) == NULL) {
+		return nomem(y);
+	}
+	if (o != NULL) {
+		if ((r = get_name(y, o, "origin", origin)) < 0)
+			return r;
+		if ((z->origin = strdup(sval(o))) == NULL)
+			return nomem(y);
+	}
+	if ((r = parse_rule(y, map, &z->rule)) < 0)
+		return r;
+	yaml_node_t *faults = get(y, map, "faults"), *delegs = get(y, map, "delegations");
+	if (faults != NULL && (r = parse_faults(y, faults, &z->faults, &z->nfaults)) < 0)
+		return r;
+	if (delegs != NULL && (r = parse_delegations(y, delegs, o ? origin : NULL, z)) < 0)
+		return r;
+	return 0;
+}
+
+/* The server that already listens on text, or NULL. */
+static const vserver_t *listener(const srvconf_t *sc, size_t upto, const char *text)
+{
+	for (size_t i = 0; i <= upto && i < sc->nservers; i++)
+		for (size_t k = 0; k < sc->servers[i].nlisten; k++)
+			if (strcmp(sc->servers[i].listen[k].text, text) == 0)
+				return &sc->servers[i];
+	return NULL;
+}
+
+static int parse_listen(yctx_t *y, yaml_node_t *v, vserver_t *s, size_t index)
+{
+	size_t n;
+	int r = get_list(y, v, "listen", true, &n);
+	if (r < 0)
+		return r;
+	if (n == 0)
+		return fail(y, v, "'listen' needs at least one address (ADDR[:PORT], [IPv6]:PORT)");
+	if ((s->listen = calloc(n, sizeof(*s->listen))) == NULL)
+		return nomem(y);
+	for (size_t i = 0; i < n; i++) {
+		const yaml_node_t *a = list_at(y, v, i);
+		const char *text;
+		char msg[256];
+		listen_addr_t addr;
+		if ((r = get_str(y, a, "listen", &text)) < 0)
+			return r;
+		if (config_parse_addr(text, y->sc->port, &addr, msg, sizeof(msg)) < 0)
+			return fail(y, a, "%s", msg);
+		const vserver_t *other = listener(y->sc, index, addr.text);
+		if (other == s)
+			return fail(y, a, "listen address %s is listed twice", addr.text);
+		if (other != NULL)
+			return fail(y, a, "listen address %s is already used by server %s (%s)",
+				    addr.text, other->name, other->where);
+		s->listen[s->nlisten++] = addr;
+	}
+	return 0;
+}
+
+static const char *const server_keys[] = { "name", "listen", RULE_KEYS, "faults", "zones", NULL };
+
+static int parse_server(yctx_t *y, const yaml_node_t *map, size_t index)
+{
+	vserver_t *s = &y->sc->servers[index];
+	const char *name;
+	int r;
+
+	if ((r = check_map(y, map, "a server", server_keys)) < 0)
+		return r;
+	where_of(y, map, s->where);
+	const yaml_node_t *nm = get(y, map, "name");
+	yaml_node_t *listen = get(y, map, "listen"), *zones = get(y, map, "zones");
+	yaml_node_t *faults = get(y, map, "faults");
+	if (nm == NULL)
+		return fail(y, map, "a server needs a 'name'");
+	if ((r = get_str(y, nm, "name", &name)) < 0)
+		return r;
+	if (!is_ident(name, false))
+		return fail(y, nm,
+			    "expected a server name of a-z, 0-9 and '-' (at most 63) for 'name', got '%.100s'",
+			    name);
+	for (size_t i = 0; i < index; i++) {
+		if (strcmp(y->sc->servers[i].name, name) == 0)
+			return fail(y, nm, "server name '%s' is used twice (first at %s)", name,
+				    y->sc->servers[i].where);
+	}
+	if ((s->name = strdup(name)) == NULL)
+		return nomem(y);
+	s->spec.name = s->name;
+	if (listen == NULL)
+		return fail(y, map, "server %s needs 'listen' (its addresses)", name);
+	if ((r = parse_listen(y, listen, s, index)) < 0)
+		return r;
+	if ((r = parse_rule(y, map, &s->spec.rule)) < 0)
+		return r;
+	if (faults != NULL && (r = parse_faults(y, faults, &s->spec.faults, &s->spec.nfaults)) < 0)
+		return r;
+	if (zones == NULL)
+		return fail(y, map, "server %s needs 'zones' (a list, which may be empty: zones: [])",
+			    name);
+	size_t n;
+	if ((r = get_list(y, zones, "zones", false, &n)) < 0)
+		return r;
+	zone_spec_t *z = calloc(n ? n : 1, sizeof(*z));
+	s->zone_where = calloc(n ? n : 1, sizeof(*s->zone_where));
+	s->spec.zones = z;
+	if (z == NULL || s->zone_where == NULL)
+		return nomem(y);
+	/* Counted first: srvconf_free() frees what a failed zone holds. */
+	s->spec.nzones = n;
+	for (size_t i = 0; i < n; i++) {
+		if ((r = parse_zone(y, list_at(y, zones, i), &z[i], s->zone_where[i])) < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* ---- scenarios ------------------------------------------------------------ */
+
+static const char *const scenario_keys[] = { "name", "title", "server", "query", "resolver",
+					     "answer", NULL };
+
+static int parse_query(yctx_t *y, const yaml_node_t *v, scenario_t *sc)
+{
+	const char *s;
+	int r = get_str(y, v, "query", &s);
+	if (r < 0)
+		return r;
+	char name[NAME_TEXT_MAX], type[32];
+	int used = 0;
+	uint8_t wire[NAME_MAXLEN];
+	uint16_t t;
+	if (strlen(s) >= sizeof(name) || sscanf(s, "%1021s %31s %n", name, type, &used) != 2 ||
+	    s[used] != '\0')
+		return fail(y, v, "expected 'NAME TYPE' for 'query' (www.nog.lab. A), got '%.100s'", s);
+	if (name_from_text(name, strlen(name), (const uint8_t *)"", wire) < 0)
+		return fail(y, v, "expected a domain name in 'query', got '%.100s'", name);
+	if (rrtype_from_text(type, strlen(type), &t) < 0)
+		return fail(y, v, "expected a record type in 'query' (A, AAAA, NS, ...), got '%.31s'",
+			    type);
+	sc->qname = strdup(name);
+	sc->qtype = strdup(type);
+	return sc->qname && sc->qtype ? 0 : nomem(y);
+}
+
+static int parse_scenario(yctx_t *y, const yaml_node_t *map, size_t index)
+{
+	static const char *const rcodes[] = { "NOERROR", "SERVFAIL", "NXDOMAIN", "REFUSED" };
+	scenario_t *sc = &y->sc->scenarios[index];
+	const char *s;
+	int r;
+
+	if ((r = check_map(y, map, "a scenario", scenario_keys)) < 0)
+		return r;
+	where_of(y, map, sc->where);
+	static const char *const required[] = { "name", "title", "server", "query", "resolver" };
+	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
+		if (get(y, map, required[i]) == NULL)
+			return fail(y, map, "a scenario needs '%s'", required[i]);
+	}
+	const yaml_node_t *nm = get(y, map, "name"), *title = get(y, map, "title");
+	const yaml_node_t *server = get(y, map, "server"), *resolver = get(y, map, "resolver");
+	const yaml_node_t *answer = get(y, map, "answer");
+
+	if ((r = get_str(y, nm, "name", &s)) < 0)
+		return r;
+	if (!is_ident(s, true))
+		return fail(y, nm,
+			    "expected a scenario name of letters, digits, '-', '_' and '.' for 'name', got '%.100s'",
+			    s);
+	for (size_t i = 0; i < index; i++) {
+		if (strcmp(y->sc->scenarios[i].name, s) == 0)
+			return fail(y, nm, "scenario name '%s' is used twice (first at %s)", s,
+				    y->sc->scenarios[i].where);
+	}
+	if ((sc->name = strdup(s)) == NULL)
+		return nomem(y);
+	if ((r = get_str(y, title, "title", &s)) < 0)
+		return r;
+	if (strchr(s, '\n') != NULL)
+		return fail(y, title, "'title' must be one line");
+	if ((sc->title = strdup(s)) == NULL)
+		return nomem(y);
+	if ((r = get_str(y, server, "server", &s)) < 0)
+		return r;
+	sc->server = SIZE_MAX;
+	for (size_t i = 0; i < y->sc->nservers; i++) {
+		if (strcmp(y->sc->servers[i].name, s) == 0)
+			sc->server = i;
+	}
+	if (sc->server == SIZE_MAX)
+		return fail(y, server, "no server is named '%.100s'", s);
+	if ((r = parse_query(y, get(y, map, "query"), sc)) < 0)
+		return r;
+	if ((r = get_str(y, resolver, "resolver", &s)) < 0)
+		return r;
+	for (size_t i = 0; i < sizeof(rcodes) / sizeof(rcodes[0]) && sc->resolver == NULL; i++) {
+		if (strcmp(s, rcodes[i]) == 0 && (sc->resolver = strdup(s)) == NULL)
+			return nomem(y);
+	}
+	if (sc->resolver == NULL)
+		return fail(y, resolver,
+			    "expected NOERROR, SERVFAIL, NXDOMAIN or REFUSED for 'resolver', got '%.100s'",
+			    s);
+	if (answer != NULL) {
+		if ((r = get_str(y, answer, "answer", &s)) < 0)
+			return r;
+		if ((sc->answer = strdup(s)) == NULL)
+			return nomem(y);
+	}
+	return 0;
+}
+
+/* ---- the document --------------------------------------------------------- */
+
+static const char *const top_keys[] = { "port", "servers", "scenarios", NULL };
+
+static int parse_top(yctx_t *y)
+{
+	yaml_node_t *root = yaml_document_get_root_node(&y->doc);
+	srvconf_t *sc = y->sc;
+	size_t n;
+	int r;
+
+	if (root == NULL || is_null(root)) {
+		snprintf(y->err, y->errcap, "%s:1: the file is empty: expected 'servers:'", y->path);
+		return ST_EINVAL;
+	}
+	if ((r = check_map(y, root, "the configuration", top_keys)) < 0)
+		return r;
+	const yaml_node_t *port = get(y, root, "port");
+	yaml_node_t *servers = get(y, root, "servers"), *scenarios = get(y, root, "scenarios");
+	sc->port = CONFIG_PORT;
+	if (port != NULL) {
+		unsigned long v;
+		if ((r = get_uint(y, port, "port", 1, 65535, &v)) < 0)
+			return r;
+		sc->port = (uint16_t)v;
+	}
+	if (servers == NULL)
+		return fail(y, root, "expected 'servers:' (the list of virtual servers)");
+	if ((r = get_list(y, servers, "servers", false, &n)) < 0)
+		return r;
+	if (n == 0)
+		return fail(y, servers, "'servers' needs at least one server");
+	if ((sc->servers = calloc(n, sizeof(*sc->servers))) == NULL)
+		return nomem(y);
+	sc->nservers = n;
+	for (size_t i = 0; i < n; i++) {
+		if ((r = parse_server(y, list_at(y, servers, i), i)) < 0)
+			return r;
+	}
+	if (scenarios == NULL)
+		return 0;
+	if ((r = get_list(y, scenarios, "scenarios", false, &n)) < 0 || n == 0)
+		return r;
+	if ((sc->scenarios = calloc(n, sizeof(*sc->scenarios))) == NULL)
+		return nomem(y);
+	sc->nscenarios = n;
+	for (size_t i = 0; i < n; i++) {
+		if ((r = parse_scenario(y, list_at(y, scenarios, i), i)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* libyaml's own errors: syntax, bad UTF-8, a tab for indentation... */
+static int parser_error(const yaml_parser_t *p, const char *path, const char *text, size_t len,
+			char *err, size_t errcap)
+{
+	size_t line = p->problem_mark.line + 1;
+	if (p->error == YAML_READER_ERROR) {
+		/* The reader gives a byte offset, not a mark. */
+		line = 1;
+		for (size_t i = 0; i < p->problem_offset && i < len; i++)
+			line += text[i] == '\n';
+	}
+	snprintf(err, errcap, "%s:%zu: YAML syntax: %s%s%s", path, line,
+		 p->problem ? p->problem : "error", p->context ? " " : "",
+		 p->context ? p->context : "");
+	return p->error == YAML_MEMORY_ERROR ? ST_ENOMEM : ST_EINVAL;
+}
+
+int yamlconf_parse(const char *path, const char *text, size_t len, srvconf_t *out, char *err,
+		   size_t errcap)
+{
+	yctx_t y = { .path = path, .err = err, .errcap = errcap, .sc = out };
+	yaml_parser_t parser;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if (errcap > 0)
+		err[0] = '\0';
+	const char *slash = strrchr(path, '/');
+	y.base = slash ? slash + 1 : path;
+	y.dirlen = slash ? (size_t)(slash - path) + 1 : 0;
+
+	if (!yaml_parser_initialize(&parser)) {
+		snprintf(err, errcap, "%s: out of memory", path);
+		return ST_ENOMEM;
+	}
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	if (!yaml_parser_load(&parser, &y.doc)) {
+		r = parser_error(&parser, path, text, len, err, errcap);
+		yaml_parser_delete(&parser);
+		return r;
+	}
+	r = parse_top(&y);
+	yaml_document_delete(&y.doc);
+	if (r == 0) {
+		/* One document per file: a second one is a mistake. */
+		yaml_document_t next;
+		if (!yaml_parser_load(&parser, &next)) {
+			r = parser_error(&parser, path, text, len, err, errcap);
+		} else {
+			yaml_node_t *root = yaml_document_get_root_node(&next);
+			if (root != NULL)
+				snprintf(err, errcap, "%s:%u: expected one YAML document, found a second",
+					 path, line_of(root));
+			r = root != NULL ? ST_EINVAL : 0;
+			yaml_document_delete(&next);
+		}
+	}
+	yaml_parser_delete(&parser);
+	if (r == 0 && (out->file = strdup(path)) == NULL) {
+		snprintf(err, errcap, "%s: out of memory", path);
+		r = ST_ENOMEM;
+	}
+	if (r < 0)
+		srvconf_free(out);
+	return r;
+}
+
+int yamlconf_load(const char *path, srvconf_t *out, char *err, size_t errcap)
+{
+	memset(out, 0, sizeof(*out));
+	FILE *f = fopen(path, "rb");
+	if (f == NULL) {
+		snprintf(err, errcap, "cannot read %s: %s", path, strerror(errno));
+		return ST_EIO;
+	}
+	char *text = malloc(YAMLCONF_MAX_BYTES + 1);
+	if (text == NULL) {
+		fclose(f);
+		snprintf(err, errcap, "%s: out of memory", path);
+		return ST_ENOMEM;
+	}
+	size_t len = fread(text, 1, YAMLCONF_MAX_BYTES + 1, f);
+	int failed = ferror(f);
+	fclose(f);
+	if (failed || len > YAMLCONF_MAX_BYTES) {
+		free(text);
+		if (failed)
+			snprintf(err, errcap, "cannot read %s", path);
+		else
+			snprintf(err, errcap, "%s: larger than %u bytes", path, YAMLCONF_MAX_BYTES);
+		return ST_EIO;
+	}
+	int r = yamlconf_parse(path, text, len, out, err, errcap);
+	free(text);
+	return r;
+}
