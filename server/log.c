@@ -104,6 +104,15 @@ static void sb_ns(strbuf_t *sb, const explain_ns_t *ns)
 		else
 			sb_printf(sb, "glue A)");
 		break;
+	case FATE_WRONG:
+		/* Added, but rewritten to the policy's address. */
+		if (ns->n_a && ns->n_aaaa)
+			sb_printf(sb, "wrong A+AAAA)");
+		else if (ns->n_aaaa)
+			sb_printf(sb, "wrong AAAA)");
+		else
+			sb_printf(sb, "wrong A)");
+		break;
 	case FATE_OUT_OF_ZONE:
 		sb_printf(sb, "never)");
 		break;

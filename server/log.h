@@ -53,7 +53,7 @@ void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(p
  * if NULL), transport, question (as received, "-" if none), rcode, header
  * flags, ANSWER/AUTHORITY/ADDITIONAL counts, answer kind, the zone, and for
  * referrals the cut, the policy, each NS name with its glue class and fate
- * ("glue A+AAAA", "wrong" (added, rewritten by the wrong policy),
+ * ("glue A+AAAA", "wrong A+AAAA" (added, rewritten by the wrong policy),
  * no-address, policy, size, never); then truncation=MODE when
  * it is not rfc9471, legacy-dropped when legacy truncation left required
  * glue out, fault=ACTION(where) when a fault shaped the answer,

@@ -346,7 +346,7 @@ static void test_text_policy_fields(void **state)
 	assert_string_equal(buf,
 			    "client=127.0.0.1#1 server=tld udp www.example.lab. A NOERROR qr rd 0/2/4 "
 			    "referral zone=lab. cut=example.lab. policy=wrong "
-			    "ns=ns1.example.lab.(in-domain:wrong) ns2.example.lab.(in-domain:wrong) "
+			    "ns=ns1.example.lab.(in-domain:wrong A+AAAA) ns2.example.lab.(in-domain:wrong A) "
 			    "ns.other.test.(out-of-zone:never) truncation=legacy legacy-dropped "
 			    "fault=lame(lab.yaml:40) tc=no size=181/1232");
 
