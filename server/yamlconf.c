@@ -31,7 +31,7 @@ static unsigned line_of(const yaml_node_t *n)
 }
 
 __attribute__((format(printf, 3, 4)))
-static int fail(yctx_t *y, const yaml_node_t *n, const char *fmt, ...)
+static int yfail(yctx_t *y, const yaml_node_t *n, const char *fmt, ...)
 {
 	if (y->errcap == 0)
 		return ST_EINVAL;
@@ -97,13 +97,13 @@ static int check_map(yctx_t *y, const yaml_node_t *map, const char *what,
 {
 	char dbuf[128];
 	if (map->type != YAML_MAPPING_NODE)
-		return fail(y, map, "expected %s (key: value lines), got %s", what,
+		return yfail(y, map, "expected %s (key: value lines), got %s", what,
 			    describe(map, dbuf, sizeof(dbuf)));
 	const yaml_node_pair_t *start = map->data.mapping.pairs.start;
 	for (const yaml_node_pair_t *p = start; p < map->data.mapping.pairs.top; p++) {
 		const yaml_node_t *k = node(y, p->key);
 		if (k->type != YAML_SCALAR_NODE)
-			return fail(y, k, "expected a key name in %s, got %s", what,
+			return yfail(y, k, "expected a key name in %s, got %s", what,
 				    describe(k, dbuf, sizeof(dbuf)));
 		bool known = false;
 		for (size_t i = 0; allowed[i] != NULL && !known; i++)
@@ -114,13 +114,13 @@ static int check_map(yctx_t *y, const yaml_node_t *map, const char *what,
 			for (size_t i = 0; allowed[i] != NULL && len < sizeof(list); i++)
 				len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
 							i ? ", " : "", allowed[i]);
-			return fail(y, k, "unknown key '%.100s' in %s (expected one of: %s)", sval(k),
+			return yfail(y, k, "unknown key '%.100s' in %s (expected one of: %s)", sval(k),
 				    what, list);
 		}
 		for (const yaml_node_pair_t *q = start; q < p; q++) {
 			const yaml_node_t *qk = node(y, q->key);
 			if (strcmp(sval(qk), sval(k)) == 0)
-				return fail(y, k, "duplicate key '%s' in %s (first at line %u)",
+				return yfail(y, k, "duplicate key '%s' in %s (first at line %u)",
 					    sval(k), what, line_of(qk));
 		}
 	}
@@ -158,7 +158,7 @@ static int get_list(yctx_t *y, const yaml_node_t *v, const char *key, bool allow
 		*n = 1;
 		return 0;
 	}
-	return fail(y, v, "expected a list for '%s' (- item lines, or [a, b]), got %s", key,
+	return yfail(y, v, "expected a list for '%s' (- item lines, or [a, b]), got %s", key,
 		    describe(v, dbuf, sizeof(dbuf)));
 }
 
@@ -175,10 +175,10 @@ static int get_str(yctx_t *y, const yaml_node_t *v, const char *key, const char 
 {
 	char dbuf[128];
 	if (v->type != YAML_SCALAR_NODE || is_null(v))
-		return fail(y, v, "expected a value for '%s', got %s", key,
+		return yfail(y, v, "expected a value for '%s', got %s", key,
 			    describe(v, dbuf, sizeof(dbuf)));
 	if (sval(v)[0] == '\0')
-		return fail(y, v, "'%s' is empty", key);
+		return yfail(y, v, "'%s' is empty", key);
 	*out = sval(v);
 	return 0;
 }
@@ -196,7 +196,7 @@ static int get_uint(yctx_t *y, const yaml_node_t *v, const char *key, unsigned l
 	errno = 0;
 	unsigned long long val = digits ? strtoull(s, NULL, 10) : 0;
 	if (!digits || errno != 0 || strlen(s) > 12 || val < min || val > max)
-		return fail(y, v, "expected a whole number from %lu to %lu for '%s', got '%.100s'", min,
+		return yfail(y, v, "expected a whole number from %lu to %lu for '%s', got '%.100s'", min,
 			    max, key, s);
 	*out = (unsigned long)val;
 	return 0;
@@ -212,12 +212,12 @@ static int get_name(yctx_t *y, const yaml_node_t *v, const char *key, uint8_t ou
 		return r;
 	for (const char *p = s; *p; p++) {
 		if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-			return fail(y, v, "expected a domain name for '%s', got '%.100s' (it has a blank)",
+			return yfail(y, v, "expected a domain name for '%s', got '%.100s' (it has a blank)",
 				    key, s);
 	}
 	r = name_from_text(s, strlen(s), (const uint8_t *)"", wire);
 	if (r < 0)
-		return fail(y, v, "expected a domain name for '%s', got '%.100s' (%s)", key, s,
+		return yfail(y, v, "expected a domain name for '%s', got '%.100s' (%s)", key, s,
 			    status_str(r));
 	name_lower(out, wire);
 	return 0;
@@ -231,19 +231,22 @@ static int get_duration_ms(yctx_t *y, const yaml_node_t *v, const char *key, uin
 		return r;
 	const char *p = s;
 	unsigned long long val = 0;
-	while (*p >= '0' && *p <= '9' && val <= DELAY_MAX_MS)
-		val = val * 10 + (unsigned)(*p++ - '0');
+	for (; *p >= '0' && *p <= '9'; p++) {
+		/* Saturate: anything this large is refused below anyway. */
+		if (val <= DELAY_MAX_MS)
+			val = val * 10 + (unsigned)(*p - '0');
+	}
 	unsigned long long scale = 0;
 	if (p != s && strcmp(p, "ms") == 0)
 		scale = 1;
 	else if (p != s && strcmp(p, "s") == 0)
 		scale = 1000;
 	if (scale == 0)
-		return fail(y, v, "expected a duration with units for '%s' (250ms, 2s), got '%.100s'",
+		return yfail(y, v, "expected a duration with units for '%s' (250ms, 2s), got '%.100s'",
 			    key, s);
 	val *= scale;
 	if (val < 1 || val > DELAY_MAX_MS)
-		return fail(y, v, "'%s' must be from 1ms to %us, got '%.100s'", key,
+		return yfail(y, v, "'%s' must be from 1ms to %us, got '%.100s'", key,
 			    DELAY_MAX_MS / 1000, s);
 	*ms = (uint32_t)val;
 	return 0;
@@ -280,7 +283,7 @@ static int parse_rule(yctx_t *y, const yaml_node_t *map, glue_rule_t *rule)
 		if ((r = get_str(y, g, "glue", &s)) < 0)
 			return r;
 		if (glue_mode_from_str(s, &rule->mode) < 0)
-			return fail(y, g,
+			return yfail(y, g,
 				    "expected full, in-domain, none, partial or wrong for 'glue', got '%.100s'",
 				    s);
 	}
@@ -288,23 +291,23 @@ static int parse_rule(yctx_t *y, const yaml_node_t *map, glue_rule_t *rule)
 		if ((r = get_str(y, tr, "truncation", &s)) < 0)
 			return r;
 		if (trunc_mode_from_str(s, &rule->truncation) < 0)
-			return fail(y, tr,
+			return yfail(y, tr,
 				    "expected rfc9471, legacy or always for 'truncation', got '%.100s'", s);
 	}
 	/* The partial and wrong details apply to the mode set at this level. */
 	if (first != NULL && rule->mode != GLUE_PARTIAL)
-		return fail(y, first, "'glue-first' needs 'glue: partial' in the same place");
+		return yfail(y, first, "'glue-first' needs 'glue: partial' in the same place");
 	if (names != NULL && rule->mode != GLUE_PARTIAL)
-		return fail(y, names, "'glue-names' needs 'glue: partial' in the same place");
+		return yfail(y, names, "'glue-names' needs 'glue: partial' in the same place");
 	if (addr != NULL && rule->mode != GLUE_WRONG)
-		return fail(y, addr, "'glue-address' needs 'glue: wrong' in the same place");
+		return yfail(y, addr, "'glue-address' needs 'glue: wrong' in the same place");
 	if (rule->mode == GLUE_PARTIAL) {
 		if (first == NULL && names == NULL)
-			return fail(y, g,
+			return yfail(y, g,
 				    "'glue: partial' needs glue-first (keep the glue of the first N NS "
 				    "names) or glue-names (keep the glue of these NS names)");
 		if (first != NULL && names != NULL)
-			return fail(y, names, "give glue-first or glue-names, not both");
+			return yfail(y, names, "give glue-first or glue-names, not both");
 	}
 	if (first != NULL) {
 		unsigned long v;
@@ -317,9 +320,9 @@ static int parse_rule(yctx_t *y, const yaml_node_t *map, glue_rule_t *rule)
 		if ((r = get_list(y, names, "glue-names", true, &n)) < 0)
 			return r;
 		if (n == 0)
-			return fail(y, names, "'glue-names' needs at least one NS name");
+			return yfail(y, names, "'glue-names' needs at least one NS name");
 		if (n > RULE_MAX_NAMES)
-			return fail(y, names, "'glue-names' takes at most %d names, got %zu",
+			return yfail(y, names, "'glue-names' takes at most %d names, got %zu",
 				    RULE_MAX_NAMES, n);
 		for (size_t i = 0; i < n; i++) {
 			if ((r = get_name(y, list_at(y, names, i), "glue-names",
@@ -331,27 +334,27 @@ static int parse_rule(yctx_t *y, const yaml_node_t *map, glue_rule_t *rule)
 	if (rule->mode == GLUE_WRONG) {
 		size_t n = 0;
 		if (addr == NULL)
-			return fail(y, g,
+			return yfail(y, g,
 				    "'glue: wrong' needs glue-address (the IPv4 and/or IPv6 address "
 				    "the glue is rewritten to)");
 		if ((r = get_list(y, addr, "glue-address", true, &n)) < 0)
 			return r;
 		if (n == 0)
-			return fail(y, addr, "'glue-address' needs an IPv4 or IPv6 address");
+			return yfail(y, addr, "'glue-address' needs an IPv4 or IPv6 address");
 		for (size_t i = 0; i < n; i++) {
 			const yaml_node_t *a = list_at(y, addr, i);
 			if ((r = get_str(y, a, "glue-address", &s)) < 0)
 				return r;
 			if (inet_pton(AF_INET, s, rule->wrong_a) == 1) {
 				if (rule->has_wrong_a)
-					return fail(y, a, "'glue-address' takes one IPv4 address at most");
+					return yfail(y, a, "'glue-address' takes one IPv4 address at most");
 				rule->has_wrong_a = true;
 			} else if (inet_pton(AF_INET6, s, rule->wrong_aaaa) == 1) {
 				if (rule->has_wrong_aaaa)
-					return fail(y, a, "'glue-address' takes one IPv6 address at most");
+					return yfail(y, a, "'glue-address' takes one IPv6 address at most");
 				rule->has_wrong_aaaa = true;
 			} else {
-				return fail(y, a,
+				return yfail(y, a,
 					    "expected an IPv4 or IPv6 address for 'glue-address', got '%.100s'",
 					    s);
 			}
@@ -378,12 +381,12 @@ static int parse_fault(yctx_t *y, const yaml_node_t *map, fault_t *f)
 	yaml_node_t *upward = get(y, map, "upward");
 
 	if (action == NULL)
-		return fail(y, map,
+		return yfail(y, map,
 			    "a fault needs an 'action' (refuse, servfail, drop, delay, lame or upward)");
 	if ((r = get_str(y, action, "action", &s)) < 0)
 		return r;
 	if (fault_action_from_str(s, &f->action) < 0)
-		return fail(y, action,
+		return yfail(y, action,
 			    "expected refuse, servfail, drop, delay, lame or upward for 'action', "
 			    "got '%.100s'",
 			    s);
@@ -396,7 +399,7 @@ static int parse_fault(yctx_t *y, const yaml_node_t *map, fault_t *f)
 		if ((r = get_str(y, type, "type", &s)) < 0)
 			return r;
 		if (rrtype_from_text(s, strlen(s), &f->type) < 0 || f->type == 0)
-			return fail(y, type, "expected a record type for 'type' (A, AAAA, NS, ...), got '%.100s'",
+			return yfail(y, type, "expected a record type for 'type' (A, AAAA, NS, ...), got '%.100s'",
 				    s);
 	}
 	if (every != NULL) {
@@ -406,23 +409,23 @@ static int parse_fault(yctx_t *y, const yaml_node_t *map, fault_t *f)
 		f->every = (uint32_t)v;
 	}
 	if (delay != NULL && f->action != FAULT_DELAY)
-		return fail(y, delay, "'delay' only goes with 'action: delay'");
+		return yfail(y, delay, "'delay' only goes with 'action: delay'");
 	if (f->action == FAULT_DELAY) {
 		if (delay == NULL)
-			return fail(y, action, "'action: delay' needs 'delay' (250ms, 2s)");
+			return yfail(y, action, "'action: delay' needs 'delay' (250ms, 2s)");
 		if ((r = get_duration_ms(y, delay, "delay", &f->delay_ms)) < 0)
 			return r;
 	}
 	if (upward != NULL && f->action != FAULT_UPWARD)
-		return fail(y, upward, "'upward' only goes with 'action: upward'");
+		return yfail(y, upward, "'upward' only goes with 'action: upward'");
 	if (upward != NULL) {
 		size_t n;
 		if ((r = get_list(y, upward, "upward", true, &n)) < 0)
 			return r;
 		if (n == 0)
-			return fail(y, upward, "'upward' needs at least one NS name");
+			return yfail(y, upward, "'upward' needs at least one NS name");
 		if (n > RULE_MAX_NAMES)
-			return fail(y, upward, "'upward' takes at most %d names, got %zu",
+			return yfail(y, upward, "'upward' takes at most %d names, got %zu",
 				    RULE_MAX_NAMES, n);
 		for (size_t i = 0; i < n; i++) {
 			if ((r = get_name(y, list_at(y, upward, i), "upward", f->upward[i])) < 0)
@@ -473,19 +476,19 @@ static int parse_delegations(yctx_t *y, yaml_node_t *v, const uint8_t *origin, z
 			return r;
 		const yaml_node_t *name = get(y, map, "name");
 		if (name == NULL)
-			return fail(y, map, "a delegation needs a 'name' (the zone cut, e.g. child.lab.)");
+			return yfail(y, map, "a delegation needs a 'name' (the zone cut, e.g. child.lab.)");
 		if ((r = get_name(y, name, "name", d[i].name)) < 0)
 			return r;
 		if (origin != NULL &&
 		    (!name_is_sub(d[i].name, origin) || name_equal(d[i].name, origin))) {
 			char o[NAME_TEXT_MAX];
 			name_to_text(origin, o, sizeof(o));
-			return fail(y, name, "delegation %s is not below the zone's origin %s",
+			return yfail(y, name, "delegation %s is not below the zone's origin %s",
 				    sval(name), o);
 		}
 		for (size_t k = 0; k < i; k++) {
 			if (name_equal(d[k].name, d[i].name))
-				return fail(y, name, "delegation %s is listed twice (first at %s)",
+				return yfail(y, name, "delegation %s is listed twice (first at %s)",
 					    sval(name), d[k].where);
 		}
 		if ((r = parse_rule(y, map, &d[i].rule)) < 0)
@@ -511,7 +514,7 @@ static int parse_zone(yctx_t *y, const yaml_node_t *map, zone_spec_t *z, char *w
 	where_of(y, map, where);
 	const yaml_node_t *f = get(y, map, "file"), *o = get(y, map, "origin");
 	if (f == NULL)
-		return fail(y, map, "a zone needs a 'file' (its zone file)");
+		return yfail(y, map, "a zone needs a 'file' (its zone file)");
 	if ((r = get_str(y, f, "file", &file)) < 0)
 		return r;
 	/* Relative to the YAML file, wherever glued runs from. */
@@ -559,7 +562,7 @@ static int parse_listen(yctx_t *y, yaml_node_t *v, vserver_t *s, size_t index)
 	if (r < 0)
 		return r;
 	if (n == 0)
-		return fail(y, v, "'listen' needs at least one address (ADDR[:PORT], [IPv6]:PORT)");
+		return yfail(y, v, "'listen' needs at least one address (ADDR[:PORT], [IPv6]:PORT)");
 	if ((s->listen = calloc(n, sizeof(*s->listen))) == NULL)
 		return nomem(y);
 	for (size_t i = 0; i < n; i++) {
@@ -570,12 +573,12 @@ static int parse_listen(yctx_t *y, yaml_node_t *v, vserver_t *s, size_t index)
 		if ((r = get_str(y, a, "listen", &text)) < 0)
 			return r;
 		if (config_parse_addr(text, y->sc->port, &addr, msg, sizeof(msg)) < 0)
-			return fail(y, a, "%s", msg);
+			return yfail(y, a, "%s", msg);
 		const vserver_t *other = listener(y->sc, index, addr.text);
 		if (other == s)
-			return fail(y, a, "listen address %s is listed twice", addr.text);
+			return yfail(y, a, "listen address %s is listed twice", addr.text);
 		if (other != NULL)
-			return fail(y, a, "listen address %s is already used by server %s (%s)",
+			return yfail(y, a, "listen address %s is already used by server %s (%s)",
 				    addr.text, other->name, other->where);
 		s->listen[s->nlisten++] = addr;
 	}
@@ -597,23 +600,23 @@ static int parse_server(yctx_t *y, const yaml_node_t *map, size_t index)
 	yaml_node_t *listen = get(y, map, "listen"), *zones = get(y, map, "zones");
 	yaml_node_t *faults = get(y, map, "faults");
 	if (nm == NULL)
-		return fail(y, map, "a server needs a 'name'");
+		return yfail(y, map, "a server needs a 'name'");
 	if ((r = get_str(y, nm, "name", &name)) < 0)
 		return r;
 	if (!is_ident(name, false))
-		return fail(y, nm,
+		return yfail(y, nm,
 			    "expected a server name of a-z, 0-9 and '-' (at most 63) for 'name', got '%.100s'",
 			    name);
 	for (size_t i = 0; i < index; i++) {
 		if (strcmp(y->sc->servers[i].name, name) == 0)
-			return fail(y, nm, "server name '%s' is used twice (first at %s)", name,
+			return yfail(y, nm, "server name '%s' is used twice (first at %s)", name,
 				    y->sc->servers[i].where);
 	}
 	if ((s->name = strdup(name)) == NULL)
 		return nomem(y);
 	s->spec.name = s->name;
 	if (listen == NULL)
-		return fail(y, map, "server %s needs 'listen' (its addresses)", name);
+		return yfail(y, map, "server %s needs 'listen' (its addresses)", name);
 	if ((r = parse_listen(y, listen, s, index)) < 0)
 		return r;
 	if ((r = parse_rule(y, map, &s->spec.rule)) < 0)
@@ -621,7 +624,7 @@ static int parse_server(yctx_t *y, const yaml_node_t *map, size_t index)
 	if (faults != NULL && (r = parse_faults(y, faults, &s->spec.faults, &s->spec.nfaults)) < 0)
 		return r;
 	if (zones == NULL)
-		return fail(y, map, "server %s needs 'zones' (a list, which may be empty: zones: [])",
+		return yfail(y, map, "server %s needs 'zones' (a list, which may be empty: zones: [])",
 			    name);
 	size_t n;
 	if ((r = get_list(y, zones, "zones", false, &n)) < 0)
@@ -657,11 +660,11 @@ static int parse_query(yctx_t *y, const yaml_node_t *v, scenario_t *sc)
 	uint16_t t;
 	if (strlen(s) >= sizeof(name) || sscanf(s, "%1021s %31s %n", name, type, &used) != 2 ||
 	    s[used] != '\0')
-		return fail(y, v, "expected 'NAME TYPE' for 'query' (www.nog.lab. A), got '%.100s'", s);
+		return yfail(y, v, "expected 'NAME TYPE' for 'query' (www.nog.lab. A), got '%.100s'", s);
 	if (name_from_text(name, strlen(name), (const uint8_t *)"", wire) < 0)
-		return fail(y, v, "expected a domain name in 'query', got '%.100s'", name);
+		return yfail(y, v, "expected a domain name in 'query', got '%.100s'", name);
 	if (rrtype_from_text(type, strlen(type), &t) < 0)
-		return fail(y, v, "expected a record type in 'query' (A, AAAA, NS, ...), got '%.31s'",
+		return yfail(y, v, "expected a record type in 'query' (A, AAAA, NS, ...), got '%.31s'",
 			    type);
 	sc->qname = strdup(name);
 	sc->qtype = strdup(type);
@@ -681,7 +684,7 @@ static int parse_scenario(yctx_t *y, const yaml_node_t *map, size_t index)
 	static const char *const required[] = { "name", "title", "server", "query", "resolver" };
 	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
 		if (get(y, map, required[i]) == NULL)
-			return fail(y, map, "a scenario needs '%s'", required[i]);
+			return yfail(y, map, "a scenario needs '%s'", required[i]);
 	}
 	const yaml_node_t *nm = get(y, map, "name"), *title = get(y, map, "title");
 	const yaml_node_t *server = get(y, map, "server"), *resolver = get(y, map, "resolver");
@@ -690,12 +693,12 @@ static int parse_scenario(yctx_t *y, const yaml_node_t *map, size_t index)
 	if ((r = get_str(y, nm, "name", &s)) < 0)
 		return r;
 	if (!is_ident(s, true))
-		return fail(y, nm,
+		return yfail(y, nm,
 			    "expected a scenario name of letters, digits, '-', '_' and '.' for 'name', got '%.100s'",
 			    s);
 	for (size_t i = 0; i < index; i++) {
 		if (strcmp(y->sc->scenarios[i].name, s) == 0)
-			return fail(y, nm, "scenario name '%s' is used twice (first at %s)", s,
+			return yfail(y, nm, "scenario name '%s' is used twice (first at %s)", s,
 				    y->sc->scenarios[i].where);
 	}
 	if ((sc->name = strdup(s)) == NULL)
@@ -703,7 +706,7 @@ static int parse_scenario(yctx_t *y, const yaml_node_t *map, size_t index)
 	if ((r = get_str(y, title, "title", &s)) < 0)
 		return r;
 	if (strchr(s, '\n') != NULL)
-		return fail(y, title, "'title' must be one line");
+		return yfail(y, title, "'title' must be one line");
 	if ((sc->title = strdup(s)) == NULL)
 		return nomem(y);
 	if ((r = get_str(y, server, "server", &s)) < 0)
@@ -714,7 +717,7 @@ static int parse_scenario(yctx_t *y, const yaml_node_t *map, size_t index)
 			sc->server = i;
 	}
 	if (sc->server == SIZE_MAX)
-		return fail(y, server, "no server is named '%.100s'", s);
+		return yfail(y, server, "no server is named '%.100s'", s);
 	if ((r = parse_query(y, get(y, map, "query"), sc)) < 0)
 		return r;
 	if ((r = get_str(y, resolver, "resolver", &s)) < 0)
@@ -724,7 +727,7 @@ static int parse_scenario(yctx_t *y, const yaml_node_t *map, size_t index)
 			return nomem(y);
 	}
 	if (sc->resolver == NULL)
-		return fail(y, resolver,
+		return yfail(y, resolver,
 			    "expected NOERROR, SERVFAIL, NXDOMAIN or REFUSED for 'resolver', got '%.100s'",
 			    s);
 	if (answer != NULL) {
@@ -763,11 +766,11 @@ static int parse_top(yctx_t *y)
 		sc->port = (uint16_t)v;
 	}
 	if (servers == NULL)
-		return fail(y, root, "expected 'servers:' (the list of virtual servers)");
+		return yfail(y, root, "expected 'servers:' (the list of virtual servers)");
 	if ((r = get_list(y, servers, "servers", false, &n)) < 0)
 		return r;
 	if (n == 0)
-		return fail(y, servers, "'servers' needs at least one server");
+		return yfail(y, servers, "'servers' needs at least one server");
 	if ((sc->servers = calloc(n, sizeof(*sc->servers))) == NULL)
 		return nomem(y);
 	sc->nservers = n;
