@@ -369,14 +369,20 @@ static unsigned thread_count(const config_t *cfg)
 	return n > CONFIG_MAX_THREADS ? CONFIG_MAX_THREADS : (unsigned)n;
 }
 
-/* "127.0.1.1:5300, [::1]:5302" */
+/* "127.0.1.1:5300, [::1]:5302"; a long list as its ends and a count. */
 static void addr_list(const vserver_t *vs, char *buf, size_t cap)
 {
 	size_t len = 0;
 	buf[0] = '\0';
-	for (size_t i = 0; i < vs->nlisten && len < cap; i++)
+	for (size_t i = 0; i < vs->nlisten && len < cap; i++) {
+		if (vs->nlisten > 4 && i == 2) {
+			len += (size_t)snprintf(buf + len, cap - len, ", ... %s (%zu addresses)",
+						vs->listen[vs->nlisten - 1].text, vs->nlisten);
+			break;
+		}
 		len += (size_t)snprintf(buf + len, cap - len, "%s%s", i ? ", " : "",
 					vs->listen[i].text);
+	}
 }
 
 /* "glue full, truncation rfc9471": what a rule sets (NULL if nothing). */
@@ -452,7 +458,7 @@ static void banner_servers(const daemon_t *d)
 		for (size_t i = 0; i < sc->nscenarios; i++) {
 			const scenario_t *t = &sc->scenarios[i];
 			const listen_addr_t *a = &sc->servers[t->server].listen[0];
-			log_info("  %s: %s (a resolver gets %s%s%s)", t->name, t->title, t->resolver,
+			log_info("  %s: %s; a resolver gets %s%s%s", t->name, t->title, t->resolver,
 				 t->answer ? " " : "", t->answer ? t->answer : "");
 			log_info("    dig @%s -p %u %s %s +norecurse", a->host, a->port, t->qname,
 				 t->qtype);
