@@ -411,6 +411,27 @@ static void test_load_errors(void **state)
 	assert_true(parse_text("port: 0\n", &sc, small, 0) < 0);
 }
 
+/* The two-server example: IPv6, a port per entry, a scenario. */
+static void test_two_servers(void **state)
+{
+	srvconf_t sc;
+	char err[512];
+
+	int r = yamlconf_load(YDIR "/two-servers.yaml", &sc, err, sizeof(err));
+	if (r != 0)
+		fail_msg("%s", err);
+	assert_int_equal(sc.nservers, 2);
+	assert_string_equal(sc.servers[0].name, "parent");
+	assert_string_equal(sc.servers[0].listen[0].text, "127.0.0.1:5399");
+	assert_int_equal(sc.servers[0].spec.zones[0].ndelegs, 1);
+	assert_int_equal(sc.servers[0].spec.nfaults, 1);
+	assert_string_equal(sc.servers[1].listen[1].text, "[::1]:5399");
+	assert_int_equal(sc.nscenarios, 1);
+	assert_int_equal(sc.scenarios[0].server, 0);
+	assert_string_equal(sc.scenarios[0].answer, "127.0.11.10");
+	srvconf_free(&sc);
+}
+
 /* The bundled lab, when it is there, must always parse. */
 static void test_bundled_lab(void **state)
 {
@@ -438,6 +459,7 @@ int main(void)
 		cmocka_unit_test(test_paths_and_forms),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_load_errors),
+		cmocka_unit_test(test_two_servers),
 		cmocka_unit_test(test_bundled_lab),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
