@@ -466,7 +466,14 @@ if [ -z "$(ss -Hlnu 'sport = :5300')" ] && [ -z "$(ss -Hlnt 'sport = :5300')" ];
 	SRV_PORT[lab]=5300
 	if lib_wait_ready 5300 "$labpid" lab.; then
 		check_match "no options: the banner prints the dig command to try" \
-			'dig @127\.0\.0\.1 -p 5300 www\.example\.lab A \+norecurse' "$(cat "$LIB_TMP/lab.log")"
+			'dig @127\.0\.[0-9.]+ -p 5300 www\.example\.lab\.? A \+norecurse' "$(cat "$LIB_TMP/lab.log")"
+		# Run the command exactly as printed: a referral with glue.
+		printed=$(grep -oE 'dig @127\.0\.[0-9.]+ -p 5300 www\.example\.lab\.? A \+norecurse' \
+			"$LIB_TMP/lab.log" | head -1)
+		out=$($printed +time=2 +tries=1 2>&1)
+		check_match "no options: the printed dig shows flags qr without aa" '^;; flags: qr;' "$out"
+		check_match "no options: the printed dig shows glue" \
+			'^ns1\.example\.lab\.[[:space:]]+3600[[:space:]]+IN[[:space:]]+A[[:space:]]+127\.0\.2\.1' "$out"
 		expect lab dig "no options: the bundled lab. refers example.lab. with glue" www.example.lab A <<EOF
 rcode NOERROR
 flags qr
