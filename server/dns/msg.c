@@ -6,6 +6,31 @@
 #include "dns/rdata.h"
 #include "dns/wire.h"
 
+size_t msg_build_query(uint8_t *buf, size_t cap, uint16_t id, uint16_t flags,
+		       const uint8_t *qname, uint16_t qtype, uint16_t qclass, uint16_t edns_size,
+		       bool do_bit)
+{
+	wire_wr_t w;
+	wire_wr_init(&w, buf, cap);
+	wire_wr_u16(&w, id);
+	wire_wr_u16(&w, flags);
+	wire_wr_u16(&w, 1);
+	wire_wr_u16(&w, 0);
+	wire_wr_u16(&w, 0);
+	wire_wr_u16(&w, edns_size ? 1 : 0);
+	wire_wr_bytes(&w, qname, name_len(qname));
+	wire_wr_u16(&w, qtype);
+	wire_wr_u16(&w, qclass);
+	if (edns_size) {
+		wire_wr_u8(&w, 0);
+		wire_wr_u16(&w, RR_OPT);
+		wire_wr_u16(&w, edns_size);
+		wire_wr_u32(&w, do_bit ? 0x8000u : 0);
+		wire_wr_u16(&w, 0);
+	}
+	return w.err ? 0 : w.pos;
+}
+
 int msg_open(msg_t *m, const uint8_t *buf, size_t len)
 {
 	if (len < 12)

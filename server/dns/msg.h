@@ -38,6 +38,16 @@ typedef struct msg_rr {
 	uint8_t rd[MSG_RD_MAX];
 } msg_rr_t;
 
+/*
+ * Write a query for qname/qtype/class IN into buf (cap bytes): header with
+ * id and flags (e.g. 0, or DNS_RD), the question, and an OPT advertising
+ * edns_size with DO as asked when edns_size > 0 (no OPT when 0). Returns
+ * the length, or 0 if it does not fit.
+ */
+size_t msg_build_query(uint8_t *buf, size_t cap, uint16_t id, uint16_t flags,
+		       const uint8_t *qname, uint16_t qtype, uint16_t qclass, uint16_t edns_size,
+		       bool do_bit);
+
 /* Read the header. Returns 0, or ST_ETRUNC if shorter than 12 bytes. */
 int msg_open(msg_t *m, const uint8_t *buf, size_t len) MUST_CHECK;
 

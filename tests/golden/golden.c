@@ -177,26 +177,12 @@ static size_t build_query(char *line, uint8_t *out, size_t cap, bool *tcp, size_
 	int nl = name_from_text(name, strlen(name), NULL, qname);
 	if (nl < 0)
 		return 0;
-	wire_wr_t w;
-	wire_wr_init(&w, out, cap);
-	wire_wr_u16(&w, 0x1234);
-	wire_wr_u16(&w, rd ? DNS_RD : 0);
-	wire_wr_u16(&w, 1);
-	wire_wr_u16(&w, 0);
-	wire_wr_u16(&w, 0);
-	wire_wr_u16(&w, edns ? 1 : 0);
-	wire_wr_bytes(&w, qname, (size_t)nl);
-	wire_wr_u16(&w, qtype);
-	wire_wr_u16(&w, qclass);
-	if (edns) {
-		wire_wr_u8(&w, 0);
-		wire_wr_u16(&w, RR_OPT);
-		wire_wr_u16(&w, (uint16_t)bufsize);
-		wire_wr_u32(&w, (uint32_t)version << 16 | (do_bit ? 0x8000u : 0));
-		wire_wr_u16(&w, 0);
-	}
+	size_t n = msg_build_query(out, cap, 0x1234, rd ? DNS_RD : 0, qname, qtype, qclass,
+				   edns ? (uint16_t)bufsize : 0, do_bit);
+	if (n && edns)
+		out[n - 5] = (uint8_t)version; /* the OPT TTL's version byte */
 	*limit = *tcp ? 65535 : !edns ? 512 : bufsize < 512 ? 512 : bufsize > 1232 ? 1232 : bufsize;
-	return w.err ? 0 : w.pos;
+	return n;
 }
 
 int main(int argc, char **argv)
