@@ -11,7 +11,7 @@
 #include "dns/zone.h"
 
 /* Long-only options get values above any short option character. */
-enum { OPT_GLUE = 256, OPT_NO_GLUE, OPT_CHECK, OPT_LOG_FORMAT };
+enum { OPT_GLUE = 256, OPT_NO_GLUE, OPT_CHECK, OPT_LOG_FORMAT, OPT_JSON };
 
 static const char short_opts[] = ":c:l:z:t:qhV";
 
@@ -25,6 +25,7 @@ static const struct option long_opts[] = {
 	{ "log-queries", no_argument, NULL, 'q' },
 	{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
 	{ "check", no_argument, NULL, OPT_CHECK },
+	{ "json", no_argument, NULL, OPT_JSON },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -46,8 +47,11 @@ static const char usage_text[] =
 	"  -q, --log-queries          one line per query on stdout, with the explanation\n"
 	"      --log-format text|json the query log as text (default) or one JSON\n"
 	"                             object per line\n"
-	"      --check                load and check every zone, print a summary, exit\n"
-	"                             (0 if they load, 1 on errors)\n"
+	"      --check                load every zone, check every delegation (missing\n"
+	"                             glue, lame, glue mismatch, ...), predict what a\n"
+	"                             resolver gets, print the findings and exit (0 if\n"
+	"                             there are no errors, 1 otherwise)\n"
+	"      --json                 with --check: one JSON object per line\n"
 	"  -h, --help                 this text\n"
 	"  -V, --version              print the version\n"
 	"\n"
@@ -298,6 +302,9 @@ static int parse_options(int argc, char **argv, config_t *cfg, char *err, size_t
 		case OPT_CHECK:
 			cfg->check = true;
 			break;
+		case OPT_JSON:
+			cfg->json = true;
+			break;
 		case 'h':
 			cfg->help = true;
 			break;
@@ -330,6 +337,10 @@ int config_parse(int argc, char **argv, config_t *cfg, char *err, size_t errcap)
 		goto fail;
 	if (cfg->help || cfg->version)
 		return 0;
+	if (cfg->json && !cfg->check) {
+		r = usage_error(err, errcap, "--json is the output format of --check: use both");
+		goto fail;
+	}
 	if (cfg->config_file != NULL) {
 		/* The file describes every server; mixing would leave it
 		 * unclear which server an -l or -z belongs to. */

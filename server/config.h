@@ -54,6 +54,7 @@ typedef struct config {
 	bool log_queries;        /* -q */
 	uint8_t log_format;      /* --log-format: enum log_format */
 	bool check;              /* --check */
+	bool json;               /* --json: --check prints JSON lines */
 	bool help;               /* -h: print usage, nothing else is checked */
 	bool version;            /* -V */
 	/* Neither -c nor -z: serve the bundled lab. main sets config_file to

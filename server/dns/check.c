@@ -37,6 +37,8 @@ typedef struct run {
 	/* Root addresses for predictions. */
 	sim_addr_t roots[32];
 	size_t nroots;
+	/* Address families some server listens on (4, 16). */
+	bool fam4, fam6;
 	uint8_t req[512];
 	uint8_t resp[RESPOND_MAX];
 	msg_rr_t rr;
@@ -305,6 +307,22 @@ static void check_child(run_t *r, const node_t *cut)
 	}
 }
 
+/*
+ * Is addr part of what the configuration describes? With a root zone the
+ * configuration is a closed world (the bundled lab): every address of a
+ * family it listens on is checked, and nothing answering there is a fault.
+ * Addresses of a family no server listens on (the lab's AAAA glue, when it
+ * listens on IPv4 only) are out of reach of any resolver it serves, as a
+ * resolver with IPv6 off: not checked. Without a root (-z, a partial
+ * configuration) only the addresses of its own servers are known.
+ */
+static bool in_world(const run_t *r, const sim_addr_t *addr)
+{
+	if (r->nroots == 0)
+		return check_net_at((void *)&r->net, addr) != NULL;
+	return addr->len == 4 ? r->fam4 : r->fam6;
+}
+
 static void check_servers(run_t *r, const node_t *cut, uint8_t mode)
 {
 	for (uint16_t i = 0; i < cut->nglue; i++) {
@@ -328,6 +346,8 @@ static void check_servers(run_t *r, const node_t *cut, uint8_t mode)
 			free(res);
 		}
 		for (size_t k = 0; k < na; k++) {
+			if (!in_world(r, &a[k]))
+				continue;
 			const char *why = probe(r, &a[k], cut->name);
 			if (!why[0])
 				continue;
@@ -447,12 +467,15 @@ typedef struct occl_walk {
 	cut_list_t *cuts;
 } occl_walk_t;
 
-static bool referenced(const cut_list_t *cuts, const uint8_t *name)
+/* Is name the target of some NS RRset of the zone: a delegation's, or
+ * the apex's (the root's a.root-servers.* names live under a delegation
+ * of the root and their addresses are glue for the apex NS set)? */
+static bool referenced(const run_t *r, const cut_list_t *cuts, const uint8_t *name)
 {
 	for (size_t i = 0; i < cuts->n; i++)
 		if (is_ns_target(name, cuts->cuts[i]))
 			return true;
-	return false;
+	return ns_in(node_rrset(zone_apex(r->zone), RR_NS), name);
 }
 
 static void occluded_cb(void *arg, const node_t *n)
@@ -472,7 +495,7 @@ static void occluded_cb(void *arg, const node_t *n)
 			continue;
 		}
 		if (t == RR_A || t == RR_AAAA) {
-			if (referenced(w->cuts, n->name))
+			if (referenced(w->r, w->cuts, n->name))
 				continue;
 			finding(w->r, CHECK_WARNING, "EXTRA_GLUE", n->cut->name, n->name,
 				"remove the address from the parent, or add the name to an NS set",
@@ -533,6 +556,7 @@ static void predict(run_t *r, const node_t *cut)
 			res) == 0) {
 		p.rcode = res->rcode;
 		p.queries = res->queries;
+		p.tcp = res->tcp;
 		snprintf(p.why, sizeof(p.why), "%s", res->why);
 		if (res->rcode == RCODE_SERVFAIL && strstr(res->why, "cyclic dependency"))
 			finding(r, CHECK_ERROR, "OUT_OF_DOMAIN_NS_CYCLE", cut->name, NULL,
@@ -566,6 +590,19 @@ static void check_zone(run_t *r)
 	free(cuts.cuts);
 }
 
+size_t check_roots(const check_server_t *servers, size_t n, sim_addr_t *out, size_t cap)
+{
+	size_t count = 0;
+	for (size_t i = 0; i < n; i++) {
+		const zone_t *z = zoneset_find(servers[i].zs, (const uint8_t *)"");
+		if (!z || zone_origin(z)[0] != 0)
+			continue;
+		for (size_t k = 0; k < servers[i].naddrs && count < cap; k++)
+			out[count++] = servers[i].addrs[k];
+	}
+	return count;
+}
+
 int check_run(const check_server_t *servers, size_t n, const sim_opts_t *opts,
 	      check_report_fn report, check_predict_fn predict_cb, void *ctx, check_summary_t *sum)
 {
@@ -585,14 +622,12 @@ int check_run(const check_server_t *servers, size_t n, const sim_opts_t *opts,
 	r->predict = predict_cb;
 	r->ctx = ctx;
 	r->sum = sum;
-	/* The roots: every address of every server that serves ".". */
-	for (size_t i = 0; i < n; i++) {
-		const zone_t *z = zoneset_find(servers[i].zs, (const uint8_t *)"");
-		if (!z || zone_origin(z)[0] != 0)
-			continue;
-		for (size_t k = 0; k < servers[i].naddrs && r->nroots < 32; k++)
-			r->roots[r->nroots++] = servers[i].addrs[k];
-	}
+	r->nroots = check_roots(servers, n, r->roots, sizeof(r->roots) / sizeof(r->roots[0]));
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < servers[i].naddrs; k++) {
+			r->fam4 |= servers[i].addrs[k].len == 4;
+			r->fam6 |= servers[i].addrs[k].len == 16;
+		}
 	sum->have_root = r->nroots > 0;
 	for (size_t i = 0; i < n; i++) {
 		r->srv = &servers[i];
@@ -617,11 +652,14 @@ size_t check_format_text(const check_finding_t *f, char *buf, size_t cap)
 	return (size_t)n < cap ? (size_t)n : cap - 1;
 }
 
-static size_t json_str(char *buf, size_t cap, const char *s)
+size_t check_json_str(char *buf, size_t cap, const char *s)
 {
 	size_t n = 0;
-	if (cap < 3)
+	if (cap < 3) {
+		if (cap)
+			buf[0] = 0;
 		return 0;
+	}
 	buf[n++] = '"';
 	for (; *s && n + 7 < cap; s++) {
 		unsigned char c = (unsigned char)*s;
@@ -650,7 +688,7 @@ size_t check_format_json(const check_finding_t *f, char *buf, size_t cap)
 	buf[n++] = '{';
 	for (size_t i = 0; i < 8 && n + 16 < cap; i++) {
 		n += (size_t)snprintf(buf + n, cap - n, "%s\"%s\":", i ? "," : "", keys[i]);
-		n += json_str(buf + n, cap - n, vals[i]);
+		n += check_json_str(buf + n, cap - n, vals[i]);
 	}
 	if (n + 2 <= cap) {
 		buf[n++] = '}';

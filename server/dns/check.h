@@ -47,6 +47,7 @@ typedef struct check_prediction {
 	const char *server;      /* parent's server */
 	uint8_t rcode;           /* NOERROR, NXDOMAIN, SERVFAIL */
 	unsigned queries;
+	unsigned tcp;            /* of which over TCP (after TC) */
 	char why[SIM_WHY_MAX];   /* SERVFAIL: why */
 } check_prediction_t;
 
@@ -81,5 +82,13 @@ size_t check_format_text(const check_finding_t *f, char *buf, size_t cap);
 size_t check_format_json(const check_finding_t *f, char *buf, size_t cap);
 
 const char *check_severity_str(uint8_t severity);
+
+/* s as a JSON string, quotes included, into buf (always terminated when
+ * cap > 0; truncated quietly). Returns the length written. */
+size_t check_json_str(char *buf, size_t cap, const char *s);
+
+/* The addresses of every server that serves the root zone ".", in server
+ * order, at most cap. The start of every prediction. */
+size_t check_roots(const check_server_t *servers, size_t n, sim_addr_t *out, size_t cap);
 
 #endif

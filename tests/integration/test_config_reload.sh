@@ -326,7 +326,9 @@ check_match "-c with -z: the message says why" 'cannot be combined with -l or -z
 out=$("$GLUED" -c "$CFG" --no-glue 2>&1)
 check_eq "-c with --no-glue: exit status 2" 2 "$?"
 out=$(timeout 10 "$GLUED" -c "$LIB_TMP/good.yaml" --check 2>&1)
-check_eq "--check -c on a good file: exit status 0" 0 "$?"
+# It loads, but parent.zone's noglue.test. has no glue: an error finding.
+check_eq "--check -c on a file that loads, with a delegation without glue: exit status 1" 1 "$?"
+check_match "--check -c: the finding" '^error MISSING_GLUE_FOR_NS_NAME server=parent zone=test\. delegation=noglue\.test\. ' "$out"
 check_match "--check -c: one line per server" '^server child: 1 zone\(s\), 3 policies breaking the RFCs on purpose: ok$' "$out"
 sed -i 's/glue: none/glue: nonsense/' "$LIB_TMP/good.yaml"
 out=$(timeout 10 "$GLUED" -c "$LIB_TMP/good.yaml" --check 2>&1)

@@ -116,24 +116,26 @@ else
 fi
 
 # --- Good input ------------------------------------------------------------------
-for spec in "test.=tests/data/diff/parent.zone" "child.test.=tests/data/diff/child.zone" \
+for spec in "child.test.=tests/data/diff/child.zone" \
 	"lab.=zones/lab.zone" "example.lab.=zones/example.lab.zone"; do
 	run_glued out rc --check -z "$spec"
 	check_eq "--check -z $spec: exit status 0" 0 "$rc"
 done
-run_glued out rc --check -z "test.=tests/data/diff/parent.zone" -z "child.test.=tests/data/diff/child.zone"
-check_eq "--check with a parent and its child: exit status 0" 0 "$rc"
 run_glued out rc --check -z zones/lab.zone
 check_eq "--check -z FILE without ORIGIN= (origin from the file): exit status 0" 0 "$rc"
 
-# Missing glue is a finding, not an error: named after the delegation.
+# The zone loads, but missing glue is an error finding of --check
+# (tests/integration/test_check.sh has the details): exit status 1.
+run_glued out rc --check -z "test.=tests/data/diff/parent.zone" -z "child.test.=tests/data/diff/child.zone"
+check_eq "--check with a parent and its child, one delegation without glue: exit status 1" 1 "$rc"
 run_glued out rc --check -z "test.=tests/data/diff/parent.zone"
-check_match "--check reports the delegation whose glue is missing" 'noglue\.test' "$out"
+check_eq "--check -z parent.zone (noglue.test. has no glue): exit status 1" 1 "$rc"
+check_match "--check reports the delegation whose glue is missing" '^error MISSING_GLUE_FOR_NS_NAME .*delegation=noglue\.test\.' "$out"
 
 # --- -h and -V --------------------------------------------------------------------
 run_glued out rc -h
 check_eq "-h: exit status 0" 0 "$rc"
-for opt in --config --listen --zone --glue --no-glue --threads --log-queries --check --help --version; do
+for opt in --config --listen --zone --glue --no-glue --threads --log-queries --check --json --help --version; do
 	check_match "-h lists $opt" "$opt" "$out"
 done
 run_glued out rc --help

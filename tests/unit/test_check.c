@@ -145,6 +145,164 @@ static void test_formats(void **state)
 	assert_int_equal(line[strlen(line) - 1], '}');
 }
 
+/* ---- Small worlds of their own ---------------------------------------------- */
+
+typedef struct world {
+	zoneset_t *zs[4];
+	check_server_t cs[4];
+	sim_addr_t addrs[4][2];
+	size_t n;
+	check_finding_t f[64];
+	size_t nf;
+	check_summary_t sum;
+	unsigned npred;
+} world_t;
+
+static void world_finding(void *ctx, const check_finding_t *f)
+{
+	world_t *w = ctx;
+	if (w->nf < 64)
+		w->f[w->nf++] = *f;
+}
+
+static void world_predict(void *ctx, const check_prediction_t *p)
+{
+	(void)p;
+	((world_t *)ctx)->npred++;
+}
+
+/* One server: its zone texts (NULL-terminated) and its addresses. */
+static void world_add(world_t *w, const char *const *texts, const sim_addr_t *a, size_t na)
+{
+	zone_t *zones[4];
+	char err[512];
+	size_t n = 0;
+	for (; texts[n]; n++)
+		assert_non_null(zones[n] = load(texts[n]));
+	assert_int_equal(zoneset_from_zones(zones, n, GLUE_FULL, &w->zs[w->n], err, sizeof(err)), 0);
+	memcpy(w->addrs[w->n], a, na * sizeof(*a));
+	w->cs[w->n] = (check_server_t){ .zs = w->zs[w->n], .addrs = w->addrs[w->n], .naddrs = na };
+	w->n++;
+}
+
+static void world_run(world_t *w)
+{
+	assert_int_equal(check_run(w->cs, w->n, NULL, world_finding, world_predict, w, &w->sum), 0);
+}
+
+static void world_free(world_t *w)
+{
+	for (size_t i = 0; i < w->n; i++)
+		zoneset_free(w->zs[i]);
+}
+
+static int world_has(const world_t *w, const char *code, const char *name)
+{
+	int n = 0;
+	for (size_t i = 0; i < w->nf; i++)
+		if (strcmp(w->f[i].code, code) == 0 && (!name || strcmp(w->f[i].name, name) == 0))
+			n++;
+	return n;
+}
+
+#define A4(x) { 4, { 127, 0, 0, x } }
+
+/* The root's own server names live under a delegation of the root (the
+ * lab's a.root-servers.other.): their addresses are glue for the apex NS
+ * set, not extra glue. A stray address below a cut still is. */
+static void test_root_server_names_are_not_extra_glue(void **state)
+{
+	static const char root[] = SOA(".")
+		"@ NS a.root-servers.other.\na.root-servers.other. A 127.0.0.1\n"
+		"other. NS ns.other.\nns.other. A 127.0.0.3\nstray.other. A 127.0.0.9\n";
+	static const char other[] = SOA("other.") "@ NS ns\nns A 127.0.0.3\n"
+		"a.root-servers A 127.0.0.1\n";
+	const char *t1[] = { root, NULL }, *t3[] = { other, NULL };
+	sim_addr_t a1[] = { A4(1) }, a3[] = { A4(3) };
+	world_t w = { 0 };
+	world_add(&w, t1, a1, 1);
+	world_add(&w, t3, a3, 1);
+	world_run(&w);
+	assert_int_equal(world_has(&w, "EXTRA_GLUE", "a.root-servers.other."), 0);
+	assert_int_equal(world_has(&w, "EXTRA_GLUE", "stray.other."), 1);
+	assert_int_equal(w.sum.errors, 0);
+	assert_true(w.sum.have_root);
+	assert_int_equal(w.npred, 1);
+	world_free(&w);
+}
+
+/* AAAA glue where the configuration listens on IPv4 only (the bundled
+ * lab): no resolver it serves can use it, so it is not probed. Once a
+ * server listens on IPv6, nothing answering there is a finding. */
+static void test_unreachable_family_is_not_probed(void **state)
+{
+	static const char root[] = SOA(".") "@ NS a.root.\na.root. A 127.0.0.1\n"
+		"kid. NS ns.kid.\nns.kid. A 127.0.0.2\nns.kid. AAAA fd00::2\n";
+	static const char kid[] = SOA("kid.") "@ NS ns\nns A 127.0.0.2\nns AAAA fd00::2\n";
+	const char *t1[] = { root, NULL }, *t2[] = { kid, NULL };
+	sim_addr_t a1[] = { A4(1) }, a2[] = { A4(2) };
+	world_t w = { 0 };
+	world_add(&w, t1, a1, 1);
+	world_add(&w, t2, a2, 1);
+	world_run(&w);
+	assert_int_equal(w.nf, 0);
+	world_free(&w);
+
+	sim_addr_t a1v6[] = { A4(1), { 16, { 0xfd, 0, [15] = 1 } } };
+	world_t w6 = { 0 };
+	world_add(&w6, t1, a1v6, 2);
+	world_add(&w6, t2, a2, 1);
+	world_run(&w6);
+	assert_int_equal(world_has(&w6, "NO_SERVER_AT_ADDRESS", "ns.kid."), 1);
+	assert_non_null(strstr(w6.f[0].message, "fd00::2"));
+	world_free(&w6);
+}
+
+/* Without a root (glued --check -z parent.zone) the configuration is not
+ * the whole world: addresses no server of it listens on are not judged,
+ * its own addresses are, and there are no predictions. */
+static void test_partial_configuration(void **state)
+{
+	static const char parent[] = SOA("test.") "@ NS ns\nns A 127.0.0.2\n"
+		"far NS ns.far\nns.far A 192.0.2.1\n"
+		"here NS ns.here\nns.here A 127.0.0.2\n"
+		"bare NS ns.bare\n";
+	const char *t[] = { parent, NULL };
+	sim_addr_t a[] = { A4(2) };
+	world_t w = { 0 };
+	world_add(&w, t, a, 1);
+	world_run(&w);
+	assert_false(w.sum.have_root);
+	assert_int_equal(w.npred, 0);
+	assert_int_equal(world_has(&w, "NO_SERVER_AT_ADDRESS", NULL), 0);
+	assert_int_equal(world_has(&w, "LAME_DELEGATION", "ns.here.test."), 1);
+	assert_int_equal(world_has(&w, "MISSING_GLUE_FOR_NS_NAME", "ns.bare.test."), 1);
+	assert_int_equal(w.sum.errors, 2);
+	world_free(&w);
+}
+
+static void test_json_str_and_roots(void **state)
+{
+	char buf[64];
+	assert_int_equal(check_json_str(buf, sizeof(buf), "a\"b\\c\n"), 15);
+	assert_string_equal(buf, "\"a\\\"b\\\\c\\u000a\"");
+	check_json_str(buf, 8, "0123456789");
+	assert_true(strlen(buf) < 8);
+	assert_int_equal(buf[0], '"');
+	assert_int_equal(buf[strlen(buf) - 1], '"');
+
+	static check_server_t cs[8];
+	static sim_addr_t addrs[8];
+	for (size_t i = 0; i < nservers; i++) {
+		addrs[i] = (sim_addr_t){4, {127, 0, 0, servers[i].last}};
+		cs[i] = (check_server_t){ .zs = servers[i].zs, .addrs = &addrs[i], .naddrs = 1 };
+	}
+	sim_addr_t roots[4];
+	assert_int_equal(check_roots(cs, nservers, roots, 4), 1);
+	assert_int_equal(roots[0].bytes[3], 1);
+	assert_int_equal(check_roots(cs + 1, nservers - 1, roots, 4), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -152,6 +310,10 @@ int main(void)
 		cmocka_unit_test(test_healthy_delegations_are_quiet),
 		cmocka_unit_test(test_predictions),
 		cmocka_unit_test(test_formats),
+		cmocka_unit_test(test_root_server_names_are_not_extra_glue),
+		cmocka_unit_test(test_unreachable_family_is_not_probed),
+		cmocka_unit_test(test_partial_configuration),
+		cmocka_unit_test(test_json_str_and_roots),
 	};
 	return cmocka_run_group_tests(tests, run_checks, teardown);
 }

@@ -35,6 +35,7 @@ static void test_defaults_lab(void **state)
 	assert_int_equal(cfg.threads, 0);
 	assert_false(cfg.log_queries);
 	assert_false(cfg.check);
+	assert_false(cfg.json);
 	assert_null(cfg.config_file);
 	config_free(&cfg);
 }
@@ -173,6 +174,44 @@ static void test_log_format(void **state)
 	config_free(&cfg);
 	assert_true(parse(ARGC(bad), bad, &cfg, err, sizeof(err)) < 0);
 	assert_non_null(strstr(err, "bad --log-format 'xml': expected text or json"));
+}
+
+/* --json is --check's output format: with -c, with -z, with the lab;
+ * alone it is bad usage. */
+static void test_check_json(void **state)
+{
+	char *with_c[] = { "glued", "--check", "-c", "lab.yaml", "--json" };
+	char *with_z[] = { "glued", "-z", "x.zone", "--json", "--check" };
+	char *lab[] = { "glued", "--check", "--json" };
+	char *text[] = { "glued", "-c", "lab.yaml", "--check" };
+	char *alone[] = { "glued", "-c", "lab.yaml", "--json" };
+	char *serving[] = { "glued", "-z", "x.zone", "-q", "--json" };
+	config_t cfg;
+	char err[256];
+
+	assert_int_equal(parse(ARGC(with_c), with_c, &cfg, err, sizeof(err)), 0);
+	assert_true(cfg.check);
+	assert_true(cfg.json);
+	assert_string_equal(cfg.config_file, "lab.yaml");
+	config_free(&cfg);
+	assert_false(cfg.json);
+	assert_int_equal(parse(ARGC(with_z), with_z, &cfg, err, sizeof(err)), 0);
+	assert_true(cfg.check && cfg.json);
+	assert_int_equal(cfg.nzones, 1);
+	config_free(&cfg);
+	assert_int_equal(parse(ARGC(lab), lab, &cfg, err, sizeof(err)), 0);
+	assert_true(cfg.check && cfg.json && cfg.lab);
+	config_free(&cfg);
+	assert_int_equal(parse(ARGC(text), text, &cfg, err, sizeof(err)), 0);
+	assert_true(cfg.check);
+	assert_false(cfg.json);
+	config_free(&cfg);
+	assert_true(parse(ARGC(alone), alone, &cfg, err, sizeof(err)) < 0);
+	assert_non_null(strstr(err, "--json is the output format of --check"));
+	assert_true(parse(ARGC(serving), serving, &cfg, err, sizeof(err)) < 0);
+	assert_non_null(strstr(err, "--json is the output format of --check"));
+	/* The usage text names it. */
+	assert_non_null(strstr(config_usage(), "--json"));
 }
 
 /* -c describes every server; the bundled lab is a file too. */
@@ -450,6 +489,7 @@ int main(void)
 		cmocka_unit_test(test_help_version),
 		cmocka_unit_test(test_config_file),
 		cmocka_unit_test(test_log_format),
+		cmocka_unit_test(test_check_json),
 		cmocka_unit_test(test_mode_conflicts),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_listen_twice),
