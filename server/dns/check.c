@@ -44,6 +44,69 @@ typedef struct run {
 	msg_rr_t rr;
 } run_t;
 
+/*
+ * Every code, once: its usual severity, a title in the words operators use,
+ * and the fix line. glued --check (below) and gluecheck (tools/gluecheck.c)
+ * both take the fix from here; docs/checks.md explains each code.
+ */
+static const check_code_info_t codes[] = {
+	{ "MISSING_GLUE_FOR_NS_NAME", CHECK_ERROR, "missing glue",
+	  "add A/AAAA glue for the NS name in the parent (register a host record at the registrar)" },
+	{ "GLUE_WITHHELD_BY_POLICY", CHECK_ERROR, "glue withheld by policy",
+	  "set the glue policy back to full (RFC 9471)" },
+	{ "GLUE_MISMATCH", CHECK_ERROR, "glue mismatch",
+	  "update the glue (host record at the registrar) to the child's addresses" },
+	{ "GLUE_MISSING_IN_CHILD", CHECK_WARNING, "glue the child lacks",
+	  "add the same A/AAAA records for the NS name in the child zone" },
+	{ "NS_SET_MISMATCH", CHECK_WARNING, "parent and child NS sets differ",
+	  "make the NS set at the parent (registrar) and at the child apex the same" },
+	{ "LAME_DELEGATION", CHECK_ERROR, "lame delegation",
+	  "serve the zone on that server, or remove the NS record from the delegation" },
+	{ "NO_SERVER_AT_ADDRESS", CHECK_ERROR, "no server at the address",
+	  "point the glue (or the NS name's A/AAAA) at a server that serves the zone" },
+	{ "UDP_UNRESPONSIVE", CHECK_ERROR, "no answer over UDP",
+	  "let UDP port 53 through to the server (firewall, rate limit) and check it listens on UDP" },
+	{ "TCP_UNRESPONSIVE", CHECK_WARNING, "no answer over TCP",
+	  "let TCP port 53 through to the server and serve TCP (RFC 7766: required)" },
+	{ "TRUNCATION_POLICY", CHECK_WARNING, "non-standard truncation",
+	  "set truncation back to rfc9471" },
+	{ "REFERRAL_EXCEEDS_512", CHECK_WARNING, "referral over 512 bytes",
+	  "use fewer or shorter in-domain NS names (or fewer addresses per name)" },
+	{ "REFERRAL_EXCEEDS_1232", CHECK_ERROR, "referral over 1232 bytes",
+	  "use fewer or shorter in-domain NS names (or fewer addresses per name)" },
+	{ "CYCLIC_SIBLING_GLUE", CHECK_INFO, "cyclic dependency (sibling glue)",
+	  "give each delegation at least one NS name that does not depend on the other" },
+	{ "OUT_OF_DOMAIN_NS_CYCLE", CHECK_ERROR, "cyclic dependency (out-of-domain)",
+	  "give the delegation an NS name whose address does not depend on it, with glue" },
+	{ "OCCLUDED_NS", CHECK_WARNING, "occluded NS below a cut",
+	  "remove it from the parent: it belongs in the child zone" },
+	{ "OCCLUDED_DATA", CHECK_WARNING, "occluded data below a cut",
+	  "move the record into the child zone" },
+	{ "EXTRA_GLUE", CHECK_WARNING, "extra glue",
+	  "remove the address from the parent, or add the name to an NS set" },
+};
+
+const check_code_info_t *check_code_info(const char *code)
+{
+	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+		if (strcmp(codes[i].code, code) == 0)
+			return &codes[i];
+	return NULL;
+}
+
+const check_code_info_t *check_code_at(size_t i)
+{
+	return i < sizeof(codes) / sizeof(codes[0]) ? &codes[i] : NULL;
+}
+
+void check_finding_set(check_finding_t *f, uint8_t severity, const char *code, const char *fix)
+{
+	const check_code_info_t *ci = check_code_info(code);
+	f->severity = severity;
+	f->code = ci ? ci->code : code;
+	snprintf(f->fix, sizeof(f->fix), "%s", fix ? fix : ci ? ci->fix : "");
+}
+
 const char *check_severity_str(uint8_t severity)
 {
 	static const char *const s[] = {"error", "warning", "info"};
@@ -88,8 +151,7 @@ static void finding(run_t *r, uint8_t sev, const char *code, const uint8_t *cut,
 {
 	check_finding_t f;
 	memset(&f, 0, sizeof(f));
-	f.severity = sev;
-	f.code = code;
+	check_finding_set(&f, sev, code, fix);
 	f.server = r->srv ? r->srv->name : NULL;
 	snprintf(f.zone, sizeof(f.zone), "%s", r->zone_text);
 	if (cut)
@@ -100,7 +162,6 @@ static void finding(run_t *r, uint8_t sev, const char *code, const uint8_t *cut,
 	va_start(ap, fmt);
 	vsnprintf(f.message, sizeof(f.message), fmt, ap);
 	va_end(ap);
-	snprintf(f.fix, sizeof(f.fix), "%s", fix);
 	if (sev == CHECK_ERROR)
 		r->sum->errors++;
 	else if (sev == CHECK_WARNING)
@@ -269,7 +330,7 @@ static void check_child(run_t *r, const node_t *cut)
 		}
 	if (only_parent[0] || only_child[0])
 		finding(r, CHECK_WARNING, "NS_SET_MISMATCH", cut->name, NULL,
-			"make the NS set at the parent (registrar) and at the child apex the same",
+			NULL,
 			"the parent lists [%s] that the child does not; the child lists [%s] that the parent does not",
 			only_parent[0] ? only_parent : "-", only_child[0] ? only_child : "-");
 
@@ -289,7 +350,7 @@ static void check_child(run_t *r, const node_t *cut)
 		}
 		if (nc == 0) {
 			finding(r, CHECK_WARNING, "GLUE_MISSING_IN_CHILD", cut->name, g->name,
-				"add the same A/AAAA records for the NS name in the child zone",
+				NULL,
 				"the parent has glue for this NS name but the child zone has no address for it");
 			continue;
 		}
@@ -301,7 +362,7 @@ static void check_child(run_t *r, const node_t *cut)
 			addrs_text(pa, np, pt, sizeof(pt));
 			addrs_text(ca, nc, ct, sizeof(ct));
 			finding(r, CHECK_ERROR, "GLUE_MISMATCH", cut->name, g->name,
-				"update the glue (host record at the registrar) to the child's addresses",
+				NULL,
 				"parent glue says %s, the child zone says %s", pt, ct);
 		}
 	}
@@ -357,7 +418,7 @@ static void check_servers(run_t *r, const node_t *cut, uint8_t mode)
 			finding(r, CHECK_ERROR, nothing ? "NO_SERVER_AT_ADDRESS" : "LAME_DELEGATION",
 				cut->name, g->name,
 				nothing ? "point the glue (or the NS name's A/AAAA) at a server that serves the zone"
-					: "serve the zone on that server, or remove the NS record from the delegation",
+					: NULL,
 				"%s: %s", as, why);
 		}
 	}
@@ -372,23 +433,23 @@ static void check_policy(run_t *r, const node_t *cut, uint8_t mode, const glue_r
 			continue;
 		if (!g->a && !g->aaaa) {
 			finding(r, CHECK_ERROR, "MISSING_GLUE_FOR_NS_NAME", cut->name, g->name,
-				"add A/AAAA glue for the NS name in the parent (register a host record at the registrar)",
+				NULL,
 				"in-domain NS name without glue in the parent: resolvers cannot reach it");
 			continue;
 		}
 		if (!rule_keeps(mode, src, g, i))
 			finding(r, CHECK_ERROR, "GLUE_WITHHELD_BY_POLICY", cut->name, g->name,
-				"set the glue policy back to full (RFC 9471)",
+				NULL,
 				"the parent has glue for this in-domain NS name but glue policy '%s' leaves it out of referrals",
 				glue_mode_str(mode));
 		else if (mode == GLUE_WRONG)
 			finding(r, CHECK_ERROR, "GLUE_MISMATCH", cut->name, g->name,
-				"set the glue policy back to full (RFC 9471)",
+				check_code_info("GLUE_WITHHELD_BY_POLICY")->fix,
 				"glue policy 'wrong' rewrites the glue of this in-domain NS name to other addresses");
 	}
 	if (trunc == TRUNC_LEGACY || trunc == TRUNC_ALWAYS)
 		finding(r, CHECK_WARNING, "TRUNCATION_POLICY", cut->name, NULL,
-			"set truncation back to rfc9471",
+			NULL,
 			trunc == TRUNC_LEGACY
 				? "truncation 'legacy' drops in-domain glue that does not fit without setting TC (breaks RFC 9471 3.1)"
 				: "truncation 'always' sets TC on every UDP answer: every resolver must retry over TCP");
@@ -424,7 +485,7 @@ static void check_size(run_t *r, const node_t *cut, uint8_t trunc)
 		if (n && ex.tc == TC_REQUIRED_GLUE) {
 			finding(r, k ? CHECK_ERROR : CHECK_WARNING,
 				k ? "REFERRAL_EXCEEDS_1232" : "REFERRAL_EXCEEDS_512", cut->name, NULL,
-				"use fewer or shorter in-domain NS names (or fewer addresses per name)",
+				NULL,
 				"the referral with all in-domain glue does not fit %u bytes: TC is set and resolvers must retry over TCP",
 				sizes[k]);
 			return; /* 1232 implies 512 */
@@ -490,7 +551,7 @@ static void occluded_cb(void *arg, const node_t *n)
 			continue;
 		if (n != n->cut && t == RR_NS) {
 			finding(w->r, CHECK_WARNING, "OCCLUDED_NS", n->cut->name, n->name,
-				"remove it from the parent: it belongs in the child zone",
+				NULL,
 				"NS records below the delegation point are never served by the parent");
 			continue;
 		}
@@ -498,13 +559,13 @@ static void occluded_cb(void *arg, const node_t *n)
 			if (referenced(w->r, w->cuts, n->name))
 				continue;
 			finding(w->r, CHECK_WARNING, "EXTRA_GLUE", n->cut->name, n->name,
-				"remove the address from the parent, or add the name to an NS set",
+				NULL,
 				"%s record below the delegation point is glue for no NS name",
 				rrtype_to_text(t, tb));
 			continue;
 		}
 		finding(w->r, CHECK_WARNING, "OCCLUDED_DATA", n->cut->name, n->name,
-			"move the record into the child zone",
+			NULL,
 			"%s record at or below the delegation point is occluded: the parent refers instead of answering",
 			rrtype_to_text(t, tb));
 	}
@@ -532,7 +593,7 @@ static void check_cycles(run_t *r, const cut_list_t *cuts)
 					     (b->glue[m].a || b->glue[m].aaaa);
 				finding(r, glued ? CHECK_INFO : CHECK_ERROR, "CYCLIC_SIBLING_GLUE", a->name,
 					a->glue[k].name,
-					"give each delegation at least one NS name that does not depend on the other",
+					NULL,
 					"%s and %s each have their NS inside the other: %s", "this delegation", bt,
 					glued ? "it resolves only thanks to the glue" : "without glue neither resolves");
 				break;
@@ -560,7 +621,7 @@ static void predict(run_t *r, const node_t *cut)
 		snprintf(p.why, sizeof(p.why), "%s", res->why);
 		if (res->rcode == RCODE_SERVFAIL && strstr(res->why, "cyclic dependency"))
 			finding(r, CHECK_ERROR, "OUT_OF_DOMAIN_NS_CYCLE", cut->name, NULL,
-				"give the delegation an NS name whose address does not depend on it, with glue",
+				NULL,
 				"the NS names can only be resolved through this delegation itself: %s",
 				res->why);
 	}

@@ -83,6 +83,22 @@ size_t check_format_json(const check_finding_t *f, char *buf, size_t cap);
 
 const char *check_severity_str(uint8_t severity);
 
+/* What a code means, shared by glued --check and gluecheck: one table. */
+typedef struct check_code_info {
+	const char *code;        /* "MISSING_GLUE_FOR_NS_NAME" */
+	uint8_t severity;        /* its usual severity */
+	const char *title;       /* "missing glue": operators' words */
+	const char *fix;         /* the one-line fix */
+} check_code_info_t;
+
+/* The entry of code, or NULL. */
+const check_code_info_t *check_code_info(const char *code);
+/* Entry i of the table (for listing them all), NULL past the end. */
+const check_code_info_t *check_code_at(size_t i);
+/* Set f's severity, code (the table's string when known) and fix (fix,
+ * or the table's when NULL). */
+void check_finding_set(check_finding_t *f, uint8_t severity, const char *code, const char *fix);
+
 /* s as a JSON string, quotes included, into buf (always terminated when
  * cap > 0; truncated quietly). Returns the length written. */
 size_t check_json_str(char *buf, size_t cap, const char *s);

@@ -143,6 +143,22 @@ static void test_formats(void **state)
 	assert_non_null(strstr(line, "{\"severity\":\"error\",\"code\":\"GLUE_WITHHELD_BY_POLICY\""));
 	assert_non_null(strstr(line, "\"delegation\":\"nog.lab.\""));
 	assert_int_equal(line[strlen(line) - 1], '}');
+
+	/* Every code reported comes from the one table, with a title and a
+	 * fix; the table has no code twice. */
+	for (i = 0; i < nfound; i++) {
+		const check_code_info_t *ci = check_code_info(found[i].code);
+		assert_non_null(ci);
+		assert_ptr_equal(ci->code, found[i].code);
+		assert_true(ci->title[0] && found[i].fix[0]);
+	}
+	size_t ncodes = 0;
+	for (const check_code_info_t *ci; (ci = check_code_at(ncodes)) != NULL; ncodes++) {
+		assert_ptr_equal(check_code_info(ci->code), ci);
+		assert_true(ci->severity <= CHECK_INFO);
+	}
+	assert_true(ncodes >= 17);
+	assert_null(check_code_info("NO_SUCH_CODE"));
 }
 
 /* ---- Small worlds of their own ---------------------------------------------- */

@@ -1,0 +1,198 @@
+#!/usr/bin/env bash
+# test_check.sh -- glued --check on the bundled lab: exactly the faults the lab
+# was built with, nothing on the healthy delegations, every scenario's
+# prediction agreeing with the lab's expected resolver outcome (which
+# tests/lab/test_unbound.sh confirms with Unbound), in text and in --json;
+# a copy of the lab with the faults removed is clean; -z on a zone with
+# missing glue names it.
+#
+#   bash tests/integration/test_check.sh /path/to/glued   (repo root)
+
+. "$(dirname "$0")/lib.sh" "$@"
+
+# findings TEXT: the finding lines without their message ("severity CODE
+# server=... zone=... delegation=... name=..."), sorted.
+findings() {
+	printf '%s\n' "$1" | grep -E '^(error|warning|info) [A-Z0-9_]+ ' | sed 's/: .*//' | LC_ALL=C sort
+}
+
+# --- The bundled lab, as text ----------------------------------------------------------
+out=$(timeout 60 "$GLUED" --check -c zones/lab.yaml 2>"$LIB_TMP/err")
+check_eq "--check -c zones/lab.yaml: exit status 1 (the lab is broken on purpose)" 1 "$?"
+check_eq "--check: exactly the lab's faults" \
+	"error GLUE_MISMATCH server=lab zone=lab. delegation=mism.lab. name=ns1.mism.lab.
+error GLUE_WITHHELD_BY_POLICY server=lab zone=lab. delegation=nog.lab. name=ns1.nog.lab.
+error GLUE_WITHHELD_BY_POLICY server=lab zone=lab. delegation=nog.lab. name=ns2.nog.lab.
+error LAME_DELEGATION server=lab zone=lab. delegation=lame.lab. name=ns1.hosting.other.
+error LAME_DELEGATION server=lab zone=lab. delegation=lame.lab. name=ns2.hosting.other.
+error NO_SERVER_AT_ADDRESS server=lab zone=lab. delegation=mism.lab. name=ns1.mism.lab.
+info CYCLIC_SIBLING_GLUE server=lab zone=lab. delegation=cyca.lab. name=ns.cycb.lab.
+warning REFERRAL_EXCEEDS_512 server=lab zone=lab. delegation=big.lab." "$(findings "$out")"
+for d in good example ood sib; do
+	if printf '%s\n' "$out" | grep -E '^(error|warning|info) ' | grep -q "delegation=$d\\.lab\\."; then
+		bad "--check: nothing on the healthy $d.lab." "$(printf '%s\n' "$out" | grep "delegation=$d\\.lab\\.")"
+	else
+		ok "--check: nothing on the healthy $d.lab."
+	fi
+done
+check_match "--check: the lame servers' addresses" \
+	'^error LAME_DELEGATION .* name=ns1\.hosting\.other\.: 127\.0\.4\.1: it answers REFUSED' "$out"
+check_match "--check: the mismatch's two addresses" \
+	'^error GLUE_MISMATCH .*: parent glue says 127\.0\.9\.9, the child zone says 127\.0\.9\.1 \(fix: ' "$out"
+check_match "--check: every finding has a fix" '^warning REFERRAL_EXCEEDS_512 .*\(fix: .+\)$' "$out"
+
+# Predictions: one line per delegation, after the findings.
+check_eq "--check: the predictions block" \
+	"  lab.: resolves
+  other.: resolves
+  example.lab.: resolves
+  good.lab.: resolves
+  ood.lab.: resolves
+  sib.lab.: resolves
+  cyca.lab.: resolves
+  cycb.lab.: resolves
+  nog.lab.: SERVFAIL
+  lame.lab.: SERVFAIL
+  mism.lab.: SERVFAIL
+  big.lab.: resolves
+  hosting.other.: resolves" \
+	"$(printf '%s\n' "$out" | sed -n '/^predictions/,/^scenarios/p' | grep '^  ' |
+		sed -E 's/^(  [^ ]+: (resolves|SERVFAIL)).*/\1/')"
+check_match "--check: nog.lab.'s SERVFAIL says why" \
+	'^  nog\.lab\.: SERVFAIL: no NS of nog\.lab\. has a usable address: ns1\.nog\.lab\. has no glue and no other path' "$out"
+if printf '%s\n' "$out" | awk '/^predictions/ { p = 1 } p && /^(error|warning|info) / { bad = 1 } END { exit !bad }'; then
+	bad "--check: a finding after the predictions block" "$out"
+else
+	ok "--check: findings first, then predictions"
+fi
+
+# Scenarios: each agrees with lab.yaml's expected resolver outcome.
+n=$(sed -n '/^scenarios:/,$p' zones/lab.yaml | grep -c '^  - name:')
+check_eq "--check: every scenario of lab.yaml agrees" "$n" \
+	"$(printf '%s\n' "$out" | sed -n '/^scenarios/,$p' | grep -cE '^  [^ ]+: .*: agree \(')"
+check_eq "--check: no DISAGREE" 0 "$(printf '%s\n' "$out" | grep -c DISAGREE)"
+check_match "--check: a SERVFAIL scenario" \
+	'^  no-glue: www\.nog\.lab\. A: expected SERVFAIL, predicted SERVFAIL: agree ' "$out"
+check_match "--check: a NOERROR scenario with its address" \
+	'^  in-domain: www\.good\.lab\. A: expected NOERROR 127\.0\.5\.80, predicted NOERROR 127\.0\.5\.80: agree ' "$out"
+check_match "--check: the summary" \
+	"^13 delegation\\(s\\): 6 error\\(s\\), 1 warning\\(s\\), 1 info\\(s\\); $n of $n scenario\\(s\\) agree$" "$out"
+
+# --- The bundled lab, as JSON ---------------------------------------------------------------
+json=$(timeout 60 "$GLUED" --check --json -c zones/lab.yaml 2>/dev/null)
+check_eq "--check --json: exit status 1" 1 "$?"
+got=$(printf '%s\n' "$json" | python3 -c '
+import json, sys
+lines = [json.loads(l) for l in sys.stdin]
+f = sorted("%s %s %s %s" % (o["severity"], o["code"], o["delegation"], o["name"])
+           for o in lines if o["kind"] == "finding")
+p = {o["delegation"]: o["rcode"] for o in lines if o["kind"] == "prediction"}
+s = [o for o in lines if o["kind"] == "scenario"]
+summ = [o for o in lines if o["kind"] == "summary"][0]
+print("\n".join(f))
+print("predictions", len(p), p["good.lab."], p["nog.lab."], p["lame.lab."], p["mism.lab."], p["big.lab."])
+print("scenarios", len(s), sorted(set(o["result"] for o in s)))
+print("summary", summ["errors"], summ["warnings"], summ["infos"], summ["delegations"], summ["scenarios_agree"])
+print("zones", sum(1 for o in lines if o["kind"] == "zone"))
+' 2>&1)
+check_eq "--check --json: every line parses; the same findings, predictions, scenarios" \
+	"error GLUE_MISMATCH mism.lab. ns1.mism.lab.
+error GLUE_WITHHELD_BY_POLICY nog.lab. ns1.nog.lab.
+error GLUE_WITHHELD_BY_POLICY nog.lab. ns2.nog.lab.
+error LAME_DELEGATION lame.lab. ns1.hosting.other.
+error LAME_DELEGATION lame.lab. ns2.hosting.other.
+error NO_SERVER_AT_ADDRESS mism.lab. ns1.mism.lab.
+info CYCLIC_SIBLING_GLUE cyca.lab. ns.cycb.lab.
+warning REFERRAL_EXCEEDS_512 big.lab. 
+predictions 13 NOERROR SERVFAIL SERVFAIL SERVFAIL NOERROR
+scenarios $n ['agree']
+summary 6 1 1 13 $n
+zones 13" "$got"
+
+# --- The lab with its faults removed -------------------------------------------------------
+# No glue policy, lame.lab. served, mism.lab.'s glue right, big.lab. with
+# two NS names: nothing at error level, exit status 0.
+cp zones/*.zone "$LIB_TMP/"
+python3 - "$LIB_TMP" <<'EOF'
+import re, sys
+d = sys.argv[1]
+y = open("zones/lab.yaml").read()
+y = re.sub(r"\n        delegations:\n(          #.*\n)*          - name: nog\.lab\.\n            glue: none\n", "\n", y)
+y = y.replace("      # lame.lab. is delegated here, but the zone is not: REFUSED.\n",
+              "      - file: lame.lab.zone\n        origin: lame.lab.\n")
+open(d + "/lab.yaml", "w").write(y)
+open(d + "/lame.lab.zone", "w").write(
+    "$ORIGIN lame.lab.\n$TTL 3600\n@ SOA ns1.hosting.other. h.lame.lab. 1 2 3 4 5\n"
+    "@ NS ns1.hosting.other.\n@ NS ns2.hosting.other.\nwww A 127.0.4.82\n")
+z = open(d + "/lab.zone").read()
+z = re.sub(r"(ns1\.mism\s+IN A\s+)127\.0\.9\.9", r"\g<1>127.0.9.1", z)
+# big.lab.: keep a and b only.
+z = "\n".join(l for l in z.split("\n")
+              if not re.match(r"^(big\s+IN NS\s+[c-m]\.ns\.big|[c-m]\.ns\.big\s)", l))
+open(d + "/lab.zone", "w").write(z)
+# In the child, c.ns to m.ns own an A line and a blank-owner AAAA line each.
+out, skip = [], False
+for l in open(d + "/big.lab.zone").read().split("\n"):
+    if re.match(r"^\s+IN NS\s+[c-m]\.ns$", l):
+        continue
+    if re.match(r"^[c-m]\.ns\s", l):
+        skip = True
+        continue
+    if skip and re.match(r"^\s+IN AAAA", l):
+        continue
+    skip = False
+    out.append(l)
+open(d + "/big.lab.zone", "w").write("\n".join(out))
+EOF
+out=$(timeout 60 "$GLUED" --check -c "$LIB_TMP/lab.yaml" 2>&1)
+rc=$?
+check_eq "--check on the lab without its faults: exit status 0" 0 "$rc"
+check_eq "--check on the lab without its faults: only the cyclic pair's info" \
+	"info CYCLIC_SIBLING_GLUE server=lab zone=lab. delegation=cyca.lab. name=ns.cycb.lab." \
+	"$(findings "$out")"
+check_match "--check on the lab without its faults: every delegation resolves" \
+	'^  lame\.lab\.: resolves' "$out"
+check_eq "--check on the lab without its faults: no prediction SERVFAILs" 0 \
+	"$(printf '%s\n' "$out" | sed -n '/^predictions/,/^scenarios/p' | grep -c SERVFAIL)"
+# lab.yaml's scenarios still expect the faults: the simulation disagrees.
+check_match "--check on the lab without its faults: the old no-glue scenario DISAGREEs" \
+	'^  no-glue: www\.nog\.lab\. A: expected SERVFAIL, predicted NOERROR 127\.0\.7\.80: DISAGREE' "$out"
+
+# --- -z: a zone with missing glue -------------------------------------------------------------
+cat >"$LIB_TMP/missing.zone" <<'EOF'
+$ORIGIN example.
+$TTL 3600
+@       SOA ns.example. hostmaster.example. 1 7200 3600 1209600 300
+@       NS  ns.example.
+ns      A   192.0.2.1
+kid     NS  ns1.kid.example.
+kid     NS  ns2.kid.example.
+ns2.kid A   192.0.2.2
+ok      NS  ns.ok.example.
+ns.ok   A   192.0.2.3
+EOF
+out=$(timeout 60 "$GLUED" --check -z "$LIB_TMP/missing.zone" 2>&1)
+check_eq "--check -z missing.zone: exit status 1" 1 "$?"
+check_eq "--check -z: MISSING_GLUE_FOR_NS_NAME for the NS name without glue only" \
+	"error MISSING_GLUE_FOR_NS_NAME zone=example. delegation=kid.example. name=ns1.kid.example." \
+	"$(findings "$out" | grep MISSING_GLUE)"
+check_match "--check -z: no root, no predictions" '^predictions: none ' "$out"
+json=$(timeout 60 "$GLUED" --check --json -z "$LIB_TMP/missing.zone" 2>/dev/null)
+check_eq "--check --json -z: the finding as JSON" "MISSING_GLUE_FOR_NS_NAME ns1.kid.example." \
+	"$(printf '%s\n' "$json" | python3 -c '
+import json, sys
+for l in sys.stdin:
+    o = json.loads(l)
+    if o["kind"] == "finding" and o["severity"] == "error":
+        print(o["code"], o["name"])
+')"
+sed -i 's/^ns2.kid A   192.0.2.2$/ns1.kid A 192.0.2.4\nns2.kid A 192.0.2.2/' "$LIB_TMP/missing.zone"
+out=$(timeout 60 "$GLUED" --check -z "$LIB_TMP/missing.zone" 2>&1)
+check_eq "--check -z with the glue added: exit status 0" 0 "$?"
+
+# --- Usage -------------------------------------------------------------------------------------
+out=$("$GLUED" --json -c zones/lab.yaml 2>&1)
+check_eq "--json without --check: exit status 2" 2 "$?"
+check_match "--json without --check: says why" 'output format of --check' "$out"
+
+lib_finish
