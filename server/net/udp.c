@@ -1,10 +1,96 @@
+/* sendmmsg(2) and struct mmsghdr are GNU extensions in glibc. */
+#define _GNU_SOURCE
 #include "net/udp.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 _Static_assert(UDP_SLAB_SIZE % 65536 == 0, "libuv 1.44 recvmmsg needs a multiple of 64 KiB");
+
+/*
+ * The replies of one receive batch, waiting for one sendmmsg. Reply i is
+ * iov[i] = {out + its offset, its length} to peer[i]; msg[i] points at
+ * both. A reply is encoded in place at out + used, which always has
+ * RESPOND_MAX bytes free (respond()'s contract), so out is that much
+ * bigger than the UDP_BATCH_BYTES that trigger a flush. Every reply is
+ * for sock.
+ */
+typedef union udp_peer {
+	struct sockaddr sa;
+	struct sockaddr_in in;
+	struct sockaddr_in6 in6;
+} udp_peer_t;
+
+typedef struct udp_batch {
+	udp_sock_t *sock;
+	unsigned n;
+	size_t used;
+	struct mmsghdr msg[UDP_BATCH_MAX];
+	struct iovec iov[UDP_BATCH_MAX];
+	udp_peer_t peer[UDP_BATCH_MAX];
+	uint8_t out[UDP_BATCH_BYTES + RESPOND_MAX];
+} udp_batch_t;
+
+/* Send every held reply with as few sendmmsg calls as the kernel allows. */
+static void udp_flush(worker_t *w)
+{
+	udp_batch_t *b = w->udp_batch;
+	if (b == NULL || b->n == 0)
+		return;
+	unsigned i = 0;
+	while (i < b->n) {
+		int r = sendmmsg(b->sock->fd, b->msg + i, b->n - i, 0);
+		if (r > 0) {
+			i += (unsigned)r;
+			continue;
+		}
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)) {
+			/* Socket buffer full: UDP may drop, as one
+			 * uv_udp_try_send per reply did. */
+			w->stats.udp_send_again += b->n - i;
+			break;
+		}
+		/* The first unsent reply was refused (its peer, its size):
+		 * count it and send the rest. */
+		w->stats.udp_errors++;
+		i++;
+	}
+	b->n = 0;
+	b->used = 0;
+}
+
+/* Hold the reply of len bytes at b->out + b->used for peer. */
+static void udp_hold(udp_batch_t *b, udp_sock_t *s, const struct sockaddr *peer, size_t len)
+{
+	unsigned i = b->n++;
+	socklen_t plen = peer->sa_family == AF_INET ? sizeof(struct sockaddr_in)
+						    : sizeof(struct sockaddr_in6);
+	memcpy(&b->peer[i], peer, plen);
+	b->iov[i].iov_base = b->out + b->used;
+	b->iov[i].iov_len = len;
+	b->msg[i].msg_hdr = (struct msghdr){
+		.msg_name = &b->peer[i],
+		.msg_namelen = plen,
+		.msg_iov = &b->iov[i],
+		.msg_iovlen = 1,
+	};
+	b->msg[i].msg_len = 0;
+	b->used += len;
+	b->sock = s;
+}
+
+void udp_batch_free(worker_t *w)
+{
+	free(w->udp_batch);
+	w->udp_batch = NULL;
+}
 
 static void udp_alloc_cb(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
 {
@@ -57,9 +143,10 @@ static void delayed_send_cb(uv_timer_t *timer)
 	delayed_close(d);
 }
 
-/* Hold the reply in w->out back for delay_ms. Dropped (and counted) when
- * too many are waiting or memory is short. */
-static void send_later(udp_sock_t *s, const struct sockaddr *peer, size_t len, uint32_t delay_ms)
+/* Hold the reply (len bytes at bytes) back for delay_ms. Dropped (and
+ * counted) when too many are waiting or memory is short. */
+static void send_later(udp_sock_t *s, const struct sockaddr *peer, const uint8_t *bytes,
+		       size_t len, uint32_t delay_ms)
 {
 	worker_t *w = s->w;
 	if (!worker_delay_admit(w))
@@ -74,7 +161,7 @@ static void send_later(udp_sock_t *s, const struct sockaddr *peer, size_t len, u
 	d->len = len;
 	memcpy(&d->peer, peer,
 	       peer->sa_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
-	memcpy(d->bytes, w->out, len);
+	memcpy(d->bytes, bytes, len);
 	if (uv_timer_init(&w->loop, &d->timer) < 0) {
 		free(d);
 		w->stats.delay_dropped++;
@@ -97,14 +184,18 @@ static void udp_recv_cb(uv_udp_t *handle, ssize_t nread, const uv_buf_t *buf,
 {
 	udp_sock_t *s = handle->data;
 	worker_t *w = s->w;
+	udp_batch_t *b = w->udp_batch;
 
-	/* nread == 0 with addr == NULL: nothing more to read, or the end of a
-	 * recvmmsg batch (UV_UDP_MMSG_FREE; the slab is static, nothing to
-	 * free). nread == 0 with an address is an empty datagram. Every one
-	 * of these is a no-op. */
+	/* nread <= 0 with addr == NULL: the end of a recvmmsg batch
+	 * (UV_UDP_MMSG_FREE; the slab is static, nothing to free), nothing
+	 * more to read, or a read error: send what the batch answered. Every
+	 * one of these is otherwise a no-op, so a repeated one is harmless.
+	 * nread == 0 with an address is an empty datagram: dropped. */
 	if (nread <= 0) {
 		if (nread < 0)
 			w->stats.udp_errors++;
+		if (addr == NULL)
+			udp_flush(w);
 		return;
 	}
 	if (flags & UV_UDP_PARTIAL) {
@@ -115,23 +206,26 @@ static void udp_recv_cb(uv_udp_t *handle, ssize_t nread, const uv_buf_t *buf,
 	if (addr == NULL || (addr->sa_family != AF_INET && addr->sa_family != AF_INET6))
 		return;
 
+	/* Room for one more reply of any size, on this socket. */
+	if (b->n == UDP_BATCH_MAX || b->used > UDP_BATCH_BYTES || (b->n > 0 && b->sock != s))
+		udp_flush(w);
+	uint8_t *out = b->out + b->used;
+
 	w->stats.udp_queries++;
-	size_t len = worker_respond(w, s->server, addr, false, (const uint8_t *)buf->base,
-				    (size_t)nread);
+	size_t len = worker_respond_into(w, s->server, addr, false, (const uint8_t *)buf->base,
+					 (size_t)nread, out);
 	if (len == 0) {
 		w->stats.udp_dropped++;
 		return;
 	}
 	if (w->ex.delay_ms > 0) {
-		send_later(s, addr, len, w->ex.delay_ms);
+		send_later(s, addr, out, len, w->ex.delay_ms);
 		return;
 	}
-	uv_buf_t out = uv_buf_init((char *)w->out, (unsigned)len);
-	int r = uv_udp_try_send(handle, &out, 1, addr);
-	if (r == UV_EAGAIN)
-		w->stats.udp_send_again++;
-	else if (r < 0)
-		w->stats.udp_errors++;
+	udp_hold(b, s, addr, len);
+	/* A plain read (libuv without recvmmsg) has no batch end to wait for. */
+	if (!(flags & UV_UDP_MMSG_CHUNK))
+		udp_flush(w);
 }
 
 int udp_start(udp_sock_t *s, worker_t *w, size_t server, int fd)
@@ -140,6 +234,17 @@ int udp_start(udp_sock_t *s, worker_t *w, size_t server, int fd)
 
 	s->w = w;
 	s->server = server;
+	s->fd = fd;
+	if (w->udp_batch == NULL) {
+		w->udp_batch = malloc(sizeof(*w->udp_batch));
+		if (w->udp_batch == NULL) {
+			close(fd);
+			return UV_ENOMEM;
+		}
+		w->udp_batch->n = 0;
+		w->udp_batch->used = 0;
+		w->udp_batch->sock = NULL;
+	}
 	s->slab = malloc(UDP_SLAB_SIZE);
 	if (s->slab == NULL) {
 		close(fd);

@@ -5,9 +5,19 @@
  * libuv 1.44 with UV_UDP_RECVMMSG reads up to 20 datagrams per system call
  * into the buffer alloc_cb returns; that buffer must be a multiple of 64 KiB
  * (a smaller one wedges the loop, STYLE.md). Each socket owns one slab for
- * its whole life, so nothing is allocated per query. Replies go out with
- * uv_udp_try_send from the worker's out buffer; when the socket buffer is
- * full (UV_EAGAIN) the reply is dropped and counted, as a UDP server may.
+ * its whole life, so nothing is allocated per query.
+ *
+ * Replies are batched: during one recvmmsg batch each reply is encoded
+ * straight into the worker's batch arena (one per worker, allocated with
+ * its first socket) and its peer is recorded; when libuv signals the end of
+ * the batch (recv_cb with addr == NULL: UV_UDP_MMSG_FREE after the chunks,
+ * or "nothing more to read") all of them go out with one sendmmsg(2) on the
+ * socket's fd. One system call per batch instead of one per reply is most of
+ * the CPU a reply costs (docs/performance.md). The arena is also flushed
+ * when it is full and after a reply to a plain (non-recvmmsg) read, so no
+ * reply waits for a later datagram. When the socket buffer is full
+ * (EAGAIN/ENOBUFS) the replies not yet sent are dropped and counted, as a
+ * UDP server may; another error costs only the reply it concerns.
  *
  * A reply that a delay fault holds back is copied into one heap block
  * {uv_timer_t, socket, peer, length, bytes}; the timer sends it with
@@ -30,8 +40,12 @@ typedef struct udp_sock {
 	uv_udp_t handle;  /* handle.data = this */
 	worker_t *w;
 	size_t server;    /* index of the virtual server this address belongs to */
+	int fd;           /* the socket, for sendmmsg */
 	uint8_t *slab;    /* UDP_SLAB_SIZE bytes */
 } udp_sock_t;
+
+#define UDP_BATCH_MAX 64              /* replies per sendmmsg */
+#define UDP_BATCH_BYTES (64 * 1024)   /* reply bytes held before a flush */
 
 /* One reply waiting for its delay. */
 typedef struct udp_delayed {
@@ -57,5 +71,8 @@ void udp_delayed_close_all(worker_t *w);
 
 /* Free the slab; only after the handle's close has completed. */
 void udp_free(udp_sock_t *s);
+
+/* Free w's batch arena (worker_destroy). Safe when it was never made. */
+void udp_batch_free(worker_t *w);
 
 #endif

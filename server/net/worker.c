@@ -35,6 +35,31 @@ static int bind_error(const listen_addr_t *a, int type, int e, char *err, size_t
 	return -e;
 }
 
+/* Best effort: each option that the kernel refuses keeps its default. */
+static void udp_tune(int fd, int family)
+{
+	int size = WORKER_UDP_BUFSIZE;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) < 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+	/* Never set DF nor learn a path MTU from ICMP: a forged "fragmentation
+	 * needed" cannot shrink our answers, and answers stay <= 1232 bytes. */
+#if defined(IP_MTU_DISCOVER) && defined(IP_PMTUDISC_OMIT)
+	if (family == AF_INET) {
+		int v = IP_PMTUDISC_OMIT;
+		(void)setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &v, sizeof(v));
+	}
+#endif
+#if defined(IPV6_MTU_DISCOVER) && defined(IPV6_PMTUDISC_OMIT)
+	if (family == AF_INET6) {
+		int v = IPV6_PMTUDISC_OMIT;
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &v, sizeof(v));
+	}
+#endif
+	(void)family;
+}
+
 int worker_bind(const listen_addr_t *a, int type, char *err, size_t errcap)
 {
 	int one = 1;
@@ -50,6 +75,8 @@ int worker_bind(const listen_addr_t *a, int type, char *err, size_t errcap)
 		close(fd);
 		return bind_error(a, type, e, err, errcap);
 	}
+	if (type == SOCK_DGRAM)
+		udp_tune(fd, a->ss.ss_family);
 	return fd;
 }
 
@@ -117,6 +144,12 @@ void view_free(view_t *v)
 size_t worker_respond(worker_t *w, size_t server, const struct sockaddr *peer, bool tcp,
 		      const uint8_t *req, size_t len)
 {
+	return worker_respond_into(w, server, peer, tcp, req, len, w->out);
+}
+
+size_t worker_respond_into(worker_t *w, size_t server, const struct sockaddr *peer, bool tcp,
+			   const uint8_t *req, size_t len, uint8_t *out)
+{
 	const zoneset_t *zs = w->view->zs[server];
 
 	/* The explanation is always asked for: it carries the delay, and
@@ -124,7 +157,7 @@ size_t worker_respond(worker_t *w, size_t server, const struct sockaddr *peer, b
 	 * the log, so a drop that fills nothing still logs sanely. */
 	if (w->log_queries)
 		memset(&w->q, 0, sizeof(w->q));
-	size_t n = respond(zs, req, len, tcp, w->out, &w->q, &w->ex);
+	size_t n = respond(zs, req, len, tcp, out, &w->q, &w->ex);
 	if (w->log_queries) {
 		char client[INET6_ADDRSTRLEN + 8];
 		format_peer(peer, client, sizeof(client));
@@ -287,6 +320,7 @@ int worker_destroy(worker_t *w)
 	}
 	for (size_t i = 0; i < w->nudp; i++)
 		udp_free(&w->udp[i]);
+	udp_batch_free(w);
 	free(w->udp);
 	free(w->tcp);
 	w->udp = NULL;

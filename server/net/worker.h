@@ -49,6 +49,11 @@ typedef void (*worker_ack_fn)(void *ctx);
 
 #define WORKER_MAX_DELAYED 10000
 
+/* UDP socket buffers: the default 208 KiB holds only ~100 queued queries on
+ * loopback (about 2 KiB of truesize each), which a worker descheduled for a
+ * moment overruns (docs/performance.md, "lost"). */
+#define WORKER_UDP_BUFSIZE (4 * 1024 * 1024)
+
 /* What the workers answer from: zs[i] serves the addresses of server i. */
 typedef struct view {
 	size_t n;
@@ -100,6 +105,7 @@ typedef struct worker {
 	struct conn *conns;         /* open TCP connections (list) */
 	size_t nconns;
 	struct udp_delayed *udp_delayed; /* UDP responses waiting on a timer */
+	struct udp_batch *udp_batch;     /* UDP replies held for one sendmmsg (udp.c) */
 	size_t ndelayed;            /* UDP and TCP responses waiting */
 	worker_stats_t stats;
 
@@ -155,13 +161,22 @@ int worker_destroy(worker_t *w);
 size_t worker_respond(worker_t *w, size_t server, const struct sockaddr *peer, bool tcp,
 		      const uint8_t *req, size_t len);
 
+/* The same, with the response written to out (RESPOND_MAX bytes) instead of
+ * w->out: the UDP path encodes straight into its batch arena. */
+size_t worker_respond_into(worker_t *w, size_t server, const struct sockaddr *peer, bool tcp,
+			   const uint8_t *req, size_t len, uint8_t *out);
+
 /* May one more response wait for a delay fault? Counts a refusal. */
 bool worker_delay_admit(worker_t *w);
 
 /*
  * Open a socket of type SOCK_DGRAM or SOCK_STREAM bound to a (SO_REUSEADDR,
- * SO_REUSEPORT, IPV6_V6ONLY for IPv6). Returns the fd, or -errno with a
- * message naming the address in err.
+ * SO_REUSEPORT, IPV6_V6ONLY for IPv6). A UDP socket also gets
+ * WORKER_UDP_BUFSIZE of receive and send buffer (SO_RCVBUFFORCE /
+ * SO_SNDBUFFORCE when privileged, else SO_RCVBUF / SO_SNDBUF up to the
+ * sysctl limits) and path-MTU discovery off (IP_PMTUDISC_OMIT /
+ * IPV6_PMTUDISC_OMIT, as Knot Resolver does); failing any of these is not an
+ * error. Returns the fd, or -errno with a message naming the address in err.
  */
 int worker_bind(const listen_addr_t *a, int type, char *err, size_t errcap);
 
