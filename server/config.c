@@ -13,7 +13,7 @@
 /* Long-only options get values above any short option character. */
 enum { OPT_GLUE = 256, OPT_NO_GLUE, OPT_CHECK, OPT_LOG_FORMAT, OPT_JSON };
 
-static const char short_opts[] = ":c:l:z:t:qhV";
+static const char short_opts[] = ":c:l:z:t:u:qhV";
 
 static const struct option long_opts[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -23,6 +23,7 @@ static const struct option long_opts[] = {
 	{ "no-glue", no_argument, NULL, OPT_NO_GLUE },
 	{ "threads", required_argument, NULL, 't' },
 	{ "log-queries", no_argument, NULL, 'q' },
+	{ "user", required_argument, NULL, 'u' },
 	{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
 	{ "check", no_argument, NULL, OPT_CHECK },
 	{ "json", no_argument, NULL, OPT_JSON },
@@ -45,6 +46,9 @@ static const char usage_text[] =
 	"      --no-glue              same as --glue none (breaks RFC 9471 on purpose)\n"
 	"  -t, --threads N            worker threads (default: one per CPU)\n"
 	"  -q, --log-queries          one line per query on stdout, with the explanation\n"
+	"  -u, --user USER            after binding the listen sockets (port 53 needs\n"
+	"                             root), run as USER; zone and configuration files\n"
+	"                             must be readable by USER for SIGHUP reloads\n"
 	"      --log-format text|json the query log as text (default) or one JSON\n"
 	"                             object per line\n"
 	"      --check                load every zone, check every delegation (missing\n"
@@ -299,6 +303,12 @@ static int parse_options(int argc, char **argv, config_t *cfg, char *err, size_t
 		case 'q':
 			cfg->log_queries = true;
 			break;
+		case 'u':
+			free(cfg->user);
+			cfg->user = strdup(optarg);
+			if (cfg->user == NULL)
+				return usage_error(err, errcap, "out of memory");
+			break;
 		case OPT_CHECK:
 			cfg->check = true;
 			break;
@@ -399,6 +409,7 @@ void config_free(config_t *cfg)
 	free(cfg->zones);
 	free(cfg->listen);
 	free(cfg->config_file);
+	free(cfg->user);
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->glue_policy = GLUE_FULL;
 }

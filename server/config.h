@@ -45,6 +45,7 @@ typedef struct listen_addr {
 
 typedef struct config {
 	char *config_file;       /* -c FILE, or NULL */
+	char *user;              /* -u USER: drop to it after binding, or NULL */
 	listen_addr_t *listen;   /* -l; with -z never empty after a parse */
 	size_t nlisten;
 	zone_spec_t *zones;      /* origin and file strings owned by the config */

@@ -12,6 +12,9 @@
  * through a reload, so no query is lost, and where glued listens cannot
  * change without a restart.
  */
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -616,6 +619,34 @@ static void daemon_reload(daemon_t *d)
 		worker_swap(&d->workers[i], v);
 }
 
+/* -u USER: leave root for good, after the sockets are bound. */
+static int drop_privileges(const char *user)
+{
+	errno = 0;
+	struct passwd *pw = getpwnam(user);
+	if (pw == NULL) {
+		log_error("-u %s: %s", user, errno ? strerror(errno) : "no such user");
+		return -1;
+	}
+	if (geteuid() != 0) {
+		if (pw->pw_uid == geteuid())
+			return 0;
+		log_error("-u %s: only root can run as another user", user);
+		return -1;
+	}
+	if (setgroups(0, NULL) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0) {
+		log_error("-u %s: cannot drop privileges: %s", user, strerror(errno));
+		return -1;
+	}
+	/* Make sure there is no way back. */
+	if (pw->pw_uid != 0 && (setuid(0) == 0 || seteuid(0) == 0)) {
+		log_error("-u %s: privileges were not dropped", user);
+		return -1;
+	}
+	log_info("running as %s (uid %u, gid %u)", user, (unsigned)pw->pw_uid, (unsigned)pw->pw_gid);
+	return 0;
+}
+
 static void signal_cb(uv_signal_t *handle, int signum)
 {
 	daemon_t *d = handle->data;
@@ -837,6 +868,10 @@ static int daemon_run(daemon_t *d)
 		log_error("signal handling: %s", uv_strerror(r));
 		goto out_loop;
 	}
+	/* Every socket is bound: the privileges that needed are no longer
+	 * needed, and no worker thread runs yet. */
+	if (d->cfg.user != NULL && drop_privileges(d->cfg.user) < 0)
+		goto out_loop;
 	for (unsigned i = 0; i < d->nworkers; i++) {
 		if ((r = worker_start(&d->workers[i])) < 0) {
 			log_error("cannot start worker thread: %s", uv_strerror(r));

@@ -44,7 +44,7 @@ static void test_every_option(void **state)
 {
 	char *argv[] = { "glued", "-l", "127.0.0.2:5353", "--listen", "[::1]:53",
 			 "-z", "lab=zones/lab.zone", "--zone", "child.zone",
-			 "--glue", "in-domain", "-t", "3", "-q", "--check" };
+			 "--glue", "in-domain", "-t", "3", "-q", "--check", "-u", "nobody" };
 	config_t cfg;
 	char err[256];
 
@@ -64,8 +64,10 @@ static void test_every_option(void **state)
 	assert_int_equal(cfg.threads, 3);
 	assert_true(cfg.log_queries);
 	assert_true(cfg.check);
+	assert_string_equal(cfg.user, "nobody");
 	config_free(&cfg);
 	assert_int_equal(cfg.nzones, 0);
+	assert_null(cfg.user);
 	assert_null(cfg.zones);
 }
 
