@@ -7,6 +7,7 @@
  */
 #include "dns/encode.h"
 
+#include <assert.h>
 #include <string.h>
 
 #include "dns/rdata.h"
@@ -18,12 +19,57 @@
 #define COMP_MAX_HOPS 64   /* bound on pointer hops while comparing */
 #define ENCODE_LIMIT_MAX 65535 /* a DNS message is at most this long */
 
-/* Offsets of names (and name suffixes) already in the output. */
+/*
+ * Compression memory: the offset of every name suffix already in the
+ * output (each one a literal label there), up to COMP_MAX of them.
+ *
+ * No two entries ever spell the same name (ignoring case): a suffix is
+ * written out literally only when no entry matched it. So each entry is
+ * fully described by its first label and the entry its remainder points at
+ * (its parent), and the entries form a tree rooted at the root name. A name
+ * is matched bottom-up: its last label among the children of the root, the
+ * label before among the children of that entry, and so on; no pointer is
+ * followed. A label is compared by its length and its key (the label
+ * case-folded into 64 bits, which is the label itself up to 8 bytes), and
+ * only a longer label whose key matches is compared byte by byte. The
+ * result, the longest suffix already present, is exactly what a
+ * longest-first byte-by-byte search over all entries finds: the output is
+ * the same, byte for byte, as that of the simple search.
+ *
+ * An entry whose remainder was not remembered (the table was full, or the
+ * remainder lies beyond COMP_PTR_MAX) is an orphan: while there is one, the
+ * tree is incomplete and names are matched the slow way (comp_match over
+ * every entry). That only happens in big TCP answers.
+ */
+#define COMP_NONE 0xFF              /* end of a child list */
+#define COMP_ROOT COMP_MAX          /* parent of one-label suffixes */
+#define COMP_ORPHAN (COMP_MAX + 1)  /* parent not remembered */
+
 typedef struct comp {
+	uint64_t key[COMP_MAX];     /* label_key of the first label */
 	uint16_t off[COMP_MAX];
-	uint8_t labels[COMP_MAX]; /* label count of the name at off */
+	uint8_t len[COMP_MAX];      /* length of the first label */
+	uint8_t labels[COMP_MAX];   /* label count of the name at off */
+	uint8_t parent[COMP_MAX];   /* an entry, COMP_ROOT or COMP_ORPHAN */
+	uint8_t next[COMP_MAX];     /* next child of the same parent */
+	uint8_t head[COMP_MAX + 2]; /* first child of each entry, the root, the orphans */
 	unsigned n;
 } comp_t;
+
+_Static_assert(COMP_MAX + 2 < COMP_NONE, "entry indexes must fit in uint8_t");
+
+/* One name's labels, for matching and remembering. */
+typedef struct labels {
+	int n;
+	uint8_t at[NAME_MAXLABELS];   /* offset of each label in the name */
+	uint64_t key[NAME_MAXLABELS]; /* label_key of each label */
+} labels_t;
+
+static void comp_init(comp_t *c)
+{
+	c->n = 0;
+	memset(c->head, COMP_NONE, sizeof(c->head));
+}
 
 /* Does the (possibly compressed) name at off in buf equal the uncompressed
  * name s, ignoring case? Our own output only holds backward pointers to
@@ -51,18 +97,141 @@ static bool comp_match(const uint8_t *buf, size_t off, const uint8_t *s)
 	}
 }
 
-static void comp_add(comp_t *c, size_t off, int labels)
+/* Every ASCII capital of the 8 bytes in x made small (name_lower_byte on
+ * each byte at once): bit 7 of a byte of ge_a / gt_z says the byte's low 7
+ * bits are >= 'A' / > 'Z'; no carry crosses a byte. */
+static inline uint64_t fold8(uint64_t x)
 {
-	if (c->n < COMP_MAX && off <= COMP_PTR_MAX)
-		c->off[c->n] = (uint16_t)off, c->labels[c->n] = (uint8_t)labels, c->n++;
+	const uint64_t low7 = 0x7F7F7F7F7F7F7F7FULL, high = 0x8080808080808080ULL;
+	uint64_t h = x & low7;
+	uint64_t ge_a = h + 0x3F3F3F3F3F3F3F3FULL;
+	uint64_t gt_z = h + 0x2525252525252525ULL;
+	return x | ((ge_a & ~gt_z & ~x & high) >> 2);
+}
+
+static inline uint64_t load8(const uint8_t *p)
+{
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return v;
+}
+
+static inline uint64_t load4(const uint8_t *p)
+{
+	uint32_t v;
+	memcpy(&v, p, 4);
+	return v;
+}
+
+/*
+ * The key of the label at lbl (length byte first, length 1..63): its bytes
+ * case-folded into 64 bits. Up to 8 bytes every byte is in the key, so two
+ * labels of the same length up to 8 are equal (ignoring case) iff their
+ * keys are; a longer label keys on its first 8 bytes. The loads overlap
+ * instead of reading past the label, which may end its buffer.
+ */
+static inline uint64_t label_key(const uint8_t *lbl)
+{
+	unsigned l = lbl[0];
+	const uint8_t *a = lbl + 1;
+	uint64_t x;
+	if (l >= 8)
+		x = load8(a);
+	else if (l >= 4)
+		x = load4(a) | load4(a + l - 4) << 32;
+	else
+		x = (uint64_t)a[0] | (uint64_t)a[l >> 1] << 8 | (uint64_t)a[l - 1] << 16;
+	return fold8(x);
+}
+
+/* The bytes after the first 8 of two labels of the same length > 8. */
+static bool label_tail_eq(const uint8_t *a, const uint8_t *b)
+{
+	unsigned l = a[0];
+	a++, b++;
+	for (unsigned i = 8; i + 8 <= l; i += 8)
+		if (fold8(load8(a + i)) != fold8(load8(b + i)))
+			return false;
+	return fold8(load8(a + l - 8)) == fold8(load8(b + l - 8));
+}
+
+static void labels_of(labels_t *ls, const uint8_t *name)
+{
+	int n = 0;
+	for (unsigned p = 0; name[p]; p += 1u + name[p]) {
+		ls->at[n] = (uint8_t)p;
+		ls->key[n] = label_key(name + p);
+		n++;
+	}
+	ls->n = n;
+}
+
+/*
+ * Remember the suffixes of one name just written: its literal label k
+ * (k < nlit) sits at at[k]; the rest of the name is entry tail (COMP_ROOT
+ * when it is the root). Only a prefix of the labels fits (the table fills,
+ * offsets grow past COMP_PTR_MAX); the last label remembered before a gap
+ * becomes an orphan. Children are linked in index order, which
+ * comp_rollback relies on.
+ */
+static void comp_add_labels(comp_t *c, const uint8_t *name, const labels_t *ls,
+			    const size_t *at, int nlit, unsigned tail)
+{
+	unsigned first = c->n;
+	int k = 0;
+	for (; k < nlit && c->n < COMP_MAX && at[k] <= COMP_PTR_MAX; k++) {
+		unsigned i = c->n++;
+		c->off[i] = (uint16_t)at[k];
+		c->key[i] = ls->key[k];
+		c->len[i] = name[ls->at[k]];
+		c->labels[i] = (uint8_t)(ls->n - k);
+	}
+	for (unsigned i = first; i < c->n; i++) {
+		unsigned p = i + 1 < c->n ? i + 1 : (k == nlit ? tail : COMP_ORPHAN);
+		c->parent[i] = (uint8_t)p;
+		c->next[i] = c->head[p];
+		c->head[p] = (uint8_t)i;
+	}
+}
+
+/* Forget every entry from mark on (the RRset that held them was rolled
+ * back): undo the list insertions, newest first. */
+static void comp_rollback(comp_t *c, unsigned mark)
+{
+	while (c->n > mark) {
+		unsigned i = --c->n;
+		c->head[c->parent[i]] = c->next[i];
+	}
 }
 
 /* Remember every suffix of the uncompressed name just written at off. */
 static void comp_add_name(comp_t *c, const uint8_t *name, size_t off)
 {
-	int labels = name_labels(name);
-	for (const uint8_t *p = name; *p; p += 1 + *p, labels--)
-		comp_add(c, off + (size_t)(p - name), labels);
+	labels_t ls;
+	size_t at[NAME_MAXLABELS];
+	labels_of(&ls, name);
+	for (int k = 0; k < ls.n; k++)
+		at[k] = off + ls.at[k];
+	comp_add_labels(c, name, &ls, at, ls.n, COMP_ROOT);
+}
+
+/* The slow path while an orphan exists: longest suffix first, every entry
+ * with that many labels, compared through the output. Returns the index of
+ * the first label matched (ls->n when none matched) and its entry. */
+static int comp_find_slow(const comp_t *c, const uint8_t *buf, const uint8_t *name,
+			  const labels_t *ls, unsigned *entry)
+{
+	for (int k = 0; k < ls->n; k++) {
+		int left = ls->n - k;
+		for (unsigned i = 0; i < c->n; i++) {
+			if (c->labels[i] == left && comp_match(buf, c->off[i], name + ls->at[k])) {
+				*entry = i;
+				return k;
+			}
+		}
+	}
+	*entry = COMP_ROOT;
+	return ls->n;
 }
 
 /*
@@ -71,31 +240,44 @@ static void comp_add_name(comp_t *c, const uint8_t *name, size_t off)
  */
 static void name_write(wire_wr_t *w, comp_t *c, const uint8_t *name)
 {
-	int labels = name_labels(name);
-	const uint8_t *s = name;
-	int match = -1;
-	for (int left = labels; left > 0 && match < 0; left--, s += 1 + *s) {
-		for (unsigned i = 0; i < c->n; i++) {
-			if (c->labels[i] == left && comp_match(w->buf, c->off[i], s)) {
-				match = (int)c->off[i];
+	labels_t ls;
+	labels_of(&ls, name);
+
+	/* j: the first label of the matched suffix (ls.n: none matched);
+	 * m: the entry that holds it. */
+	int j = ls.n;
+	unsigned m = COMP_ROOT;
+	if (c->head[COMP_ORPHAN] == COMP_NONE) {
+		while (j > 0) {
+			const uint8_t *s = name + ls.at[j - 1];
+			uint64_t key = ls.key[j - 1];
+			unsigned i = c->head[m];
+			while (i != COMP_NONE &&
+			       !(c->key[i] == key && c->len[i] == *s &&
+				 (*s <= 8 || label_tail_eq(w->buf + c->off[i], s))))
+				i = c->next[i];
+			if (i == COMP_NONE)
 				break;
-			}
+			m = i;
+			j--;
 		}
-		if (match >= 0)
-			break;
+	} else {
+		j = comp_find_slow(c, w->buf, name, &ls, &m);
 	}
-	/* s now points at the matched suffix, or at the root label. */
-	for (const uint8_t *p = name; p < s; p += 1 + *p, labels--) {
-		size_t at = w->pos;
-		wire_wr_bytes(w, p, 1u + *p);
-		if (w->err)
-			return;
-		comp_add(c, at, labels);
+
+	size_t at[NAME_MAXLABELS];
+	for (int k = 0; k < j; k++) {
+		at[k] = w->pos;
+		wire_wr_bytes(w, name + ls.at[k], 1u + name[ls.at[k]]);
 	}
-	if (match >= 0)
-		wire_wr_u16(w, (uint16_t)(0xC000 | match));
+	if (j < ls.n)
+		wire_wr_u16(w, (uint16_t)(0xC000 | c->off[m]));
 	else
 		wire_wr_u8(w, 0);
+	/* A name that did not fit is rolled back with its RRset: remember
+	 * nothing of it. */
+	if (!w->err)
+		comp_add_labels(c, name, &ls, at, j, m);
 }
 
 /*
@@ -121,6 +303,20 @@ static int rdata_names(uint16_t type, size_t *first)
 	}
 }
 
+#ifndef NDEBUG
+/* Zone data was checked at load (rdata_check): the names are whole. */
+static bool rdata_names_ok(const uint8_t *rd, uint16_t rdlen, size_t p, int names)
+{
+	for (int i = 0; i < names; i++) {
+		int n = name_check(rd + p, rdlen - p);
+		if (n < 0)
+			return false;
+		p += (size_t)n;
+	}
+	return true;
+}
+#endif
+
 static void rdata_write(wire_wr_t *w, comp_t *c, uint16_t type, const uint8_t *rd,
 			uint16_t rdlen)
 {
@@ -130,16 +326,8 @@ static void rdata_write(wire_wr_t *w, comp_t *c, uint16_t type, const uint8_t *r
 		wire_wr_bytes(w, rd, rdlen);
 		return;
 	}
-	/* Zone data is checked at load; still never read past rdlen. */
-	size_t q = p;
-	for (int i = 0; i < names; i++) {
-		int n = name_check(rd + q, rdlen - q);
-		if (n < 0) {
-			wire_wr_bytes(w, rd, rdlen);
-			return;
-		}
-		q += (size_t)n;
-	}
+	/* Zone rdata is validated once, at load; not again per query. */
+	assert(rdata_names_ok(rd, rdlen, p, names));
 	wire_wr_bytes(w, rd, p);
 	for (int i = 0; i < names; i++) {
 		name_write(w, c, rd + p);
@@ -158,16 +346,20 @@ static unsigned rrset_write(wire_wr_t *w, comp_t *c, const plan_rr_t *prr)
 	const uint8_t *rd;
 	uint16_t rdlen;
 	unsigned n = 0;
+	/* Type, class, TTL and an RDLENGTH patched below: the same 10 bytes
+	 * for every record of the RRset, written with one bounds check. */
+	uint8_t fixed[10];
+	wire_put16(fixed, rs->type);
+	wire_put16(fixed + 2, CLASS_IN);
+	wire_put32(fixed + 4, ttl);
+	wire_put16(fixed + 8, 0);
 	while (rrset_next(rs, &it, &rd, &rdlen)) {
 		if (prr->owner)
 			name_write(w, c, prr->owner);
 		else
 			wire_wr_u16(w, 0xC000 | DNS_HEADER_LEN); /* the question name */
-		wire_wr_u16(w, rs->type);
-		wire_wr_u16(w, CLASS_IN);
-		wire_wr_u32(w, ttl);
-		size_t lenpos = w->pos;
-		wire_wr_u16(w, 0);
+		wire_wr_bytes(w, fixed, sizeof(fixed));
+		size_t lenpos = w->pos - 2;
 		rdata_write(w, c, rs->type, rd, rdlen);
 		if (w->err)
 			return 0;
@@ -226,7 +418,7 @@ size_t encode_response(const query_t *q, const plan_t *plan, uint8_t *out, size_
 
 	wire_wr_t w;
 	comp_t c;
-	c.n = 0;
+	comp_init(&c);
 	wire_wr_init(&w, out, limit > reserve ? limit - reserve : 0);
 	head_write(&w, &c, q, flags);
 	if (w.err)
@@ -260,7 +452,8 @@ size_t encode_response(const query_t *q, const plan_t *plan, uint8_t *out, size_
 			continue;
 		}
 		/* Roll the whole RRset back. */
-		w.pos = mark, w.err = 0, c.n = cmark;
+		w.pos = mark, w.err = 0;
+		comp_rollback(&c, cmark);
 		if (prr->section == SEC_ADDITIONAL && (!prr->required || legacy)) {
 			/* Optional glue may be left out without TC (RFC 9471
 			 * 3.2); a smaller RRset later may still fit. Legacy
