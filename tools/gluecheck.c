@@ -908,7 +908,12 @@ static void probe_level(gc_t *g, int li, const parsed_t *ref)
  * Fills ref and returns 1 for a referral further down, 0 when the domain
  * is in this zone (authoritative answer), -1 when nothing useful came back.
  */
-static int fetch_referral(gc_t *g, int li, parsed_t *ref, char *from, size_t fromcap)
+typedef struct fetched {
+	bool tc512, tc1232, tcp;
+	size_t size;
+} fetched_t;
+
+static int fetch_referral(gc_t *g, int li, parsed_t *ref, char *from, size_t fromcap, fetched_t *fx)
 {
 	level_t *l = &g->levels[li];
 	reply_t *rep = &g->reply;
@@ -945,11 +950,10 @@ static int fetch_referral(gc_t *g, int li, parsed_t *ref, char *from, size_t fro
 		if (ref->rcode == RCODE_NOERROR && ref->nns > 0 &&
 		    name_is_sub(g->o.domain, ref->ns_owner) && !name_equal(ref->ns_owner, l->zone) &&
 		    name_is_sub(ref->ns_owner, l->zone)) {
-			/* Note the size facts on the next level, made by the caller. */
-			l->tc512 = tc512;     /* stashed here, moved to the child */
-			l->tc1232 = tc1232;
-			l->over_tcp = tcp;
-			l->size = rep->len;
+			fx->tc512 = tc512;
+			fx->tc1232 = tc1232;
+			fx->tcp = tcp;
+			fx->size = rep->len;
 			return 1;
 		}
 	}
@@ -989,7 +993,8 @@ static void walk(gc_t *g)
 			g->complete = true;
 			break;
 		}
-		int rc = fetch_referral(g, li, ref, from, sizeof(from));
+		fetched_t fx = { 0 };
+		int rc = fetch_referral(g, li, ref, from, sizeof(from), &fx);
 		if (rc == 0 && ref->rcode != RCODE_NOERROR) {
 			snprintf(g->result, sizeof(g->result), "%s (%s) answers %s for it", l->ztext, from,
 				 rcode_str(ref->rcode));
@@ -1017,11 +1022,10 @@ static void walk(gc_t *g)
 		c->nns = ref->nns;
 		memcpy(c->ns, ref->ns, sizeof(c->ns));
 		c->nglue = ref->nglue;
-		c->tc512 = l->tc512;
-		c->tc1232 = l->tc1232;
-		c->over_tcp = l->over_tcp;
-		c->size = l->size;
-		l->tc512 = l->tc1232 = l->over_tcp = false;
+		c->tc512 = fx.tc512;
+		c->tc1232 = fx.tc1232;
+		c->over_tcp = fx.tcp;
+		c->size = fx.size;
 		int ci = g->nlevels++;
 		if (c->tc1232)
 			add_finding(g, ci, -1, "REFERRAL_EXCEEDS_1232", NULL, NULL,
