@@ -40,10 +40,18 @@
  * remainder lies beyond COMP_PTR_MAX) is an orphan: while there is one, the
  * tree is incomplete and names are matched the slow way (comp_match over
  * every entry). That only happens in big TCP answers.
+ *
+ * Before any of that, a small cache keyed by the name's address: the plan
+ * points into immutable zone data, and the same name is often written
+ * again from the same bytes (the owner of every record of an RRset, the
+ * owner of a glue AAAA RRset after its A RRset). Such a name is wholly in
+ * the output already, as the entry the cache remembers; the search would
+ * find that same entry. A rollback empties the cache.
  */
 #define COMP_NONE 0xFF              /* end of a child list */
 #define COMP_ROOT COMP_MAX          /* parent of one-label suffixes */
 #define COMP_ORPHAN (COMP_MAX + 1)  /* parent not remembered */
+#define COMP_CACHE 16               /* names remembered by address */
 
 typedef struct comp {
 	uint64_t key[COMP_MAX];     /* label_key of the first label */
@@ -54,6 +62,15 @@ typedef struct comp {
 	uint8_t next[COMP_MAX];     /* next child of the same parent */
 	uint8_t head[COMP_MAX + 2]; /* first child of each entry, the root, the orphans */
 	unsigned n;
+	const uint8_t *cache_name[COMP_CACHE]; /* a name written whole ... */
+	uint8_t cache_entry[COMP_CACHE];       /* ... is this entry */
+	/* The question's suffixes are the first entries, remembered on the
+	 * first name written (an answer that only points at the question
+	 * never needs them): its name and offset until then, else NULL. */
+	const uint8_t *qname;
+	const uint8_t *qname_rolled; /* the question's name, kept for a rollback */
+	size_t qoff;
+	unsigned nq;               /* entries the question took */
 } comp_t;
 
 _Static_assert(COMP_MAX + 2 < COMP_NONE, "entry indexes must fit in uint8_t");
@@ -68,7 +85,16 @@ typedef struct labels {
 static void comp_init(comp_t *c)
 {
 	c->n = 0;
+	c->qname = NULL;
+	c->nq = 0;
 	memset(c->head, COMP_NONE, sizeof(c->head));
+	memset(c->cache_name, 0, sizeof(c->cache_name));
+}
+
+static inline unsigned comp_cache_slot(const uint8_t *name)
+{
+	uintptr_t a = (uintptr_t)name;
+	return (unsigned)((a ^ a >> 4 ^ a >> 9) & (COMP_CACHE - 1));
 }
 
 /* Does the (possibly compressed) name at off in buf equal the uncompressed
@@ -155,7 +181,7 @@ static bool label_tail_eq(const uint8_t *a, const uint8_t *b)
 	return fold8(load8(a + l - 8)) == fold8(load8(b + l - 8));
 }
 
-static void labels_of(labels_t *ls, const uint8_t *name)
+static inline void labels_of(labels_t *ls, const uint8_t *name)
 {
 	int n = 0;
 	for (unsigned p = 0; name[p]; p += 1u + name[p]) {
@@ -174,7 +200,7 @@ static void labels_of(labels_t *ls, const uint8_t *name)
  * becomes an orphan. Children are linked in index order, which
  * comp_rollback relies on.
  */
-static void comp_add_labels(comp_t *c, const uint8_t *name, const labels_t *ls,
+static inline void comp_add_labels(comp_t *c, const uint8_t *name, const labels_t *ls,
 			    const size_t *at, int nlit, unsigned tail)
 {
 	unsigned first = c->n;
@@ -198,6 +224,12 @@ static void comp_add_labels(comp_t *c, const uint8_t *name, const labels_t *ls,
  * back): undo the list insertions, newest first. */
 static void comp_rollback(comp_t *c, unsigned mark)
 {
+	if (c->n > mark)
+		memset(c->cache_name, 0, sizeof(c->cache_name));
+	/* The question's entries went too: remember them again when needed,
+	 * as if they had been there all along. */
+	if (mark < c->nq && c->n > mark)
+		c->qname = c->qname_rolled, c->nq = 0;
 	while (c->n > mark) {
 		unsigned i = --c->n;
 		c->head[c->parent[i]] = c->next[i];
@@ -240,6 +272,17 @@ static int comp_find_slow(const comp_t *c, const uint8_t *buf, const uint8_t *na
  */
 static void name_write(wire_wr_t *w, comp_t *c, const uint8_t *name)
 {
+	if (c->qname) {
+		comp_add_name(c, c->qname, c->qoff);
+		c->nq = c->n;
+		c->qname = NULL;
+	}
+	unsigned slot = comp_cache_slot(name);
+	if (c->cache_name[slot] == name) {
+		wire_wr_u16(w, (uint16_t)(0xC000 | c->off[c->cache_entry[slot]]));
+		return;
+	}
+
 	labels_t ls;
 	labels_of(&ls, name);
 
@@ -276,8 +319,16 @@ static void name_write(wire_wr_t *w, comp_t *c, const uint8_t *name)
 		wire_wr_u8(w, 0);
 	/* A name that did not fit is rolled back with its RRset: remember
 	 * nothing of it. */
-	if (!w->err)
-		comp_add_labels(c, name, &ls, at, j, m);
+	if (w->err)
+		return;
+	unsigned first = c->n;
+	comp_add_labels(c, name, &ls, at, j, m);
+	/* The entry that now spells the whole name, if one does. */
+	unsigned whole = j == 0 ? m : (c->n > first ? first : COMP_NONE);
+	if (whole != COMP_NONE && ls.n > 0) {
+		c->cache_name[slot] = name;
+		c->cache_entry[slot] = (uint8_t)whole;
+	}
 }
 
 /*
@@ -385,7 +436,7 @@ static void head_write(wire_wr_t *w, comp_t *c, const query_t *q, uint16_t flags
 		wire_wr_u16(w, q->qtype);
 		wire_wr_u16(w, q->qclass);
 		if (!w->err && c)
-			comp_add_name(c, q->qname, at);
+			c->qname = c->qname_rolled = q->qname, c->qoff = at;
 	}
 }
 
