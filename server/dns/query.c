@@ -80,6 +80,49 @@ static int records_walk(const uint8_t *req, size_t len, size_t *pos, uint32_t n,
 	return 0;
 }
 
+/*
+ * name_unpack for the question, writing the lowercased copy in the same
+ * pass (the lookup key; one walk over the bytes instead of two). Same rules
+ * as name_unpack: pointers strictly backwards and past the header, labels
+ * up to 63 bytes, names up to NAME_MAXLEN. Returns the length or -1.
+ */
+static int qname_unpack(const uint8_t *msg, size_t msglen, size_t *pos, uint8_t *out,
+			uint8_t *lout)
+{
+	size_t p = *pos, end = 0, n = 0;
+	bool jumped = false;
+	for (;;) {
+		if (p >= msglen)
+			return -1;
+		uint8_t len = msg[p];
+		if ((len & 0xC0) == 0xC0) {
+			if (p + 1 >= msglen)
+				return -1;
+			size_t target = (size_t)(len & 0x3F) << 8 | msg[p + 1];
+			if (target >= p || target < DNS_HEADER_LEN)
+				return -1;
+			if (!jumped)
+				end = p + 2, jumped = true;
+			p = target;
+			continue;
+		}
+		if ((len & 0xC0) || n + 1 + len > NAME_MAXLEN || p + 1 + len > msglen)
+			return -1;
+		out[n] = lout[n] = len;
+		for (size_t i = 1; i <= len; i++) {
+			uint8_t c = msg[p + i];
+			out[n + i] = c;
+			lout[n + i] = name_lower_byte(c);
+		}
+		n += 1u + len;
+		p += 1u + len;
+		if (len == 0)
+			break;
+	}
+	*pos = jumped ? end : p;
+	return (int)n;
+}
+
 static int query_error(query_t *q, uint16_t rcode)
 {
 	q->rcode = rcode;
@@ -127,11 +170,13 @@ int query_parse(const uint8_t *req, size_t len, query_t *q)
 		return query_error(q, bad);
 
 	size_t pos = DNS_HEADER_LEN;
-	int nl = name_unpack(req, len, &pos, q->qname);
-	if (nl < 0 || len - pos < 4)
+	int nl = qname_unpack(req, len, &pos, q->qname, q->lname);
+	if (nl < 0 || len - pos < 4) {
+		/* As before: a question that does not parse leaves no name. */
+		q->qname[0] = 0, q->lname[0] = 0;
 		return query_error(q, bad);
+	}
 	q->qname_len = (uint8_t)nl;
-	name_lower(q->lname, q->qname);
 	q->qtype = wire_get16(req + pos);
 	q->qclass = wire_get16(req + pos + 2);
 	pos += 4;
