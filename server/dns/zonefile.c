@@ -1,11 +1,15 @@
 /*
  * zonefile.c -- RFC 1035 master-file parser.
  *
- * The file is read into memory with one allocation and tokenized in place:
- * a token is a (pointer, length) into that buffer, escapes still in it, so
- * there is no allocation per token or per record. The token array of one
- * logical line (parentheses join physical lines) is reused for every line
- * and only grows.
+ * A file is streamed through a window of ZF_WINDOW bytes and tokenized in
+ * place: a token is a (pointer, length) into the window, escapes still in
+ * it, so there is no allocation per token or per record. A logical line
+ * (parentheses join physical lines) is only tokenized once it lies whole in
+ * the window: when the scan reaches the end of the window first, the line's
+ * bytes move to the front, the rest of the window is refilled, and the line
+ * is scanned again from its start (the window doubles only for a line
+ * longer than itself). The token array of one logical line is reused for
+ * every line and only grows.
  *
  * Acceptance follows BIND's named-checkzone, which is what users check their
  * zones with: TTL defaults, "1h30" being an error, TTLs above 2^31-1 read as
@@ -28,7 +32,9 @@
 #include "dns/rdata.h"
 #include "dns/wire.h"
 
-#define ZF_INCLUDE_MAX 16         /* $INCLUDE nesting limit: stops loops */
+#define ZF_INCLUDE_MAX ZONEFILE_INCLUDE_MAX /* $INCLUDE nesting limit: stops loops */
+#define ZF_WINDOW (1u << 20)      /* streaming window of one open file */
+#define ZF_MORE 1                 /* read_line: the window ends inside the line */
 #define ZF_TOKENS_MAX (1u << 18)  /* enough for 64 KiB of hex, one digit per token */
 #define ZF_PATH_MAX 4096
 #define ZF_TTL_MAX 0x7fffffffu    /* RFC 2181 section 8 */
@@ -48,6 +54,11 @@ struct zf {
 	uint32_t last_ttl; /* last explicit TTL (RFC 1035 semantics) */
 	bool has_last;
 	int depth;
+	unsigned max_depth;
+	uint64_t max_bytes;  /* 0: no limit */
+	uint64_t bytes;      /* read so far, every file */
+	char **paths;        /* $INCLUDE paths, kept until the parse ends */
+	size_t npaths;
 
 	/* Tokens of the current logical line and the line each starts on. */
 	rdata_tok_t *toks;
@@ -62,6 +73,10 @@ struct src {
 	const char *name;
 	const char *p, *end;
 	unsigned line;
+	bool eof;    /* nothing follows end: memory text, or the file is read */
+	int fd;      /* -1 for memory text */
+	char *buf;   /* the window of a file */
+	size_t cap;
 };
 
 static int zf_fail(struct zf *z, const char *file, unsigned line, int st, const char *fmt, ...)
@@ -153,6 +168,8 @@ static int scan_quoted(struct zf *z, struct src *s, const char **pp, unsigned ql
 		}
 		q++;
 	}
+	if (q >= s->end && !s->eof)
+		return ZF_MORE;
 	if (q >= s->end || *q != '"')
 		return zf_fail(z, s->name, qline, ST_ESYNTAX, "unterminated quoted string");
 	*pp = q;
@@ -168,7 +185,9 @@ static bool is_delim(char c)
 /*
  * Read the next logical line's tokens into z->toks. *blank tells whether its
  * first physical line starts with white space (owner = previous owner).
- * Returns 0 with z->ntok == 0 at the end of the text.
+ * Returns 0 with z->ntok == 0 at the end of the text, or ZF_MORE when the
+ * window ends before the line does (the caller refills and calls again from
+ * the line's start).
  */
 static int read_line(struct zf *z, struct src *s, bool *blank)
 {
@@ -221,7 +240,7 @@ static int read_line(struct zf *z, struct src *s, bool *blank)
 		unsigned line = s->line;
 		if (c == '"') {
 			const char *q = s->p + 1;
-			if ((r = scan_quoted(z, s, &q, line)) < 0)
+			if ((r = scan_quoted(z, s, &q, line)) != 0)
 				return r;
 			if ((r = tok_push(z, s, s->p + 1, (size_t)(q - s->p - 1), true, line)) < 0)
 				return r;
@@ -238,10 +257,12 @@ static int read_line(struct zf *z, struct src *s, bool *blank)
 			}
 			q++;
 		}
+		if (q >= s->end && !s->eof)
+			return ZF_MORE; /* the token may go on past the window */
 		/* key="value" (SVCB parameters) is one token, as in BIND. */
 		if (q < s->end && *q == '"' && q > s->p && q[-1] == '=') {
 			const char *e = q + 1;
-			if ((r = scan_quoted(z, s, &e, s->line)) < 0)
+			if ((r = scan_quoted(z, s, &e, s->line)) != 0)
 				return r;
 			q = e + 1;
 		}
@@ -249,6 +270,8 @@ static int read_line(struct zf *z, struct src *s, bool *blank)
 			return r;
 		s->p = q;
 	}
+	if (!s->eof)
+		return ZF_MORE;
 	if (paren > 0)
 		return zf_fail(z, s->name, paren_line, ST_ESYNTAX, "unbalanced '('");
 	return 0;
@@ -325,10 +348,12 @@ static int extra_args(struct zf *z, struct src *s, size_t max, const char *dir)
 		       dir, tok_show(&z->toks[max], show, sizeof(show)));
 }
 
-static int parse_text(struct zf *z, const char *name, const char *text, size_t len);
 
-/* Read a whole file with one allocation. Returns 0 or -errno. */
-static int file_read(const char *path, char **buf, size_t *len)
+/*
+ * Open path for streaming into s. Returns 0, -errno, or 1 when the file
+ * would take the text over the byte limit.
+ */
+static int src_open(struct zf *z, struct src *s, const char *path)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -343,32 +368,87 @@ static int file_read(const char *path, char **buf, size_t *len)
 		close(fd);
 		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
 	}
-	size_t size = (size_t)st.st_size;
-	char *b = malloc(size ? size : 1);
+	if (z->max_bytes && (uint64_t)st.st_size > z->max_bytes - z->bytes) {
+		close(fd);
+		return 1;
+	}
+	size_t cap = (uint64_t)st.st_size < ZF_WINDOW ? (size_t)st.st_size + 1 : ZF_WINDOW;
+	char *b = malloc(cap);
 	if (!b) {
 		close(fd);
 		return -ENOMEM;
 	}
-	size_t got = 0;
-	while (got < size) {
-		ssize_t n = read(fd, b + got, size - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int e = errno;
-			free(b);
-			close(fd);
-			return -e;
-		}
-		if (n == 0)
-			break; /* file shrank: parse what is there */
-		got += (size_t)n;
-	}
-	close(fd);
-	*buf = b;
-	*len = got;
+	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	*s = (struct src){ .name = path, .p = b, .end = b, .line = 1, .fd = fd, .buf = b, .cap = cap };
 	return 0;
 }
+
+static void src_close(struct src *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	free(s->buf);
+	s->fd = -1;
+	s->buf = NULL;
+}
+
+/*
+ * Keep the bytes from s->p on, move them to the front of the window (which
+ * doubles when they fill it) and read more after them. Sets eof at the end
+ * of the file.
+ */
+static int src_refill(struct zf *z, struct src *s)
+{
+	size_t keep = (size_t)(s->end - s->p);
+	if (keep == s->cap) {
+		size_t nc = s->cap * 2;
+		char *nb = realloc(s->buf, nc);
+		if (!nb)
+			return zf_fail(z, s->name, s->line, ST_ENOMEM, "out of memory");
+		s->p = nb + (s->p - s->buf);
+		s->buf = nb;
+		s->cap = nc;
+	}
+	memmove(s->buf, s->p, keep);
+	s->p = s->buf;
+	s->end = s->buf + keep;
+	while (s->end < s->buf + s->cap) {
+		ssize_t n = read(s->fd, (char *)s->end, (size_t)(s->buf + s->cap - s->end));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return zf_fail(z, s->name, 0, ST_EIO, "cannot read: %s", strerror(errno));
+		if (n == 0) {
+			s->eof = true;
+			break;
+		}
+		s->end += n;
+		z->bytes += (uint64_t)n;
+		if (z->max_bytes && z->bytes > z->max_bytes)
+			return zf_fail(z, s->name, s->line, ST_ELIMIT,
+				       "zone text is more than %llu bytes (limit)",
+				       (unsigned long long)z->max_bytes);
+	}
+	return 0;
+}
+
+/* read_line, refilling the window of a file until the line is whole in it. */
+static int next_line(struct zf *z, struct src *s, bool *blank)
+{
+	for (;;) {
+		const char *p0 = s->p;
+		unsigned line0 = s->line;
+		int r = read_line(z, s, blank);
+		if (r != ZF_MORE)
+			return r;
+		s->p = p0;
+		s->line = line0;
+		if ((r = src_refill(z, s)) < 0)
+			return r;
+	}
+}
+
+static int parse_src(struct zf *z, struct src *s);
 
 static int do_include(struct zf *z, struct src *s)
 {
@@ -381,9 +461,9 @@ static int do_include(struct zf *z, struct src *s)
 		return zf_fail(z, s->name, line, ST_ESYNTAX, "expected a file name after $INCLUDE");
 	if ((r = extra_args(z, s, 3, "$INCLUDE")) < 0)
 		return r;
-	if (z->depth >= ZF_INCLUDE_MAX)
-		return zf_fail(z, s->name, line, ST_ELIMIT, "$INCLUDE nested too deeply (limit %d)",
-			       ZF_INCLUDE_MAX);
+	if (z->depth >= (int)z->max_depth)
+		return zf_fail(z, s->name, line, ST_ELIMIT, "$INCLUDE nested too deeply (limit %u)",
+			       z->max_depth);
 	if (memchr(ft->s, 0, ft->len))
 		return zf_fail(z, s->name, line, ST_ESYNTAX, "expected a file name after $INCLUDE");
 
@@ -413,17 +493,28 @@ static int do_include(struct zf *z, struct src *s)
 		z->has_origin = true;
 	}
 
-	char *buf;
-	size_t len;
-	if ((r = file_read(path, &buf, &len)) < 0) {
-		int e = -r;
-		return zf_fail(z, s->name, line, ST_EIO, "cannot read included file '%s': %s", path,
-			       strerror(e));
+	/* The path outlives this call: records carry it until the parse ends. */
+	char **np = realloc(z->paths, (z->npaths + 1) * sizeof(*np));
+	if (!np)
+		return zf_fail(z, s->name, line, ST_ENOMEM, "out of memory");
+	z->paths = np;
+	if (!(np[z->npaths] = strdup(path)))
+		return zf_fail(z, s->name, line, ST_ENOMEM, "out of memory");
+	const char *ipath = np[z->npaths++];
+
+	struct src in;
+	if ((r = src_open(z, &in, ipath)) != 0) {
+		if (r > 0)
+			return zf_fail(z, s->name, line, ST_ELIMIT,
+				       "included file '%s' takes the zone text over %llu bytes (limit)",
+				       ipath, (unsigned long long)z->max_bytes);
+		return zf_fail(z, s->name, line, ST_EIO, "cannot read included file '%s': %s", ipath,
+			       strerror(-r));
 	}
 	z->depth++;
-	r = parse_text(z, path, buf, len);
+	r = parse_src(z, &in);
 	z->depth--;
-	free(buf);
+	src_close(&in);
 	if (r < 0)
 		return r;
 
@@ -592,32 +683,36 @@ static int do_record(struct zf *z, struct src *s, bool blank)
 	return r < 0 ? r : 0;
 }
 
-static int parse_text(struct zf *z, const char *name, const char *text, size_t len)
+static int parse_src(struct zf *z, struct src *s)
 {
-	struct src s = { .name = name, .p = text, .end = text + len, .line = 1 };
 	for (;;) {
 		bool blank;
-		int r = read_line(z, &s, &blank);
+		int r = next_line(z, s, &blank);
 		if (r < 0)
 			return r;
 		if (z->ntok == 0)
 			return 0;
 		const rdata_tok_t *t0 = &z->toks[0];
 		if (!blank && !t0->quoted && t0->len > 0 && t0->s[0] == '$')
-			r = do_directive(z, &s);
+			r = do_directive(z, s);
 		else
-			r = do_record(z, &s, blank);
+			r = do_record(z, s, blank);
 		if (r < 0)
 			return r;
 	}
 }
 
-static struct zf *zf_new(const uint8_t *origin, zf_rr_cb cb, void *ctx, char *err, size_t errcap)
+static struct zf *zf_new(const uint8_t *origin, const zf_limits_t *lim, zf_rr_cb cb, void *ctx,
+			 char *err, size_t errcap)
 {
 	struct zf *z = calloc(1, sizeof(*z));
 	if (!z)
 		return NULL;
 	z->cb = cb, z->ctx = ctx, z->err = err, z->errcap = errcap;
+	z->max_depth = ZF_INCLUDE_MAX;
+	if (lim && lim->max_depth && lim->max_depth < ZF_INCLUDE_MAX)
+		z->max_depth = lim->max_depth;
+	z->max_bytes = lim ? lim->max_bytes : 0;
 	if (origin && name_check(origin, NAME_MAXLEN) > 0) {
 		memcpy(z->origin, origin, name_len(origin));
 		z->has_origin = true;
@@ -629,21 +724,68 @@ static struct zf *zf_new(const uint8_t *origin, zf_rr_cb cb, void *ctx, char *er
 
 static void zf_free(struct zf *z)
 {
+	for (size_t i = 0; i < z->npaths; i++)
+		free(z->paths[i]);
+	free(z->paths);
 	free(z->toks);
 	free(z->lines);
 	free(z);
 }
 
-int zonefile_parse_mem(const char *name, const char *text, size_t len, const uint8_t *origin,
-		       zf_rr_cb cb, void *ctx, char *err, size_t errcap)
+int zonefile_parse_mem_ex(const char *name, const char *text, size_t len, const uint8_t *origin,
+			  const zf_limits_t *limits, zf_rr_cb cb, void *ctx, char *err, size_t errcap)
 {
-	struct zf *z = zf_new(origin, cb, ctx, err, errcap);
+	struct zf *z = zf_new(origin, limits, cb, ctx, err, errcap);
 	if (!z) {
 		if (err && errcap)
 			snprintf(err, errcap, "%s: out of memory", name);
 		return ST_ENOMEM;
 	}
-	int r = parse_text(z, name, text ? text : "", text ? len : 0);
+	int r;
+	if (text && z->max_bytes && len > z->max_bytes) {
+		r = zf_fail(z, name, 0, ST_ELIMIT, "zone text is more than %llu bytes (limit)",
+			    (unsigned long long)z->max_bytes);
+	} else {
+		if (!text)
+			text = "", len = 0;
+		struct src s = { .name = name, .p = text, .end = text + len, .line = 1, .eof = true,
+				 .fd = -1 };
+		z->bytes = len;
+		r = parse_src(z, &s);
+	}
+	zf_free(z);
+	return r;
+}
+
+int zonefile_parse_mem(const char *name, const char *text, size_t len, const uint8_t *origin,
+		       zf_rr_cb cb, void *ctx, char *err, size_t errcap)
+{
+	return zonefile_parse_mem_ex(name, text, len, origin, NULL, cb, ctx, err, errcap);
+}
+
+int zonefile_parse_ex(const char *path, const uint8_t *origin, const zf_limits_t *limits,
+		      zf_rr_cb cb, void *ctx, char *err, size_t errcap)
+{
+	struct zf *z = zf_new(origin, limits, cb, ctx, err, errcap);
+	if (!z) {
+		if (err && errcap)
+			snprintf(err, errcap, "%s: out of memory", path);
+		return ST_ENOMEM;
+	}
+	struct src s;
+	int r = src_open(z, &s, path);
+	if (r != 0) {
+		if (r > 0)
+			r = zf_fail(z, path, 0, ST_ELIMIT, "zone text is more than %llu bytes (limit)",
+				    (unsigned long long)z->max_bytes);
+		else if (err && errcap)
+			snprintf(err, errcap, "%s: cannot read: %s", path, strerror(-r)), r = ST_EIO;
+		else
+			r = ST_EIO;
+	} else {
+		r = parse_src(z, &s);
+		src_close(&s);
+	}
 	zf_free(z);
 	return r;
 }
@@ -651,15 +793,5 @@ int zonefile_parse_mem(const char *name, const char *text, size_t len, const uin
 int zonefile_parse(const char *path, const uint8_t *origin, zf_rr_cb cb, void *ctx, char *err,
 		   size_t errcap)
 {
-	char *buf;
-	size_t len;
-	int r = file_read(path, &buf, &len);
-	if (r < 0) {
-		if (err && errcap)
-			snprintf(err, errcap, "%s: cannot read: %s", path, strerror(-r));
-		return ST_EIO;
-	}
-	r = zonefile_parse_mem(path, buf, len, origin, cb, ctx, err, errcap);
-	free(buf);
-	return r;
+	return zonefile_parse_ex(path, origin, NULL, cb, ctx, err, errcap);
 }
