@@ -25,11 +25,20 @@ void arena_init(arena_t *a);
  * is not zeroed. */
 void *arena_alloc(arena_t *a, size_t n);
 
+/* Allocate n bytes aligned to align (a power of two, at most
+ * alignof(max_align_t)); NULL when malloc fails. Zone builders use 1 for
+ * names and rdata and 8 for structures, which packs a zone's many small
+ * objects far tighter than max_align_t alignment does. */
+void *arena_alloc_align(arena_t *a, size_t n, size_t align);
+
 /* Allocate n zeroed bytes. */
 void *arena_calloc(arena_t *a, size_t n);
 
 /* Copy n bytes into the arena; NULL when malloc fails. */
 void *arena_dup(arena_t *a, const void *src, size_t n);
+
+/* Copy n bytes into the arena at the given alignment. */
+void *arena_dup_align(arena_t *a, const void *src, size_t n, size_t align);
 
 /* Free every chunk; the arena is empty (and reusable) afterwards. */
 void arena_free(arena_t *a);

@@ -1,12 +1,26 @@
 /*
  * zone.c -- build an immutable zone from a master file.
  *
- * Loading runs in passes: the parser hands over records, which are grouped
- * per owner in a temporary table; every missing ancestor up to the apex is
- * added as an empty non-terminal; then the final nodes, RRsets and hash table
- * are laid out in one arena, cuts are marked top-down, the load-time checks
- * run, and the glue of every cut and the additional targets of NS/MX/SRV
- * RRsets are resolved by exact lookup. The query path reads the result only.
+ * The parser streams records in; they are built straight into the final
+ * representation, so a load holds little more than the zone itself:
+ *
+ * - The records of one owner usually come together. They are collected
+ *   (a few at a time) until the owner changes, then laid out at once: one
+ *   arena block per node holding its RRsets, sorted by type, and their
+ *   rdata. An owner that comes back later gets its new records parked and
+ *   merged into a new block once the file is read.
+ * - Nodes live in one array, found through the hash index built while
+ *   reading (pre-sized from the file size); that index is the zone's table.
+ * - Each lowercased owner name is stored once. Empty non-terminals, glue
+ *   names and additional-section targets point into names (or rdata) that
+ *   are already there.
+ * - Cuts are marked in one pass over the nodes (parents first by
+ *   memoisation), the load-time checks run, then the glue of every cut and
+ *   the additional targets of NS/MX/SRV RRsets are resolved by exact lookup.
+ *
+ * Only the error paths need a record's file:line after the fact; they read
+ * the source again to find it, so nothing per record is kept for them.
+ * The query path reads the result only.
  */
 #include "dns/zone.h"
 
@@ -14,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "dns/arena.h"
 #include "dns/name.h"
@@ -25,9 +40,9 @@ struct zone {
 	arena_t arena;
 	uint8_t *origin;
 	size_t originlen;
-	node_t *nodes;
+	node_t *nodes;   /* malloc'd, nnodes entries */
 	size_t nnodes;
-	node_t **table; /* open addressing, size mask + 1, NULL = empty */
+	uint32_t *table; /* open addressing, mask + 1 slots: node index + 1, 0 = empty */
 	uint32_t mask;
 	node_t *apex;
 	const rrset_t *soa;
@@ -39,24 +54,31 @@ struct zone {
 
 /* ---- hashing -------------------------------------------------------- */
 
-static uint32_t name_hash(const uint8_t *lname, size_t len)
+static inline uint32_t name_hash(const uint8_t *lname, size_t len)
 {
-	/* FNV-1a: short keys, good spread, no tables. */
+	/* FNV-1a: short keys, no tables. Its low bits are weak for names that
+	 * differ in a digit or two (d1, d2, ...), which linear probing turns
+	 * into long clusters: murmur3's finaliser mixes every bit down. */
 	uint32_t h = 2166136261u;
 	for (size_t i = 0; i < len; i++) {
 		h ^= lname[i];
 		h *= 16777619u;
 	}
-	return h ^ (h >> 15);
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	return h ^ (h >> 16);
 }
 
 const node_t *zone_find(const zone_t *z, const uint8_t *lname, size_t len)
 {
 	uint32_t i = name_hash(lname, len) & z->mask;
 	for (;;) {
-		const node_t *n = z->table[i];
-		if (n == NULL)
+		uint32_t k = z->table[i];
+		if (k == 0)
 			return NULL;
+		const node_t *n = &z->nodes[k - 1];
 		if (n->namelen == len && memcmp(n->name, lname, len) == 0)
 			return n;
 		i = (i + 1) & z->mask;
@@ -171,47 +193,93 @@ void zone_free(zone_t *z)
 	if (!z)
 		return;
 	free(z->file);
+	free(z->nodes);
+	free(z->table);
 	arena_free(&z->arena);
 	free(z);
 }
 
+/* ---- limits ---------------------------------------------------------- */
+
+zone_limits_t zone_limits_default(void)
+{
+	return (zone_limits_t){
+		.max_records = ZONE_MAX_RECORDS_DEFAULT,
+		.max_file_bytes = ZONE_MAX_FILE_BYTES_DEFAULT,
+		.max_rrset_records = ZONE_MAX_RRSET_RECORDS,
+		.max_include_depth = ZONE_MAX_INCLUDE_DEPTH,
+	};
+}
+
 /* ---- building ------------------------------------------------------- */
-
-/* One record as read, kept until the zone is laid out. */
-typedef struct brec {
-	uint32_t next;     /* next record of the same owner, or NONE */
-	uint16_t type;
-	uint16_t rdlen;
-	uint32_t ttl;
-	unsigned line;
-	const char *file;  /* interned in the temporary arena */
-	const uint8_t *rdata;
-} brec_t;
-
-/* One owner name while building. */
-typedef struct bnode {
-	const uint8_t *name; /* lowercased, in the temporary arena */
-	uint8_t namelen;
-	uint32_t first;      /* first record, or NONE */
-	uint32_t count;
-} bnode_t;
 
 #define NONE UINT32_MAX
 
+/* One record not laid out yet: of the owner being read, or parked. */
+typedef struct brec {
+	uint16_t type;
+	uint16_t rdlen;
+	uint32_t ttl;
+	uint32_t node;      /* parked records: the node they belong to */
+	unsigned line;
+	size_t seq;         /* position in the file: the order of records */
+	const char *file;   /* interned in the builder's arena */
+	size_t off;         /* rdata offset in its byte buffer */
+	const uint8_t *rd;  /* the rdata, set just before laying out */
+} brec_t;
+
+/* A message held back until the point where it is due. */
+typedef struct dmsg {
+	uint32_t node;
+	uint16_t type;
+	size_t seq;
+	const char *text;
+} dmsg_t;
+
+/* The source, kept to be read again by the error paths. */
+typedef int (*parse_fn)(void *arg, zf_rr_cb cb, void *ctx, const uint8_t *origin,
+			const zf_limits_t *lim, char *err, size_t errcap);
+
 typedef struct builder {
-	arena_t tmp;
+	zone_t *z;
+	arena_t tmp;           /* file names and held-back messages */
+	node_t *nodes;
+	size_t nnodes, capnodes;
+	uint32_t *index;       /* node index + 1, 0 = empty; becomes z->table */
+	uint32_t imask;
+	/* The owner being read and its records so far. */
+	uint32_t cur;
+	uint8_t cur_raw[NAME_MAXLEN];
+	size_t cur_rawlen;
 	brec_t *recs;
 	size_t nrecs, caprecs;
-	bnode_t *bnodes;
-	size_t nbnodes, capbnodes;
-	uint32_t *index; /* hash table of bnode indexes, NONE = empty */
-	uint32_t imask;
+	uint8_t *bytes;
+	size_t nbytes, capbytes;
+	/* Records of owners that came back after being laid out. */
+	brec_t *park;
+	size_t npark, cappark;
+	uint8_t *pbytes;
+	size_t npbytes, cappbytes;
+	/* Held-back TTL warnings and the first layout error. */
+	dmsg_t *msgs;
+	size_t nmsgs, capmsgs;
+	uint32_t err_node;
+	uint16_t err_type;
+	size_t seq;            /* records read */
 	uint8_t origin[NAME_MAXLEN];
 	size_t originlen;
 	int have_origin;
-	const char *lastfile; /* interning of file names */
+	const char *file_src;  /* rr->file as the parser gave it ... */
+	const char *file;      /* ... and its copy */
+	zone_limits_t lim;
+	zf_limits_t zflim;
 	zone_warn_cb warn;
 	void *warn_ctx;
+	parse_fn parse;
+	void *parse_arg;
+	const uint8_t *origin_arg;
+	char *err;
+	size_t errcap;
 	size_t skipped;
 } builder_t;
 
@@ -228,19 +296,33 @@ static void warnf(builder_t *b, const char *fmt, ...)
 	b->warn(b->warn_ctx, msg);
 }
 
-static int index_grow(builder_t *b)
+/* Make room for need elements of size bytes in *p (capacity *cap). */
+static int grow(void *pp, size_t *cap, size_t need, size_t size)
 {
-	uint32_t size = b->imask ? (b->imask + 1) * 2 : 1024;
-	uint32_t *idx = malloc(size * sizeof(*idx));
+	if (need <= *cap)
+		return ST_OK;
+	size_t nc = *cap ? *cap : 64;
+	while (nc < need)
+		nc *= 2;
+	void *np = realloc(*(void **)pp, nc * size);
+	if (!np)
+		return ST_ENOMEM;
+	*(void **)pp = np;
+	*cap = nc;
+	return ST_OK;
+}
+
+static int index_resize(builder_t *b, size_t size)
+{
+	uint32_t *idx = calloc(size, sizeof(*idx));
 	if (!idx)
 		return ST_ENOMEM;
-	memset(idx, 0xFF, size * sizeof(*idx));
-	uint32_t mask = size - 1;
-	for (size_t i = 0; i < b->nbnodes; i++) {
-		uint32_t h = name_hash(b->bnodes[i].name, b->bnodes[i].namelen) & mask;
-		while (idx[h] != NONE)
+	uint32_t mask = (uint32_t)(size - 1);
+	for (size_t i = 0; i < b->nnodes; i++) {
+		uint32_t h = name_hash(b->nodes[i].name, b->nodes[i].namelen) & mask;
+		while (idx[h] != 0)
 			h = (h + 1) & mask;
-		idx[h] = (uint32_t)i;
+		idx[h] = (uint32_t)i + 1;
 	}
 	free(b->index);
 	b->index = idx;
@@ -248,50 +330,253 @@ static int index_grow(builder_t *b)
 	return ST_OK;
 }
 
-/* Find or add the bnode of a lowercased name; returns its index or NONE. */
-static uint32_t bnode_get(builder_t *b, const uint8_t *lname, size_t len, int add)
+/*
+ * Find the node of a lowercased name, or with add create it: its name is
+ * keep when given (a name already stored, e.g. a suffix of a child's), a
+ * copy otherwise. Returns the node's index, or NONE (not found, or no
+ * memory). *added tells which.
+ */
+static uint32_t node_get(builder_t *b, const uint8_t *lname, size_t len, int add,
+			 const uint8_t *keep, int *added)
 {
-	if (b->index == NULL || (b->nbnodes + 1) * 2 > (size_t)b->imask + 1) {
-		if (!add && b->index == NULL)
-			return NONE;
-		if (add && index_grow(b) != ST_OK)
+	*added = 0;
+	if (add && (b->nnodes + 1) * 2 > (size_t)b->imask + 1) {
+		if (b->nnodes >= NONE / 4 || index_resize(b, ((size_t)b->imask + 1) * 2) != ST_OK)
 			return NONE;
 	}
 	uint32_t h = name_hash(lname, len) & b->imask;
-	while (b->index[h] != NONE) {
-		bnode_t *n = &b->bnodes[b->index[h]];
+	for (uint32_t k; (k = b->index[h]) != 0; h = (h + 1) & b->imask) {
+		const node_t *n = &b->nodes[k - 1];
 		if (n->namelen == len && memcmp(n->name, lname, len) == 0)
-			return b->index[h];
-		h = (h + 1) & b->imask;
+			return k - 1;
 	}
 	if (!add)
 		return NONE;
-	if (b->nbnodes == b->capbnodes) {
-		size_t cap = b->capbnodes ? b->capbnodes * 2 : 1024;
-		bnode_t *nb = realloc(b->bnodes, cap * sizeof(*nb));
-		if (!nb)
-			return NONE;
-		b->bnodes = nb;
-		b->capbnodes = cap;
-	}
-	uint8_t *copy = arena_dup(&b->tmp, lname, len);
-	if (!copy)
+	if (grow(&b->nodes, &b->capnodes, b->nnodes + 1, sizeof(*b->nodes)) != ST_OK)
 		return NONE;
-	bnode_t *n = &b->bnodes[b->nbnodes];
-	n->name = copy;
+	if (!keep && !(keep = arena_alloc_align(&b->z->arena, len, 1)))
+		return NONE;
+	if (keep != lname)
+		memcpy((uint8_t *)keep, lname, len);
+	node_t *n = &b->nodes[b->nnodes];
+	memset(n, 0, sizeof(*n));
+	n->name = keep;
 	n->namelen = (uint8_t)len;
-	n->first = NONE;
-	n->count = 0;
-	b->index[h] = (uint32_t)b->nbnodes;
-	return (uint32_t)b->nbnodes++;
+	b->index[h] = (uint32_t)b->nnodes + 1;
+	*added = 1;
+	return (uint32_t)b->nnodes++;
 }
 
-static int record_cb(void *ctx, const zf_rr_t *rr, char *err, size_t errcap)
+/* name (lowercased, len bytes) is parent or below it: compare the tail once. */
+static bool sub_of(const uint8_t *name, size_t len, const uint8_t *parent, size_t plen)
 {
-	builder_t *b = ctx;
+	if (len < plen)
+		return false;
+	size_t p = 0;
+	while (len - p > plen)
+		p += 1u + name[p];
+	return p == len - plen && memcmp(name + p, parent, plen) == 0;
+}
+
+static void format_name(const uint8_t *name, char *buf, size_t cap)
+{
+	if (name_to_text(name, buf, cap) < 0)
+		snprintf(buf, cap, "?");
+}
+
+/* ---- laying out the RRsets of a node --------------------------------- */
+
+static int hold_msg(builder_t *b, uint32_t node, uint16_t type, size_t seq, const char *text)
+{
+	if (grow(&b->msgs, &b->capmsgs, b->nmsgs + 1, sizeof(*b->msgs)) != ST_OK)
+		return ST_ENOMEM;
+	char *copy = arena_alloc_align(&b->tmp, strlen(text) + 1, 1);
+	if (!copy)
+		return ST_ENOMEM;
+	strcpy(copy, text);
+	b->msgs[b->nmsgs++] = (dmsg_t){ node, type, seq, copy };
+	return ST_OK;
+}
+
+static int brec_cmp(const void *a, const void *b)
+{
+	const brec_t *x = a, *y = b;
+	if (x->type != y->type)
+		return x->type < y->type ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/*
+ * Give node ni one new block with its RRsets: those it has (if any) with
+ * the k records r (in file order) added. Identical records collapse into
+ * one (RFC 2181 5); a record whose TTL differs from its RRset's is warned
+ * about (held back until the layout is due); an RRset over the limit is
+ * remembered as the layout error.
+ */
+static int lay_out(builder_t *b, uint32_t ni, brec_t *r, size_t k)
+{
+	node_t *n = &b->nodes[ni];
+	/* Stable by type: records come in file order. */
+	if (k <= 32) {
+		for (size_t i = 1; i < k; i++) {
+			brec_t t = r[i];
+			size_t j = i;
+			for (; j > 0 && r[j - 1].type > t.type; j--)
+				r[j] = r[j - 1];
+			r[j] = t;
+		}
+	} else {
+		qsort(r, k, sizeof(*r), brec_cmp);
+	}
+
+	const rrset_t *old = n->rrsets;
+	size_t nold = n->nrrsets, ntypes = 0, bytes = 0;
+	for (size_t i = 0, o = 0; i < k || o < nold; ntypes++) {
+		uint16_t t = i < k && (o >= nold || r[i].type <= old[o].type) ? r[i].type : old[o].type;
+		if (o < nold && old[o].type == t)
+			bytes += old[o++].datalen;
+		for (; i < k && r[i].type == t; i++)
+			bytes += 2u + r[i].rdlen;
+	}
+	size_t head = ntypes * sizeof(rrset_t);
+	uint8_t *block = arena_alloc_align(&b->z->arena, head + (bytes ? bytes : 1), 8);
+	if (!block)
+		return ST_ENOMEM;
+	rrset_t *sets = (rrset_t *)block;
+	uint8_t *data = block + head;
+	size_t pos = 0, si = 0;
+
+	for (size_t i = 0, o = 0; i < k || o < nold; si++) {
+		uint16_t t = i < k && (o >= nold || r[i].type <= old[o].type) ? r[i].type : old[o].type;
+		rrset_t *rs = &sets[si];
+		size_t start = pos;
+		uint32_t count = 0, oldcount = 0;
+		bool have_ttl = false;
+		rs->type = t;
+		rs->ttl = 0;
+		rs->addl = NULL;
+		if (o < nold && old[o].type == t) {
+			memcpy(data + pos, old[o].data, old[o].datalen);
+			pos += old[o].datalen;
+			count = oldcount = old[o].count;
+			rs->ttl = old[o].ttl;
+			have_ttl = true;
+			o++;
+		}
+		for (; i < k && r[i].type == t; i++) {
+			const brec_t *x = &r[i];
+			int dup = 0;
+			for (size_t p = start; p < pos;) {
+				uint16_t l = wire_get16(data + p);
+				if (l == x->rdlen && memcmp(data + p + 2, x->rd, l) == 0) {
+					dup = 1;
+					break;
+				}
+				p += 2u + l;
+			}
+			if (dup)
+				continue;
+			if (!have_ttl) {
+				rs->ttl = x->ttl;
+				have_ttl = true;
+			} else if (x->ttl != rs->ttl) {
+				char owner[NAME_TEXT_MAX], tbuf[16], msg[ZONEFILE_ERR_MAX + NAME_TEXT_MAX];
+				format_name(n->name, owner, sizeof(owner));
+				snprintf(msg, sizeof(msg),
+					 "%s:%u: TTL %u of %s %s differs from the RRset's TTL %u; using %u",
+					 x->file, x->line, x->ttl, owner, rrtype_to_text(t, tbuf), rs->ttl,
+					 rs->ttl);
+				if (hold_msg(b, ni, t, x->seq, msg) != ST_OK)
+					return ST_ENOMEM;
+			}
+			data[pos] = (uint8_t)(x->rdlen >> 8);
+			data[pos + 1] = (uint8_t)x->rdlen;
+			memcpy(data + pos + 2, x->rd, x->rdlen);
+			pos += 2u + x->rdlen;
+			count++;
+		}
+		if (count > b->lim.max_rrset_records &&
+		    (b->err_node == NONE || ni < b->err_node ||
+		     (ni == b->err_node && t < b->err_type))) {
+			b->err_node = ni;
+			b->err_type = t;
+		}
+		rs->count = (uint16_t)(count > UINT16_MAX ? UINT16_MAX : count);
+		rs->data = data + start;
+		rs->datalen = (uint32_t)(pos - start);
+		b->z->nrecords += count - oldcount;
+	}
+	n->rrsets = sets;
+	n->nrrsets = (uint16_t)ntypes;
+	return ST_OK;
+}
+
+/* The owner's records are all read (until it comes back, if ever). */
+static int flush(builder_t *b)
+{
+	if (b->cur == NONE || b->nrecs == 0)
+		return ST_OK;
+	int rc = ST_OK;
+	if (b->nodes[b->cur].rrsets == NULL) {
+		for (size_t i = 0; i < b->nrecs; i++)
+			b->recs[i].rd = b->bytes + b->recs[i].off;
+		rc = lay_out(b, b->cur, b->recs, b->nrecs);
+	} else if (grow(&b->park, &b->cappark, b->npark + b->nrecs, sizeof(*b->park)) != ST_OK ||
+		   grow(&b->pbytes, &b->cappbytes, b->npbytes + b->nbytes, 1) != ST_OK) {
+		rc = ST_ENOMEM;
+	} else {
+		for (size_t i = 0; i < b->nrecs; i++) {
+			brec_t *p = &b->park[b->npark++];
+			*p = b->recs[i];
+			p->node = b->cur;
+			p->off += b->npbytes;
+		}
+		memcpy(b->pbytes + b->npbytes, b->bytes, b->nbytes);
+		b->npbytes += b->nbytes;
+	}
+	b->nrecs = b->nbytes = 0;
+	return rc;
+}
+
+static int park_cmp(const void *a, const void *b)
+{
+	const brec_t *x = a, *y = b;
+	if (x->node != y->node)
+		return x->node < y->node ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Merge the parked records of owners that came back. */
+static int merge_parked(builder_t *b)
+{
+	if (b->npark == 0)
+		return ST_OK;
+	qsort(b->park, b->npark, sizeof(*b->park), park_cmp);
+	for (size_t i = 0; i < b->npark; i++)
+		b->park[i].rd = b->pbytes + b->park[i].off;
+	for (size_t i = 0; i < b->npark;) {
+		size_t j = i;
+		while (j < b->npark && b->park[j].node == b->park[i].node)
+			j++;
+		int rc = lay_out(b, b->park[i].node, b->park + i, j - i);
+		if (rc != ST_OK)
+			return rc;
+		i = j;
+	}
+	return ST_OK;
+}
+
+/* ---- reading records -------------------------------------------------- */
+
+/* A new owner: lay out the last one, check this one, find its node. Returns
+ * 0, 1 when the record is out of zone (skipped), or a negative status. */
+static int owner_change(builder_t *b, const zf_rr_t *rr, size_t rawlen, char *err, size_t errcap)
+{
+	if (flush(b) != ST_OK)
+		return ST_ENOMEM;
+	b->cur = NONE;
 	uint8_t lname[NAME_MAXLEN];
 	size_t len = name_lower(lname, rr->owner);
-
 	if (!b->have_origin) {
 		if (rr->type != RR_SOA) {
 			snprintf(err, errcap, "%s:%u: expected the SOA record first, to set the zone's origin",
@@ -302,47 +587,65 @@ static int record_cb(void *ctx, const zf_rr_t *rr, char *err, size_t errcap)
 		b->originlen = len;
 		b->have_origin = 1;
 	}
-	if (!name_is_sub(lname, b->origin)) {
+	if (!sub_of(lname, len, b->origin, b->originlen)) {
 		char owner[NAME_TEXT_MAX], origin[NAME_TEXT_MAX];
 		name_to_text(lname, owner, sizeof(owner));
 		name_to_text(b->origin, origin, sizeof(origin));
 		warnf(b, "%s:%u: ignoring out-of-zone data %s (zone %s)", rr->file, rr->line, owner,
 		      origin);
 		b->skipped++;
-		return ST_OK;
+		return 1;
 	}
-	if (b->lastfile == NULL || strcmp(b->lastfile, rr->file) != 0) {
-		b->lastfile = arena_dup(&b->tmp, rr->file, strlen(rr->file) + 1);
-		if (!b->lastfile)
-			goto nomem;
-	}
-	uint32_t ni = bnode_get(b, lname, len, 1);
+	int added;
+	uint32_t ni = node_get(b, lname, len, 1, NULL, &added);
 	if (ni == NONE)
-		goto nomem;
-	if (b->nrecs == b->caprecs) {
-		size_t cap = b->caprecs ? b->caprecs * 2 : 4096;
-		brec_t *nr = realloc(b->recs, cap * sizeof(*nr));
-		if (!nr)
+		return ST_ENOMEM;
+	b->cur = ni;
+	memcpy(b->cur_raw, rr->owner, rawlen);
+	b->cur_rawlen = rawlen;
+	return ST_OK;
+}
+
+static int record_cb(void *ctx, const zf_rr_t *rr, char *err, size_t errcap)
+{
+	builder_t *b = ctx;
+	size_t rawlen = name_len(rr->owner);
+	/* Same owner as the record before (as written): nothing to look up. */
+	if (b->cur == NONE || rawlen != b->cur_rawlen || memcmp(rr->owner, b->cur_raw, rawlen) != 0) {
+		int rc = owner_change(b, rr, rawlen, err, errcap);
+		if (rc == ST_ENOMEM)
 			goto nomem;
-		b->recs = nr;
-		b->caprecs = cap;
+		if (rc != ST_OK)
+			return rc < 0 ? rc : ST_OK;
 	}
-	const uint8_t *rd = rr->rdlen ? arena_dup(&b->tmp, rr->rdata, rr->rdlen) : (const uint8_t *)"";
-	if (!rd)
+	if (b->lim.max_records && b->seq >= b->lim.max_records) {
+		snprintf(err, errcap, "%s:%u: zone has more than %llu records (limit)", rr->file,
+			 rr->line, (unsigned long long)b->lim.max_records);
+		return ST_ELIMIT;
+	}
+	if (rr->file != b->file_src) {
+		/* The parser keeps one pointer per file for the whole parse. */
+		char *copy = arena_alloc_align(&b->tmp, strlen(rr->file) + 1, 1);
+		if (!copy)
+			goto nomem;
+		strcpy(copy, rr->file);
+		b->file = copy;
+		b->file_src = rr->file;
+	}
+	if (grow(&b->recs, &b->caprecs, b->nrecs + 1, sizeof(*b->recs)) != ST_OK ||
+	    grow(&b->bytes, &b->capbytes, b->nbytes + rr->rdlen, 1) != ST_OK)
 		goto nomem;
-	brec_t *r = &b->recs[b->nrecs];
+	brec_t *r = &b->recs[b->nrecs++];
 	r->type = rr->type;
 	r->rdlen = rr->rdlen;
 	r->ttl = rr->ttl;
 	r->line = rr->line;
-	r->file = b->lastfile;
-	r->rdata = rd;
-	/* Append in file order: keep a tail by walking is O(n^2) for big
-	 * RRsets, so chain at the head and reverse once at layout time. */
-	r->next = b->bnodes[ni].first;
-	b->bnodes[ni].first = (uint32_t)b->nrecs;
-	b->bnodes[ni].count++;
-	b->nrecs++;
+	r->seq = b->seq++;
+	r->file = b->file;
+	r->off = b->nbytes;
+	if (rr->rdlen)
+		memcpy(b->bytes + b->nbytes, rr->rdata, rr->rdlen);
+	b->nbytes += rr->rdlen;
 	return ST_OK;
 nomem:
 	snprintf(err, errcap, "%s:%u: out of memory", rr->file, rr->line);
@@ -352,25 +655,95 @@ nomem:
 static void builder_free(builder_t *b)
 {
 	arena_free(&b->tmp);
-	free(b->recs);
-	free(b->bnodes);
+	free(b->nodes);
 	free(b->index);
+	free(b->recs);
+	free(b->bytes);
+	free(b->park);
+	free(b->pbytes);
+	free(b->msgs);
 }
 
-/* Sort helpers: records of one owner by type, keeping file order. */
-typedef struct recref {
+/* ---- error paths: where was that record? ------------------------------ */
+
+typedef struct locate {
+	uint8_t name[NAME_MAXLEN];
+	size_t len;
 	uint16_t type;
-	uint32_t seq;
-	const brec_t *r;
-} recref_t;
+	char file[ZONEFILE_ERR_MAX];
+	unsigned line;
+	bool found;
+} locate_t;
 
-static int recref_cmp(const void *a, const void *b)
+static int locate_cb(void *ctx, const zf_rr_t *rr, char *err, size_t errcap)
 {
-	const recref_t *x = a, *y = b;
-	if (x->type != y->type)
-		return x->type < y->type ? -1 : 1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
+	locate_t *l = ctx;
+	uint8_t lname[NAME_MAXLEN];
+	(void)err, (void)errcap;
+	if (rr->type != l->type || name_lower(lname, rr->owner) != l->len ||
+	    memcmp(lname, l->name, l->len) != 0)
+		return ST_OK;
+	snprintf(l->file, sizeof(l->file), "%s", rr->file);
+	l->line = rr->line;
+	l->found = true;
+	return ST_EEXIST; /* stop */
 }
+
+/*
+ * A load-time check failed for the first record of type at the node named
+ * name: read the source again to name its file:line (NULL type: no line),
+ * then write fmt with the name for %s. Returns st.
+ */
+static int fail_at(builder_t *b, const uint8_t *name, int type, int st, const char *fmt)
+{
+	char text[NAME_TEXT_MAX];
+	format_name(name, text, sizeof(text));
+	b->err[0] = 0;
+	if (type >= 0) {
+		locate_t *l = calloc(1, sizeof(*l));
+		char scratch[ZONEFILE_ERR_MAX];
+		if (l) {
+			l->len = name_len(name);
+			memcpy(l->name, name, l->len);
+			l->type = (uint16_t)type;
+			(void)b->parse(b->parse_arg, locate_cb, l, b->origin_arg, &b->zflim, scratch,
+				       sizeof(scratch));
+			if (l->found)
+				snprintf(b->err, b->errcap, "%s:%u: ", l->file, l->line);
+			free(l);
+		}
+	}
+	size_t used = strlen(b->err);
+	snprintf(b->err + used, b->errcap - used, fmt, text);
+	return st;
+}
+
+static int check_node(builder_t *b, const node_t *n)
+{
+	const rrset_t *soa = node_rrset(n, RR_SOA);
+	if (soa && !(n->flags & NODE_APEX))
+		return fail_at(b, n->name, RR_SOA, ST_ESEMANTIC,
+			       "SOA record for %s is not at the zone apex");
+	if (soa && soa->count != 1)
+		return fail_at(b, n->name, RR_SOA, ST_ESEMANTIC, "more than one SOA record at %s");
+	const rrset_t *cname = node_rrset(n, RR_CNAME);
+	if (cname) {
+		if (cname->count > 1)
+			return fail_at(b, n->name, RR_CNAME, ST_ESEMANTIC,
+				       "more than one CNAME record at %s");
+		for (uint16_t i = 0; i < n->nrrsets; i++) {
+			uint16_t t = n->rrsets[i].type;
+			if (t != RR_CNAME && t != RR_RRSIG && t != RR_NSEC)
+				return fail_at(b, n->name, RR_CNAME, ST_ESEMANTIC,
+					       "CNAME and other data at %s");
+		}
+		if (n->flags & NODE_APEX)
+			return fail_at(b, n->name, RR_CNAME, ST_ESEMANTIC, "CNAME at the zone apex %s");
+	}
+	return ST_OK;
+}
+
+/* ---- glue and additional targets -------------------------------------- */
 
 static int is_addl_type(uint16_t type)
 {
@@ -383,161 +756,29 @@ static size_t addl_target_offset(uint16_t type)
 	return type == RR_MX ? 2 : type == RR_SRV ? 6 : 0;
 }
 
-static void format_name(const uint8_t *name, char *buf, size_t cap)
+/*
+ * Where the lowercased name lname (len bytes) can be kept: the name of its
+ * node t when it has one, the rdata name rdname when that is lowercase
+ * already, a copy otherwise.
+ */
+static const uint8_t *keep_name(zone_t *z, const node_t *t, const uint8_t *lname, size_t len,
+				const uint8_t *rdname)
 {
-	if (name_to_text(name, buf, cap) < 0)
-		snprintf(buf, cap, "?");
-}
-
-static int fail(char *err, size_t errcap, const brec_t *r, const char *fmt, const uint8_t *name)
-{
-	char text[NAME_TEXT_MAX];
-	format_name(name, text, sizeof(text));
-	if (r)
-		snprintf(err, errcap, "%s:%u: ", r->file, r->line);
-	else
-		err[0] = 0;
-	size_t used = strlen(err);
-	snprintf(err + used, errcap - used, fmt, text);
-	return ST_ESEMANTIC;
-}
-
-/* Lay out the nodes and RRsets of one bnode into node n. */
-static int layout_node(zone_t *z, builder_t *b, const bnode_t *bn, node_t *n, recref_t *refs,
-		       char *err, size_t errcap)
-{
-	n->nrrsets = 0;
-	n->rrsets = NULL;
-	if (bn->count == 0)
-		return ST_OK;
-
-	size_t k = 0;
-	for (uint32_t i = bn->first; i != NONE; i = b->recs[i].next, k++) {
-		refs[k].type = b->recs[i].type;
-		refs[k].seq = i;
-		refs[k].r = &b->recs[i];
-	}
-	qsort(refs, k, sizeof(*refs), recref_cmp);
-
-	/* Count distinct types, then fill. */
-	size_t ntypes = 0;
-	for (size_t i = 0; i < k; i++)
-		if (i == 0 || refs[i].type != refs[i - 1].type)
-			ntypes++;
-	if (ntypes > UINT16_MAX)
-		return fail(err, errcap, refs[0].r, "too many types at %s", bn->name);
-	rrset_t *sets = arena_calloc(&z->arena, ntypes * sizeof(*sets));
-	if (!sets)
-		return ST_ENOMEM;
-
-	size_t si = 0;
-	for (size_t i = 0; i < k;) {
-		size_t j = i;
-		size_t bytes = 0;
-		while (j < k && refs[j].type == refs[i].type)
-			bytes += 2u + refs[j++].r->rdlen;
-		uint8_t *data = arena_alloc(&z->arena, bytes ? bytes : 1);
-		if (!data)
-			return ST_ENOMEM;
-		rrset_t *rs = &sets[si++];
-		rs->type = refs[i].type;
-		rs->ttl = refs[i].r->ttl;
-		rs->data = data;
-		size_t pos = 0;
-		uint32_t count = 0;
-		for (size_t m = i; m < j; m++) {
-			const brec_t *r = refs[m].r;
-			/* Identical records collapse into one (RFC 2181 5). */
-			int dup = 0;
-			uint32_t p = 0;
-			while (p < pos) {
-				uint16_t l = wire_get16(data + p);
-				if (l == r->rdlen && memcmp(data + p + 2, r->rdata, l) == 0) {
-					dup = 1;
-					break;
-				}
-				p += 2u + l;
-			}
-			if (dup)
-				continue;
-			if (r->ttl != rs->ttl) {
-				char owner[NAME_TEXT_MAX], tbuf[16];
-				format_name(bn->name, owner, sizeof(owner));
-				warnf(b, "%s:%u: TTL %u of %s %s differs from the RRset's TTL %u; using %u",
-				      r->file, r->line, r->ttl, owner, rrtype_to_text(r->type, tbuf),
-				      rs->ttl, rs->ttl);
-			}
-			data[pos] = (uint8_t)(r->rdlen >> 8);
-			data[pos + 1] = (uint8_t)r->rdlen;
-			memcpy(data + pos + 2, r->rdata, r->rdlen);
-			pos += 2u + r->rdlen;
-			count++;
-		}
-		if (count > UINT16_MAX)
-			return fail(err, errcap, refs[i].r, "too many records at %s", bn->name);
-		rs->count = (uint16_t)count;
-		rs->datalen = (uint32_t)pos;
-		z->nrecords += count;
-		i = j;
-	}
-	n->rrsets = sets;
-	n->nrrsets = (uint16_t)ntypes;
-	return ST_OK;
-}
-
-/* First record of a type at a bnode, for error lines. */
-static const brec_t *first_of(const builder_t *b, const bnode_t *bn, uint16_t type)
-{
-	const brec_t *found = NULL;
-	for (uint32_t i = bn->first; i != NONE; i = b->recs[i].next)
-		if (b->recs[i].type == type)
-			found = &b->recs[i]; /* chain is newest first: keep the last seen */
-	return found;
-}
-
-static int check_node(const zone_t *z, const builder_t *b, const bnode_t *bn, const node_t *n,
-		      char *err, size_t errcap)
-{
-	const rrset_t *soa = node_rrset(n, RR_SOA);
-	if (soa && !(n->flags & NODE_APEX))
-		return fail(err, errcap, first_of(b, bn, RR_SOA), "SOA record for %s is not at the zone apex",
-			    n->name);
-	if (soa && soa->count != 1)
-		return fail(err, errcap, first_of(b, bn, RR_SOA), "more than one SOA record at %s", n->name);
-	const rrset_t *cname = node_rrset(n, RR_CNAME);
-	if (cname) {
-		if (cname->count > 1)
-			return fail(err, errcap, first_of(b, bn, RR_CNAME),
-				    "more than one CNAME record at %s", n->name);
-		for (uint16_t i = 0; i < n->nrrsets; i++) {
-			uint16_t t = n->rrsets[i].type;
-			if (t != RR_CNAME && t != RR_RRSIG && t != RR_NSEC)
-				return fail(err, errcap, first_of(b, bn, RR_CNAME),
-					    "CNAME and other data at %s", n->name);
-		}
-		if (n->flags & NODE_APEX)
-			return fail(err, errcap, first_of(b, bn, RR_CNAME), "CNAME at the zone apex %s",
-				    n->name);
-	}
-	(void)z;
-	return ST_OK;
-}
-
-static void lookup_addresses(const zone_t *z, const uint8_t *lname, const rrset_t **a,
-			     const rrset_t **aaaa)
-{
-	const node_t *t = zone_find(z, lname, name_len(lname));
-	*a = t ? node_rrset(t, RR_A) : NULL;
-	*aaaa = t ? node_rrset(t, RR_AAAA) : NULL;
+	if (t)
+		return t->name;
+	if (memcmp(rdname, lname, len) == 0)
+		return rdname;
+	return arena_dup_align(&z->arena, lname, len, 1);
 }
 
 /* Glue list of a cut: one entry per NS record, in-domain first. */
 static int build_glue(zone_t *z, builder_t *b, node_t *cut)
 {
 	const rrset_t *ns = node_rrset(cut, RR_NS);
-	glue_t *g = arena_calloc(&z->arena, ns->count * sizeof(*g));
+	glue_t *g = arena_alloc_align(&z->arena, ns->count * sizeof(*g), 8);
 	if (!g)
 		return ST_ENOMEM;
+	memset(g, 0, ns->count * sizeof(*g));
 	size_t n = 0;
 	for (int pass = 0; pass < 2; pass++) {
 		uint32_t pos = 0;
@@ -546,26 +787,29 @@ static int build_glue(zone_t *z, builder_t *b, node_t *cut)
 		while (rrset_next(ns, &pos, &rd, &rdlen)) {
 			uint8_t lname[NAME_MAXLEN];
 			size_t len = name_lower(lname, rd);
-			int in_domain = name_is_sub(lname, cut->name);
+			int in_domain = sub_of(lname, len, cut->name, cut->namelen);
 			if (in_domain != (pass == 0))
 				continue;
 			glue_t *e = &g[n++];
-			uint8_t *copy = arena_dup(&z->arena, lname, len);
-			if (!copy)
-				return ST_ENOMEM;
-			e->name = copy;
+			const node_t *t = NULL;
 			if (in_domain) {
 				e->cls = GLUE_CLASS_IN_DOMAIN;
-			} else if (!name_is_sub(lname, z->origin)) {
-				e->cls = GLUE_CLASS_OUT_OF_ZONE;
-				continue; /* never glue: no addresses looked up */
+				t = zone_find(z, lname, len);
+			} else if (!sub_of(lname, len, z->origin, z->originlen)) {
+				e->cls = GLUE_CLASS_OUT_OF_ZONE; /* never glue: no addresses */
 			} else {
 				/* Below another cut (or at it) is sibling glue,
 				 * otherwise authoritative data of the zone. */
 				const node_t *ce = zone_closest(z, lname);
 				e->cls = ce->cut ? GLUE_CLASS_SIBLING : GLUE_CLASS_IN_ZONE;
+				t = ce->namelen == len ? ce : NULL;
 			}
-			lookup_addresses(z, lname, &e->a, &e->aaaa);
+			if (!(e->name = keep_name(z, t, lname, len, rd)))
+				return ST_ENOMEM;
+			if (e->cls == GLUE_CLASS_OUT_OF_ZONE)
+				continue;
+			e->a = t ? node_rrset(t, RR_A) : NULL;
+			e->aaaa = t ? node_rrset(t, RR_AAAA) : NULL;
 			if (e->cls == GLUE_CLASS_IN_DOMAIN && !e->a && !e->aaaa) {
 				char nsname[NAME_TEXT_MAX], cutname[NAME_TEXT_MAX];
 				format_name(lname, nsname, sizeof(nsname));
@@ -583,9 +827,10 @@ static int build_glue(zone_t *z, builder_t *b, node_t *cut)
 /* Additional targets of an NS/MX/SRV RRset of authoritative data. */
 static int build_addl(zone_t *z, rrset_t *rs)
 {
-	addl_t *ad = arena_calloc(&z->arena, rs->count * sizeof(*ad));
+	addl_t *ad = arena_alloc_align(&z->arena, rs->count * sizeof(*ad), 8);
 	if (!ad)
 		return ST_ENOMEM;
+	memset(ad, 0, rs->count * sizeof(*ad));
 	uint32_t pos = 0;
 	const uint8_t *rd;
 	uint16_t rdlen;
@@ -597,120 +842,193 @@ static int build_addl(zone_t *z, rrset_t *rs)
 			continue;
 		uint8_t lname[NAME_MAXLEN];
 		size_t len = name_lower(lname, rd + off);
-		uint8_t *copy = arena_dup(&z->arena, lname, len);
-		if (!copy)
-			return ST_ENOMEM;
-		e->target = copy;
 		/* Local data only: addresses in this zone (authoritative or glue). */
-		if (name_is_sub(lname, z->origin))
-			lookup_addresses(z, lname, &e->a, &e->aaaa);
+		const node_t *t = sub_of(lname, len, z->origin, z->originlen)
+					  ? zone_find(z, lname, len) : NULL;
+		if (!(e->target = keep_name(z, t, lname, len, rd + off)))
+			return ST_ENOMEM;
+		e->a = t ? node_rrset(t, RR_A) : NULL;
+		e->aaaa = t ? node_rrset(t, RR_AAAA) : NULL;
 	}
 	rs->addl = ad;
 	return ST_OK;
 }
 
-static int layout(zone_t *z, builder_t *b, char *err, size_t errcap)
+/* ---- after the last record -------------------------------------------- */
+
+static int dmsg_cmp(const void *a, const void *b)
 {
-	/* Every ancestor up to the apex exists as a node. */
-	size_t nreal = b->nbnodes;
-	for (size_t i = 0; i < nreal; i++) {
-		const uint8_t *name = b->bnodes[i].name;
-		size_t len = b->bnodes[i].namelen;
-		while (len > b->originlen) {
-			len -= 1u + name[0];
-			name += 1u + name[0];
-			uint32_t before = (uint32_t)b->nbnodes;
-			uint32_t idx = bnode_get(b, name, len, 1);
-			if (idx == NONE)
-				return ST_ENOMEM;
-			if (idx != before)
-				break; /* it existed: its ancestors do too, or will */
-		}
-	}
-	if (bnode_get(b, b->origin, b->originlen, 0) == NONE) {
-		snprintf(err, errcap, "zone has no records at its apex");
-		return ST_ESEMANTIC;
-	}
+	const dmsg_t *x = a, *y = b;
+	if (x->node != y->node)
+		return x->node < y->node ? -1 : 1;
+	if (x->type != y->type)
+		return x->type < y->type ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
 
-	size_t n = b->nbnodes;
-	z->nnodes = n;
-	z->nodes = arena_calloc(&z->arena, n * sizeof(*z->nodes));
-	uint32_t size = 16;
-	while (size < n * 2)
-		size *= 2;
-	z->table = arena_calloc(&z->arena, size * sizeof(*z->table));
-	z->mask = size - 1;
-	size_t maxcount = 0;
-	for (size_t i = 0; i < n; i++)
-		if (b->bnodes[i].count > maxcount)
-			maxcount = b->bnodes[i].count;
-	recref_t *refs = malloc((maxcount ? maxcount : 1) * sizeof(*refs));
-	if (!z->nodes || !z->table || !refs) {
-		free(refs);
+/*
+ * Every ancestor up to the apex exists as a node: an empty non-terminal's
+ * name is the suffix of its child's. Sets parent[i] to the index of node
+ * i's parent (NONE at the apex). Nodes are visited in the order they were
+ * read and each missing chain is added bottom-up, so node order (and with
+ * it zone_walk's and the messages') does not depend on the hash table.
+ */
+static int add_ancestors(builder_t *b, uint32_t **parentp)
+{
+	size_t cap = b->capnodes;
+	uint32_t *parent = malloc((cap ? cap : 1) * sizeof(*parent));
+	if (!parent)
 		return ST_ENOMEM;
-	}
-
-	int rc = ST_OK;
-	for (size_t i = 0; i < n && rc == ST_OK; i++) {
-		const bnode_t *bn = &b->bnodes[i];
-		node_t *nd = &z->nodes[i];
-		uint8_t *name = arena_dup(&z->arena, bn->name, bn->namelen);
-		if (!name) {
-			rc = ST_ENOMEM;
-			break;
+	for (size_t i = 0; i < b->nnodes; i++)
+		parent[i] = NONE;
+	size_t nreal = b->nnodes;
+	for (size_t i = 0; i < nreal; i++) {
+		uint32_t cur = (uint32_t)i;
+		for (;;) {
+			const uint8_t *name = b->nodes[cur].name;
+			size_t len = b->nodes[cur].namelen;
+			if (len <= b->originlen)
+				break;
+			const uint8_t *pname = name + 1 + name[0];
+			int added;
+			uint32_t idx = node_get(b, pname, len - 1u - name[0], 1, pname, &added);
+			if (idx == NONE) {
+				free(parent);
+				return ST_ENOMEM;
+			}
+			if (b->capnodes > cap) {
+				uint32_t *np = realloc(parent, b->capnodes * sizeof(*np));
+				if (!np) {
+					free(parent);
+					return ST_ENOMEM;
+				}
+				parent = np;
+				cap = b->capnodes;
+			}
+			parent[cur] = idx;
+			if (!added)
+				break; /* it existed: its ancestors do too, or will */
+			parent[idx] = NONE;
+			cur = idx;
 		}
-		nd->name = name;
-		nd->namelen = bn->namelen;
-		nd->labels = (uint8_t)name_labels(name);
-		rc = layout_node(z, b, bn, nd, refs, err, errcap);
-		uint32_t h = name_hash(nd->name, nd->namelen) & z->mask;
-		while (z->table[h])
-			h = (h + 1) & z->mask;
-		z->table[h] = nd;
 	}
-	free(refs);
-	if (rc != ST_OK)
-		return rc;
+	*parentp = parent;
+	return ST_OK;
+}
 
-	z->apex = (node_t *)zone_find(z, z->origin, z->originlen);
-	z->apex->flags |= NODE_APEX;
-
-	/* Parents, then cuts top-down: process nodes by label count. */
-	int minl = z->apex->labels, maxl = minl;
+/* Cuts top-down: a node's cut is its parent's, else itself when it owns
+ * NS. Each node is resolved once, after its parent (memoised). */
+static int mark_cuts(zone_t *z)
+{
+	size_t n = z->nnodes;
+	uint8_t *done = calloc((n + 7) / 8, 1);
+	if (!done)
+		return ST_ENOMEM;
+	size_t ai = (size_t)(z->apex - z->nodes);
+	done[ai / 8] |= (uint8_t)(1u << (ai % 8));
+	node_t *stack[NAME_MAXLABELS + 1];
 	for (size_t i = 0; i < n; i++) {
+		size_t depth = 0;
 		node_t *nd = &z->nodes[i];
-		if (nd != z->apex)
-			nd->parent = zone_find(z, name_skip(nd->name, 1), nd->namelen - 1u - nd->name[0]);
-		if (nd->labels > maxl)
-			maxl = nd->labels;
-		if (name_is_wildcard(nd->name) && nd->parent)
-			((node_t *)nd->parent)->flags |= NODE_WILDCARD_CHILD;
-	}
-	for (int l = minl + 1; l <= maxl; l++) {
-		for (size_t i = 0; i < n; i++) {
-			node_t *nd = &z->nodes[i];
-			if (nd->labels != l)
-				continue;
-			if (nd->parent->cut)
+		for (;;) {
+			size_t k = (size_t)(nd - z->nodes);
+			if (done[k / 8] & (1u << (k % 8)))
+				break;
+			stack[depth++] = nd;
+			nd = (node_t *)nd->parent;
+		}
+		while (depth > 0) {
+			nd = stack[--depth];
+			if (nd->parent->cut) {
 				nd->cut = nd->parent->cut;
-			else if (node_rrset(nd, RR_NS)) {
+			} else if (node_rrset(nd, RR_NS)) {
 				nd->cut = nd;
 				nd->flags |= NODE_CUT;
 			}
+			size_t k = (size_t)(nd - z->nodes);
+			done[k / 8] |= (uint8_t)(1u << (k % 8));
 		}
 	}
+	free(done);
+	return ST_OK;
+}
+
+static int finish(zone_t *z, builder_t *b)
+{
+	int rc = flush(b);
+	if (rc == ST_OK)
+		rc = merge_parked(b);
+	free(b->recs), b->recs = NULL;
+	free(b->bytes), b->bytes = NULL;
+	free(b->park), b->park = NULL;
+	free(b->pbytes), b->pbytes = NULL;
+	if (rc != ST_OK)
+		return rc;
+
+	uint32_t *parent = NULL;
+	if ((rc = add_ancestors(b, &parent)) != ST_OK)
+		return rc;
+	int added;
+	uint32_t ai = node_get(b, b->origin, b->originlen, 0, NULL, &added);
+	if (ai == NONE) {
+		free(parent);
+		snprintf(b->err, b->errcap, "zone has no records at its apex");
+		return ST_ESEMANTIC;
+	}
+
+	/* The TTL warnings, where and as far as the old one-pass layout gave
+	 * them: by node, type and file order, up to the layout error. */
+	qsort(b->msgs, b->nmsgs, sizeof(*b->msgs), dmsg_cmp);
+	for (size_t i = 0; i < b->nmsgs; i++) {
+		const dmsg_t *m = &b->msgs[i];
+		if (b->err_node != NONE &&
+		    (m->node > b->err_node || (m->node == b->err_node && m->type > b->err_type)))
+			break;
+		warnf(b, "%s", m->text);
+	}
+	if (b->err_node != NONE) {
+		char tbuf[16], fmt[128];
+		free(parent);
+		snprintf(fmt, sizeof(fmt), "RRset %%s %s has more than %u records (limit)",
+			 rrtype_to_text(b->err_type, tbuf), b->lim.max_rrset_records);
+		return fail_at(b, b->nodes[b->err_node].name, b->err_type, ST_ELIMIT, fmt);
+	}
+
+	/* The node array is complete: hand it and the index to the zone. */
+	size_t n = b->nnodes;
+	node_t *nodes = realloc(b->nodes, (n ? n : 1) * sizeof(*nodes));
+	if (nodes)
+		b->nodes = nodes;
+	z->nodes = b->nodes, b->nodes = NULL;
+	z->nnodes = n;
+	z->table = b->index, b->index = NULL;
+	z->mask = b->imask;
+	for (size_t i = 0; i < n; i++) {
+		node_t *nd = &z->nodes[i];
+		nd->labels = (uint8_t)name_labels(nd->name);
+		if (parent[i] != NONE) {
+			nd->parent = &z->nodes[parent[i]];
+			if (name_is_wildcard(nd->name))
+				((node_t *)nd->parent)->flags |= NODE_WILDCARD_CHILD;
+		}
+	}
+	free(parent);
+	z->apex = &z->nodes[ai];
+	z->apex->flags |= NODE_APEX;
+	if ((rc = mark_cuts(z)) != ST_OK)
+		return rc;
 
 	/* Checks. */
 	for (size_t i = 0; i < n; i++) {
-		rc = check_node(z, b, &b->bnodes[i], &z->nodes[i], err, errcap);
+		rc = check_node(b, &z->nodes[i]);
 		if (rc != ST_OK)
 			return rc;
 	}
 	z->soa = node_rrset(z->apex, RR_SOA);
 	if (!z->soa)
-		return fail(err, errcap, NULL, "zone %s has no SOA record at its apex", z->origin);
+		return fail_at(b, z->origin, -1, ST_ESEMANTIC, "zone %s has no SOA record at its apex");
 	if (!node_rrset(z->apex, RR_NS))
-		return fail(err, errcap, NULL, "zone %s has no NS records at its apex", z->origin);
+		return fail_at(b, z->origin, -1, ST_ESEMANTIC, "zone %s has no NS records at its apex");
 
 	/* SOA MINIMUM is the last 4 bytes of the rdata. */
 	const uint8_t *soard = z->soa->data + 2;
@@ -741,16 +1059,27 @@ static int layout(zone_t *z, builder_t *b, char *err, size_t errcap)
 	return ST_OK;
 }
 
-typedef int (*parse_fn)(void *arg, builder_t *b, const uint8_t *origin, char *err, size_t errcap);
-
-static int zone_build(const char *file, parse_fn parse, void *arg, const uint8_t *origin,
-		      zone_warn_cb warn, void *warn_ctx, zone_t **out, char *err, size_t errcap)
+static int zone_build(const char *file, parse_fn parse, void *arg, uint64_t size_hint,
+		      const uint8_t *origin, const zone_limits_t *limits, zone_warn_cb warn,
+		      void *warn_ctx, zone_t **out, char *err, size_t errcap)
 {
 	builder_t b;
 	memset(&b, 0, sizeof(b));
 	arena_init(&b.tmp);
+	b.lim = limits ? *limits : zone_limits_default();
+	if (b.lim.max_rrset_records == 0 || b.lim.max_rrset_records > ZONE_MAX_RRSET_RECORDS)
+		b.lim.max_rrset_records = ZONE_MAX_RRSET_RECORDS;
+	b.zflim.max_bytes = b.lim.max_file_bytes;
+	b.zflim.max_depth = b.lim.max_include_depth;
 	b.warn = warn;
 	b.warn_ctx = warn_ctx;
+	b.parse = parse;
+	b.parse_arg = arg;
+	b.origin_arg = origin;
+	b.err = err;
+	b.errcap = errcap;
+	b.cur = NONE;
+	b.err_node = NONE;
 	if (origin) {
 		b.originlen = name_lower(b.origin, origin);
 		b.have_origin = 1;
@@ -763,17 +1092,31 @@ static int zone_build(const char *file, parse_fn parse, void *arg, const uint8_t
 		return ST_ENOMEM;
 	}
 	arena_init(&z->arena);
+	b.z = z;
 	err[0] = 0;
 
-	int rc = parse(arg, &b, origin, err, errcap);
+	/* About one node per 48 bytes of text (a delegation with glue is three
+	 * names in ~170 bytes): size the index and the node array once. Pages
+	 * of either that are never touched cost nothing. */
+	uint64_t est = size_hint / 48 + 16;
+	if (est > (1u << 26))
+		est = 1u << 26;
+	size_t isize = 1024;
+	while (isize < est * 2)
+		isize *= 2;
+	int rc = index_resize(&b, isize);
+	if (rc == ST_OK && grow(&b.nodes, &b.capnodes, (size_t)est, sizeof(*b.nodes)) != ST_OK)
+		rc = ST_ENOMEM;
+	if (rc == ST_OK)
+		rc = parse(arg, record_cb, &b, origin, &b.zflim, err, errcap);
 	if (rc == ST_OK && !b.have_origin) {
 		snprintf(err, errcap, "%s: no records, so no SOA and no origin", file);
 		rc = ST_ESEMANTIC;
 	}
 	if (rc == ST_OK) {
 		z->originlen = b.originlen;
-		z->origin = arena_dup(&z->arena, b.origin, b.originlen);
-		rc = z->origin ? layout(z, &b, err, errcap) : ST_ENOMEM;
+		z->origin = arena_dup_align(&z->arena, b.origin, b.originlen, 1);
+		rc = z->origin ? finish(z, &b) : ST_ENOMEM;
 		if (rc != ST_OK && err[0] != 0 && strncmp(err, file, strlen(file)) != 0) {
 			/* Messages from layout without a file:line get the file name. */
 			char tmp[ZONEFILE_ERR_MAX];
@@ -792,9 +1135,10 @@ static int zone_build(const char *file, parse_fn parse, void *arg, const uint8_t
 	return ST_OK;
 }
 
-static int parse_file(void *arg, builder_t *b, const uint8_t *origin, char *err, size_t errcap)
+static int parse_file(void *arg, zf_rr_cb cb, void *ctx, const uint8_t *origin,
+		      const zf_limits_t *lim, char *err, size_t errcap)
 {
-	return zonefile_parse(arg, origin, record_cb, b, err, errcap);
+	return zonefile_parse_ex(arg, origin, lim, cb, ctx, err, errcap);
 }
 
 struct mem_arg {
@@ -802,21 +1146,39 @@ struct mem_arg {
 	size_t len;
 };
 
-static int parse_mem(void *arg, builder_t *b, const uint8_t *origin, char *err, size_t errcap)
+static int parse_mem(void *arg, zf_rr_cb cb, void *ctx, const uint8_t *origin,
+		     const zf_limits_t *lim, char *err, size_t errcap)
 {
 	struct mem_arg *m = arg;
-	return zonefile_parse_mem(m->name, m->text, m->len, origin, record_cb, b, err, errcap);
+	return zonefile_parse_mem_ex(m->name, m->text, m->len, origin, lim, cb, ctx, err, errcap);
+}
+
+int zone_load_ex(const char *path, const uint8_t *origin, const zone_limits_t *limits,
+		 zone_warn_cb warn, void *warn_ctx, zone_t **out, char *err, size_t errcap)
+{
+	struct stat st;
+	uint64_t hint = stat(path, &st) == 0 && S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
+	return zone_build(path, parse_file, (void *)path, hint, origin, limits, warn, warn_ctx, out,
+			  err, errcap);
+}
+
+int zone_load_mem_ex(const char *name, const char *text, size_t len, const uint8_t *origin,
+		     const zone_limits_t *limits, zone_warn_cb warn, void *warn_ctx, zone_t **out,
+		     char *err, size_t errcap)
+{
+	struct mem_arg m = { name, text, len };
+	return zone_build(name, parse_mem, &m, len, origin, limits, warn, warn_ctx, out, err,
+			  errcap);
 }
 
 int zone_load(const char *path, const uint8_t *origin, zone_warn_cb warn, void *warn_ctx,
 	      zone_t **out, char *err, size_t errcap)
 {
-	return zone_build(path, parse_file, (void *)path, origin, warn, warn_ctx, out, err, errcap);
+	return zone_load_ex(path, origin, NULL, warn, warn_ctx, out, err, errcap);
 }
 
 int zone_load_mem(const char *name, const char *text, size_t len, const uint8_t *origin,
 		  zone_warn_cb warn, void *warn_ctx, zone_t **out, char *err, size_t errcap)
 {
-	struct mem_arg m = {name, text, len};
-	return zone_build(name, parse_mem, &m, origin, warn, warn_ctx, out, err, errcap);
+	return zone_load_mem_ex(name, text, len, origin, NULL, warn, warn_ctx, out, err, errcap);
 }

@@ -85,6 +85,28 @@ typedef struct zone zone_t;
 typedef void (*zone_warn_cb)(void *ctx, const char *msg);
 
 /*
+ * Limits on what one zone may hold, so that a wrong or hostile file fails
+ * with a clear message instead of exhausting memory. 0 in a field means no
+ * limit; zone_limits_default() gives the values zone_load uses.
+ */
+typedef struct zone_limits {
+	uint64_t max_records;       /* records in the zone (default 50,000,000) */
+	uint64_t max_file_bytes;    /* bytes of zone text, $INCLUDEd files counted
+				     * (default 16 GiB) */
+	uint32_t max_rrset_records; /* records in one RRset (default and at most
+				     * 65535, what a 16-bit count can hold) */
+	uint32_t max_include_depth; /* $INCLUDE nesting (default and at most 16) */
+} zone_limits_t;
+
+#define ZONE_MAX_RECORDS_DEFAULT 50000000u
+#define ZONE_MAX_FILE_BYTES_DEFAULT (16ull << 30)
+#define ZONE_MAX_RRSET_RECORDS 65535u
+#define ZONE_MAX_INCLUDE_DEPTH 16u
+
+/* The defaults above. */
+zone_limits_t zone_limits_default(void);
+
+/*
  * Load a zone from a master file. origin (wire form) may be NULL: then the
  * origin is the owner of the first SOA record (after $ORIGIN processing).
  * Runs the load-time checks: exactly one SOA, at the apex; NS at the apex;
@@ -100,6 +122,18 @@ int zone_load(const char *path, const uint8_t *origin, zone_warn_cb warn, void *
 int zone_load_mem(const char *name, const char *text, size_t len, const uint8_t *origin,
 		  zone_warn_cb warn, void *warn_ctx, zone_t **out, char *err,
 		  size_t errcap) MUST_CHECK;
+
+/*
+ * zone_load and zone_load_mem under explicit limits (NULL: the defaults).
+ * Going over a limit fails with ST_ELIMIT and a message naming the limit,
+ * e.g. "tld.zone:5600014: zone has more than 5600013 records (limit)".
+ */
+int zone_load_ex(const char *path, const uint8_t *origin, const zone_limits_t *limits,
+		 zone_warn_cb warn, void *warn_ctx, zone_t **out, char *err,
+		 size_t errcap) MUST_CHECK;
+int zone_load_mem_ex(const char *name, const char *text, size_t len, const uint8_t *origin,
+		     const zone_limits_t *limits, zone_warn_cb warn, void *warn_ctx, zone_t **out,
+		     char *err, size_t errcap) MUST_CHECK;
 
 /* Free a zone and everything it owns. NULL is fine. */
 void zone_free(zone_t *z);

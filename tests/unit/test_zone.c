@@ -300,6 +300,123 @@ static void test_fault_every_nth(void **state)
 	zoneset_free(zs);
 }
 
+/* ---- the loader: owners that come back, and the limits ---------------- */
+
+static void collect_warn(void *ctx, const char *msg)
+{
+	char *buf = ctx;
+	size_t used = strlen(buf);
+	snprintf(buf + used, 2048 - used, "%s\n", msg);
+}
+
+static void test_owner_comes_back(void **state)
+{
+	/* a's records are split in three runs: they merge into one node, in
+	 * type order, duplicates collapsed across the runs, the TTL of the
+	 * first record kept and each differing one warned about, in order. */
+	static const char text[] =
+		"$ORIGIN test.\n"
+		"$TTL 300\n"
+		"@ SOA ns.test. host.test. 1 7200 900 1209600 300\n"
+		"@ NS ns.test.\n"
+		"a A 192.0.2.1\n"
+		"ns A 192.0.2.53\n"
+		"a TXT \"one\"\n"
+		"a 60 A 192.0.2.2\n"
+		"b A 192.0.2.9\n"
+		"A A 192.0.2.1\n"
+		"a 30 TXT \"two\"\n"
+		"a MX 10 NS.test.\n";
+	char err[512], warns[2048] = "";
+	zone_t *z = NULL;
+	assert_int_equal(zone_load_mem("m.zone", text, strlen(text), NULL, collect_warn, warns, &z,
+				       err, sizeof(err)),
+			 ST_OK);
+	assert_string_equal(warns,
+			    "m.zone:8: TTL 60 of a.test. A differs from the RRset's TTL 300; using 300\n"
+			    "m.zone:11: TTL 30 of a.test. TXT differs from the RRset's TTL 300; using 300\n");
+	assert_int_equal(zone_record_count(z), 9);
+	const node_t *a = find(z, "a.test.");
+	assert_non_null(a);
+	assert_int_equal(a->nrrsets, 3);
+	assert_int_equal(a->rrsets[0].type, RR_A);
+	assert_int_equal(a->rrsets[0].count, 2);
+	assert_int_equal(a->rrsets[1].type, RR_MX);
+	assert_int_equal(a->rrsets[2].type, RR_TXT);
+	assert_int_equal(a->rrsets[2].count, 2);
+	/* The MX target is the node ns.test., found and named once. */
+	assert_non_null(a->rrsets[1].addl);
+	assert_ptr_equal(a->rrsets[1].addl[0].target, find(z, "ns.test.")->name);
+	assert_non_null(a->rrsets[1].addl[0].a);
+	zone_free(z);
+}
+
+static int load_limited(const char *text, const zone_limits_t *lim, char *err, size_t errcap)
+{
+	zone_t *z = NULL;
+	int rc = zone_load_mem_ex("lim.zone", text, strlen(text), NULL, lim, NULL, NULL, &z, err,
+				  errcap);
+	zone_free(z);
+	return rc;
+}
+
+static void test_limits(void **state)
+{
+	static const char text[] =
+		"$ORIGIN test.\n"
+		"$TTL 300\n"
+		"@ SOA ns.test. host.test. 1 7200 900 1209600 300\n"
+		"@ NS ns.test.\n"
+		"ns A 192.0.2.53\n"
+		"b A 192.0.2.1\n"
+		"a A 192.0.2.1\n"
+		"a A 192.0.2.2\n"
+		"b A 192.0.2.2\n"
+		"a A 192.0.2.3\n";
+	char err[512];
+	zone_limits_t d = zone_limits_default();
+	assert_true(d.max_records == 50000000u);
+	assert_true(d.max_rrset_records == 65535u);
+	assert_true(d.max_include_depth == 16u);
+	assert_true(d.max_file_bytes > 0);
+	assert_int_equal(load_limited(text, NULL, err, sizeof(err)), ST_OK);
+
+	zone_limits_t lim = d;
+	lim.max_records = 7;
+	assert_int_equal(load_limited(text, &lim, err, sizeof(err)), ST_ELIMIT);
+	assert_string_equal(err, "lim.zone:10: zone has more than 7 records (limit)");
+	lim.max_records = 8;
+	assert_int_equal(load_limited(text, &lim, err, sizeof(err)), ST_OK);
+
+	/* The line is the RRset's first record's. */
+	lim = d;
+	lim.max_rrset_records = 2;
+	assert_int_equal(load_limited(text, &lim, err, sizeof(err)), ST_ELIMIT);
+	assert_string_equal(err, "lim.zone:7: RRset a.test. A has more than 2 records (limit)");
+	lim.max_rrset_records = 3;
+	assert_int_equal(load_limited(text, &lim, err, sizeof(err)), ST_OK);
+
+	lim = d;
+	lim.max_file_bytes = 100;
+	assert_int_equal(load_limited(text, &lim, err, sizeof(err)), ST_ELIMIT);
+	assert_string_equal(err, "lim.zone: zone text is more than 100 bytes (limit)");
+
+	/* The same limits on a file, and the $INCLUDE depth. */
+	zone_t *z = NULL;
+	lim = d;
+	lim.max_file_bytes = 10;
+	assert_int_equal(zone_load_ex(GOLDEN_ZONE, NULL, &lim, NULL, NULL, &z, err, sizeof(err)),
+			 ST_ELIMIT);
+	assert_non_null(strstr(err, "zone text is more than 10 bytes (limit)"));
+	lim = d;
+	lim.max_include_depth = 3;
+	assert_int_equal(zone_load_ex(TEST_DATA_DIR "/zonefile/loop.zone", (const uint8_t *)"\4test\0",
+				      &lim, NULL, NULL, &z, err, sizeof(err)),
+			 ST_ELIMIT);
+	assert_non_null(strstr(err, "$INCLUDE nested too deeply (limit 3)"));
+	assert_null(z);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -312,6 +429,8 @@ int main(void)
 		cmocka_unit_test(test_zoneset_deepest),
 		cmocka_unit_test(test_zoneset_rules_and_faults),
 		cmocka_unit_test(test_fault_every_nth),
+		cmocka_unit_test(test_owner_comes_back),
+		cmocka_unit_test(test_limits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
