@@ -247,6 +247,9 @@ typedef struct builder {
 	size_t nnodes, capnodes;
 	uint32_t *index;       /* node index + 1, 0 = empty; becomes z->table */
 	uint32_t imask;
+	uint32_t *parent;      /* parent node index, NONE while not known */
+	size_t capparent;
+	uint32_t recent[4];    /* the last nodes read: parents are usually among them */
 	/* The owner being read and its records so far. */
 	uint32_t cur;
 	uint8_t cur_raw[NAME_MAXLEN];
@@ -600,6 +603,28 @@ static int owner_change(builder_t *b, const zf_rr_t *rr, size_t rawlen, char *er
 	uint32_t ni = node_get(b, lname, len, 1, NULL, &added);
 	if (ni == NONE)
 		return ST_ENOMEM;
+	if (added) {
+		/* Its parent is usually one of the last few owners (a delegation,
+		 * then its glue): look there before the hash table does. */
+		if (grow(&b->parent, &b->capparent, b->nnodes, sizeof(*b->parent)) != ST_OK)
+			return ST_ENOMEM;
+		uint32_t p = NONE;
+		if (len > b->originlen) {
+			const uint8_t *pname = lname + 1 + lname[0];
+			size_t plen = len - 1u - lname[0];
+			for (size_t k = 0; k < 4 && p == NONE; k++) {
+				uint32_t r = b->recent[k];
+				if (r != NONE && b->nodes[r].namelen == plen &&
+				    memcmp(b->nodes[r].name, pname, plen) == 0)
+					p = r;
+			}
+		}
+		b->parent[ni] = p;
+	}
+	if (b->recent[0] != ni) {
+		memmove(b->recent + 1, b->recent, 3 * sizeof(b->recent[0]));
+		b->recent[0] = ni;
+	}
 	b->cur = ni;
 	memcpy(b->cur_raw, rr->owner, rawlen);
 	b->cur_rawlen = rawlen;
@@ -657,6 +682,7 @@ static void builder_free(builder_t *b)
 	arena_free(&b->tmp);
 	free(b->nodes);
 	free(b->index);
+	free(b->parent);
 	free(b->recs);
 	free(b->bytes);
 	free(b->park);
@@ -771,6 +797,17 @@ static const uint8_t *keep_name(zone_t *z, const node_t *t, const uint8_t *lname
 	return arena_dup_align(&z->arena, lname, len, 1);
 }
 
+/* zone_find, looking first at the few nodes read right after node `from`:
+ * that is where a delegation's in-domain name servers usually are. */
+static const node_t *find_near(const zone_t *z, const node_t *from, const uint8_t *lname,
+			       size_t len)
+{
+	for (const node_t *n = from + 1; n < from + 5 && n < z->nodes + z->nnodes; n++)
+		if (n->namelen == len && memcmp(n->name, lname, len) == 0)
+			return n;
+	return zone_find(z, lname, len);
+}
+
 /* Glue list of a cut: one entry per NS record, in-domain first. */
 static int build_glue(zone_t *z, builder_t *b, node_t *cut)
 {
@@ -794,7 +831,7 @@ static int build_glue(zone_t *z, builder_t *b, node_t *cut)
 			const node_t *t = NULL;
 			if (in_domain) {
 				e->cls = GLUE_CLASS_IN_DOMAIN;
-				t = zone_find(z, lname, len);
+				t = find_near(z, cut, lname, len);
 			} else if (!sub_of(lname, len, z->origin, z->originlen)) {
 				e->cls = GLUE_CLASS_OUT_OF_ZONE; /* never glue: no addresses */
 			} else {
@@ -868,23 +905,17 @@ static int dmsg_cmp(const void *a, const void *b)
 
 /*
  * Every ancestor up to the apex exists as a node: an empty non-terminal's
- * name is the suffix of its child's. Sets parent[i] to the index of node
- * i's parent (NONE at the apex). Nodes are visited in the order they were
- * read and each missing chain is added bottom-up, so node order (and with
- * it zone_walk's and the messages') does not depend on the hash table.
+ * name is the suffix of its child's. Completes b->parent (parents found
+ * while reading are known already). Nodes are visited in the order they
+ * were read and each missing chain is added bottom-up, so node order (and
+ * with it zone_walk's and the messages') does not depend on the hash table.
  */
-static int add_ancestors(builder_t *b, uint32_t **parentp)
+static int add_ancestors(builder_t *b)
 {
-	size_t cap = b->capnodes;
-	uint32_t *parent = malloc((cap ? cap : 1) * sizeof(*parent));
-	if (!parent)
-		return ST_ENOMEM;
-	for (size_t i = 0; i < b->nnodes; i++)
-		parent[i] = NONE;
 	size_t nreal = b->nnodes;
 	for (size_t i = 0; i < nreal; i++) {
 		uint32_t cur = (uint32_t)i;
-		for (;;) {
+		while (b->parent[cur] == NONE) {
 			const uint8_t *name = b->nodes[cur].name;
 			size_t len = b->nodes[cur].namelen;
 			if (len <= b->originlen)
@@ -892,27 +923,16 @@ static int add_ancestors(builder_t *b, uint32_t **parentp)
 			const uint8_t *pname = name + 1 + name[0];
 			int added;
 			uint32_t idx = node_get(b, pname, len - 1u - name[0], 1, pname, &added);
-			if (idx == NONE) {
-				free(parent);
+			if (idx == NONE ||
+			    grow(&b->parent, &b->capparent, b->nnodes, sizeof(*b->parent)) != ST_OK)
 				return ST_ENOMEM;
-			}
-			if (b->capnodes > cap) {
-				uint32_t *np = realloc(parent, b->capnodes * sizeof(*np));
-				if (!np) {
-					free(parent);
-					return ST_ENOMEM;
-				}
-				parent = np;
-				cap = b->capnodes;
-			}
-			parent[cur] = idx;
+			b->parent[cur] = idx;
 			if (!added)
 				break; /* it existed: its ancestors do too, or will */
-			parent[idx] = NONE;
+			b->parent[idx] = NONE;
 			cur = idx;
 		}
 	}
-	*parentp = parent;
 	return ST_OK;
 }
 
@@ -965,20 +985,20 @@ static int finish(zone_t *z, builder_t *b)
 	if (rc != ST_OK)
 		return rc;
 
-	uint32_t *parent = NULL;
-	if ((rc = add_ancestors(b, &parent)) != ST_OK)
+	if (b->nnodes > 0 && (rc = add_ancestors(b)) != ST_OK)
 		return rc;
+	uint32_t *parent = b->parent;
 	int added;
 	uint32_t ai = node_get(b, b->origin, b->originlen, 0, NULL, &added);
 	if (ai == NONE) {
-		free(parent);
 		snprintf(b->err, b->errcap, "zone has no records at its apex");
 		return ST_ESEMANTIC;
 	}
 
 	/* The TTL warnings, where and as far as the old one-pass layout gave
 	 * them: by node, type and file order, up to the layout error. */
-	qsort(b->msgs, b->nmsgs, sizeof(*b->msgs), dmsg_cmp);
+	if (b->nmsgs > 1)
+		qsort(b->msgs, b->nmsgs, sizeof(*b->msgs), dmsg_cmp);
 	for (size_t i = 0; i < b->nmsgs; i++) {
 		const dmsg_t *m = &b->msgs[i];
 		if (b->err_node != NONE &&
@@ -988,7 +1008,6 @@ static int finish(zone_t *z, builder_t *b)
 	}
 	if (b->err_node != NONE) {
 		char tbuf[16], fmt[128];
-		free(parent);
 		snprintf(fmt, sizeof(fmt), "RRset %%s %s has more than %u records (limit)",
 			 rrtype_to_text(b->err_type, tbuf), b->lim.max_rrset_records);
 		return fail_at(b, b->nodes[b->err_node].name, b->err_type, ST_ELIMIT, fmt);
@@ -1012,7 +1031,8 @@ static int finish(zone_t *z, builder_t *b)
 				((node_t *)nd->parent)->flags |= NODE_WILDCARD_CHILD;
 		}
 	}
-	free(parent);
+	free(b->parent);
+	b->parent = NULL;
 	z->apex = &z->nodes[ai];
 	z->apex->flags |= NODE_APEX;
 	if ((rc = mark_cuts(z)) != ST_OK)
@@ -1080,6 +1100,8 @@ static int zone_build(const char *file, parse_fn parse, void *arg, uint64_t size
 	b.errcap = errcap;
 	b.cur = NONE;
 	b.err_node = NONE;
+	for (size_t k = 0; k < 4; k++)
+		b.recent[k] = NONE;
 	if (origin) {
 		b.originlen = name_lower(b.origin, origin);
 		b.have_origin = 1;
