@@ -420,21 +420,23 @@ static unsigned rrset_write(wire_wr_t *w, comp_t *c, const plan_rr_t *prr)
 	return n;
 }
 
-/* Header and question; the counts are patched at the end. */
+/* Header and question; the counts are patched at the end. Each piece is
+ * one bounded write: a piece that does not fit fails the whole response. */
 static void head_write(wire_wr_t *w, comp_t *c, const query_t *q, uint16_t flags)
 {
-	wire_wr_u16(w, q->id);
-	wire_wr_u16(w, flags);
-	wire_wr_u16(w, q->has_question ? 1 : 0);
-	wire_wr_u16(w, 0);
-	wire_wr_u16(w, 0);
-	wire_wr_u16(w, 0);
+	uint8_t h[DNS_HEADER_LEN] = { 0 };
+	wire_put16(h, q->id);
+	wire_put16(h + 2, flags);
+	wire_put16(h + 4, q->has_question ? 1 : 0);
+	wire_wr_bytes(w, h, sizeof(h));
 	if (q->has_question) {
 		size_t at = w->pos;
 		/* Echoed exactly as received, the client's case included (0x20). */
 		wire_wr_bytes(w, q->qname, q->qname_len);
-		wire_wr_u16(w, q->qtype);
-		wire_wr_u16(w, q->qclass);
+		uint8_t tc[4];
+		wire_put16(tc, q->qtype);
+		wire_put16(tc + 2, q->qclass);
+		wire_wr_bytes(w, tc, sizeof(tc));
 		if (!w->err && c)
 			c->qname = c->qname_rolled = q->qname, c->qoff = at;
 	}
@@ -450,11 +452,13 @@ static uint16_t flags_base(const query_t *q, uint16_t rcode)
  * echoed (RFC 3225 3), no options. */
 static void opt_write(wire_wr_t *w, const query_t *q, uint16_t rcode)
 {
-	wire_wr_u8(w, 0);
-	wire_wr_u16(w, RR_OPT);
-	wire_wr_u16(w, EDNS_ADVERTISED);
-	wire_wr_u32(w, (uint32_t)((rcode >> 4) & 0xFF) << 24 | (q->do_bit ? 0x8000u : 0));
-	wire_wr_u16(w, 0);
+	uint8_t o[OPT_RR_LEN];
+	o[0] = 0; /* the root */
+	wire_put16(o + 1, RR_OPT);
+	wire_put16(o + 3, EDNS_ADVERTISED);
+	wire_put32(o + 5, (uint32_t)((rcode >> 4) & 0xFF) << 24 | (q->do_bit ? 0x8000u : 0));
+	wire_put16(o + 9, 0);
+	wire_wr_bytes(w, o, sizeof(o));
 }
 
 size_t encode_response(const query_t *q, const plan_t *plan, uint8_t *out, size_t limit,
