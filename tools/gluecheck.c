@@ -154,6 +154,16 @@ typedef struct gc {
 	msg_rr_t rr;
 } gc_t;
 
+/* Write a message, truncating quietly: results are for people. */
+static void setf(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void setf(char *buf, size_t cap, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, cap, fmt, ap);
+	va_end(ap);
+}
+
 static uint64_t now_ms(void)
 {
 	struct timespec ts;
@@ -985,8 +995,8 @@ static void walk(gc_t *g)
 			any_auth |= g->rows[i].level == li && g->rows[i].auth && !g->rows[i].given;
 		if (!any_auth) {
 			l->broken = true;
-			snprintf(g->result, sizeof(g->result), "no server of %s answers authoritatively%s%s",
-				 l->ztext, l->why[0] ? ": " : "", l->why);
+			setf(g->result, sizeof(g->result), "no server of %s answers authoritatively%s%s",
+			     l->ztext, l->why[0] ? ": " : "", l->why);
 			break;
 		}
 		if (name_equal(l->zone, g->o.domain)) {
@@ -996,8 +1006,8 @@ static void walk(gc_t *g)
 		fetched_t fx = { 0 };
 		int rc = fetch_referral(g, li, ref, from, sizeof(from), &fx);
 		if (rc == 0 && ref->rcode != RCODE_NOERROR) {
-			snprintf(g->result, sizeof(g->result), "%s (%s) answers %s for it", l->ztext, from,
-				 rcode_str(ref->rcode));
+			setf(g->result, sizeof(g->result), "%s (%s) answers %s for it", l->ztext, from,
+			     rcode_str(ref->rcode));
 			break;
 		}
 		if (rc == 0) {
@@ -1006,9 +1016,9 @@ static void walk(gc_t *g)
 		}
 		if (rc < 0) {
 			l->broken = true;
-			snprintf(g->result, sizeof(g->result),
-				 "no server of %s gives an answer or a referral for the domain%s%s", l->ztext,
-				 l->why[0] ? ": " : "", l->why);
+			setf(g->result, sizeof(g->result),
+			     "no server of %s gives an answer or a referral for the domain%s%s", l->ztext,
+			     l->why[0] ? ": " : "", l->why);
 			break;
 		}
 		level_t *c = &g->levels[g->nlevels];
