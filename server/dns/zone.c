@@ -1126,9 +1126,16 @@ static int zone_build(const char *file, parse_fn parse, void *arg, uint64_t size
 	size_t isize = 1024;
 	while (isize < est * 2)
 		isize *= 2;
-	int rc = index_resize(&b, isize);
-	if (rc == ST_OK && grow(&b.nodes, &b.capnodes, (size_t)est, sizeof(*b.nodes)) != ST_OK)
-		rc = ST_ENOMEM;
+	/* Only a hint: where the system will not reserve that much (strict
+	 * overcommit), start smaller and grow. */
+	int rc;
+	while ((rc = index_resize(&b, isize)) != ST_OK && isize > 1024)
+		isize /= 2;
+	while (rc == ST_OK && grow(&b.nodes, &b.capnodes, (size_t)est, sizeof(*b.nodes)) != ST_OK) {
+		if (est <= 1024)
+			rc = ST_ENOMEM;
+		est /= 2;
+	}
 	if (rc == ST_OK)
 		rc = parse(arg, record_cb, &b, origin, &b.zflim, err, errcap);
 	if (rc == ST_OK && !b.have_origin) {

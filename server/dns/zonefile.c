@@ -51,6 +51,10 @@ struct zf {
 	bool has_origin;
 	uint8_t owner[NAME_MAXLEN];
 	bool has_owner;
+	/* The owner token as written, while owner is its value under the
+	 * current origin (0: not known): repeated owners skip the name parse. */
+	char owner_text[64];
+	size_t owner_textlen;
 	uint32_t dflt_ttl; /* from $TTL, or the SOA MINIMUM when it stood in */
 	bool has_dflt;
 	uint32_t last_ttl; /* last explicit TTL (RFC 1035 semantics) */
@@ -178,11 +182,13 @@ static int scan_quoted(struct zf *z, struct src *s, const char **pp, unsigned ql
 	return 0;
 }
 
-static bool is_delim(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ';' || c == '(' ||
-	       c == ')' || c == '"';
-}
+/* What a byte is to the tokenizer: one table lookup per byte of the text
+ * instead of a chain of comparisons. 0: part of a token. */
+enum { C_TOK, C_SPACE, C_NL, C_SEMI, C_LPAR, C_RPAR, C_QUOTE, C_ESC };
+static const uint8_t tok_class[256] = {
+	[' '] = C_SPACE, ['\t'] = C_SPACE, ['\r'] = C_SPACE, ['\n'] = C_NL, [';'] = C_SEMI,
+	['('] = C_LPAR, [')'] = C_RPAR, ['"'] = C_QUOTE, ['\\'] = C_ESC,
+};
 
 /*
  * Read the next logical line's tokens into z->toks. *blank tells whether its
@@ -203,7 +209,8 @@ static int read_line(struct zf *z, struct src *s, bool *blank)
 	*blank = false;
 	while (s->p < s->end) {
 		char c = *s->p;
-		if (c == '\n') {
+		uint8_t k = tok_class[(unsigned char)c];
+		if (k == C_NL) {
 			s->line++;
 			s->p++;
 			bol = s->p;
@@ -213,13 +220,13 @@ static int read_line(struct zf *z, struct src *s, bool *blank)
 				started = false; /* e.g. a line holding only "( )" */
 			continue;
 		}
-		if (c == ' ' || c == '\t' || c == '\r') {
+		if (k == C_SPACE) {
 			s->p++;
 			continue;
 		}
-		if (c == ';') {
-			while (s->p < s->end && *s->p != '\n')
-				s->p++;
+		if (k == C_SEMI) {
+			const char *nl = memchr(s->p, '\n', (size_t)(s->end - s->p));
+			s->p = nl ? nl : s->end;
 			continue;
 		}
 		if (!started) {
@@ -250,8 +257,15 @@ static int read_line(struct zf *z, struct src *s, bool *blank)
 			continue;
 		}
 		const char *q = s->p;
-		while (q < s->end && !is_delim(*q)) {
-			if (*q == '\\' && q + 1 < s->end) {
+		while (q < s->end) {
+			k = tok_class[(unsigned char)*q];
+			if (k == C_TOK) {
+				q++;
+				continue;
+			}
+			if (k != C_ESC)
+				break;
+			if (q + 1 < s->end) {
 				if (q[1] == '\n')
 					s->line++;
 				q += 2;
@@ -523,6 +537,7 @@ static int do_include(struct zf *z, struct src *s)
 	memcpy(z->origin, saved_origin, sizeof(saved_origin));
 	memcpy(z->owner, saved_owner, sizeof(saved_owner));
 	z->has_origin = had_origin, z->has_owner = had_owner;
+	z->owner_textlen = 0;
 	return 0;
 }
 
@@ -533,6 +548,7 @@ static int do_directive(struct zf *z, struct src *s)
 	char show[300];
 	int r;
 
+	z->owner_textlen = 0; /* the origin or the owner may change */
 	if (d->len == 7 && strncasecmp(d->s, "$ORIGIN", 7) == 0) {
 		uint8_t o[NAME_MAXLEN];
 		if (z->ntok < 2)
@@ -578,11 +594,20 @@ static int do_record(struct zf *z, struct src *s, bool blank)
 			return zf_fail(z, s->name, line, ST_ESYNTAX,
 				       "expected an owner name (a blank owner needs a previous record)");
 	} else {
-		uint8_t o[NAME_MAXLEN];
-		if ((r = name_parse(z, s, 0, o, "an owner name")) < 0)
-			return r;
-		memcpy(z->owner, o, name_len(o));
-		z->has_owner = true;
+		const rdata_tok_t *t0 = &z->toks[0];
+		if (t0->quoted || t0->len != z->owner_textlen ||
+		    memcmp(t0->s, z->owner_text, t0->len) != 0) {
+			uint8_t o[NAME_MAXLEN];
+			if ((r = name_parse(z, s, 0, o, "an owner name")) < 0)
+				return r;
+			memcpy(z->owner, o, name_len(o));
+			z->has_owner = true;
+			z->owner_textlen = 0;
+			if (!t0->quoted && t0->len <= sizeof(z->owner_text)) {
+				memcpy(z->owner_text, t0->s, t0->len);
+				z->owner_textlen = t0->len;
+			}
+		}
 		i = 1;
 	}
 
