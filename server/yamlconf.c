@@ -186,7 +186,7 @@ static int get_str(yctx_t *y, const yaml_node_t *v, const char *key, const char 
 static int get_uint(yctx_t *y, const yaml_node_t *v, const char *key, unsigned long min,
 		    unsigned long max, unsigned long *out)
 {
-	const char *s;
+	const char *s = NULL;
 	int r = get_str(y, v, key, &s);
 	if (r < 0)
 		return r;
@@ -205,7 +205,7 @@ static int get_uint(yctx_t *y, const yaml_node_t *v, const char *key, unsigned l
 /* A domain name, absolute whether or not it ends in a dot; lowercased. */
 static int get_name(yctx_t *y, const yaml_node_t *v, const char *key, uint8_t out[NAME_MAXLEN])
 {
-	const char *s;
+	const char *s = NULL;
 	uint8_t wire[NAME_MAXLEN];
 	int r = get_str(y, v, key, &s);
 	if (r < 0)
@@ -225,7 +225,7 @@ static int get_name(yctx_t *y, const yaml_node_t *v, const char *key, uint8_t ou
 
 static int get_duration_ms(yctx_t *y, const yaml_node_t *v, const char *key, uint32_t *ms)
 {
-	const char *s;
+	const char *s = NULL;
 	int r = get_str(y, v, key, &s);
 	if (r < 0)
 		return r;
@@ -275,7 +275,7 @@ static int parse_rule(yctx_t *y, const yaml_node_t *map, glue_rule_t *rule)
 	const yaml_node_t *g = get(y, map, "glue"), *first = get(y, map, "glue-first");
 	yaml_node_t *names = get(y, map, "glue-names"), *addr = get(y, map, "glue-address");
 	const yaml_node_t *tr = get(y, map, "truncation");
-	const char *s;
+	const char *s = NULL;
 	int r;
 
 	*rule = GLUE_RULE_INHERIT;
@@ -368,7 +368,7 @@ static const char *const fault_keys[] = { "action", "name", "type", "every", "de
 
 static int parse_fault(yctx_t *y, const yaml_node_t *map, fault_t *f)
 {
-	const char *s;
+	const char *s = NULL;
 	int r;
 
 	if ((r = check_map(y, map, "a fault", fault_keys)) < 0)
@@ -650,7 +650,7 @@ static const char *const scenario_keys[] = { "name", "title", "server", "query",
 
 static int parse_query(yctx_t *y, const yaml_node_t *v, scenario_t *sc)
 {
-	const char *s;
+	const char *s = NULL;
 	int r = get_str(y, v, "query", &s);
 	if (r < 0)
 		return r;
@@ -675,7 +675,7 @@ static int parse_scenario(yctx_t *y, const yaml_node_t *map, size_t index)
 {
 	static const char *const rcodes[] = { "NOERROR", "SERVFAIL", "NXDOMAIN", "REFUSED" };
 	scenario_t *sc = &y->sc->scenarios[index];
-	const char *s;
+	const char *s = NULL;
 	int r;
 
 	if ((r = check_map(y, map, "a scenario", scenario_keys)) < 0)
