@@ -494,14 +494,6 @@ static void check_size(run_t *r, const node_t *cut, uint8_t trunc)
 }
 
 /* Data at or below a cut that the parent never serves. */
-static bool is_ns_target(const uint8_t *name, const node_t *cut)
-{
-	for (uint16_t i = 0; i < cut->nglue; i++)
-		if (name_equal(cut->glue[i].name, name))
-			return true;
-	return false;
-}
-
 typedef struct cut_list {
 	const node_t **cuts;
 	size_t n, cap;
@@ -523,21 +515,72 @@ static void collect_cuts(void *arg, const node_t *n)
 	l->cuts[l->n++] = n;
 }
 
+/* The nodes that are NS targets of the zone (a delegation's, or the
+ * apex's: the root's a.root-servers.* names live under a delegation of
+ * the root and their addresses are glue for the apex NS set), as a set of
+ * node pointers, so that finding unused glue stays linear in big zones. */
+typedef struct target_set {
+	const node_t **slots;
+	size_t mask;
+} target_set_t;
+
+static size_t target_slot(const target_set_t *t, const node_t *n)
+{
+	uint64_t h = (uint64_t)(uintptr_t)n * 0x9E3779B97F4A7C15ull;
+	return (size_t)(h >> 32) & t->mask;
+}
+
+static void target_add(target_set_t *t, const zone_t *z, const uint8_t *name)
+{
+	const node_t *n = zone_find(z, name, name_len(name));
+	if (!n)
+		return;
+	size_t i = target_slot(t, n);
+	while (t->slots[i] && t->slots[i] != n)
+		i = (i + 1) & t->mask;
+	t->slots[i] = n;
+}
+
+static bool target_has(const target_set_t *t, const node_t *n)
+{
+	for (size_t i = target_slot(t, n); t->slots[i]; i = (i + 1) & t->mask)
+		if (t->slots[i] == n)
+			return true;
+	return false;
+}
+
+static int targets_build(target_set_t *t, const zone_t *z, const cut_list_t *cuts)
+{
+	size_t n = 16;
+	for (size_t i = 0; i < cuts->n; i++)
+		n += cuts->cuts[i]->nglue;
+	const rrset_t *apex_ns = node_rrset(zone_apex(z), RR_NS);
+	n += apex_ns ? apex_ns->count : 0;
+	size_t size = 32;
+	while (size < 2 * n)
+		size *= 2;
+	t->slots = calloc(size, sizeof(*t->slots));
+	if (!t->slots)
+		return ST_ENOMEM;
+	t->mask = size - 1;
+	for (size_t i = 0; i < cuts->n; i++)
+		for (uint16_t k = 0; k < cuts->cuts[i]->nglue; k++)
+			target_add(t, z, cuts->cuts[i]->glue[k].name);
+	uint32_t pos = 0;
+	const uint8_t *rd;
+	uint16_t len;
+	uint8_t lname[NAME_MAXLEN];
+	while (apex_ns && rrset_next(apex_ns, &pos, &rd, &len)) {
+		name_lower(lname, rd);
+		target_add(t, z, lname);
+	}
+	return ST_OK;
+}
+
 typedef struct occl_walk {
 	run_t *r;
-	cut_list_t *cuts;
+	const target_set_t *targets;
 } occl_walk_t;
-
-/* Is name the target of some NS RRset of the zone: a delegation's, or
- * the apex's (the root's a.root-servers.* names live under a delegation
- * of the root and their addresses are glue for the apex NS set)? */
-static bool referenced(const run_t *r, const cut_list_t *cuts, const uint8_t *name)
-{
-	for (size_t i = 0; i < cuts->n; i++)
-		if (is_ns_target(name, cuts->cuts[i]))
-			return true;
-	return ns_in(node_rrset(zone_apex(r->zone), RR_NS), name);
-}
 
 static void occluded_cb(void *arg, const node_t *n)
 {
@@ -556,7 +599,7 @@ static void occluded_cb(void *arg, const node_t *n)
 			continue;
 		}
 		if (t == RR_A || t == RR_AAAA) {
-			if (referenced(w->r, w->cuts, n->name))
+			if (target_has(w->targets, n))
 				continue;
 			finding(w->r, CHECK_WARNING, "EXTRA_GLUE", n->cut->name, n->name,
 				NULL,
@@ -646,8 +689,12 @@ static void check_zone(run_t *r)
 		predict(r, cut);
 	}
 	check_cycles(r, &cuts);
-	occl_walk_t w = { r, &cuts };
-	zone_walk(r->zone, occluded_cb, &w);
+	target_set_t targets;
+	if (targets_build(&targets, r->zone, &cuts) == ST_OK) {
+		occl_walk_t w = { r, &targets };
+		zone_walk(r->zone, occluded_cb, &w);
+		free(targets.slots);
+	}
 	free(cuts.cuts);
 }
 
