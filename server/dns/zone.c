@@ -114,6 +114,7 @@ const rrset_t *node_rrset(const node_t *n, uint16_t type)
 /* ---- accessors ------------------------------------------------------ */
 
 const uint8_t *zone_origin(const zone_t *z) { return z->origin; }
+size_t zone_origin_len(const zone_t *z) { return z->originlen; }
 const node_t *zone_apex(const zone_t *z) { return z->apex; }
 const char *zone_file(const zone_t *z) { return z->file; }
 size_t zone_node_count(const zone_t *z) { return z->nnodes; }

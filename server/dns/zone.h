@@ -140,6 +140,7 @@ void zone_free(zone_t *z);
 
 /* The origin (lowercased wire form) and apex node. */
 const uint8_t *zone_origin(const zone_t *z);
+size_t zone_origin_len(const zone_t *z); /* bytes of zone_origin(), root label included */
 const node_t *zone_apex(const zone_t *z);
 const char *zone_file(const zone_t *z);
 size_t zone_node_count(const zone_t *z);

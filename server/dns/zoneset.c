@@ -230,16 +230,28 @@ int zoneset_load(const server_spec_t *spec, zone_warn_cb warn, void *warn_ctx, z
 
 const zone_t *zoneset_find_at(const zoneset_t *zs, const uint8_t *lname, size_t *index)
 {
+	/* One walk over the labels marks where each suffix starts; then an
+	 * origin of olen bytes matches when a suffix starts at len - olen and
+	 * the bytes are equal (both are lowercased). */
+	uint8_t starts[NAME_MAXLEN / 8 + 1] = { 0 };
+	size_t len = 0;
+	for (;;) {
+		starts[len >> 3] |= (uint8_t)(1u << (len & 7));
+		if (lname[len] == 0)
+			break;
+		len += 1u + lname[len];
+	}
+	len++;
+
 	const zone_t *best = NULL;
 	size_t bestlen = 0, besti = SIZE_MAX;
-	size_t len = name_len(lname);
 	for (size_t i = 0; i < zs->nzones; i++) {
 		const uint8_t *origin = zone_origin(zs->zones[i]);
-		size_t olen = name_len(origin);
+		size_t olen = zone_origin_len(zs->zones[i]);
 		if (olen > len || (best && olen <= bestlen))
 			continue;
-		/* The origin must be a suffix of lname on a label boundary. */
-		if (name_is_sub(lname, origin)) {
+		size_t at = len - olen;
+		if ((starts[at >> 3] & (1u << (at & 7))) && memcmp(lname + at, origin, olen) == 0) {
 			best = zs->zones[i];
 			bestlen = olen;
 			besti = i;

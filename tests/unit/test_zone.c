@@ -229,6 +229,13 @@ static void test_zoneset_deepest(void **state)
 	assert_memory_equal(zone_origin(z), "\4test\0", 6);
 	z = zoneset_find(zs, (const uint8_t *)"\3org\0");
 	assert_int_equal(zone_origin(z)[0], 0);
+	/* The bytes of "\4test\0" end this name, but not on a label
+	 * boundary: one label "x\4test", under the root. */
+	z = zoneset_find(zs, (const uint8_t *)"\6x\4test\0");
+	assert_int_equal(zone_origin(z)[0], 0);
+	size_t at = 99;
+	assert_non_null(zoneset_find_at(zs, (const uint8_t *)"\4test\0", &at));
+	assert_memory_equal(zone_origin(zs->zones[at]), "\4test\0", 6);
 	zoneset_free(zs);
 
 	/* The same origin twice is refused. */
