@@ -15,6 +15,7 @@ typedef struct conn {
 	struct conn *prev, *next;
 	struct sockaddr_storage peer;
 	unsigned writes;       /* replies queued in libuv, not yet written */
+	size_t wbytes;         /* their bytes, length prefixes included */
 	struct tdelayed *delayed; /* replies waiting for a delay fault (list) */
 	unsigned ndelayed;
 	int closed_handles;    /* free the conn when this reaches 2 */
@@ -127,6 +128,7 @@ static void write_cb(uv_write_t *req, int status)
 	wblock_t *b = (wblock_t *)req;
 	conn_t *c = b->c;
 
+	c->wbytes -= 2u + ((size_t)b->lenbe[0] << 8 | b->lenbe[1]);
 	free(b);
 	c->writes--;
 	if (c->closing)
@@ -139,7 +141,8 @@ static void write_cb(uv_write_t *req, int status)
 		conn_close(c);
 		return;
 	}
-	if (c->paused && c->writes + c->ndelayed < TCP_MAX_PENDING / 2) {
+	if (c->paused && c->writes + c->ndelayed < TCP_MAX_PENDING / 2 &&
+	    c->wbytes < TCP_MAX_PENDING_BYTES / 2) {
 		c->paused = false;
 		conn_process(c);
 	}
@@ -164,6 +167,7 @@ static int conn_send(conn_t *c, const uint8_t *msg, size_t len)
 		return r;
 	}
 	c->writes++;
+	c->wbytes += 2u + len;
 	return 0;
 }
 
@@ -242,7 +246,8 @@ static void conn_process(conn_t *c)
 			return;
 		}
 		uv_timer_again(&c->idle);
-		if (c->writes + c->ndelayed >= TCP_MAX_PENDING) {
+		if (c->writes + c->ndelayed >= TCP_MAX_PENDING ||
+		    c->wbytes >= TCP_MAX_PENDING_BYTES) {
 			c->paused = true;
 			break;
 		}

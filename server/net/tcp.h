@@ -10,7 +10,8 @@
  * complete message for TCP_IDLE_MS is closed; on EOF it closes once its
  * pending writes have drained. Over TCP_MAX_CONNS connections per worker, new
  * ones are accepted and closed at once. A client that does not read its
- * answers makes us stop reading after TCP_MAX_PENDING queued replies.
+ * answers makes us stop reading after TCP_MAX_PENDING queued replies or
+ * TCP_MAX_PENDING_BYTES queued bytes.
  *
  * A reply held back by a delay fault waits in a heap block with its own
  * timer, on a list of its connection; when the timer fires it is written
@@ -32,6 +33,10 @@
 #define TCP_IDLE_MS 10000
 #define TCP_MAX_CONNS 256
 #define TCP_MAX_PENDING 64
+/* ... or after this many bytes of queued replies, so that a worker's TCP
+ * memory stays within TCP_MAX_CONNS x (receive buffer + this + one reply):
+ * about 64 MiB, whatever the clients do. */
+#define TCP_MAX_PENDING_BYTES (128 * 1024)
 #define TCP_BACKLOG 128
 
 typedef struct tcp_listener {
