@@ -231,23 +231,8 @@ static void add_finding(gc_t *g, int level, int row, const char *code, const uin
 static size_t build_query(gc_t *g, uint8_t *q, const uint8_t *qname, uint16_t qtype,
 			  uint16_t bufsize)
 {
-	wire_wr_t w;
-	wire_wr_init(&w, q, 512);
-	wire_wr_u16(&w, ++g->next_id);
-	wire_wr_u16(&w, 0); /* RD=0: we iterate */
-	wire_wr_u16(&w, 1);
-	wire_wr_u16(&w, 0);
-	wire_wr_u16(&w, 0);
-	wire_wr_u16(&w, 1);
-	wire_wr_bytes(&w, qname, name_len(qname));
-	wire_wr_u16(&w, qtype);
-	wire_wr_u16(&w, CLASS_IN);
-	wire_wr_u8(&w, 0);
-	wire_wr_u16(&w, RR_OPT);
-	wire_wr_u16(&w, bufsize);
-	wire_wr_u32(&w, 0);
-	wire_wr_u16(&w, 0);
-	return w.err ? 0 : w.pos;
+	/* RD=0: we iterate. */
+	return msg_build_query(q, 512, ++g->next_id, 0, qname, qtype, CLASS_IN, bufsize, false);
 }
 
 static socklen_t sockaddr_of(const gc_t *g, const sim_addr_t *a, struct sockaddr_storage *ss)

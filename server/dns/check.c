@@ -266,19 +266,10 @@ static const char *probe(run_t *r, const sim_addr_t *addr, const uint8_t *cut)
 	const zoneset_t *zs = check_net_at(&r->net, addr);
 	if (!zs)
 		return "nothing answers at this address";
-	wire_wr_t w;
-	wire_wr_init(&w, r->req, sizeof(r->req));
-	wire_wr_u16(&w, 0x6c75);
-	wire_wr_u16(&w, 0);
-	wire_wr_u16(&w, 1);
-	wire_wr_u16(&w, 0);
-	wire_wr_u16(&w, 0);
-	wire_wr_u16(&w, 0);
-	wire_wr_bytes(&w, cut, name_len(cut));
-	wire_wr_u16(&w, RR_SOA);
-	wire_wr_u16(&w, CLASS_IN);
+	size_t qlen = msg_build_query(r->req, sizeof(r->req), 0x6c75, 0, cut, RR_SOA, CLASS_IN, 0,
+				      false);
 	explain_t ex;
-	size_t n = respond(zs, r->req, w.pos, true, r->resp, NULL, &ex);
+	size_t n = respond(zs, r->req, qlen, true, r->resp, NULL, &ex);
 	if (n == 0 || ex.delay_ms >= r->opts.timeout_ms)
 		return "it does not answer (timeout)";
 	uint16_t flags = wire_get16(r->resp + 2);
@@ -462,26 +453,11 @@ static void check_size(run_t *r, const node_t *cut, uint8_t trunc)
 		return; /* the truncation policy is reported already */
 	static const uint16_t sizes[2] = { 512, 1232 };
 	for (int k = 0; k < 2; k++) {
-		wire_wr_t w;
-		wire_wr_init(&w, r->req, sizeof(r->req));
-		wire_wr_u16(&w, 1);
-		wire_wr_u16(&w, 0);
-		wire_wr_u16(&w, 1);
-		wire_wr_u16(&w, 0);
-		wire_wr_u16(&w, 0);
-		wire_wr_u16(&w, k ? 1 : 0);
-		wire_wr_bytes(&w, cut->name, cut->namelen);
-		wire_wr_u16(&w, RR_A);
-		wire_wr_u16(&w, CLASS_IN);
-		if (k) {
-			wire_wr_u8(&w, 0);
-			wire_wr_u16(&w, RR_OPT);
-			wire_wr_u16(&w, sizes[k]);
-			wire_wr_u32(&w, 0);
-			wire_wr_u16(&w, 0);
-		}
+		/* Without EDNS for 512, with an OPT advertising 1232 for 1232. */
+		size_t qlen = msg_build_query(r->req, sizeof(r->req), 1, 0, cut->name, RR_A, CLASS_IN,
+					      k ? sizes[k] : 0, false);
 		explain_t ex;
-		size_t n = respond(r->srv->zs, r->req, w.pos, false, r->resp, NULL, &ex);
+		size_t n = respond(r->srv->zs, r->req, qlen, false, r->resp, NULL, &ex);
 		if (n && ex.tc == TC_REQUIRED_GLUE) {
 			finding(r, k ? CHECK_ERROR : CHECK_WARNING,
 				k ? "REFERRAL_EXCEEDS_1232" : "REFERRAL_EXCEEDS_512", cut->name, NULL,

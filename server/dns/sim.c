@@ -86,27 +86,6 @@ static void tracef(sim_t *s, const char *fmt, ...)
 	va_end(ap);
 }
 
-static size_t build_query(sim_t *s, const uint8_t *qname, uint16_t qtype)
-{
-	wire_wr_t w;
-	wire_wr_init(&w, s->req, sizeof(s->req));
-	wire_wr_u16(&w, (uint16_t)(s->out->queries & 0xFFFF));
-	wire_wr_u16(&w, 0); /* RD=0: an iterating resolver */
-	wire_wr_u16(&w, 1);
-	wire_wr_u16(&w, 0);
-	wire_wr_u16(&w, 0);
-	wire_wr_u16(&w, 1);
-	wire_wr_bytes(&w, qname, name_len(qname));
-	wire_wr_u16(&w, qtype);
-	wire_wr_u16(&w, CLASS_IN);
-	wire_wr_u8(&w, 0);
-	wire_wr_u16(&w, RR_OPT);
-	wire_wr_u16(&w, EDNS_ADVERTISED);
-	wire_wr_u32(&w, 0);
-	wire_wr_u16(&w, 0);
-	return w.err ? 0 : w.pos;
-}
-
 /* Read a response into m. Names lowercased. Returns 0 or -1. */
 static int parse(sim_t *s, size_t len, const uint8_t *qname, uint16_t qtype, sim_msg_t *m)
 {
@@ -215,7 +194,10 @@ static int ask(sim_t *s, const sim_addr_t *addrs, size_t naddrs, const uint8_t *
 			reason_add(why, whycap, "%s: timeout, nothing answers", as);
 			continue;
 		}
-		size_t qlen = build_query(s, qname, qtype);
+		/* RD=0: an iterating resolver. */
+		size_t qlen = msg_build_query(s->req, sizeof(s->req),
+					      (uint16_t)(s->out->queries & 0xFFFF), 0, qname, qtype,
+					      CLASS_IN, EDNS_ADVERTISED, false);
 		explain_t ex;
 		size_t n = respond(zs, s->req, qlen, false, s->resp, NULL, &ex);
 		if (n > 0 && (wire_get16(s->resp + 2) & DNS_TC)) {
