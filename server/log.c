@@ -70,19 +70,21 @@ static void sb_name(strbuf_t *sb, const uint8_t *name)
 		sb_printf(sb, "%s", text);
 }
 
+/* The header flags as dig names them, in dig's order. */
+static const struct {
+	uint16_t bit;
+	const char *name;
+} flag_names[] = {
+	{ DNS_QR, "qr" }, { DNS_AA, "aa" }, { DNS_TC, "tc" }, { DNS_RD, "rd" },
+	{ DNS_RA, "ra" }, { DNS_AD, "ad" }, { DNS_CD, "cd" },
+};
+
 static void sb_flags(strbuf_t *sb, uint16_t flags)
 {
-	static const struct {
-		uint16_t bit;
-		const char *name;
-	} bits[] = {
-		{ DNS_QR, "qr" }, { DNS_AA, "aa" }, { DNS_TC, "tc" }, { DNS_RD, "rd" },
-		{ DNS_RA, "ra" }, { DNS_AD, "ad" }, { DNS_CD, "cd" },
-	};
 	bool any = false;
-	for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++) {
-		if (flags & bits[i].bit) {
-			sb_printf(sb, "%s%s", any ? " " : "", bits[i].name);
+	for (size_t i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++) {
+		if (flags & flag_names[i].bit) {
+			sb_printf(sb, "%s%s", any ? " " : "", flag_names[i].name);
 			any = true;
 		}
 	}
@@ -283,18 +285,11 @@ static void sb_jname(strbuf_t *sb, const uint8_t *name)
 
 static void sb_jflags(strbuf_t *sb, uint16_t flags)
 {
-	static const struct {
-		uint16_t bit;
-		const char *name;
-	} bits[] = {
-		{ DNS_QR, "qr" }, { DNS_AA, "aa" }, { DNS_TC, "tc" }, { DNS_RD, "rd" },
-		{ DNS_RA, "ra" }, { DNS_AD, "ad" }, { DNS_CD, "cd" },
-	};
 	bool any = false;
 	sb_printf(sb, "[");
-	for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++) {
-		if (flags & bits[i].bit) {
-			sb_printf(sb, "%s\"%s\"", any ? "," : "", bits[i].name);
+	for (size_t i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++) {
+		if (flags & flag_names[i].bit) {
+			sb_printf(sb, "%s\"%s\"", any ? "," : "", flag_names[i].name);
 			any = true;
 		}
 	}
