@@ -70,60 +70,13 @@ static void add_negative(ctx_t *c, const zone_t *z, uint8_t kind)
 		c->plan->rcode = RCODE_NXDOMAIN;
 }
 
-/* The effective glue mode and truncation for a cut (NULL: not a referral):
- * delegation, then zone, then server. */
-static void effective_rule(const ctx_t *c, const zone_t *z, const node_t *cut,
-			   const glue_rule_t **mode_rule, uint8_t *truncation)
-{
-	const glue_rule_t *levels[3] = { cut ? cut->rule : NULL, zone_rule(z), &c->zs->rule };
-	*mode_rule = &c->zs->rule;
-	*truncation = c->zs->rule.truncation;
-	bool mode_set = false, trunc_set = false;
-	for (int i = 0; i < 3; i++) {
-		const glue_rule_t *r = levels[i];
-		if (!r)
-			continue;
-		if (!mode_set && r->mode != GLUE_INHERIT)
-			*mode_rule = r, mode_set = true;
-		if (!trunc_set && r->truncation != TRUNC_INHERIT)
-			*truncation = r->truncation, trunc_set = true;
-	}
-}
-
-static bool partial_keeps(const glue_rule_t *r, const glue_t *g, uint16_t index)
-{
-	if (r->first)
-		return index < r->first;
-	for (uint8_t i = 0; i < r->nnames; i++)
-		if (name_equal(r->names[i], g->name))
-			return true;
-	return false;
-}
-
-/* Does the rule let this NS name's addresses into the referral? */
-static bool glue_wanted(const glue_rule_t *r, const glue_t *g, uint16_t index)
-{
-	if (g->cls == GLUE_CLASS_OUT_OF_ZONE)
-		return false;
-	switch (r->mode) {
-	case GLUE_NONE:
-		return false;
-	case GLUE_IN_DOMAIN:
-		return g->cls == GLUE_CLASS_IN_DOMAIN;
-	case GLUE_PARTIAL:
-		return partial_keeps(r, g, index);
-	default:
-		return true; /* full, and wrong (which rewrites what it adds) */
-	}
-}
-
 /* Referral: NS (and DS with DO) in AUTHORITY, glue by class and rule. */
 static void refer(ctx_t *c, const zone_t *z, const node_t *cut)
 {
 	plan_t *p = c->plan;
 	explain_t *ex = c->ex;
 	const glue_rule_t *rule;
-	effective_rule(c, z, cut, &rule, &p->truncation);
+	zone_effective_rule(z, cut, &c->zs->rule, &rule, &p->truncation);
 
 	p->kind = ANSWER_REFERRAL;
 	if (p->n == 0)
@@ -148,7 +101,7 @@ static void refer(ctx_t *c, const zone_t *z, const node_t *cut)
 			e->fate = FATE_OUT_OF_ZONE;
 		else if (!g->a && !g->aaaa)
 			e->fate = FATE_NO_ADDRESS;
-		else if (!glue_wanted(rule, g, i) || (wrong && !g->wrong_a && !g->wrong_aaaa))
+		else if (!glue_rule_keeps(rule, g, i) || (wrong && !g->wrong_a && !g->wrong_aaaa))
 			e->fate = FATE_POLICY;
 		else
 			e->fate = wrong ? FATE_WRONG : FATE_ADDED;
@@ -163,7 +116,7 @@ static void refer(ctx_t *c, const zone_t *z, const node_t *cut)
 				const glue_t *g = &cut->glue[i];
 				if ((g->cls == GLUE_CLASS_IN_DOMAIN) != required)
 					continue;
-				if (!glue_wanted(rule, g, i))
+				if (!glue_rule_keeps(rule, g, i))
 					continue;
 				const rrset_t *rs = k == 0 ? (wrong ? g->wrong_a : g->a)
 							   : (wrong ? g->wrong_aaaa : g->aaaa);
@@ -373,7 +326,7 @@ void answer_plan(const zoneset_t *zs, const query_t *q, bool tcp, plan_t *plan, 
 		goto done;
 	}
 	const glue_rule_t *unused;
-	effective_rule(&c, z, NULL, &unused, &plan->truncation);
+	zone_effective_rule(z, NULL, &zs->rule, &unused, &plan->truncation);
 
 	uint8_t target[NAME_MAXLEN];
 	const uint8_t *owner = NULL;

@@ -171,41 +171,6 @@ static void finding(run_t *r, uint8_t sev, const char *code, const uint8_t *cut,
 	r->report(r->ctx, &f);
 }
 
-/* The effective rule for a cut, as answer.c applies it. */
-static void effective(const run_t *r, const node_t *cut, uint8_t *mode, const glue_rule_t **src,
-		      uint8_t *trunc)
-{
-	const glue_rule_t *levels[3] = { cut->rule, zone_rule(r->zone), &r->srv->zs->rule };
-	*mode = GLUE_FULL, *src = &r->srv->zs->rule, *trunc = TRUNC_RFC9471;
-	bool m = false, t = false;
-	for (int i = 0; i < 3; i++) {
-		if (!levels[i])
-			continue;
-		if (!m && levels[i]->mode != GLUE_INHERIT)
-			*mode = levels[i]->mode, *src = levels[i], m = true;
-		if (!t && levels[i]->truncation != TRUNC_INHERIT)
-			*trunc = levels[i]->truncation, t = true;
-	}
-}
-
-static bool rule_keeps(uint8_t mode, const glue_rule_t *src, const glue_t *g, uint16_t index)
-{
-	switch (mode) {
-	case GLUE_NONE:
-		return false;
-	case GLUE_IN_DOMAIN:
-		return g->cls == GLUE_CLASS_IN_DOMAIN;
-	case GLUE_PARTIAL:
-		if (src->first)
-			return index < src->first;
-		for (uint8_t i = 0; i < src->nnames; i++)
-			if (name_equal(src->names[i], g->name))
-				return true;
-		return false;
-	default:
-		return true;
-	}
-}
 
 /* Addresses of an RRset as sim addresses. */
 static size_t rrset_addrs(const rrset_t *rs, sim_addr_t *out, size_t cap)
@@ -428,7 +393,7 @@ static void check_policy(run_t *r, const node_t *cut, uint8_t mode, const glue_r
 				"in-domain NS name without glue in the parent: resolvers cannot reach it");
 			continue;
 		}
-		if (!rule_keeps(mode, src, g, i))
+		if (!glue_rule_keeps(src, g, i))
 			finding(r, CHECK_ERROR, "GLUE_WITHHELD_BY_POLICY", cut->name, g->name,
 				NULL,
 				"the parent has glue for this in-domain NS name but glue policy '%s' leaves it out of referrals",
@@ -656,7 +621,8 @@ static void check_zone(run_t *r)
 		const node_t *cut = cuts.cuts[i];
 		uint8_t mode, trunc;
 		const glue_rule_t *src;
-		effective(r, cut, &mode, &src, &trunc);
+		zone_effective_rule(r->zone, cut, &r->srv->zs->rule, &src, &trunc);
+		mode = src->mode;
 		r->sum->delegations++;
 		check_policy(r, cut, mode, src, trunc);
 		check_child(r, cut);

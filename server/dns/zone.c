@@ -153,19 +153,55 @@ static const rrset_t *address_rrset(zone_t *z, uint16_t type, const uint8_t *add
 	return rs;
 }
 
+void zone_effective_rule(const zone_t *z, const node_t *cut, const glue_rule_t *server_rule,
+			 const glue_rule_t **glue, uint8_t *truncation)
+{
+	const glue_rule_t *levels[2] = { cut ? cut->rule : NULL, z->rule };
+	*glue = server_rule;
+	*truncation = server_rule->truncation;
+	bool glue_set = false, trunc_set = false;
+	for (int i = 0; i < 2; i++) {
+		const glue_rule_t *r = levels[i];
+		if (!r)
+			continue;
+		if (!glue_set && r->mode != GLUE_INHERIT)
+			*glue = r, glue_set = true;
+		if (!trunc_set && r->truncation != TRUNC_INHERIT)
+			*truncation = r->truncation, trunc_set = true;
+	}
+}
+
+bool glue_rule_keeps(const glue_rule_t *r, const glue_t *g, uint16_t index)
+{
+	if (g->cls == GLUE_CLASS_OUT_OF_ZONE)
+		return false;
+	switch (r->mode) {
+	case GLUE_NONE:
+		return false;
+	case GLUE_IN_DOMAIN:
+		return g->cls == GLUE_CLASS_IN_DOMAIN;
+	case GLUE_PARTIAL:
+		if (r->first)
+			return index < r->first;
+		for (uint8_t i = 0; i < r->nnames; i++)
+			if (name_equal(r->names[i], g->name))
+				return true;
+		return false;
+	default:
+		return true; /* full, and wrong (which rewrites what it adds) */
+	}
+}
+
 int zone_prepare_rules(zone_t *z, const glue_rule_t *server_rule)
 {
 	for (size_t i = 0; i < z->nnodes; i++) {
 		node_t *n = &z->nodes[i];
 		if (!(n->flags & NODE_CUT))
 			continue;
-		uint8_t mode = n->rule ? n->rule->mode : GLUE_INHERIT;
-		const glue_rule_t *src = n->rule;
-		if (mode == GLUE_INHERIT && z->rule)
-			mode = z->rule->mode, src = z->rule;
-		if (mode == GLUE_INHERIT && server_rule)
-			mode = server_rule->mode, src = server_rule;
-		if (mode != GLUE_WRONG)
+		const glue_rule_t *src;
+		uint8_t truncation;
+		zone_effective_rule(z, n, server_rule, &src, &truncation);
+		if (src->mode != GLUE_WRONG)
 			continue;
 		glue_t *g = (glue_t *)n->glue;
 		for (uint16_t k = 0; k < n->nglue; k++) {

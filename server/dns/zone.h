@@ -164,6 +164,19 @@ void zone_set_rule(zone_t *z, const glue_rule_t *rule);
 int zone_set_cut_rule(zone_t *z, const uint8_t *lname, const glue_rule_t *rule) MUST_CHECK;
 
 /*
+ * The rules that apply at a cut (NULL for an answer that is not a
+ * referral): *glue gets the first of cut, zone and server rule whose glue
+ * mode is set, *truncation the first truncation mode set. server_rule is
+ * the fallback for both and must have neither field GLUE_/TRUNC_INHERIT.
+ */
+void zone_effective_rule(const zone_t *z, const node_t *cut, const glue_rule_t *server_rule,
+			 const glue_rule_t **glue, uint8_t *truncation);
+
+/* Does rule r let the addresses of NS entry g (index-th of its cut) into a
+ * referral? Out-of-zone names never; `wrong` keeps them, rewritten. */
+bool glue_rule_keeps(const glue_rule_t *r, const glue_t *g, uint16_t index);
+
+/*
  * For every cut whose effective glue mode (cut, zone, then server_rule) is
  * GLUE_WRONG, build the rewritten glue RRsets. Returns 0 or ST_ENOMEM. Call
  * after every rule is set, before the zone is shared.
