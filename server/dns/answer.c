@@ -22,6 +22,10 @@ typedef struct ctx {
 	bool tcp;
 	plan_t *plan;
 	explain_t *ex;
+	/* The name being looked up: its length, and whether it is the
+	 * question's (not a CNAME target). */
+	size_t lnamelen;
+	bool at_question;
 } ctx_t;
 
 static bool plan_has(const plan_t *p, const rrset_t *rs)
@@ -38,6 +42,7 @@ static plan_rr_t *plan_add(plan_t *p, uint8_t section, const uint8_t *owner, con
 		return NULL;
 	plan_rr_t *r = &p->rr[p->n++];
 	r->owner = owner;
+	r->qskip = 0;
 	r->rrset = rs;
 	r->ttl = PLAN_TTL_ZONE;
 	r->section = section;
@@ -60,9 +65,27 @@ static void add_additional(plan_t *p, const rrset_t *rs)
 	}
 }
 
+/*
+ * Add an RRset owned by name (namelen bytes), an ancestor of the name being
+ * looked up (a cut, a zone's origin). When that name is the question's, the
+ * owner is written as the question's suffix: the pointer the compressor
+ * would find, without searching for it.
+ */
+static plan_rr_t *plan_add_above(ctx_t *c, uint8_t section, const uint8_t *name, size_t namelen,
+				 const rrset_t *rs)
+{
+	if (!c->at_question || namelen > c->lnamelen)
+		return plan_add(c->plan, section, name, rs);
+	plan_rr_t *r = plan_add(c->plan, section, NULL, rs);
+	if (r)
+		r->qskip = (uint8_t)(c->lnamelen - namelen);
+	return r;
+}
+
 static void add_negative(ctx_t *c, const zone_t *z, uint8_t kind)
 {
-	plan_rr_t *r = plan_add(c->plan, SEC_AUTHORITY, zone_origin(z), zone_soa(z));
+	plan_rr_t *r = plan_add_above(c, SEC_AUTHORITY, zone_origin(z), zone_origin_len(z),
+				      zone_soa(z));
 	if (r)
 		r->ttl = zone_negative_ttl(z);
 	c->plan->kind = kind;
@@ -81,9 +104,9 @@ static void refer(ctx_t *c, const zone_t *z, const node_t *cut)
 	p->kind = ANSWER_REFERRAL;
 	if (p->n == 0)
 		p->aa = false; /* a referral only; after a CNAME the answer stays AA */
-	plan_add(p, SEC_AUTHORITY, cut->name, node_rrset(cut, RR_NS));
+	plan_add_above(c, SEC_AUTHORITY, cut->name, cut->namelen, node_rrset(cut, RR_NS));
 	if (c->q->do_bit)
-		plan_add(p, SEC_AUTHORITY, cut->name, node_rrset(cut, RR_DS));
+		plan_add_above(c, SEC_AUTHORITY, cut->name, cut->namelen, node_rrset(cut, RR_DS));
 
 	bool wrong = rule->mode == GLUE_WRONG;
 	ex->cut = cut->name;
@@ -218,7 +241,9 @@ static const uint8_t *lookup(ctx_t *c, const zone_t *z, const uint8_t *lname, co
 			     int step)
 {
 	const node_t *n = closest(z, lname);
-	bool exact = n->namelen == name_len(lname);
+	c->lnamelen = name_len(lname);
+	c->at_question = owner == NULL;
+	bool exact = n->namelen == c->lnamelen;
 
 	if (n->cut) {
 		/* DS at the cut is the parent's own data (RFC 4035 3.1.4.1). */
@@ -296,7 +321,7 @@ void answer_plan(const zoneset_t *zs, const query_t *q, bool tcp, plan_t *plan, 
 	plan->kind = ANSWER_POSITIVE;
 	plan->truncation = zs->rule.truncation;
 
-	ctx_t c = {zs, q, tcp, plan, ex};
+	ctx_t c = {zs, q, tcp, plan, ex, 0, false};
 	const uint8_t *lname = q->lname;
 	size_t zi;
 	const zone_t *z = zoneset_find_at(zs, lname, &zi);
@@ -342,7 +367,8 @@ void answer_plan(const zoneset_t *zs, const query_t *q, bool tcp, plan_t *plan, 
 		/* A loop shows up as a target already in the answer. */
 		bool seen = false;
 		for (uint16_t i = 0; i < plan->n; i++) {
-			const uint8_t *o = plan->rr[i].owner ? plan->rr[i].owner : q->qname;
+			const uint8_t *o = plan->rr[i].owner ? plan->rr[i].owner
+							     : q->qname + plan->rr[i].qskip;
 			if (plan->rr[i].section == SEC_ANSWER && name_equal(o, target))
 				seen = true;
 		}

@@ -32,7 +32,8 @@ enum answer_kind {
 #define PLAN_TTL_ZONE 0xFFFFFFFFu /* plan_rr.ttl: use the RRset's own TTL */
 
 typedef struct plan_rr {
-	const uint8_t *owner;  /* wire name; NULL = the qname as received */
+	const uint8_t *owner;  /* wire name; NULL = the qname as received, */
+	uint8_t qskip;         /* ... from this byte on (a suffix of it) */
 	const rrset_t *rrset;
 	uint32_t ttl;          /* PLAN_TTL_ZONE or a TTL to write instead */
 	uint8_t section;       /* enum section */

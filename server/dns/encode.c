@@ -408,7 +408,8 @@ static unsigned rrset_write(wire_wr_t *w, comp_t *c, const plan_rr_t *prr)
 		if (prr->owner)
 			name_write(w, c, prr->owner);
 		else
-			wire_wr_u16(w, 0xC000 | DNS_HEADER_LEN); /* the question name */
+			/* The question's name or a suffix of it. */
+			wire_wr_u16(w, (uint16_t)(0xC000 | (DNS_HEADER_LEN + prr->qskip)));
 		wire_wr_bytes(w, fixed, sizeof(fixed));
 		size_t lenpos = w->pos - 2;
 		rdata_write(w, c, rs->type, rd, rdlen);
