@@ -42,7 +42,8 @@ struct zone {
 	size_t originlen;
 	node_t *nodes;   /* malloc'd, nnodes entries */
 	size_t nnodes;
-	uint32_t *table; /* open addressing, mask + 1 slots: node index + 1, 0 = empty */
+	uint32_t *table; /* open addressing, mask + 1 slots: SLOT_TAG bits of the
+			  * name's hash | node index + 1; 0 = empty */
 	uint32_t mask;
 	node_t *apex;
 	const rrset_t *soa;
@@ -53,6 +54,22 @@ struct zone {
 };
 
 /* ---- hashing -------------------------------------------------------- */
+
+/*
+ * A slot of the hash table holds the node's index + 1 in its low bits and
+ * the top bits of the name's hash in the others: a probe that meets
+ * another name's slot moves on without reading that node (and its name)
+ * 31 times in 32, so a lookup costs the slot and the one node it finds.
+ * The table's mask takes at most the low 27 bits of the hash, so the tag
+ * is independent of the slot.
+ */
+#define SLOT_INDEX 0x07FFFFFFu
+#define SLOT_TAG (~SLOT_INDEX)
+#define ZONE_MAX_NODES (SLOT_INDEX - 1u)
+
+/* Zones with fewer hash slots (and so fewer than half as many nodes) are
+ * not worth prefetching for: they stay in the CPU's caches. */
+#define ZONE_PF_MIN_SLOTS 65536u
 
 static inline uint32_t name_hash(const uint8_t *lname, size_t len)
 {
@@ -73,15 +90,71 @@ static inline uint32_t name_hash(const uint8_t *lname, size_t len)
 
 const node_t *zone_find(const zone_t *z, const uint8_t *lname, size_t len)
 {
-	uint32_t i = name_hash(lname, len) & z->mask;
-	for (;;) {
+	uint32_t h = name_hash(lname, len);
+	uint32_t tag = h & SLOT_TAG;
+	for (uint32_t i = h & z->mask;; i = (i + 1) & z->mask) {
 		uint32_t k = z->table[i];
 		if (k == 0)
 			return NULL;
-		const node_t *n = &z->nodes[k - 1];
+		if ((k & SLOT_TAG) != tag)
+			continue;
+		const node_t *n = &z->nodes[(k & SLOT_INDEX) - 1];
 		if (n->namelen == len && memcmp(n->name, lname, len) == 0)
 			return n;
-		i = (i + 1) & z->mask;
+	}
+}
+
+void zone_pf_start(zone_pf_t *pf, const zone_t *z, const uint8_t *lname, size_t len)
+{
+	pf->stage = 0;
+	/* The apex is always in cache; so is all of a small zone. */
+	if (len <= z->originlen || z->mask < ZONE_PF_MIN_SLOTS - 1)
+		return;
+	/* The first name answer.c's closest() looks up: one label more than
+	 * the origin. */
+	size_t p = 0;
+	while (p + 1u + lname[p] + z->originlen < len)
+		p += 1u + lname[p];
+	uint32_t h = name_hash(lname + p, len - p);
+	pf->z = z;
+	pf->slot = h & z->mask;
+	pf->tag = h & SLOT_TAG;
+	pf->stage = 1;
+	__builtin_prefetch(&z->table[pf->slot]);
+}
+
+void zone_pf_step(zone_pf_t *pf)
+{
+	if (pf->stage == 1) {
+		/* The first slot with the name's tag, within the line
+		 * prefetched: almost always the node itself. */
+		uint32_t i = pf->slot, k;
+		for (int probes = 0;; probes++, i = (i + 1) & pf->z->mask) {
+			k = pf->z->table[i];
+			if (k == 0 || probes == 8) {
+				pf->stage = 0;
+				return;
+			}
+			if ((k & SLOT_TAG) == pf->tag)
+				break;
+		}
+		pf->node = &pf->z->nodes[(k & SLOT_INDEX) - 1];
+		__builtin_prefetch(pf->node);
+		__builtin_prefetch((const char *)(pf->node + 1) - 1);
+		pf->stage = 2;
+	} else if (pf->stage == 2) {
+		/* The name, with the node's RRsets laid out right after it,
+		 * and at a cut the glue's names and addresses after those. */
+		const node_t *n = pf->node;
+		const char *p = (const char *)n->name;
+		int lines = n->flags & NODE_CUT ? 6 : 2;
+		for (int i = 0; i < lines; i++)
+			__builtin_prefetch(p + 64 * i);
+		if (n->nglue) {
+			__builtin_prefetch(n->glue);
+			__builtin_prefetch((const char *)(n->glue + n->nglue) - 1);
+		}
+		pf->stage = 0;
 	}
 }
 
@@ -359,10 +432,11 @@ static int index_resize(builder_t *b, size_t size)
 		return ST_ENOMEM;
 	uint32_t mask = (uint32_t)(size - 1);
 	for (size_t i = 0; i < b->nnodes; i++) {
-		uint32_t h = name_hash(b->nodes[i].name, b->nodes[i].namelen) & mask;
+		uint32_t hash = name_hash(b->nodes[i].name, b->nodes[i].namelen);
+		uint32_t h = hash & mask;
 		while (idx[h] != 0)
 			h = (h + 1) & mask;
-		idx[h] = (uint32_t)i + 1;
+		idx[h] = (hash & SLOT_TAG) | ((uint32_t)i + 1);
 	}
 	free(b->index);
 	b->index = idx;
@@ -381,16 +455,19 @@ static uint32_t node_get(builder_t *b, const uint8_t *lname, size_t len, int add
 {
 	*added = 0;
 	if (add && (b->nnodes + 1) * 2 > (size_t)b->imask + 1) {
-		if (b->nnodes >= NONE / 4 || index_resize(b, ((size_t)b->imask + 1) * 2) != ST_OK)
+		if (b->nnodes >= ZONE_MAX_NODES || index_resize(b, ((size_t)b->imask + 1) * 2) != ST_OK)
 			return NONE;
 	}
-	uint32_t h = name_hash(lname, len) & b->imask;
+	uint32_t hash = name_hash(lname, len), tag = hash & SLOT_TAG;
+	uint32_t h = hash & b->imask;
 	for (uint32_t k; (k = b->index[h]) != 0; h = (h + 1) & b->imask) {
-		const node_t *n = &b->nodes[k - 1];
+		if ((k & SLOT_TAG) != tag)
+			continue;
+		const node_t *n = &b->nodes[(k & SLOT_INDEX) - 1];
 		if (n->namelen == len && memcmp(n->name, lname, len) == 0)
-			return k - 1;
+			return (k & SLOT_INDEX) - 1;
 	}
-	if (!add)
+	if (!add || b->nnodes >= ZONE_MAX_NODES)
 		return NONE;
 	if (grow(&b->nodes, &b->capnodes, b->nnodes + 1, sizeof(*b->nodes)) != ST_OK)
 		return NONE;
@@ -402,7 +479,7 @@ static uint32_t node_get(builder_t *b, const uint8_t *lname, size_t len, int add
 	memset(n, 0, sizeof(*n));
 	n->name = keep;
 	n->namelen = (uint8_t)len;
-	b->index[h] = (uint32_t)b->nnodes + 1;
+	b->index[h] = tag | ((uint32_t)b->nnodes + 1);
 	*added = 1;
 	return (uint32_t)b->nnodes++;
 }
@@ -638,6 +715,11 @@ static int owner_change(builder_t *b, const zf_rr_t *rr, size_t rawlen, char *er
 	}
 	int added;
 	uint32_t ni = node_get(b, lname, len, 1, NULL, &added);
+	if (ni == NONE && b->nnodes >= ZONE_MAX_NODES) {
+		snprintf(err, errcap, "%s:%u: more than %u names in one zone (limit)", rr->file,
+			 rr->line, ZONE_MAX_NODES);
+		return ST_ELIMIT;
+	}
 	if (ni == NONE)
 		return ST_ENOMEM;
 	if (added) {
@@ -827,10 +909,13 @@ static size_t addl_target_offset(uint16_t type)
 static const uint8_t *keep_name(zone_t *z, const node_t *t, const uint8_t *lname, size_t len,
 				const uint8_t *rdname)
 {
-	if (t)
-		return t->name;
+	/* The rdata's own bytes first: the encoder remembers names by
+	 * address, so a glue or additional owner that is the very name just
+	 * written in the NS/MX/SRV rdata becomes a pointer without a search. */
 	if (memcmp(rdname, lname, len) == 0)
 		return rdname;
+	if (t)
+		return t->name;
 	return arena_dup_align(&z->arena, lname, len, 1);
 }
 
@@ -960,6 +1045,11 @@ static int add_ancestors(builder_t *b)
 			const uint8_t *pname = name + 1 + name[0];
 			int added;
 			uint32_t idx = node_get(b, pname, len - 1u - name[0], 1, pname, &added);
+			if (idx == NONE && b->nnodes >= ZONE_MAX_NODES) {
+				snprintf(b->err, b->errcap, "more than %u names in one zone (limit)",
+					 ZONE_MAX_NODES);
+				return ST_ELIMIT;
+			}
 			if (idx == NONE ||
 			    grow(&b->parent, &b->capparent, b->nnodes, sizeof(*b->parent)) != ST_OK)
 				return ST_ENOMEM;

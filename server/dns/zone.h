@@ -81,6 +81,7 @@ typedef struct node {
 
 typedef struct zone zone_t;
 
+
 /* Warnings found while building (missing glue, out-of-zone data, ...). */
 typedef void (*zone_warn_cb)(void *ctx, const char *msg);
 
@@ -188,6 +189,28 @@ int zone_prepare_rules(zone_t *z, const glue_rule_t *server_rule) MUST_CHECK;
  * or NULL. Pre: lname is lowercased.
  */
 const node_t *zone_find(const zone_t *z, const uint8_t *lname, size_t len);
+
+/*
+ * Prefetching for a batch of requests. A caller holding several requests
+ * starts the first lookup of each (zone_pf_start), advances every one of
+ * them ZONE_PF_STEPS times (zone_pf_step), then answers them: the cache
+ * misses of the batch's lookups overlap instead of following one another
+ * (hash slot, node, then the node's name, RRsets and glue). Hints only:
+ * nothing is decided from them, and a wrong guess costs a wasted load.
+ */
+typedef struct zone_pf {
+	const zone_t *z;
+	const node_t *node;
+	uint32_t slot;
+	uint32_t tag;
+	uint8_t stage; /* 0: nothing (left) to prefetch */
+} zone_pf_t;
+
+#define ZONE_PF_STEPS 2
+
+/* lname (lowercased, len bytes) is at or below z's origin. */
+void zone_pf_start(zone_pf_t *pf, const zone_t *z, const uint8_t *lname, size_t len);
+void zone_pf_step(zone_pf_t *pf);
 
 /*
  * The deepest existing node at or above lname, which must be at or below
