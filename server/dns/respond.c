@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "dns/encode.h"
+#include "dns/name.h"
 #include "dns/rdata.h"
 #include "dns/wire.h"
 
@@ -76,4 +77,29 @@ size_t respond(const zoneset_t *zs, const uint8_t *req, size_t len, bool tcp, ui
 	if (plan.drop)
 		return 0;
 	return encode_response(q, &plan, out, limit, ex);
+}
+
+void respond_prefetch(const zoneset_t *zs, const uint8_t *req, size_t len, zone_pf_t *pf)
+{
+	uint8_t lname[NAME_MAXLEN];
+	size_t n = 0, p = DNS_HEADER_LEN;
+	pf->stage = 0;
+	if (len <= DNS_HEADER_LEN)
+		return;
+	for (;;) {
+		if (p >= len)
+			return;
+		uint8_t l = req[p];
+		if (l > 63 || p + 1u + l > len || n + 1u + l > NAME_MAXLEN)
+			return; /* a pointer, a bad label: respond() will say */
+		lname[n++] = l;
+		if (l == 0)
+			break;
+		for (uint8_t i = 1; i <= l; i++)
+			lname[n++] = name_lower_byte(req[p + i]);
+		p += 1u + l;
+	}
+	const zone_t *z = zoneset_find(zs, lname);
+	if (z)
+		zone_pf_start(pf, z, lname, n);
 }

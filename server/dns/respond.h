@@ -29,4 +29,12 @@
 size_t respond(const zoneset_t *zs, const uint8_t *req, size_t len, bool tcp, uint8_t *out,
 	       query_t *q, explain_t *ex);
 
+/*
+ * Start prefetching what answering req will read first (see zone_pf_t):
+ * the question's name is read (lowercased) just far enough to pick the zone
+ * and its first lookup. Touches nothing and decides nothing; a request
+ * respond() would reject only wastes a few loads.
+ */
+void respond_prefetch(const zoneset_t *zs, const uint8_t *req, size_t len, zone_pf_t *pf);
+
 #endif

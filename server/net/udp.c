@@ -26,7 +26,20 @@ typedef union udp_peer {
 	struct sockaddr_in6 in6;
 } udp_peer_t;
 
+/* A datagram of the current recvmmsg batch, read but not answered yet. */
+typedef struct udp_pending {
+	const uint8_t *req; /* in the socket's slab */
+	size_t len;
+	udp_peer_t peer;
+	zone_pf_t pf;
+} udp_pending_t;
+
 typedef struct udp_batch {
+	/* Received: answered together when the batch ends. */
+	udp_sock_t *rsock;
+	unsigned npend;
+	udp_pending_t pend[UDP_MMSG_WIDTH];
+	/* Answered: sent together with one sendmmsg. */
 	udp_sock_t *sock;
 	unsigned n;
 	size_t used;
@@ -92,10 +105,19 @@ void udp_batch_free(worker_t *w)
 	w->udp_batch = NULL;
 }
 
+static void udp_answer_pending(worker_t *w);
+
 static void udp_alloc_cb(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
 {
 	udp_sock_t *s = handle->data;
 	(void)suggested;
+	/* The slab is about to be read into: whatever of it is still
+	 * waiting is answered now. (The batch end always comes first; this
+	 * keeps the slab safe without relying on it.) */
+	if (s->w->udp_batch->npend > 0) {
+		udp_answer_pending(s->w);
+		udp_flush(s->w);
+	}
 	/* The same slab every time: libuv hands each datagram to recv_cb
 	 * before it asks again. */
 	buf->base = (char *)s->slab;
@@ -179,6 +201,50 @@ static void send_later(udp_sock_t *s, const struct sockaddr *peer, const uint8_t
 	}
 }
 
+/* Answer one request from peer on s into the batch. */
+static void udp_answer(worker_t *w, udp_sock_t *s, const struct sockaddr *peer,
+		       const uint8_t *req, size_t reqlen)
+{
+	udp_batch_t *b = w->udp_batch;
+
+	/* Room for one more reply of any size, on this socket. */
+	if (b->n == UDP_BATCH_MAX || b->used > UDP_BATCH_BYTES || (b->n > 0 && b->sock != s))
+		udp_flush(w);
+	uint8_t *out = b->out + b->used;
+
+	w->stats.udp_queries++;
+	size_t len = worker_respond_into(w, s->server, peer, false, req, reqlen, out);
+	if (len == 0) {
+		w->stats.udp_dropped++;
+		return;
+	}
+	if (w->ex.delay_ms > 0) {
+		send_later(s, peer, out, len, w->ex.delay_ms);
+		return;
+	}
+	udp_hold(b, s, peer, len);
+}
+
+/*
+ * Answer the datagrams of the batch. Their first lookups were started as
+ * they came in; a few prefetch steps for all of them first let the cache
+ * misses of twenty lookups in a big zone overlap, instead of each query
+ * waiting for its own, one after the other (docs/performance.md).
+ */
+static void udp_answer_pending(worker_t *w)
+{
+	udp_batch_t *b = w->udp_batch;
+	unsigned n = b->npend;
+	for (int step = 0; step < ZONE_PF_STEPS; step++)
+		for (unsigned i = 0; i < n; i++)
+			zone_pf_step(&b->pend[i].pf);
+	for (unsigned i = 0; i < n; i++) {
+		udp_pending_t *p = &b->pend[i];
+		udp_answer(w, b->rsock, &p->peer.sa, p->req, p->len);
+	}
+	b->npend = 0;
+}
+
 static void udp_recv_cb(uv_udp_t *handle, ssize_t nread, const uv_buf_t *buf,
 			const struct sockaddr *addr, unsigned flags)
 {
@@ -188,14 +254,17 @@ static void udp_recv_cb(uv_udp_t *handle, ssize_t nread, const uv_buf_t *buf,
 
 	/* nread <= 0 with addr == NULL: the end of a recvmmsg batch
 	 * (UV_UDP_MMSG_FREE; the slab is static, nothing to free), nothing
-	 * more to read, or a read error: send what the batch answered. Every
-	 * one of these is otherwise a no-op, so a repeated one is harmless.
-	 * nread == 0 with an address is an empty datagram: dropped. */
+	 * more to read, or a read error: answer what the batch brought and
+	 * send the replies. Every one of these is otherwise a no-op, so a
+	 * repeated one is harmless. nread == 0 with an address is an empty
+	 * datagram: dropped. */
 	if (nread <= 0) {
 		if (nread < 0)
 			w->stats.udp_errors++;
-		if (addr == NULL)
+		if (addr == NULL) {
+			udp_answer_pending(w);
 			udp_flush(w);
+		}
 		return;
 	}
 	if (flags & UV_UDP_PARTIAL) {
@@ -206,26 +275,21 @@ static void udp_recv_cb(uv_udp_t *handle, ssize_t nread, const uv_buf_t *buf,
 	if (addr == NULL || (addr->sa_family != AF_INET && addr->sa_family != AF_INET6))
 		return;
 
-	/* Room for one more reply of any size, on this socket. */
-	if (b->n == UDP_BATCH_MAX || b->used > UDP_BATCH_BYTES || (b->n > 0 && b->sock != s))
-		udp_flush(w);
-	uint8_t *out = b->out + b->used;
-
-	w->stats.udp_queries++;
-	size_t len = worker_respond_into(w, s->server, addr, false, (const uint8_t *)buf->base,
-					 (size_t)nread, out);
-	if (len == 0) {
-		w->stats.udp_dropped++;
-		return;
-	}
-	if (w->ex.delay_ms > 0) {
-		send_later(s, addr, out, len, w->ex.delay_ms);
-		return;
-	}
-	udp_hold(b, s, addr, len);
 	/* A plain read (libuv without recvmmsg) has no batch end to wait for. */
-	if (!(flags & UV_UDP_MMSG_CHUNK))
+	if (!(flags & UV_UDP_MMSG_CHUNK)) {
+		udp_answer(w, s, addr, (const uint8_t *)buf->base, (size_t)nread);
 		udp_flush(w);
+		return;
+	}
+	if (b->npend == UDP_MMSG_WIDTH || (b->npend > 0 && b->rsock != s))
+		udp_answer_pending(w);
+	udp_pending_t *p = &b->pend[b->npend++];
+	b->rsock = s;
+	p->req = (const uint8_t *)buf->base;
+	p->len = (size_t)nread;
+	memcpy(&p->peer, addr,
+	       addr->sa_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
+	worker_prefetch(w, s->server, p->req, p->len, &p->pf);
 }
 
 int udp_start(udp_sock_t *s, worker_t *w, size_t server, int fd)
@@ -244,6 +308,8 @@ int udp_start(udp_sock_t *s, worker_t *w, size_t server, int fd)
 		w->udp_batch->n = 0;
 		w->udp_batch->used = 0;
 		w->udp_batch->sock = NULL;
+		w->udp_batch->npend = 0;
+		w->udp_batch->rsock = NULL;
 	}
 	s->slab = malloc(UDP_SLAB_SIZE);
 	if (s->slab == NULL) {

@@ -168,6 +168,11 @@ size_t worker_respond_into(worker_t *w, size_t server, const struct sockaddr *pe
 	return n;
 }
 
+void worker_prefetch(worker_t *w, size_t server, const uint8_t *req, size_t len, zone_pf_t *pf)
+{
+	respond_prefetch(w->view->zs[server], req, len, pf);
+}
+
 bool worker_delay_admit(worker_t *w)
 {
 	if (w->ndelayed < WORKER_MAX_DELAYED)
