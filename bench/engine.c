@@ -11,7 +11,8 @@
  * every 20 queries (one recvmmsg batch of glued), standing in for the cache
  * lines the kernel's network stack evicts between batches; 0 (the default)
  * leaves the caches to the engine. -p prefetches each batch of 20 first
- * (respond_prefetch, zone_pf_step), as glued's UDP path does.
+ * (respond_prepare, zone_pf_step, respond_prepared), as glued's UDP path
+ * does.
  *
  * User-space cost only, repeatable to a few percent on a quiet machine: the
  * tool for deciding between two layouts of the zone data, before bench/run
@@ -116,7 +117,7 @@ int main(int argc, char **argv)
 	zone_t *zones[MAX_ZONES];
 	size_t nzones = 0, passes = 20, cache_kib = 0;
 	int prefetch = 0;
-	zone_pf_t pf[BATCH];
+	static prepared_t prep[BATCH];
 	const char *qfile = NULL;
 	char err[512];
 	int opt;
@@ -179,16 +180,22 @@ int main(int argc, char **argv)
 		uint64_t t0 = now_ns(), spent = 0;
 		for (size_t i = 0; i < nq; i++) {
 			const bquery_t *q = &run[i];
-			if (prefetch && i % BATCH == 0) {
+			size_t n;
+			if (prefetch) {
 				/* What glued's UDP path does with each batch. */
-				size_t m = nq - i < BATCH ? nq - i : BATCH;
-				for (size_t k = 0; k < m; k++)
-					respond_prefetch(zs, run[i + k].wire, run[i + k].len, &pf[k]);
-				for (int s = 0; s < ZONE_PF_STEPS; s++)
+				if (i % BATCH == 0) {
+					size_t m = nq - i < BATCH ? nq - i : BATCH;
 					for (size_t k = 0; k < m; k++)
-						zone_pf_step(&pf[k]);
+						respond_prepare(zs, run[i + k].wire, run[i + k].len,
+								&prep[k]);
+					for (int s = 0; s < ZONE_PF_STEPS; s++)
+						for (size_t k = 0; k < m; k++)
+							zone_pf_step(&prep[k].pf);
+				}
+				n = respond_prepared(zs, &prep[i % BATCH], false, out, NULL);
+			} else {
+				n = respond(zs, q->wire, q->len, false, out, NULL, NULL);
 			}
-			size_t n = respond(zs, q->wire, q->len, false, out, NULL, NULL);
 			bytes += n;
 			empty += n == 0;
 			if (cbuf && i % BATCH == BATCH - 1) {

@@ -9,6 +9,7 @@
  */
 #include "dns/answer.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "dns/name.h"
@@ -309,10 +310,20 @@ static bool apply_fault(ctx_t *c, const fault_rt_t *f)
 
 void answer_plan(const zoneset_t *zs, const query_t *q, bool tcp, plan_t *plan, explain_t *ex)
 {
+	size_t zi;
+	const zone_t *z = zoneset_find_at(zs, q->lname, &zi);
+	answer_plan_in(zs, q, tcp, z, zi, plan, ex);
+}
+
+void answer_plan_in(const zoneset_t *zs, const query_t *q, bool tcp, const zone_t *z, size_t zi,
+		    plan_t *plan, explain_t *ex)
+{
 	explain_t local;
 	if (!ex)
 		ex = &local;
-	memset(ex, 0, sizeof(*ex));
+	/* All but the NS entries, of which only the first nns are read. */
+	memset(ex, 0, offsetof(explain_t, ns));
+	memset(&ex->wildcard, 0, sizeof(*ex) - offsetof(explain_t, wildcard));
 	plan->n = 0;
 	plan->rcode = RCODE_NOERROR;
 	plan->aa = true;
@@ -323,8 +334,6 @@ void answer_plan(const zoneset_t *zs, const query_t *q, bool tcp, plan_t *plan, 
 
 	ctx_t c = {zs, q, tcp, plan, ex, 0, false};
 	const uint8_t *lname = q->lname;
-	size_t zi;
-	const zone_t *z = zoneset_find_at(zs, lname, &zi);
 
 	/* DS at a zone's apex belongs to the parent zone, if served here. */
 	if (z && q->qtype == RR_DS && lname[0] != 0 && name_equal(lname, zone_origin(z))) {

@@ -110,6 +110,11 @@ typedef struct explain {
  */
 void answer_plan(const zoneset_t *zs, const query_t *q, bool tcp, plan_t *plan, explain_t *ex);
 
+/* The same, with the zone zoneset_find_at(zs, q->lname, &zi) gave already
+ * known (z may be NULL: no zone). */
+void answer_plan_in(const zoneset_t *zs, const query_t *q, bool tcp, const zone_t *z, size_t zi,
+		    plan_t *plan, explain_t *ex);
+
 /* Names of enum values, for logs. */
 const char *answer_kind_str(uint8_t kind);
 const char *glue_class_str(uint8_t cls);

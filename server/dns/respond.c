@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "dns/encode.h"
-#include "dns/name.h"
 #include "dns/rdata.h"
 #include "dns/wire.h"
 
@@ -29,30 +28,32 @@ static size_t respond_error(const query_t *q, uint16_t rcode, uint8_t kind, uint
 	return n;
 }
 
-size_t respond(const zoneset_t *zs, const uint8_t *req, size_t len, bool tcp, uint8_t *out,
-	       query_t *q, explain_t *ex)
+/* respond() after the parse: the zone of the question is known when
+ * zone_known (z NULL: none), else looked up here. */
+static size_t respond_parsed(const zoneset_t *zs, const query_t *q, int verdict, bool zone_known,
+			     const zone_t *z, size_t zi, bool tcp, uint8_t *out, explain_t *ex)
 {
-	query_t lq;
 	explain_t lex;
-	if (!q)
-		q = &lq;
 	if (!ex)
 		ex = &lex;
-	memset(ex, 0, sizeof(*ex));
-
-	int verdict = query_parse(req, len, q);
-	if (verdict == QUERY_DROP)
+	if (verdict == QUERY_DROP) {
+		memset(ex, 0, sizeof(*ex));
 		return 0;
+	}
 	size_t limit = tcp ? RESPOND_MAX : query_udp_limit(q);
-	if (verdict == QUERY_ERROR)
+	if (verdict == QUERY_ERROR) {
+		memset(ex, 0, sizeof(*ex));
 		return respond_error(q, q->rcode, ANSWER_ERROR, out, limit, ex);
+	}
 
 	/* Only class IN is served. QCLASS ANY (RFC 1035 3.2.5) matches IN
 	 * data, so it is answered like IN, as NSD does. CH is REFUSED: glued
 	 * has no server names (NSD answers CH version.bind/id.server, and
 	 * REFUSES CH for other names, HS, NONE and the rest). */
-	if (q->qclass != CLASS_IN && q->qclass != CLASS_ANY)
+	if (q->qclass != CLASS_IN && q->qclass != CLASS_ANY) {
+		memset(ex, 0, sizeof(*ex));
 		return respond_error(q, RCODE_REFUSED, ANSWER_REFUSED, out, limit, ex);
+	}
 
 	/*
 	 * Meta types. Zone transfers are not offered: NSD 4.6 without
@@ -63,13 +64,17 @@ size_t respond(const zoneset_t *zs, const uint8_t *req, size_t len, bool tcp, ui
 	 * lookups in NSD (NODATA at an existing name), so answer_plan gets
 	 * them like any type; ANY is answer_plan's business (RFC 8482).
 	 */
-	if (q->qtype == RR_AXFR && !tcp)
-		return respond_error(q, RCODE_NOTIMP, ANSWER_ERROR, out, limit, ex);
-	if (q->qtype == RR_AXFR || q->qtype == RR_IXFR)
+	if (q->qtype == RR_AXFR || q->qtype == RR_IXFR) {
+		memset(ex, 0, sizeof(*ex));
+		if (q->qtype == RR_AXFR && !tcp)
+			return respond_error(q, RCODE_NOTIMP, ANSWER_ERROR, out, limit, ex);
 		return respond_error(q, RCODE_REFUSED, ANSWER_REFUSED, out, limit, ex);
+	}
 
 	plan_t plan;
-	answer_plan(zs, q, tcp, &plan, ex);
+	if (!zone_known)
+		z = zoneset_find_at(zs, q->lname, &zi);
+	answer_plan_in(zs, q, tcp, z, zi, &plan, ex);
 	/* An answer to QCLASS ANY is never authoritative: the server cannot
 	 * know it holds every class (RFC 1034 3.7.1, RFC 1035 6.2). */
 	if (q->qclass == CLASS_ANY)
@@ -79,27 +84,31 @@ size_t respond(const zoneset_t *zs, const uint8_t *req, size_t len, bool tcp, ui
 	return encode_response(q, &plan, out, limit, ex);
 }
 
-void respond_prefetch(const zoneset_t *zs, const uint8_t *req, size_t len, zone_pf_t *pf)
+size_t respond(const zoneset_t *zs, const uint8_t *req, size_t len, bool tcp, uint8_t *out,
+	       query_t *q, explain_t *ex)
 {
-	uint8_t lname[NAME_MAXLEN];
-	size_t n = 0, p = DNS_HEADER_LEN;
-	pf->stage = 0;
-	if (len <= DNS_HEADER_LEN)
+	query_t lq;
+	if (!q)
+		q = &lq;
+	int verdict = query_parse(req, len, q);
+	return respond_parsed(zs, q, verdict, false, NULL, 0, tcp, out, ex);
+}
+
+void respond_prepare(const zoneset_t *zs, const uint8_t *req, size_t len, prepared_t *p)
+{
+	p->verdict = query_parse(req, len, &p->q);
+	p->zone_known = false;
+	p->pf.stage = 0;
+	if (p->verdict != QUERY_OK)
 		return;
-	for (;;) {
-		if (p >= len)
-			return;
-		uint8_t l = req[p];
-		if (l > 63 || p + 1u + l > len || n + 1u + l > NAME_MAXLEN)
-			return; /* a pointer, a bad label: respond() will say */
-		lname[n++] = l;
-		if (l == 0)
-			break;
-		for (uint8_t i = 1; i <= l; i++)
-			lname[n++] = name_lower_byte(req[p + i]);
-		p += 1u + l;
-	}
-	const zone_t *z = zoneset_find(zs, lname);
-	if (z)
-		zone_pf_start(pf, z, lname, n);
+	p->zone = zoneset_find_at(zs, p->q.lname, &p->zi);
+	p->zone_known = true;
+	if (p->zone)
+		zone_pf_start(&p->pf, p->zone, p->q.lname, p->q.qname_len);
+}
+
+size_t respond_prepared(const zoneset_t *zs, const prepared_t *p, bool tcp, uint8_t *out,
+			explain_t *ex)
+{
+	return respond_parsed(zs, &p->q, p->verdict, p->zone_known, p->zone, p->zi, tcp, out, ex);
 }

@@ -30,11 +30,23 @@ size_t respond(const zoneset_t *zs, const uint8_t *req, size_t len, bool tcp, ui
 	       query_t *q, explain_t *ex);
 
 /*
- * Start prefetching what answering req will read first (see zone_pf_t):
- * the question's name is read (lowercased) just far enough to pick the zone
- * and its first lookup. Touches nothing and decides nothing; a request
- * respond() would reject only wastes a few loads.
+ * respond() in two halves, for a caller answering a batch (the UDP path):
+ * respond_prepare parses the request, picks the zone and starts the first
+ * lookup's prefetch (p->pf, see zone_pf_t); once every request of the batch
+ * is prepared and their prefetches advanced, respond_prepared answers each,
+ * exactly as respond() would have. p->q is the parsed query (for the log).
  */
-void respond_prefetch(const zoneset_t *zs, const uint8_t *req, size_t len, zone_pf_t *pf);
+typedef struct prepared {
+	query_t q;
+	int verdict;          /* query_parse's */
+	bool zone_known;      /* zone and zi are zoneset_find_at's answer */
+	const zone_t *zone;
+	size_t zi;
+	zone_pf_t pf;
+} prepared_t;
+
+void respond_prepare(const zoneset_t *zs, const uint8_t *req, size_t len, prepared_t *p);
+size_t respond_prepared(const zoneset_t *zs, const prepared_t *p, bool tcp, uint8_t *out,
+			explain_t *ex);
 
 #endif

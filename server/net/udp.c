@@ -28,10 +28,8 @@ typedef union udp_peer {
 
 /* A datagram of the current recvmmsg batch, read but not answered yet. */
 typedef struct udp_pending {
-	const uint8_t *req; /* in the socket's slab */
-	size_t len;
 	udp_peer_t peer;
-	zone_pf_t pf;
+	prepared_t p;
 } udp_pending_t;
 
 typedef struct udp_batch {
@@ -201,9 +199,9 @@ static void send_later(udp_sock_t *s, const struct sockaddr *peer, const uint8_t
 	}
 }
 
-/* Answer one request from peer on s into the batch. */
+/* Answer one request from peer on s into the batch: prepared (p) or raw. */
 static void udp_answer(worker_t *w, udp_sock_t *s, const struct sockaddr *peer,
-		       const uint8_t *req, size_t reqlen)
+		       const prepared_t *p, const uint8_t *req, size_t reqlen)
 {
 	udp_batch_t *b = w->udp_batch;
 
@@ -213,7 +211,8 @@ static void udp_answer(worker_t *w, udp_sock_t *s, const struct sockaddr *peer,
 	uint8_t *out = b->out + b->used;
 
 	w->stats.udp_queries++;
-	size_t len = worker_respond_into(w, s->server, peer, false, req, reqlen, out);
+	size_t len = p ? worker_respond_prepared(w, s->server, peer, p, out)
+		       : worker_respond_into(w, s->server, peer, false, req, reqlen, out);
 	if (len == 0) {
 		w->stats.udp_dropped++;
 		return;
@@ -237,10 +236,10 @@ static void udp_answer_pending(worker_t *w)
 	unsigned n = b->npend;
 	for (int step = 0; step < ZONE_PF_STEPS; step++)
 		for (unsigned i = 0; i < n; i++)
-			zone_pf_step(&b->pend[i].pf);
+			zone_pf_step(&b->pend[i].p.pf);
 	for (unsigned i = 0; i < n; i++) {
 		udp_pending_t *p = &b->pend[i];
-		udp_answer(w, b->rsock, &p->peer.sa, p->req, p->len);
+		udp_answer(w, b->rsock, &p->peer.sa, &p->p, NULL, 0);
 	}
 	b->npend = 0;
 }
@@ -277,7 +276,7 @@ static void udp_recv_cb(uv_udp_t *handle, ssize_t nread, const uv_buf_t *buf,
 
 	/* A plain read (libuv without recvmmsg) has no batch end to wait for. */
 	if (!(flags & UV_UDP_MMSG_CHUNK)) {
-		udp_answer(w, s, addr, (const uint8_t *)buf->base, (size_t)nread);
+		udp_answer(w, s, addr, NULL, (const uint8_t *)buf->base, (size_t)nread);
 		udp_flush(w);
 		return;
 	}
@@ -285,11 +284,9 @@ static void udp_recv_cb(uv_udp_t *handle, ssize_t nread, const uv_buf_t *buf,
 		udp_answer_pending(w);
 	udp_pending_t *p = &b->pend[b->npend++];
 	b->rsock = s;
-	p->req = (const uint8_t *)buf->base;
-	p->len = (size_t)nread;
 	memcpy(&p->peer, addr,
 	       addr->sa_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
-	worker_prefetch(w, s->server, p->req, p->len, &p->pf);
+	worker_prepare(w, s->server, (const uint8_t *)buf->base, (size_t)nread, &p->p);
 }
 
 int udp_start(udp_sock_t *s, worker_t *w, size_t server, int fd)

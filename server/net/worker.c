@@ -147,30 +147,48 @@ size_t worker_respond(worker_t *w, size_t server, const struct sockaddr *peer, b
 	return worker_respond_into(w, server, peer, tcp, req, len, w->out);
 }
 
+/* The query-log line of one answer, when enabled. */
+static void worker_log(worker_t *w, size_t server, const struct sockaddr *peer, bool tcp,
+		       const query_t *q, size_t n)
+{
+	char client[INET6_ADDRSTRLEN + 8];
+	format_peer(peer, client, sizeof(client));
+	/* A malformed query has no explanation; a drop fault has one. */
+	const explain_t *ex = n > 0 || w->ex.fault != NULL ? &w->ex : NULL;
+	log_query(w->log_format, client, w->view->zs[server]->name, tcp, q, ex);
+}
+
 size_t worker_respond_into(worker_t *w, size_t server, const struct sockaddr *peer, bool tcp,
 			   const uint8_t *req, size_t len, uint8_t *out)
 {
 	const zoneset_t *zs = w->view->zs[server];
 
-	/* The explanation is always asked for: it carries the delay, and
-	 * answer_plan clears it anyway. The query is zeroed first only for
-	 * the log, so a drop that fills nothing still logs sanely. */
+	/* The explanation is always asked for: it carries the delay. The
+	 * query is zeroed first only for the log, so a drop that fills
+	 * nothing still logs sanely. */
 	if (w->log_queries)
 		memset(&w->q, 0, sizeof(w->q));
 	size_t n = respond(zs, req, len, tcp, out, &w->q, &w->ex);
-	if (w->log_queries) {
-		char client[INET6_ADDRSTRLEN + 8];
-		format_peer(peer, client, sizeof(client));
-		/* A malformed query has no explanation; a drop fault has one. */
-		const explain_t *ex = n > 0 || w->ex.fault != NULL ? &w->ex : NULL;
-		log_query(w->log_format, client, zs->name, tcp, &w->q, ex);
-	}
+	if (w->log_queries)
+		worker_log(w, server, peer, tcp, &w->q, n);
 	return n;
 }
 
-void worker_prefetch(worker_t *w, size_t server, const uint8_t *req, size_t len, zone_pf_t *pf)
+void worker_prepare(worker_t *w, size_t server, const uint8_t *req, size_t len, prepared_t *p)
 {
-	respond_prefetch(w->view->zs[server], req, len, pf);
+	/* Zeroed only for the log, as above. */
+	if (w->log_queries)
+		memset(&p->q, 0, sizeof(p->q));
+	respond_prepare(w->view->zs[server], req, len, p);
+}
+
+size_t worker_respond_prepared(worker_t *w, size_t server, const struct sockaddr *peer,
+			       const prepared_t *p, uint8_t *out)
+{
+	size_t n = respond_prepared(w->view->zs[server], p, false, out, &w->ex);
+	if (w->log_queries)
+		worker_log(w, server, peer, false, &p->q, n);
+	return n;
 }
 
 bool worker_delay_admit(worker_t *w)

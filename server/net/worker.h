@@ -166,10 +166,11 @@ size_t worker_respond(worker_t *w, size_t server, const struct sockaddr *peer, b
 size_t worker_respond_into(worker_t *w, size_t server, const struct sockaddr *peer, bool tcp,
 			   const uint8_t *req, size_t len, uint8_t *out);
 
-/* Start prefetching what answering req will read (respond_prefetch on the
- * zoneset of server `server`); the request is answered later in the same
- * batch, after zone_pf_step has advanced pf. */
-void worker_prefetch(worker_t *w, size_t server, const uint8_t *req, size_t len, zone_pf_t *pf);
+/* The same in two halves (respond_prepare, respond_prepared): the UDP path
+ * prepares a whole batch, advances the prefetches, then answers each. */
+void worker_prepare(worker_t *w, size_t server, const uint8_t *req, size_t len, prepared_t *p);
+size_t worker_respond_prepared(worker_t *w, size_t server, const struct sockaddr *peer,
+			       const prepared_t *p, uint8_t *out);
 
 /* May one more response wait for a delay fault? Counts a refusal. */
 bool worker_delay_admit(worker_t *w);
