@@ -112,10 +112,8 @@ static void udp_alloc_cb(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
 	/* The slab is about to be read into: whatever of it is still
 	 * waiting is answered now. (The batch end always comes first; this
 	 * keeps the slab safe without relying on it.) */
-	if (s->w->udp_batch->npend > 0) {
+	if (s->w->udp_batch->npend > 0)
 		udp_answer_pending(s->w);
-		udp_flush(s->w);
-	}
 	/* The same slab every time: libuv hands each datagram to recv_cb
 	 * before it asks again. */
 	buf->base = (char *)s->slab;
@@ -256,14 +254,12 @@ static void udp_recv_cb(uv_udp_t *handle, ssize_t nread, const uv_buf_t *buf,
 	 * more to read, or a read error: answer what the batch brought and
 	 * send the replies. Every one of these is otherwise a no-op, so a
 	 * repeated one is harmless. nread == 0 with an address is an empty
-	 * datagram: dropped. */
+	 * datagram: dropped. The replies go out in udp_loop_end. */
 	if (nread <= 0) {
 		if (nread < 0)
 			w->stats.udp_errors++;
-		if (addr == NULL) {
+		if (addr == NULL)
 			udp_answer_pending(w);
-			udp_flush(w);
-		}
 		return;
 	}
 	if (flags & UV_UDP_PARTIAL) {
@@ -287,6 +283,15 @@ static void udp_recv_cb(uv_udp_t *handle, ssize_t nread, const uv_buf_t *buf,
 	memcpy(&p->peer, addr,
 	       addr->sa_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
 	worker_prepare(w, s->server, (const uint8_t *)buf->base, (size_t)nread, &p->p);
+}
+
+void udp_loop_end(uv_check_t *handle)
+{
+	worker_t *w = handle->data;
+	if (w->udp_batch == NULL)
+		return;
+	udp_answer_pending(w);
+	udp_flush(w);
 }
 
 int udp_start(udp_sock_t *s, worker_t *w, size_t server, int fd)

@@ -7,15 +7,20 @@
  * (a smaller one wedges the loop, STYLE.md). Each socket owns one slab for
  * its whole life, so nothing is allocated per query.
  *
- * Replies are batched: during one recvmmsg batch each reply is encoded
- * straight into the worker's batch arena (one per worker, allocated with
- * its first socket) and its peer is recorded; when libuv signals the end of
- * the batch (recv_cb with addr == NULL: UV_UDP_MMSG_FREE after the chunks,
- * or "nothing more to read") all of them go out with one sendmmsg(2) on the
- * socket's fd. One system call per batch instead of one per reply is most of
- * the CPU a reply costs (docs/performance.md). The arena is also flushed
- * when it is full and after a reply to a plain (non-recvmmsg) read, so no
- * reply waits for a later datagram. When the socket buffer is full
+ * Requests are answered a batch at a time: each datagram of a recvmmsg
+ * batch is parsed as it comes (respond_prepare, which starts prefetching
+ * its lookup), and when libuv signals the end of the batch (recv_cb with
+ * addr == NULL: UV_UDP_MMSG_FREE after the chunks, or "nothing more to
+ * read") the whole batch is answered, after the prefetches have advanced.
+ * Each reply is encoded straight into the worker's batch arena (one per
+ * worker, allocated with its first socket) and its peer is recorded. The
+ * replies go out with one sendmmsg(2) when the loop's poll phase is over
+ * (a uv_check handle): libuv reads at most two batches of 20 per wake-up,
+ * and both go out in one system call. One system call per forty replies
+ * instead of one per reply is most of the CPU a reply costs
+ * (docs/performance.md). The arena is also flushed when it is full, when
+ * a reply for another socket comes, and after a reply to a plain
+ * (non-recvmmsg) read, so no reply waits for a later datagram. When the socket buffer is full
  * (EAGAIN/ENOBUFS) the replies not yet sent are dropped and counted, as a
  * UDP server may; another error costs only the reply it concerns.
  *
@@ -68,6 +73,10 @@ int udp_start(udp_sock_t *s, worker_t *w, size_t server, int fd) MUST_CHECK;
 /* Close every waiting delayed reply of w unsent (stop path); each block is
  * freed in its timer's close callback. */
 void udp_delayed_close_all(worker_t *w);
+
+/* The loop's check callback (handle->data is the worker): after the poll
+ * phase has run every socket's reads, send every reply they produced. */
+void udp_loop_end(uv_check_t *handle);
 
 /* Free the slab; only after the handle's close has completed. */
 void udp_free(udp_sock_t *s);

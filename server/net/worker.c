@@ -260,6 +260,12 @@ int worker_init(worker_t *w, unsigned id, const srvconf_t *sc, const view_t *vie
 	}
 	w->stop.data = w;
 	w->swap.data = w;
+	if ((r = uv_check_init(&w->loop, &w->udp_check)) < 0 ||
+	    (r = uv_check_start(&w->udp_check, udp_loop_end)) < 0) {
+		snprintf(err, errcap, "worker %u: check handle: %s", id, uv_strerror(r));
+		return r;
+	}
+	w->udp_check.data = w;
 
 	size_t nlisten = srvconf_nlisten(sc);
 	w->udp = calloc(nlisten ? nlisten : 1, sizeof(*w->udp));

@@ -88,6 +88,7 @@ typedef struct worker {
 	bool started;
 	uv_async_t stop;
 	uv_async_t swap;
+	uv_check_t udp_check;       /* after each poll: send the UDP replies (udp.c) */
 
 	/* Only the worker's thread reads view once started. next is the
 	 * hand-off slot written by worker_swap(). */
