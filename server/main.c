@@ -854,7 +854,8 @@ static int daemon_run(daemon_t *d)
 		log_error("out of memory");
 		goto out_view;
 	}
-	worker_opts_t opts = { .log_queries = d->cfg.log_queries, .log_format = d->cfg.log_format };
+	worker_opts_t opts = { .log_queries = d->cfg.log_queries, .log_format = d->cfg.log_format,
+			       .nworkers = (unsigned)d->nworkers };
 	for (; ninit < d->nworkers; ninit++) {
 		r = worker_init(&d->workers[ninit], ninit, &d->sc, d->view, &opts, ack_fn, d, err,
 				sizeof(err));
@@ -864,6 +865,10 @@ static int daemon_run(daemon_t *d)
 			goto out_workers;
 		}
 	}
+	/* Every reading socket is bound and steered: the reply-only ones
+	 * can join their groups now without ever being picked. */
+	for (size_t i = 0; i < d->nworkers; i++)
+		worker_add_senders(&d->workers[i], &d->sc);
 	if ((r = daemon_init_loop(d)) < 0) {
 		log_error("signal handling: %s", uv_strerror(r));
 		goto out_loop;

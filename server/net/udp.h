@@ -32,6 +32,7 @@
 #ifndef GLUED_NET_UDP_H
 #define GLUED_NET_UDP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <uv.h>
@@ -45,7 +46,15 @@ typedef struct udp_sock {
 	uv_udp_t handle;  /* handle.data = this */
 	worker_t *w;
 	size_t server;    /* index of the virtual server this address belongs to */
-	int fd;           /* the socket, for sendmmsg */
+	int fd;           /* the socket libuv reads */
+	/* The socket replies are sent from: the same address and port, in
+	 * the same SO_REUSEPORT group, but never given a datagram (the
+	 * group's steering program picks only the sockets libuv reads) and
+	 * never polled. Sending from the polled socket costs an epoll
+	 * wake-up per reply when the kernel frees the sent packet (about
+	 * 0.1 us each here, docs/performance.md). fd when there is none. */
+	int send_fd;
+	bool steered;     /* udp_steer succeeded: a reply-only socket may join */
 	uint8_t *slab;    /* UDP_SLAB_SIZE bytes */
 } udp_sock_t;
 
@@ -73,6 +82,20 @@ int udp_start(udp_sock_t *s, worker_t *w, size_t server, int fd) MUST_CHECK;
 /* Close every waiting delayed reply of w unsent (stop path); each block is
  * freed in its timer's close callback. */
 void udp_delayed_close_all(worker_t *w);
+
+/*
+ * Steer the SO_REUSEPORT group of fd (an address family socket, one per
+ * worker, bound in worker order) so that datagrams go only to the first
+ * nworkers sockets bound, chosen by the client's address and port: the
+ * reply-only sockets bound after them (udp_add_sender) then never
+ * receive. Returns 0 or -errno.
+ */
+int udp_steer(int fd, int family, unsigned nworkers);
+
+/* Bind s's reply-only socket (same address, after every worker's reading
+ * socket is bound and steered). On failure replies keep going out of
+ * s->fd. */
+void udp_add_sender(udp_sock_t *s, const listen_addr_t *a);
 
 /* The loop's check callback (handle->data is the worker): after the poll
  * phase has run every socket's reads, send every reply they produced. */

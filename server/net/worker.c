@@ -280,6 +280,8 @@ int worker_init(worker_t *w, unsigned id, const srvconf_t *sc, const view_t *vie
 			int fd = worker_bind(a, SOCK_DGRAM, err, errcap);
 			if (fd < 0)
 				return fd;
+			bool steered = udp_steer(fd, a->ss.ss_family, opts->nworkers) == 0;
+			w->udp[w->nudp].steered = steered;
 			r = udp_start(&w->udp[w->nudp++], w, s, fd);
 			if (r < 0) {
 				snprintf(err, errcap, "cannot listen on %s (udp): %s", a->text,
@@ -298,6 +300,15 @@ int worker_init(worker_t *w, unsigned id, const srvconf_t *sc, const view_t *vie
 		}
 	}
 	return 0;
+}
+
+void worker_add_senders(worker_t *w, const srvconf_t *sc)
+{
+	size_t j = 0;
+	for (size_t s = 0; s < sc->nservers; s++)
+		for (size_t k = 0; k < sc->servers[s].nlisten && j < w->nudp; k++, j++)
+			if (w->udp[j].steered)
+				udp_add_sender(&w->udp[j], &sc->servers[s].listen[k]);
 }
 
 static void worker_main(void *arg)

@@ -121,6 +121,7 @@ typedef struct worker {
 typedef struct worker_opts {
 	bool log_queries;           /* -q */
 	uint8_t log_format;         /* enum log_format */
+	unsigned nworkers;          /* workers that will share each address */
 } worker_opts_t;
 
 /*
@@ -139,6 +140,10 @@ int worker_start(worker_t *w) MUST_CHECK;
 
 /* Ask the worker to close everything and end its loop. Any thread. */
 void worker_stop(worker_t *w);
+
+/* Once every worker is initialised: give each UDP socket of w its
+ * reply-only twin (udp_add_sender). */
+void worker_add_senders(worker_t *w, const srvconf_t *sc);
 
 /* Hand the worker a new view (same servers in the same order); it
  * acknowledges through its ack function. Any thread; one swap at a time per
