@@ -29,12 +29,17 @@ typedef struct ctx {
 	bool at_question;
 } ctx_t;
 
-static bool plan_has(const plan_t *p, const rrset_t *rs)
+static bool plan_has_from(const plan_t *p, uint16_t from, const rrset_t *rs)
 {
-	for (uint16_t i = 0; i < p->n; i++)
+	for (uint16_t i = from; i < p->n; i++)
 		if (p->rr[i].rrset == rs)
 			return true;
 	return false;
+}
+
+static bool plan_has(const plan_t *p, const rrset_t *rs)
+{
+	return plan_has_from(p, 0, rs);
 }
 
 static plan_rr_t *plan_add(plan_t *p, uint8_t section, const uint8_t *owner, const rrset_t *rs)
@@ -114,6 +119,12 @@ static void refer(ctx_t *c, const zone_t *z, const node_t *cut)
 	ex->policy = rule->mode;
 	ex->ns_total = (uint8_t)(cut->nglue > 255 ? 255 : cut->nglue);
 	ex->nns = 0;
+	/* Which NS names the rule keeps glue for, decided once: bit i for
+	 * the first 64, glue_rule_keeps again for any beyond. */
+	uint64_t keep = 0;
+	for (uint16_t i = 0; i < cut->nglue && i < 64; i++)
+		if (glue_rule_keeps(rule, &cut->glue[i], i))
+			keep |= 1ull << i;
 	for (uint16_t i = 0; i < cut->nglue && ex->nns < EXPLAIN_MAX_NS; i++) {
 		const glue_t *g = &cut->glue[i];
 		explain_ns_t *e = &ex->ns[ex->nns++];
@@ -125,7 +136,7 @@ static void refer(ctx_t *c, const zone_t *z, const node_t *cut)
 			e->fate = FATE_OUT_OF_ZONE;
 		else if (!g->a && !g->aaaa)
 			e->fate = FATE_NO_ADDRESS;
-		else if (!glue_rule_keeps(rule, g, i) || (wrong && !g->wrong_a && !g->wrong_aaaa))
+		else if (!(keep >> i & 1) || (wrong && !g->wrong_a && !g->wrong_aaaa))
 			e->fate = FATE_POLICY;
 		else
 			e->fate = wrong ? FATE_WRONG : FATE_ADDED;
@@ -134,19 +145,20 @@ static void refer(ctx_t *c, const zone_t *z, const node_t *cut)
 	/* Required glue first, then optional; within each, every A before
 	 * any AAAA, so that a response cut short by size still carries an
 	 * address for as many NS names as possible. */
+	uint16_t first_glue = p->n;
 	for (int required = 1; required >= 0; required--) {
 		for (int k = 0; k < 2; k++) {
 			for (uint16_t i = 0; i < cut->nglue; i++) {
 				const glue_t *g = &cut->glue[i];
 				if ((g->cls == GLUE_CLASS_IN_DOMAIN) != required)
 					continue;
-				if (!glue_rule_keeps(rule, g, i))
+				if (i < 64 ? !(keep >> i & 1) : !glue_rule_keeps(rule, g, i))
 					continue;
 				const rrset_t *rs = k == 0 ? (wrong ? g->wrong_a : g->a)
 							   : (wrong ? g->wrong_aaaa : g->aaaa);
 				/* The same NS name listed twice reaches the same
 				 * RRset twice: add it once. */
-				if (!rs || plan_has(p, rs))
+				if (!rs || plan_has_from(p, first_glue, rs))
 					continue;
 				plan_rr_t *r = plan_add(p, SEC_ADDITIONAL, g->name, rs);
 				if (r) {

@@ -48,9 +48,13 @@ static int records_walk(const uint8_t *req, size_t len, size_t *pos, uint32_t n,
 {
 	uint8_t owner[NAME_MAXLEN];
 	for (uint32_t i = 0; i < n; i++) {
-		int olen = name_unpack(req, len, pos, owner);
-		if (olen < 0)
+		int olen;
+		if (*pos < len && req[*pos] == 0) {
+			olen = 1; /* the root: every OPT's owner */
+			(*pos)++;
+		} else if ((olen = name_unpack(req, len, pos, owner)) < 0) {
 			return -1;
+		}
 		wire_rd_t r;
 		wire_rd_init(&r, req, len);
 		r.pos = *pos;
