@@ -289,6 +289,8 @@ static void udp_recv_cb(uv_udp_t *handle, ssize_t nread, const uv_buf_t *buf,
 void udp_loop_end(uv_check_t *handle)
 {
 	worker_t *w = handle->data;
+	if (w == NULL)
+		return;
 	if (w->udp_batch == NULL)
 		return;
 	udp_answer_pending(w);

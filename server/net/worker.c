@@ -226,6 +226,11 @@ static void swap_cb(uv_async_t *async)
 	 * responses hold copies of their bytes: nothing keeps the old view. */
 	if (view == NULL || view == w->view)
 		return;
+	/* Requests read but not answered yet were prepared against the old
+	 * view (their zone pointers are its): answer them from it first.
+	 * libuv ends every receive batch before any other callback runs, so
+	 * there are none in practice; this keeps that an assumption no more. */
+	udp_loop_end(&w->udp_check);
 	w->view = view;
 	if (w->ack != NULL)
 		w->ack(w->ack_ctx);
