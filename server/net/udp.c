@@ -27,6 +27,9 @@ typedef union udp_peer {
 	struct sockaddr_in6 in6;
 } udp_peer_t;
 
+/* Datagrams between a request's prefetch steps as the batch arrives. */
+#define UDP_PF_DISTANCE 3
+
 /* A datagram of the current recvmmsg batch, read but not answered yet. */
 typedef struct udp_pending {
 	udp_peer_t peer;
@@ -284,6 +287,14 @@ static void udp_recv_cb(uv_udp_t *handle, ssize_t nread, const uv_buf_t *buf,
 	memcpy(&p->peer, addr,
 	       addr->sa_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
 	worker_prepare(w, s->server, (const uint8_t *)buf->base, (size_t)nread, &p->p);
+	/* Software pipelining: while the batch comes in, the requests that
+	 * came a few datagrams earlier take their next prefetch step, so
+	 * each load has had the time of a few parses to arrive. */
+	unsigned k = b->npend - 1;
+	if (k >= UDP_PF_DISTANCE)
+		zone_pf_step(&b->pend[k - UDP_PF_DISTANCE].p.pf);
+	if (k >= 2 * UDP_PF_DISTANCE)
+		zone_pf_step(&b->pend[k - 2 * UDP_PF_DISTANCE].p.pf);
 }
 
 void udp_loop_end(uv_check_t *handle)
