@@ -60,8 +60,9 @@ struct zone {
  * the top bits of the name's hash in the others: a probe that meets
  * another name's slot moves on without reading that node (and its name)
  * 31 times in 32, so a lookup costs the slot and the one node it finds.
- * The table's mask takes at most the low 27 bits of the hash, so the tag
- * is independent of the slot.
+ * Up to 2^27 slots (the size a zone of 2^26 names gets) the mask and the
+ * tag take different bits of the hash; a bigger table shares a bit, and
+ * the tag only filters a little less.
  */
 #define SLOT_INDEX 0x07FFFFFFu
 #define SLOT_TAG (~SLOT_INDEX)
