@@ -77,26 +77,8 @@ typedef struct reply {
 	bool tcp;
 } reply_t;
 
-/* What a response says, names lowercased. */
-typedef struct parsed {
-	uint16_t flags;
-	uint8_t rcode;
-	uint8_t ns_owner[NAME_MAXLEN]; /* AUTHORITY NS owner */
-	unsigned nns;
-	uint8_t ns[GC_MAX_NS][NAME_MAXLEN];
-	unsigned nglue;
-	struct {
-		uint8_t name[NAME_MAXLEN];
-		sim_addr_t addr;
-	} glue[GC_MAX_GLUE];
-	unsigned naddr;                /* A/AAAA of the question's name in ANSWER */
-	sim_addr_t addr[GC_MAX_ADDRS];
-	unsigned nans_ns;              /* NS of the question's name in ANSWER */
-	uint8_t ans_ns[GC_MAX_NS][NAME_MAXLEN];
-	bool soa;                      /* SOA of the question's name in ANSWER */
-	bool cname;
-	uint8_t target[NAME_MAXLEN];
-} parsed_t;
+/* What a response says (sim_msg_read), within gluecheck's own limits. */
+typedef sim_msg_t parsed_t;
 
 /* One server of one zone, as probed. */
 typedef struct row {
@@ -450,62 +432,21 @@ static const char *err_text(int err)
 
 /* ---- reading responses ---------------------------------------------------------- */
 
-static int parse(gc_t *g, const reply_t *rep, const uint8_t *qname_in, uint16_t qtype, parsed_t *m)
+static int parse(gc_t *g, const reply_t *rep, const uint8_t *qname, uint16_t qtype, parsed_t *m)
 {
-	msg_t msg;
-	uint8_t qname[NAME_MAXLEN];
-	name_lower(qname, qname_in);
-	m->flags = 0;
-	m->rcode = 0;
-	m->nns = m->nglue = m->naddr = m->nans_ns = 0;
-	m->soa = m->cname = false;
-	if (msg_open(&msg, rep->buf, rep->len) != 0)
-		return -1;
-	m->flags = msg.flags;
-	m->rcode = (uint8_t)(msg.flags & 0xF);
-	name_lower(m->target, qname);
-	int rc;
-	while ((rc = msg_next(&msg, &g->rr)) == 1) {
-		msg_rr_t *rr = &g->rr;
-		name_lower(rr->owner, rr->owner);
-		if (rr->section == 1) {
-			if (!name_equal(rr->owner, m->target))
-				continue;
-			if (rr->type == RR_CNAME && qtype != RR_CNAME) {
-				name_lower(m->target, rr->rd);
-				m->cname = true;
-			} else if (rr->type == qtype) {
-				m->cname = false;
-				if (rr->type == RR_SOA)
-					m->soa = true;
-				else if (rr->type == RR_NS && m->nans_ns < GC_MAX_NS)
-					name_lower(m->ans_ns[m->nans_ns++], rr->rd);
-				else if (((rr->type == RR_A && rr->rdlen == 4) ||
-					  (rr->type == RR_AAAA && rr->rdlen == 16)) &&
-					 m->naddr < GC_MAX_ADDRS) {
-					m->addr[m->naddr].len = (uint8_t)rr->rdlen;
-					memcpy(m->addr[m->naddr].bytes, rr->rd, rr->rdlen);
-					m->naddr++;
-				}
-			}
-		} else if (rr->section == 2 && rr->type == RR_NS) {
-			if (m->nns == 0)
-				memcpy(m->ns_owner, rr->owner, name_len(rr->owner));
-			if (m->nns < GC_MAX_NS && name_equal(rr->owner, m->ns_owner))
-				name_lower(m->ns[m->nns++], rr->rd);
-		} else if (rr->section == 3 && ((rr->type == RR_A && rr->rdlen == 4) ||
-						(rr->type == RR_AAAA && rr->rdlen == 16)) &&
-			   m->nglue < GC_MAX_GLUE) {
-			memcpy(m->glue[m->nglue].name, rr->owner, name_len(rr->owner));
-			m->glue[m->nglue].addr.len = (uint8_t)rr->rdlen;
-			memcpy(m->glue[m->nglue].addr.bytes, rr->rd, rr->rdlen);
-			m->nglue++;
-		}
-	}
-	return rc < 0 ? -1 : 0;
+	int rc = sim_msg_read(rep->buf, rep->len, qname, qtype, true, &g->rr, m);
+	/* The first GC_MAX_* of each list: what the rows and walks hold. */
+	if (m->nns > GC_MAX_NS)
+		m->nns = GC_MAX_NS;
+	if (m->nans_ns > GC_MAX_NS)
+		m->nans_ns = GC_MAX_NS;
+	if (m->naddr > GC_MAX_ADDRS)
+		m->naddr = GC_MAX_ADDRS;
+	if (m->nglue > GC_MAX_GLUE)
+		m->nglue = GC_MAX_GLUE;
+	return rc;
 }
 
-/* UDP (EDNS 1232), TCP after TC. Returns 0 with rep filled, -1 on no answer. */
 static int ask(gc_t *g, const sim_addr_t *a, const uint8_t *qname, uint16_t qtype, reply_t *rep)
 {
 	uint8_t q[512];

@@ -20,9 +20,6 @@
 #include "dns/respond.h"
 #include "dns/wire.h"
 
-#define SIM_MAX_NS 32
-#define SIM_MAX_GLUE 64
-#define SIM_MAX_ADDRS 32
 #define SIM_MAX_DEPTH 6
 #define SIM_MAX_CNAMES 8
 
@@ -39,26 +36,6 @@ const char *sim_addr_str(const sim_addr_t *a, char *buf, size_t cap)
 		snprintf(buf, cap, "?");
 	return buf;
 }
-
-/* What one response says, in the resolver's terms. */
-typedef struct sim_msg {
-	uint16_t flags;
-	uint8_t rcode;
-	uint8_t ns_owner[NAME_MAXLEN]; /* authority NS owner, lowercased */
-	unsigned nns;
-	uint8_t ns[SIM_MAX_NS][NAME_MAXLEN];
-	unsigned nglue;
-	struct {
-		uint8_t name[NAME_MAXLEN];
-		sim_addr_t addr;
-	} glue[SIM_MAX_GLUE];
-	unsigned nanswer;   /* records in ANSWER */
-	unsigned naddr;     /* A/AAAA of the final name in ANSWER */
-	sim_addr_t addr[SIM_MAX_ADDRS];
-	bool has_type;      /* ANSWER holds the asked type for the final name */
-	bool cname;         /* the chain in ANSWER ends in a CNAME target */
-	uint8_t target[NAME_MAXLEN]; /* the final name of the chain */
-} sim_msg_t;
 
 typedef struct sim {
 	sim_server_fn fn;
@@ -86,25 +63,24 @@ static void tracef(sim_t *s, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Read a response into m. Names lowercased. Returns 0 or -1. */
-static int parse(sim_t *s, size_t len, const uint8_t *qname, uint16_t qtype, sim_msg_t *m)
+int sim_msg_read(const uint8_t *buf, size_t len, const uint8_t *qname, uint16_t qtype,
+		 bool aaaa_glue, msg_rr_t *rr, sim_msg_t *m)
 {
 	msg_t msg;
-	m->nns = 0;
-	m->nglue = 0;
-	m->nanswer = 0;
-	m->naddr = 0;
-	m->has_type = false;
-	m->cname = false;
-	if (msg_open(&msg, s->resp, len) != 0)
+	m->flags = 0;
+	m->rcode = 0;
+	m->nns = m->nglue = m->nanswer = m->naddr = m->nans_ns = 0;
+	m->soa = m->has_type = m->cname = false;
+	if (msg_open(&msg, buf, len) != 0)
 		return -1;
 	m->flags = msg.flags;
 	m->rcode = (uint8_t)(msg.flags & 0xF);
 	name_lower(m->target, qname);
 	int rc;
-	while ((rc = msg_next(&msg, &s->rr)) == 1) {
-		msg_rr_t *rr = &s->rr;
+	while ((rc = msg_next(&msg, rr)) == 1) {
 		name_lower(rr->owner, rr->owner);
+		bool addr = (rr->type == RR_A && rr->rdlen == 4) ||
+			    (rr->type == RR_AAAA && rr->rdlen == 16);
 		if (rr->section == 1) {
 			m->nanswer++;
 			if (!name_equal(rr->owner, m->target))
@@ -115,13 +91,15 @@ static int parse(sim_t *s, size_t len, const uint8_t *qname, uint16_t qtype, sim
 			} else if (rr->type == qtype) {
 				m->has_type = true;
 				m->cname = false;
-				if ((rr->type == RR_A && rr->rdlen == 4) ||
-				    (rr->type == RR_AAAA && rr->rdlen == 16)) {
-					if (m->naddr < SIM_MAX_ADDRS) {
-						sim_addr_t *a = &m->addr[m->naddr++];
-						a->len = (uint8_t)rr->rdlen;
-						memcpy(a->bytes, rr->rd, rr->rdlen);
-					}
+				if (rr->type == RR_SOA) {
+					m->soa = true;
+				} else if (rr->type == RR_NS) {
+					if (m->nans_ns < SIM_MAX_NS)
+						name_lower(m->ans_ns[m->nans_ns++], rr->rd);
+				} else if (addr && m->naddr < SIM_MAX_ADDRS) {
+					sim_addr_t *a = &m->addr[m->naddr++];
+					a->len = (uint8_t)rr->rdlen;
+					memcpy(a->bytes, rr->rd, rr->rdlen);
 				}
 			}
 		} else if (rr->section == 2 && rr->type == RR_NS) {
@@ -129,9 +107,8 @@ static int parse(sim_t *s, size_t len, const uint8_t *qname, uint16_t qtype, sim
 				memcpy(m->ns_owner, rr->owner, name_len(rr->owner));
 			if (m->nns < SIM_MAX_NS && name_equal(rr->owner, m->ns_owner))
 				name_lower(m->ns[m->nns++], rr->rd);
-		} else if (rr->section == 3 && (rr->type == RR_A || rr->type == RR_AAAA) &&
-			   (rr->rdlen == 4 || rr->rdlen == 16) && m->nglue < SIM_MAX_GLUE) {
-			if (rr->type == RR_AAAA && !s->o.ipv6)
+		} else if (rr->section == 3 && addr && m->nglue < SIM_MAX_GLUE) {
+			if (rr->type == RR_AAAA && !aaaa_glue)
 				continue;
 			memcpy(m->glue[m->nglue].name, rr->owner, name_len(rr->owner));
 			m->glue[m->nglue].addr.len = (uint8_t)rr->rdlen;
@@ -211,7 +188,7 @@ static int ask(sim_t *s, const sim_addr_t *addrs, size_t naddrs, const uint8_t *
 			reason_add(why, whycap, "%s: timeout", as);
 			continue;
 		}
-		if (parse(s, n, qname, qtype, m) != 0) {
+		if (sim_msg_read(s->resp, n, qname, qtype, s->o.ipv6, &s->rr, m) != 0) {
 			tracef(s, "%s ? %s %s -> malformed response\n", as, qtext, tbuf);
 			reason_add(why, whycap, "%s: malformed response", as);
 			continue;

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dns/msg.h"
 #include "dns/zoneset.h"
 
 typedef struct sim_addr {
@@ -47,6 +48,44 @@ typedef struct sim_result {
 	char why[SIM_WHY_MAX];     /* SERVFAIL: why, in one line */
 	char trace[SIM_TRACE_MAX]; /* one line per query: server, question, outcome */
 } sim_result_t;
+
+#define SIM_MAX_NS 32
+#define SIM_MAX_GLUE 64
+#define SIM_MAX_ADDRS 32
+
+/* What one response says, in a resolver's terms; names lowercased. */
+typedef struct sim_msg {
+	uint16_t flags;
+	uint8_t rcode;
+	uint8_t ns_owner[NAME_MAXLEN]; /* AUTHORITY NS owner */
+	unsigned nns;
+	uint8_t ns[SIM_MAX_NS][NAME_MAXLEN];
+	unsigned nglue;
+	struct {
+		uint8_t name[NAME_MAXLEN];
+		sim_addr_t addr;
+	} glue[SIM_MAX_GLUE];
+	unsigned nanswer;   /* records in ANSWER */
+	unsigned naddr;     /* A/AAAA of the final name in ANSWER */
+	sim_addr_t addr[SIM_MAX_ADDRS];
+	unsigned nans_ns;   /* NS of the final name in ANSWER */
+	uint8_t ans_ns[SIM_MAX_NS][NAME_MAXLEN];
+	bool soa;           /* SOA of the final name in ANSWER */
+	bool has_type;      /* ANSWER holds the asked type for the final name */
+	bool cname;         /* the chain in ANSWER ends in a CNAME target */
+	uint8_t target[NAME_MAXLEN]; /* the final name of the chain */
+} sim_msg_t;
+
+/*
+ * Read the response of len bytes at buf to the question qname/qtype into m:
+ * the CNAME chain from qname through ANSWER and what it holds for the final
+ * name, the first NS owner's names in AUTHORITY, and the A (and with
+ * aaaa_glue the AAAA) records in ADDITIONAL; each list keeps its first
+ * SIM_MAX_* entries. rr is scratch. Returns 0, or -1 when the message is
+ * malformed. The simulated resolver and gluecheck read responses with it.
+ */
+int sim_msg_read(const uint8_t *buf, size_t len, const uint8_t *qname, uint16_t qtype,
+		 bool aaaa_glue, msg_rr_t *rr, sim_msg_t *m);
 
 /* Defaults for opts (NULL opts means these). */
 void sim_opts_default(sim_opts_t *o);
