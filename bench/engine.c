@@ -177,7 +177,7 @@ int main(int argc, char **argv)
 		}
 		for (size_t i = 0; i < nq; i++)
 			run[i] = qs[order[i]];
-		uint64_t t0 = now_ns(), spent = 0;
+		uint64_t t0 = now_ns();
 		for (size_t i = 0; i < nq; i++) {
 			const bquery_t *q = &run[i];
 			size_t n;
@@ -206,8 +206,7 @@ int main(int argc, char **argv)
 				t0 += now_ns() - t1;
 			}
 		}
-		spent += now_ns() - t0;
-		ns[p] = spent;
+		ns[p] = now_ns() - t0;
 	}
 	qsort(ns, passes, sizeof(*ns), cmp_u64);
 	printf("queries=%zu passes=%zu best_ns=%.1f median_ns=%.1f avg_bytes=%.1f dropped=%zu\n", nq,
