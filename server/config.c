@@ -7,8 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dns/zone.h"
+#include "yamlconf.h"
 
 /* Long-only options get values above any short option character. */
 enum { OPT_GLUE = 256, OPT_NO_GLUE, OPT_CHECK, OPT_LOG_FORMAT, OPT_JSON };
@@ -429,8 +431,7 @@ int srvconf_from_cmdline(const config_t *cfg, srvconf_t *out, char *err, size_t 
 	v->listen = calloc(cfg->nlisten ? cfg->nlisten : 1, sizeof(*v->listen));
 	zone_spec_t *zones = calloc(cfg->nzones ? cfg->nzones : 1, sizeof(*zones));
 	v->spec.zones = zones;
-	v->zone_where = calloc(cfg->nzones ? cfg->nzones : 1, sizeof(*v->zone_where));
-	if (v->name == NULL || v->listen == NULL || zones == NULL || v->zone_where == NULL)
+	if (v->name == NULL || v->listen == NULL || zones == NULL)
 		goto nomem;
 	memcpy(v->listen, cfg->listen, cfg->nlisten * sizeof(*v->listen));
 	v->nlisten = cfg->nlisten;
@@ -463,7 +464,6 @@ static void vserver_free(vserver_t *v)
 	}
 	free(zones);
 	free((fault_t *)v->spec.faults);
-	free(v->zone_where);
 	free(v->listen);
 	free(v->name);
 	memset(v, 0, sizeof(*v));
@@ -574,4 +574,29 @@ int srvconf_match_listen(const srvconf_t *cur, srvconf_t *next, char *err, size_
 	next->servers = sorted;
 	free(map);
 	return 0;
+}
+
+int config_use_lab(config_t *cfg)
+{
+	static const char *const dirs[] = { GLUED_ZONES_DIR, GLUED_INSTALLED_ZONES_DIR };
+	char path[4096];
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dirs[i], CONFIG_LAB_FILE);
+		if (access(path, R_OK) != 0)
+			continue;
+		free(cfg->config_file);
+		if ((cfg->config_file = strdup(path)) == NULL)
+			return -1;
+		return 0;
+	}
+	log_error("the bundled lab is missing: looked for %s/%s and %s/%s", GLUED_ZONES_DIR,
+		  CONFIG_LAB_FILE, GLUED_INSTALLED_ZONES_DIR, CONFIG_LAB_FILE);
+	return -1;
+}
+
+int srvconf_load(const config_t *cfg, srvconf_t *out, char *err, size_t errcap)
+{
+	if (cfg->config_file != NULL)
+		return yamlconf_load(cfg->config_file, out, err, errcap);
+	return srvconf_from_cmdline(cfg, out, err, errcap);
 }

@@ -31,6 +31,7 @@
 #define CONFIG_LAB_FILE "lab.yaml"    /* the bundled lab, in the zones dir */
 #define CONFIG_CMDLINE_SERVER "default" /* the one server -l/-z describe */
 #define CONFIG_WHERE_MAX 96           /* = sizeof(fault_t.where) */
+#define CONFIG_ERR_MAX 1024           /* an error message about the configuration */
 /* "[ffff:...:255.255.255.255]:65535" */
 #define CONFIG_ADDR_TEXT_MAX (INET6_ADDRSTRLEN + 10)
 
@@ -72,9 +73,7 @@ typedef struct vserver {
 	size_t nlisten;
 	/* spec.zones, every zone's origin, file, delegs and faults, and
 	 * spec.faults are owned by the vserver. */
-	server_spec_t spec;
-	char where[CONFIG_WHERE_MAX];          /* "lab.yaml:12", "" on the command line */
-	char (*zone_where)[CONFIG_WHERE_MAX];  /* per zone, parallel to spec.zones */
+	server_spec_t spec;      /* spec.where: "lab.yaml:12", "" on the command line */
 } vserver_t;
 
 /* A lab scenario: only for the banner and tools/lab. */
@@ -151,5 +150,19 @@ int srvconf_match_listen(const srvconf_t *cur, srvconf_t *next, char *err, size_
 
 /* The --help text. */
 const char *config_usage(void);
+
+/*
+ * Neither -c nor -z: point cfg->config_file at the bundled lab, the source
+ * tree's copy first (glued run from a build directory), then the installed
+ * one. Returns 0, or -1 after logging where it looked.
+ */
+int config_use_lab(config_t *cfg);
+
+/*
+ * What glued serves, from its source: the YAML file of cfg, or the one
+ * server of its command line. Returns 0 or a negative status with the
+ * message in err.
+ */
+int srvconf_load(const config_t *cfg, srvconf_t *out, char *err, size_t errcap) MUST_CHECK;
 
 #endif

@@ -502,7 +502,7 @@ static int parse_delegations(yctx_t *y, yaml_node_t *v, const uint8_t *origin, z
 static const char *const zone_keys[] = { "file", "origin", RULE_KEYS, "faults", "delegations",
 					 NULL };
 
-static int parse_zone(yctx_t *y, const yaml_node_t *map, zone_spec_t *z, char *where)
+static int parse_zone(yctx_t *y, const yaml_node_t *map, zone_spec_t *z)
 {
 	const char *file;
 	int r;
@@ -511,7 +511,7 @@ static int parse_zone(yctx_t *y, const yaml_node_t *map, zone_spec_t *z, char *w
 	*z = (zone_spec_t){ .rule = GLUE_RULE_INHERIT };
 	if ((r = check_map(y, map, "a zone", zone_keys)) < 0)
 		return r;
-	where_of(y, map, where);
+	where_of(y, map, z->where);
 	const yaml_node_t *f = get(y, map, "file"), *o = get(y, map, "origin");
 	if (f == NULL)
 		return yfail(y, map, "a zone needs a 'file' (its zone file)");
@@ -579,7 +579,7 @@ static int parse_listen(yctx_t *y, yaml_node_t *v, vserver_t *s, size_t index)
 			return yfail(y, a, "listen address %s is listed twice", addr.text);
 		if (other != NULL)
 			return yfail(y, a, "listen address %s is already used by server %s (%s)",
-				    addr.text, other->name, other->where);
+				    addr.text, other->name, other->spec.where);
 		s->listen[s->nlisten++] = addr;
 	}
 	return 0;
@@ -595,7 +595,7 @@ static int parse_server(yctx_t *y, const yaml_node_t *map, size_t index)
 
 	if ((r = check_map(y, map, "a server", server_keys)) < 0)
 		return r;
-	where_of(y, map, s->where);
+	where_of(y, map, s->spec.where);
 	const yaml_node_t *nm = get(y, map, "name");
 	yaml_node_t *listen = get(y, map, "listen"), *zones = get(y, map, "zones");
 	yaml_node_t *faults = get(y, map, "faults");
@@ -610,7 +610,7 @@ static int parse_server(yctx_t *y, const yaml_node_t *map, size_t index)
 	for (size_t i = 0; i < index; i++) {
 		if (strcmp(y->sc->servers[i].name, name) == 0)
 			return yfail(y, nm, "server name '%s' is used twice (first at %s)", name,
-				    y->sc->servers[i].where);
+				    y->sc->servers[i].spec.where);
 	}
 	if ((s->name = strdup(name)) == NULL)
 		return nomem(y);
@@ -630,14 +630,13 @@ static int parse_server(yctx_t *y, const yaml_node_t *map, size_t index)
 	if ((r = get_list(y, zones, "zones", false, &n)) < 0)
 		return r;
 	zone_spec_t *z = calloc(n ? n : 1, sizeof(*z));
-	s->zone_where = calloc(n ? n : 1, sizeof(*s->zone_where));
 	s->spec.zones = z;
-	if (z == NULL || s->zone_where == NULL)
+	if (z == NULL)
 		return nomem(y);
 	/* Counted first: srvconf_free() frees what a failed zone holds. */
 	s->spec.nzones = n;
 	for (size_t i = 0; i < n; i++) {
-		if ((r = parse_zone(y, list_at(y, zones, i), &z[i], s->zone_where[i])) < 0)
+		if ((r = parse_zone(y, list_at(y, zones, i), &z[i])) < 0)
 			return r;
 	}
 	return 0;

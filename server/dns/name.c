@@ -233,3 +233,10 @@ int name_to_text(const uint8_t *name, char *buf, size_t cap)
 	buf[n] = 0;
 	return (int)n;
 }
+
+const char *name_str(const uint8_t *name, char *buf, size_t cap)
+{
+	if (name_to_text(name, buf, cap) < 0)
+		snprintf(buf, cap, "?");
+	return buf;
+}

@@ -83,4 +83,8 @@ int name_from_text(const char *text, size_t len, const uint8_t *origin, uint8_t 
  */
 int name_to_text(const uint8_t *name, char *buf, size_t cap);
 
+/* name_to_text for messages: returns buf, holding "?" when the name does
+ * not fit. */
+const char *name_str(const uint8_t *name, char *buf, size_t cap);
+
 #endif

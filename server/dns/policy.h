@@ -94,6 +94,7 @@ typedef struct zone_spec {
 	size_t ndelegs;
 	const fault_t *faults;
 	size_t nfaults;
+	char where[96];       /* where it was configured, for logs ("lab.yaml:17") */
 } zone_spec_t;
 
 /* One virtual server: its zones and policies (listen addresses are the
@@ -105,6 +106,7 @@ typedef struct server_spec {
 	glue_rule_t rule;     /* mode/truncation INHERIT here mean the RFC defaults */
 	const fault_t *faults;
 	size_t nfaults;
+	char where[96];       /* where it was configured ("lab.yaml:12"), or "" */
 } server_spec_t;
 
 /* Text names of the modes and actions ("full", "legacy", "servfail"...). */

@@ -169,6 +169,7 @@ int zoneset_load(const server_spec_t *spec, zone_warn_cb warn, void *warn_ctx, z
 		snprintf(err, errcap, "out of memory");
 		return ST_ENOMEM;
 	}
+	snprintf(zs->where, sizeof(zs->where), "%s", spec->where);
 	zs->rule = server_rule(&spec->rule);
 	int rc = copy_faults(zs, spec->faults, spec->nfaults, &zs->faults, &zs->nfaults);
 
@@ -191,13 +192,15 @@ int zoneset_load(const server_spec_t *spec, zone_warn_cb warn, void *warn_ctx, z
 		zs->nzones++;
 		zone_t *z = zs->zones[i];
 
-		glue_rule_t *zr = &zs->rules[zs->nrules++];
-		*zr = zsp->rule;
-		zone_set_rule(z, zr);
+		rule_slot_t *zr = &zs->rules[zs->nrules++];
+		zr->rule = zsp->rule;
+		snprintf(zr->where, sizeof(zr->where), "%s", zsp->where);
+		zone_set_rule(z, &zr->rule);
 		for (size_t d = 0; d < zsp->ndelegs; d++) {
-			glue_rule_t *dr = &zs->rules[zs->nrules++];
-			*dr = zsp->delegs[d].rule;
-			rc = zone_set_cut_rule(z, zsp->delegs[d].name, dr);
+			rule_slot_t *dr = &zs->rules[zs->nrules++];
+			dr->rule = zsp->delegs[d].rule;
+			snprintf(dr->where, sizeof(dr->where), "%s", zsp->delegs[d].where);
+			rc = zone_set_cut_rule(z, zsp->delegs[d].name, &dr->rule);
 			if (rc != ST_OK) {
 				char dname[NAME_TEXT_MAX], zname[NAME_TEXT_MAX];
 				name_to_text(zsp->delegs[d].name, dname, sizeof(dname));
@@ -292,83 +295,64 @@ const fault_rt_t *zoneset_fault(const zoneset_t *zs, size_t zone_index, const ui
 	return f;
 }
 
-static void describe_fault(char *buf, size_t cap, const fault_rt_t *f, const char *scope)
-{
-	char name[NAME_TEXT_MAX] = "any name", type[16] = "any type";
-	if (f->f.has_name)
-		name_to_text(f->f.name, name, sizeof(name));
-	if (f->f.type)
-		rrtype_to_text(f->f.type, type);
-	int n = snprintf(buf, cap, "fault %s on %s %s %s", fault_action_str(f->f.action), scope,
-			 name, type);
-	if (n > 0 && (size_t)n < cap && f->f.action == FAULT_DELAY)
-		n += snprintf(buf + n, cap - (size_t)n, " (%u ms)", f->f.delay_ms);
-	if (n > 0 && (size_t)n < cap && f->f.every > 1)
-		n += snprintf(buf + n, cap - (size_t)n, ", every %u queries", f->f.every);
-	if (n > 0 && (size_t)n < cap && f->f.where[0])
-		snprintf(buf + n, cap - (size_t)n, " (%s)", f->f.where);
-}
-
-static size_t announce_rule(const glue_rule_t *r, const char *scope, const char *where,
-			    void (*fn)(void *, const char *), void *ctx)
-{
-	if (!glue_rule_breaks_rfc(r->mode, r->truncation))
-		return 0;
-	char line[NAME_TEXT_MAX + 256];
-	int n = snprintf(line, sizeof(line), "%s:", scope);
-	if (r->mode != GLUE_INHERIT && glue_rule_breaks_rfc(r->mode, TRUNC_RFC9471))
-		n += snprintf(line + n, sizeof(line) - (size_t)n, " glue %s", glue_mode_str(r->mode));
-	if (r->truncation == TRUNC_LEGACY || r->truncation == TRUNC_ALWAYS)
-		n += snprintf(line + n, sizeof(line) - (size_t)n, " truncation %s",
-			      trunc_mode_str(r->truncation));
-	if (where && where[0])
-		snprintf(line + n, sizeof(line) - (size_t)n, " (%s)", where);
-	fn(ctx, line);
-	return 1;
-}
-
 typedef struct announce_walk {
 	size_t *count;
-	void (*fn)(void *ctx, const char *line);
+	announce_t a;
+	void (*fn)(void *ctx, const announce_t *a);
 	void *ctx;
 } announce_walk_t;
 
 static void announce_cut(void *arg, const node_t *n)
 {
 	announce_walk_t *w = arg;
-	if (!(n->flags & NODE_CUT) || !n->rule)
+	if (!(n->flags & NODE_CUT) || !n->rule ||
+	    !glue_rule_breaks_rfc(n->rule->mode, n->rule->truncation))
 		return;
-	char name[NAME_TEXT_MAX], scope[NAME_TEXT_MAX + 32];
-	name_to_text(n->name, name, sizeof(name));
-	snprintf(scope, sizeof(scope), "delegation %s", name);
-	*w->count += announce_rule(n->rule, scope, NULL, w->fn, w->ctx);
+	w->a.cut = n->name;
+	w->a.rule = n->rule;
+	w->a.where = ((const rule_slot_t *)n->rule)->where;
+	w->fn(w->ctx, &w->a);
+	(*w->count)++;
 }
 
-size_t zoneset_announce(const zoneset_t *zs, void (*fn)(void *ctx, const char *line), void *ctx)
+size_t zoneset_announce(const zoneset_t *zs, void (*fn)(void *ctx, const announce_t *a),
+			void *ctx)
 {
 	size_t count = 0;
-	char scope[NAME_TEXT_MAX + 64], line[2 * NAME_TEXT_MAX + 256];
-	snprintf(scope, sizeof(scope), "server %s", zs->name ? zs->name : "(command line)");
-	count += announce_rule(&zs->rule, scope, NULL, fn, ctx);
+	announce_t a = { .scope = ANNOUNCE_SERVER, .server = zs->name, .where = zs->where };
+	if (glue_rule_breaks_rfc(zs->rule.mode, zs->rule.truncation)) {
+		a.rule = &zs->rule;
+		fn(ctx, &a);
+		count++;
+	}
+	a.rule = NULL;
 	for (size_t i = 0; i < zs->nfaults; i++, count++) {
-		describe_fault(line, sizeof(line), &zs->faults[i], scope);
-		fn(ctx, line);
+		a.fault = &zs->faults[i].f;
+		a.where = zs->faults[i].f.where;
+		fn(ctx, &a);
 	}
 	for (size_t i = 0; i < zs->nzones; i++) {
 		const zone_t *z = zs->zones[i];
-		char origin[NAME_TEXT_MAX];
-		name_to_text(zone_origin(z), origin, sizeof(origin));
-		snprintf(scope, sizeof(scope), "zone %s", origin);
-		if (zone_rule(z))
-			count += announce_rule(zone_rule(z), scope, NULL, fn, ctx);
+		const glue_rule_t *r = zone_rule(z);
+		a = (announce_t){ .scope = ANNOUNCE_ZONE, .server = zs->name, .zone = zone_origin(z) };
+		if (r && glue_rule_breaks_rfc(r->mode, r->truncation)) {
+			a.rule = r;
+			a.where = ((const rule_slot_t *)r)->where;
+			fn(ctx, &a);
+			count++;
+		}
+		a.rule = NULL;
 		for (size_t k = 0; k < zs->nzfaults[i]; k++, count++) {
-			describe_fault(line, sizeof(line), &zs->zfaults[i][k], scope);
-			fn(ctx, line);
+			a.fault = &zs->zfaults[i][k].f;
+			a.where = zs->zfaults[i][k].f.where;
+			fn(ctx, &a);
 		}
 	}
 	/* Delegation rules: walk each zone's cuts. */
-	announce_walk_t w = { &count, fn, ctx };
-	for (size_t i = 0; i < zs->nzones; i++)
+	for (size_t i = 0; i < zs->nzones; i++) {
+		announce_walk_t w = { &count, { .scope = ANNOUNCE_DELEGATION, .server = zs->name,
+						.zone = zone_origin(zs->zones[i]) }, fn, ctx };
 		zone_walk(zs->zones[i], announce_cut, &w);
+	}
 	return count;
 }

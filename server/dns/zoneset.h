@@ -25,8 +25,16 @@ typedef struct fault_rt {
 	const rrset_t *upward;  /* FAULT_UPWARD: ". NS ..." */
 } fault_rt_t;
 
+/* A zone or delegation rule, with where it was configured. cut->rule
+ * points at rule, the first member, so the slot of a cut's rule is known. */
+typedef struct rule_slot {
+	glue_rule_t rule;
+	char where[96];          /* "lab.yaml:41", or "" */
+} rule_slot_t;
+
 typedef struct zoneset {
 	char *name;              /* the virtual server's name, or NULL */
+	char where[96];          /* where the server was configured, or "" */
 	zone_t **zones;
 	size_t nzones;
 	/* The server's rule, with every INHERIT resolved to the RFC default. */
@@ -35,7 +43,7 @@ typedef struct zoneset {
 	size_t nfaults;
 	fault_rt_t **zfaults;    /* per zone (parallel to zones): its faults */
 	size_t *nzfaults;
-	glue_rule_t *rules;      /* storage for zone and delegation rules */
+	rule_slot_t *rules;      /* storage for zone and delegation rules */
 	size_t nrules;
 	arena_t arena;
 } zoneset_t;
@@ -72,11 +80,31 @@ const zone_t *zoneset_find_at(const zoneset_t *zs, const uint8_t *lname, size_t 
 const fault_rt_t *zoneset_fault(const zoneset_t *zs, size_t zone_index, const uint8_t *lname,
 				uint16_t qtype);
 
+/* Where a policy that breaks the RFCs on purpose was set. */
+enum announce_scope {
+	ANNOUNCE_SERVER = 0,
+	ANNOUNCE_ZONE = 1,
+	ANNOUNCE_DELEGATION = 2,
+};
+
+/* One such policy: a rule (glue or truncation) or a fault. */
+typedef struct announce {
+	uint8_t scope;            /* enum announce_scope */
+	const char *server;       /* the server's name, or NULL */
+	const uint8_t *zone;      /* ZONE and DELEGATION: the zone's origin */
+	const uint8_t *cut;       /* DELEGATION: the delegation point */
+	const glue_rule_t *rule;  /* a rule, or NULL */
+	const fault_t *fault;     /* or a fault, or NULL */
+	const char *where;        /* where it was configured ("lab.yaml:41"), or "" */
+} announce_t;
+
 /*
- * Call fn once per policy of this server that breaks the RFCs on purpose,
- * with a one-line description ("glue none at delegation nog.lab. (lab.yaml:31)").
- * Returns how many there were.
+ * Call fn once per policy of this server that breaks the RFCs on purpose
+ * (glue_rule_breaks_rfc, and every fault): the server's rule and faults,
+ * then each zone's rule and faults, then the delegation rules zone by zone.
+ * The record points into zs. Returns how many there were.
  */
-size_t zoneset_announce(const zoneset_t *zs, void (*fn)(void *ctx, const char *line), void *ctx);
+size_t zoneset_announce(const zoneset_t *zs, void (*fn)(void *ctx, const announce_t *a),
+			void *ctx);
 
 #endif

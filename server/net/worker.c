@@ -127,20 +127,6 @@ static void format_peer(const struct sockaddr *sa, char *buf, size_t cap)
 	snprintf(buf, cap, "%s#%u", host, port);
 }
 
-view_t *view_new(size_t n)
-{
-	return calloc(1, sizeof(view_t) + n * sizeof(zoneset_t *));
-}
-
-void view_free(view_t *v)
-{
-	if (v == NULL)
-		return;
-	for (size_t i = 0; i < v->n; i++)
-		zoneset_free(v->zs[i]);
-	free(v);
-}
-
 size_t worker_respond(worker_t *w, size_t server, const struct sockaddr *peer, bool tcp,
 		      const uint8_t *req, size_t len)
 {

@@ -39,6 +39,7 @@
 #include "dns/query.h"
 #include "dns/respond.h"
 #include "dns/zoneset.h"
+#include "view.h"
 
 struct udp_sock;
 struct tcp_listener;
@@ -53,18 +54,6 @@ typedef void (*worker_ack_fn)(void *ctx);
  * loopback (about 2 KiB of truesize each), which a worker descheduled for a
  * moment overruns (docs/performance.md, "lost"). */
 #define WORKER_UDP_BUFSIZE (4 * 1024 * 1024)
-
-/* What the workers answer from: zs[i] serves the addresses of server i. */
-typedef struct view {
-	size_t n;
-	zoneset_t *zs[];
-} view_t;
-
-/* A view of n servers with every zs[i] NULL, or NULL (out of memory). */
-view_t *view_new(size_t n);
-
-/* Free v and every zoneset in it. Safe on NULL. */
-void view_free(view_t *v);
 
 typedef struct worker_stats {
 	uint64_t udp_queries;

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dns/msg.h"
+#include "analysis/msg.h"
 #include "dns/query.h"
 #include "dns/respond.h"
 #include "dns/zoneset.h"

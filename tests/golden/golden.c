@@ -34,7 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dns/msg.h"
+#include "analysis/msg.h"
 #include "dns/name.h"
 #include "dns/query.h"
 #include "dns/rdata.h"

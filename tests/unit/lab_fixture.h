@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "dns/sim.h"
+#include "analysis/sim.h"
 #include "dns/zoneset.h"
 
 #define SOA(o) "$ORIGIN " o "\n$TTL 300\n@ SOA ns hostmaster 1 2 3 4 5\n"

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dns/check.h"
+#include "analysis/check.h"
 #include "dns/query.h"
 
 #include "lab_fixture.h"

@@ -9,7 +9,10 @@
 #include <string.h>
 
 /* The unit-test targets link only the core library: compile the module in. */
-#include "../../server/config.c"
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "config.h"
 
 #define ARGC(a) ((int)(sizeof(a) / sizeof((a)[0])))
 

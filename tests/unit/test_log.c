@@ -9,7 +9,8 @@
 #include <string.h>
 
 /* The unit-test targets link only the core library: compile the module in. */
-#include "../../server/log.c"
+#include "dns/rdata.h"
+#include "log.h"
 
 #define W(s) ((const uint8_t *)(s))
 

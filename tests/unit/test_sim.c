@@ -11,7 +11,7 @@
 #include "dns/name.h"
 #include "dns/query.h"
 #include "dns/rdata.h"
-#include "dns/sim.h"
+#include "analysis/sim.h"
 #include "dns/zoneset.h"
 
 #include "lab_fixture.h"

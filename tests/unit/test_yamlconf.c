@@ -12,8 +12,9 @@
 
 /* The unit-test targets link only the core library (and libyaml for this
  * one): compile the modules in. */
-#include "../../server/config.c"
-#include "../../server/yamlconf.c"
+#include "config.h"
+#include "dns/rdata.h"
+#include "yamlconf.h"
 
 #define YDIR TEST_DATA_DIR "/yaml"
 
@@ -58,7 +59,7 @@ static void test_full(void **state)
 	const vserver_t *v = &sc.servers[0];
 	assert_string_equal(v->name, "tld");
 	assert_string_equal(v->spec.name, "tld");
-	assert_string_equal(v->where, "full.yaml:4");
+	assert_string_equal(v->spec.where, "full.yaml:4");
 	assert_int_equal(v->nlisten, 3);
 	assert_string_equal(v->listen[0].text, "127.0.1.1:5353");
 	assert_string_equal(v->listen[1].text, "127.0.1.2:5301");
@@ -91,7 +92,7 @@ static void test_full(void **state)
 	const zone_spec_t *z = &v->spec.zones[0];
 	assert_string_equal(z->file, YDIR "/../diff/parent.zone");
 	assert_string_equal(z->origin, "test.");
-	assert_string_equal(v->zone_where[0], "full.yaml:17");
+	assert_string_equal(v->spec.zones[0].where, "full.yaml:17");
 	assert_int_equal(z->rule.mode, GLUE_WRONG);
 	assert_true(z->rule.has_wrong_a);
 	assert_true(z->rule.has_wrong_aaaa);
@@ -219,7 +220,7 @@ static void test_paths_and_forms(void **state)
 			 0);
 	assert_string_equal(sc.servers[0].spec.zones[0].file, "/etc/glued/sub/x.zone");
 	assert_string_equal(sc.servers[0].listen[0].text, "[::1]:53");
-	assert_string_equal(sc.servers[0].where, "g.yaml:2");
+	assert_string_equal(sc.servers[0].spec.where, "g.yaml:2");
 	srvconf_free(&sc);
 
 	/* A document marker and a comment-only end are fine. */

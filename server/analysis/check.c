@@ -8,14 +8,14 @@
  * and authoritatively?), the referral's size, data hidden below the cut,
  * and the outcome an iterating resolver would reach (sim.c).
  */
-#include "dns/check.h"
+#include "analysis/check.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "dns/msg.h"
+#include "analysis/msg.h"
 #include "dns/query.h"
 #include "dns/rdata.h"
 #include "dns/respond.h"

@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #include "dns/name.h"
-#include "dns/sim.h"
+#include "analysis/sim.h"
 #include "dns/zoneset.h"
 
 /* One virtual server as the checks see it. */

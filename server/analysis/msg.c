@@ -1,4 +1,4 @@
-#include "dns/msg.h"
+#include "analysis/msg.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "dns/msg.h"
+#include "analysis/msg.h"
 #include "dns/zoneset.h"
 
 typedef struct sim_addr {

@@ -6,7 +6,7 @@
  * unless they sit inside the zone being resolved (then there is no other
  * path), servers tried in order until one gives a useful answer.
  */
-#include "dns/sim.h"
+#include "analysis/sim.h"
 
 #include <arpa/inet.h>
 #include <stdarg.h>
@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dns/msg.h"
+#include "analysis/msg.h"
 #include "dns/query.h"
 #include "dns/rdata.h"
 #include "dns/respond.h"

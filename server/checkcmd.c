@@ -1,0 +1,348 @@
+/*
+ * checkcmd.c -- glued --check: every zone of every server, the policies
+ * that break the RFCs, the delegation checks with their predictions, and
+ * the lab's scenarios, as text or JSON lines.
+ */
+#include "checkcmd.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/check.h"
+#include "analysis/sim.h"
+#include "banner.h"
+#include "dns/name.h"
+#include "dns/rdata.h"
+#include "dns/zoneset.h"
+#include "log.h"
+#include "view.h"
+
+static void warn_cb(void *ctx, const char *msg)
+{
+	unsigned *count = ctx;
+	log_warn("%s", msg);
+	if (count != NULL)
+		(*count)++;
+}
+
+
+typedef struct check_out {
+	bool json;
+	check_prediction_t *predictions;
+	size_t npredictions, cap;
+	unsigned lost;           /* predictions dropped: out of memory */
+} check_out_t;
+
+static void json_kv(char *buf, size_t cap, size_t *len, const char *key, const char *val)
+{
+	if (*len + 8 >= cap)
+		return;
+	*len += (size_t)snprintf(buf + *len, cap - *len, "%s\"%s\":", buf[*len - 1] == '{' ? "" : ",",
+				 key);
+	if (*len < cap)
+		*len += check_json_str(buf + *len, cap - *len, val);
+}
+
+static void json_kn(char *buf, size_t cap, size_t *len, const char *key, unsigned long val)
+{
+	if (*len + 8 >= cap)
+		return;
+	*len += (size_t)snprintf(buf + *len, cap - *len, "%s\"%s\":%lu",
+				 buf[*len - 1] == '{' ? "" : ",", key, val);
+}
+
+static void json_end(char *buf, size_t cap, size_t len)
+{
+	if (len >= cap)
+		len = cap - 2;
+	buf[len++] = '}';
+	buf[len] = '\0';
+	puts(buf);
+}
+
+static void check_finding_cb(void *ctx, const check_finding_t *f)
+{
+	const check_out_t *o = ctx;
+	char line[2048];
+	if (o->json) {
+		char obj[2100] = "{\"kind\":\"finding\",";
+		check_format_json(f, line, sizeof(line));
+		/* {"severity":... -> {"kind":"finding","severity":... */
+		snprintf(obj + strlen(obj), sizeof(obj) - strlen(obj), "%s", line + 1);
+		puts(obj);
+	} else {
+		check_format_text(f, line, sizeof(line));
+		puts(line);
+	}
+}
+
+/* Predictions are printed after every finding, as one block. */
+static void check_predict_cb(void *ctx, const check_prediction_t *p)
+{
+	check_out_t *o = ctx;
+	if (o->npredictions == o->cap) {
+		size_t cap = o->cap ? o->cap * 2 : 32;
+		check_prediction_t *n = realloc(o->predictions, cap * sizeof(*n));
+		if (n == NULL) {
+			o->lost++;
+			return;
+		}
+		o->predictions = n;
+		o->cap = cap;
+	}
+	o->predictions[o->npredictions++] = *p;
+}
+
+static void print_prediction(const check_out_t *o, const check_prediction_t *p)
+{
+	if (o->json) {
+		char buf[1024] = "{";
+		size_t len = 1;
+		json_kv(buf, sizeof(buf), &len, "kind", "prediction");
+		json_kv(buf, sizeof(buf), &len, "delegation", p->delegation);
+		json_kv(buf, sizeof(buf), &len, "server", p->server ? p->server : "");
+		json_kv(buf, sizeof(buf), &len, "rcode", rcode_str(p->rcode));
+		json_kn(buf, sizeof(buf), &len, "queries", p->queries);
+		json_kn(buf, sizeof(buf), &len, "tcp", p->tcp);
+		json_kv(buf, sizeof(buf), &len, "why", p->why);
+		json_end(buf, sizeof(buf), len);
+	} else if (p->rcode == RCODE_NOERROR) {
+		printf("  %s: resolves (%u queries%s)\n", p->delegation, p->queries,
+		       p->tcp ? ", TC then TCP" : "");
+	} else if (p->rcode == RCODE_SERVFAIL) {
+		printf("  %s: SERVFAIL: %s\n", p->delegation, p->why);
+	} else {
+		printf("  %s: %s (%u queries)\n", p->delegation, rcode_str(p->rcode), p->queries);
+	}
+}
+
+/* The listen addresses of one server as the checks see them. */
+static sim_addr_t *check_addrs(const vserver_t *vs, bool *ipv6)
+{
+	sim_addr_t *a = calloc(vs->nlisten ? vs->nlisten : 1, sizeof(*a));
+	if (a == NULL)
+		return NULL;
+	for (size_t i = 0; i < vs->nlisten; i++) {
+		const struct sockaddr_storage *ss = &vs->listen[i].ss;
+		if (ss->ss_family == AF_INET6) {
+			a[i].len = 16;
+			memcpy(a[i].bytes, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
+			*ipv6 = true;
+		} else {
+			a[i].len = 4;
+			memcpy(a[i].bytes, &((const struct sockaddr_in *)ss)->sin_addr, 4);
+		}
+	}
+	return a;
+}
+
+/*
+ * One scenario of the configuration: what the simulated resolver gets for
+ * its question against what the file says a real resolver gets. Returns
+ * true when they agree.
+ */
+static bool check_scenario(const scenario_t *t, const sim_addr_t *roots, size_t nroots,
+			   check_net_t *net, const sim_opts_t *opts, bool json)
+{
+	uint8_t qname[NAME_MAXLEN];
+	uint16_t qtype = 0;
+	char got[96] = "", expected[96], addr[48];
+	bool agree = false;
+	sim_result_t *res = calloc(1, sizeof(*res));
+
+	snprintf(expected, sizeof(expected), "%s%s%s", t->resolver, t->answer ? " " : "",
+		 t->answer ? t->answer : "");
+	if (res == NULL) {
+		snprintf(got, sizeof(got), "out of memory");
+	} else if (name_from_text(t->qname, strlen(t->qname), (const uint8_t *)"", qname) < 0 ||
+		   rrtype_from_text(t->qtype, strlen(t->qtype), &qtype) < 0) {
+		snprintf(got, sizeof(got), "(cannot read the question)");
+	} else if (sim_resolve(roots, nroots, check_net_at, net, qname, qtype, opts, res) < 0) {
+		snprintf(got, sizeof(got), "(simulation failed)");
+	} else {
+		const char *rc = rcode_str(res->rcode);
+		if (res->rcode == RCODE_NOERROR && res->has_addr)
+			snprintf(got, sizeof(got), "%s %s", rc, sim_addr_str(&res->addr, addr, sizeof(addr)));
+		else
+			snprintf(got, sizeof(got), "%s", rc);
+		agree = strcmp(rc, t->resolver) == 0 &&
+			(t->answer == NULL || (res->has_addr && strcmp(addr, t->answer) == 0));
+	}
+	if (json) {
+		char buf[2048] = "{";
+		size_t len = 1;
+		json_kv(buf, sizeof(buf), &len, "kind", "scenario");
+		json_kv(buf, sizeof(buf), &len, "name", t->name);
+		json_kv(buf, sizeof(buf), &len, "query", t->qname);
+		json_kv(buf, sizeof(buf), &len, "type", t->qtype);
+		json_kv(buf, sizeof(buf), &len, "expected", expected);
+		json_kv(buf, sizeof(buf), &len, "predicted", got);
+		json_kn(buf, sizeof(buf), &len, "queries", res ? res->queries : 0);
+		json_kn(buf, sizeof(buf), &len, "tcp", res ? res->tcp : 0);
+		json_kv(buf, sizeof(buf), &len, "why", res ? res->why : "");
+		json_kv(buf, sizeof(buf), &len, "result", agree ? "agree" : "DISAGREE");
+		json_end(buf, sizeof(buf), len);
+	} else {
+		printf("  %s: %s %s: expected %s, predicted %s: %s (%u queries%s%s%s)\n", t->name,
+		       t->qname, t->qtype, expected, got, agree ? "agree" : "DISAGREE",
+		       res ? res->queries : 0, res && res->tcp ? ", TC then TCP" : "",
+		       res && res->why[0] ? "; " : "", res ? res->why : "");
+	}
+	free(res);
+	return agree;
+}
+
+/* The delegation checks (dns/check.h) over every server of a loaded
+ * configuration, then its scenarios. Returns the number of errors. */
+static unsigned check_delegations(const srvconf_t *sc, const view_t *v, bool json)
+{
+	check_server_t *cs = calloc(sc->nservers ? sc->nservers : 1, sizeof(*cs));
+	sim_addr_t roots[32];
+	check_summary_t sum;
+	check_out_t out = { .json = json };
+	sim_opts_t opts;
+	bool ipv6 = false, failed = cs == NULL;
+	unsigned agree = 0;
+
+	for (size_t i = 0; i < sc->nservers && !failed; i++) {
+		cs[i].name = sc->file != NULL ? sc->servers[i].name : NULL;
+		cs[i].zs = v->zs[i];
+		cs[i].naddrs = sc->servers[i].nlisten;
+		cs[i].addrs = check_addrs(&sc->servers[i], &ipv6);
+		failed = cs[i].addrs == NULL;
+	}
+	/* A resolver uses IPv6 only where the configuration listens on it
+	 * (the bundled lab is IPv4 only: its AAAA glue is never tried). */
+	sim_opts_default(&opts);
+	opts.ipv6 = ipv6;
+	if (failed || check_run(cs, sc->nservers, &opts, check_finding_cb, check_predict_cb, &out,
+				&sum) < 0) {
+		log_error("out of memory");
+		sum.errors = 1;
+		goto out;
+	}
+	if (out.lost > 0)
+		log_error("out of memory: %u prediction(s) not shown", out.lost);
+	if (!json)
+		puts(sum.have_root ? "predictions (what an iterating resolver gets for each delegation):"
+				   : "predictions: none (no server of the configuration serves the root zone)");
+	for (size_t i = 0; i < out.npredictions; i++)
+		print_prediction(&out, &out.predictions[i]);
+	size_t nroots = check_roots(cs, sc->nservers, roots, sizeof(roots) / sizeof(roots[0]));
+	check_net_t net = { .servers = cs, .n = sc->nservers };
+	for (size_t i = 0; i < sc->nscenarios && nroots > 0; i++) {
+		if (i == 0 && !json)
+			puts("scenarios (expected is what the configuration says a resolver gets):");
+		agree += check_scenario(&sc->scenarios[i], roots, nroots, &net, &opts, json);
+	}
+	if (json) {
+		char buf[512] = "{";
+		size_t len = 1;
+		json_kv(buf, sizeof(buf), &len, "kind", "summary");
+		json_kn(buf, sizeof(buf), &len, "errors", sum.errors);
+		json_kn(buf, sizeof(buf), &len, "warnings", sum.warnings);
+		json_kn(buf, sizeof(buf), &len, "infos", sum.infos);
+		json_kn(buf, sizeof(buf), &len, "delegations", sum.delegations);
+		json_kn(buf, sizeof(buf), &len, "predictions", (unsigned long)out.npredictions);
+		json_kn(buf, sizeof(buf), &len, "scenarios", nroots ? sc->nscenarios : 0);
+		json_kn(buf, sizeof(buf), &len, "scenarios_agree", agree);
+		json_end(buf, sizeof(buf), len);
+	} else {
+		printf("%u delegation(s): %u error(s), %u warning(s), %u info(s)", sum.delegations,
+		       sum.errors, sum.warnings, sum.infos);
+		if (nroots > 0 && sc->nscenarios > 0)
+			printf("; %u of %zu scenario(s) agree", agree, sc->nscenarios);
+		putchar('\n');
+	}
+out:
+	free(out.predictions);
+	for (size_t i = 0; cs != NULL && i < sc->nservers; i++)
+		free((void *)cs[i].addrs);
+	free(cs);
+	return sum.errors;
+}
+
+/* --check: each zone of each server on its own (warnings and errors per
+ * zone, with its delegation rules), then each server whole (duplicate
+ * origins), then the policies that break the RFCs, then the delegation
+ * checks over all of it. With --json, stdout is one JSON object per line. */
+int checkcmd_run(const config_t *cfg)
+{
+	char err[CONFIG_ERR_MAX], origin[NAME_TEXT_MAX];
+	unsigned failed = 0;
+	srvconf_t sc;
+	view_t *all = NULL;
+
+	if (srvconf_load(cfg, &sc, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		return 1;
+	}
+	all = view_new(sc.nservers);
+	if (all == NULL) {
+		log_error("out of memory");
+		srvconf_free(&sc);
+		return 1;
+	}
+	for (size_t s = 0; s < sc.nservers; s++) {
+		const vserver_t *vs = &sc.servers[s];
+		char prefix[96] = "";
+		unsigned before = failed;
+		if (sc.file != NULL)
+			snprintf(prefix, sizeof(prefix), "server %s: ", vs->name);
+		for (size_t i = 0; i < vs->spec.nzones; i++) {
+			const zone_spec_t *spec = &vs->spec.zones[i];
+			unsigned warnings = 0;
+			zoneset_t *zs = NULL;
+			server_spec_t one = vs->spec;
+			one.zones = spec;
+			one.nzones = 1;
+			bool ok = zoneset_load(&one, warn_cb, &warnings, &zs, err, sizeof(err)) >= 0;
+			if (!ok) {
+				log_error("%s", err);
+				failed++;
+			}
+			if (cfg->json) {
+				char buf[1024] = "{";
+				size_t len = 1;
+				json_kv(buf, sizeof(buf), &len, "kind", "zone");
+				json_kv(buf, sizeof(buf), &len, "server", sc.file ? vs->name : "");
+				json_kv(buf, sizeof(buf), &len, "file", spec->file);
+				if (ok) {
+					json_kv(buf, sizeof(buf), &len, "zone",
+						name_str(zone_origin(zs->zones[0]), origin, sizeof(origin)));
+					json_kn(buf, sizeof(buf), &len, "records",
+						zone_record_count(zs->zones[0]));
+					json_kn(buf, sizeof(buf), &len, "warnings", warnings);
+				}
+				json_kv(buf, sizeof(buf), &len, "status", ok ? "ok" : "FAILED");
+				json_end(buf, sizeof(buf), len);
+			} else if (!ok) {
+				printf("%s%s: FAILED\n", prefix, spec->file);
+			} else {
+				const zone_t *z = zs->zones[0];
+				printf("%s%s: zone %s, %zu records, %zu names, %u warning(s): ok\n",
+				       prefix, spec->file, name_str(zone_origin(z), origin, sizeof(origin)),
+				       zone_record_count(z), zone_node_count(z), warnings);
+			}
+			zoneset_free(zs);
+		}
+		if (failed > before)
+			continue;
+		if (zoneset_load(&vs->spec, NULL, NULL, &all->zs[s], err, sizeof(err)) < 0) {
+			log_error("%s", err);
+			failed++;
+		} else if (sc.file != NULL) {
+			size_t count = banner_announce(vs, all->zs[s]);
+			if (!cfg->json)
+				printf("server %s: %zu zone(s), %zu polic%s breaking the RFCs on purpose: ok\n",
+				       vs->name, vs->spec.nzones, count, count == 1 ? "y" : "ies");
+		}
+	}
+	/* The delegations only make sense over the whole configuration. */
+	if (failed == 0 && check_delegations(&sc, all, cfg->json) > 0)
+		failed++;
+	view_free(all);
+	srvconf_free(&sc);
+	return failed > 0 ? 1 : 0;
+}

@@ -1,0 +1,21 @@
+/*
+ * checkcmd.h -- glued --check: load and check everything, print the
+ * findings, exit.
+ *
+ * Each zone of each server on its own (warnings and errors per zone, with
+ * its delegation rules), then each server whole (duplicate origins), then
+ * the policies that break the RFCs, then the delegation checks over all of
+ * it (analysis/check.h) with a predicted outcome per delegation, then the
+ * configuration's scenarios against the simulated resolver. With --json,
+ * stdout is one JSON object per line.
+ */
+#ifndef GLUED_CHECKCMD_H
+#define GLUED_CHECKCMD_H
+
+#include "config.h"
+
+/* Run --check for cfg. Returns the exit status: 0, or 1 when anything
+ * failed to load or a check found an error. */
+int checkcmd_run(const config_t *cfg);
+
+#endif

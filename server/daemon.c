@@ -1,0 +1,309 @@
+/*
+ * daemon.c -- glued serving: workers, signals, reload, privileges.
+ */
+#include "daemon.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <uv.h>
+
+#include "banner.h"
+#include "log.h"
+#include "net/worker.h"
+#include "view.h"
+
+typedef struct daemon {
+	config_t cfg;
+	srvconf_t sc;            /* what the current view was built from */
+	uv_loop_t loop;
+	uv_signal_t sigint, sigterm, sighup;
+	uv_async_t reloaded;     /* a worker tells main: all acks are in */
+	worker_t *workers;
+	unsigned nworkers;
+	view_t *view;            /* the newest view */
+	view_t *old;             /* being retired: freed after every ack */
+	atomic_uint acks_pending;
+	bool loop_ready;
+	bool stopping;
+} daemon_t;
+
+static void close_walk_cb(uv_handle_t *handle, void *arg)
+{
+	(void)arg;
+	if (!uv_is_closing(handle))
+		uv_close(handle, NULL);
+}
+
+static void daemon_stop(daemon_t *d, const char *why)
+{
+	if (d->stopping)
+		return;
+	d->stopping = true;
+	log_info("%s: stopping", why);
+	for (unsigned i = 0; i < d->nworkers; i++)
+		worker_stop(&d->workers[i]);
+	for (unsigned i = 0; i < d->nworkers; i++)
+		worker_join(&d->workers[i]);
+	/* No worker can send on reloaded any more: close the main loop. */
+	uv_walk(&d->loop, close_walk_cb, NULL);
+}
+
+/* Worker thread: one worker has switched to the new view. */
+static void ack_fn(void *ctx)
+{
+	daemon_t *d = ctx;
+	if (atomic_fetch_sub(&d->acks_pending, 1) == 1)
+		uv_async_send(&d->reloaded);
+}
+
+static void reloaded_cb(uv_async_t *async)
+{
+	daemon_t *d = async->data;
+	if (d->old == NULL || atomic_load(&d->acks_pending) != 0)
+		return;
+	view_free(d->old);
+	d->old = NULL;
+	log_info("reloaded: %zu server(s), %zu zone(s)", d->view->n, view_zones(d->view));
+}
+
+static void daemon_reload(daemon_t *d)
+{
+	char err[CONFIG_ERR_MAX];
+	srvconf_t next;
+	view_t *v = NULL;
+
+	if (d->old != NULL) {
+		log_warn("SIGHUP ignored: the previous reload is still being handed to the workers");
+		return;
+	}
+	if (d->cfg.config_file != NULL)
+		log_info("SIGHUP: reloading %s and its zones", d->cfg.config_file);
+	else
+		log_info("SIGHUP: reloading %zu zone(s)", d->cfg.nzones);
+	/* Everything is built before anything changes: on any error the
+	 * old view keeps serving. */
+	if (srvconf_load(&d->cfg, &next, err, sizeof(err)) < 0) {
+		log_error("reload failed, keeping the old configuration: %s", err);
+		return;
+	}
+	if (srvconf_match_listen(&d->sc, &next, err, sizeof(err)) < 0) {
+		log_error("reload refused, keeping the old configuration: %s", err);
+		srvconf_free(&next);
+		return;
+	}
+	if (view_build(&next, &v, err, sizeof(err)) < 0) {
+		log_error("reload failed, keeping the old configuration: %s", err);
+		srvconf_free(&next);
+		return;
+	}
+	srvconf_free(&d->sc);
+	d->sc = next;
+	if (d->sc.file != NULL)
+		banner_announce_all(&d->sc, v);
+	d->old = d->view;
+	d->view = v;
+	atomic_store(&d->acks_pending, d->nworkers);
+	for (unsigned i = 0; i < d->nworkers; i++)
+		worker_swap(&d->workers[i], v);
+}
+
+/* -u USER: leave root for good, after the sockets are bound. */
+static int drop_privileges(const char *user)
+{
+	errno = 0;
+	struct passwd *pw = getpwnam(user);
+	if (pw == NULL) {
+		log_error("-u %s: %s", user, errno ? strerror(errno) : "no such user");
+		return -1;
+	}
+	if (geteuid() != 0) {
+		if (pw->pw_uid == geteuid())
+			return 0;
+		log_error("-u %s: only root can run as another user", user);
+		return -1;
+	}
+	if (setgroups(0, NULL) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0) {
+		log_error("-u %s: cannot drop privileges: %s", user, strerror(errno));
+		return -1;
+	}
+	/* Make sure there is no way back. */
+	if (pw->pw_uid != 0 && (setuid(0) == 0 || seteuid(0) == 0)) {
+		log_error("-u %s: privileges were not dropped", user);
+		return -1;
+	}
+	log_info("running as %s (uid %u, gid %u)", user, (unsigned)pw->pw_uid, (unsigned)pw->pw_gid);
+	return 0;
+}
+
+static void signal_cb(uv_signal_t *handle, int signum)
+{
+	daemon_t *d = handle->data;
+	if (signum == SIGHUP)
+		daemon_reload(d);
+	else
+		daemon_stop(d, signum == SIGINT ? "SIGINT" : "SIGTERM");
+}
+
+static unsigned thread_count(const config_t *cfg)
+{
+	if (cfg->threads > 0)
+		return cfg->threads;
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < 1)
+		return 1;
+	return n > CONFIG_MAX_THREADS ? CONFIG_MAX_THREADS : (unsigned)n;
+}
+
+/* After the workers have been joined: their counters are stable. */
+static void log_stats(const daemon_t *d)
+{
+	worker_stats_t t = { 0 };
+	for (unsigned i = 0; i < d->nworkers; i++) {
+		const worker_stats_t *s = &d->workers[i].stats;
+		t.udp_queries += s->udp_queries;
+		t.udp_dropped += s->udp_dropped;
+		t.udp_send_again += s->udp_send_again;
+		t.udp_errors += s->udp_errors;
+		t.tcp_queries += s->tcp_queries;
+		t.tcp_accepted += s->tcp_accepted;
+		t.tcp_refused += s->tcp_refused;
+		t.delayed += s->delayed;
+		t.delay_dropped += s->delay_dropped;
+	}
+	log_info("stopped: udp %llu queries (%llu dropped, %llu send buffer full, %llu errors), "
+		 "tcp %llu queries on %llu connections (%llu refused over the limit), "
+		 "%llu delayed responses (%llu over the limit)",
+		 (unsigned long long)t.udp_queries, (unsigned long long)t.udp_dropped,
+		 (unsigned long long)t.udp_send_again, (unsigned long long)t.udp_errors,
+		 (unsigned long long)t.tcp_queries, (unsigned long long)t.tcp_accepted,
+		 (unsigned long long)t.tcp_refused, (unsigned long long)t.delayed,
+		 (unsigned long long)t.delay_dropped);
+}
+
+static int daemon_init_loop(daemon_t *d)
+{
+	int r;
+	if ((r = uv_loop_init(&d->loop)) < 0)
+		return r;
+	d->loop_ready = true;
+	uv_signal_t *sigs[] = { &d->sigint, &d->sigterm, &d->sighup };
+	const int nums[] = { SIGINT, SIGTERM, SIGHUP };
+	for (size_t i = 0; i < 3; i++) {
+		if ((r = uv_signal_init(&d->loop, sigs[i])) < 0)
+			return r;
+		sigs[i]->data = d;
+		if ((r = uv_signal_start(sigs[i], signal_cb, nums[i])) < 0)
+			return r;
+	}
+	if ((r = uv_async_init(&d->loop, &d->reloaded, reloaded_cb)) < 0)
+		return r;
+	d->reloaded.data = d;
+	return 0;
+}
+
+static int run(daemon_t *d)
+{
+	char err[CONFIG_ERR_MAX];
+	int rc = 1, r;
+	unsigned ninit = 0;
+
+	if (srvconf_load(&d->cfg, &d->sc, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		return 1;
+	}
+	if (view_build(&d->sc, &d->view, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		goto out_conf;
+	}
+	for (size_t s = 0; s < d->sc.nservers; s++) {
+		for (size_t i = 0; i < d->sc.servers[s].nlisten; i++) {
+			if (worker_probe(&d->sc.servers[s].listen[i], err, sizeof(err)) < 0) {
+				log_error("%s", err);
+				goto out_view;
+			}
+		}
+	}
+	d->nworkers = thread_count(&d->cfg);
+	d->workers = calloc(d->nworkers, sizeof(*d->workers));
+	if (d->workers == NULL) {
+		log_error("out of memory");
+		goto out_view;
+	}
+	worker_opts_t opts = { .log_queries = d->cfg.log_queries, .log_format = d->cfg.log_format,
+			       .nworkers = (unsigned)d->nworkers };
+	for (; ninit < d->nworkers; ninit++) {
+		r = worker_init(&d->workers[ninit], ninit, &d->sc, d->view, &opts, ack_fn, d, err,
+				sizeof(err));
+		if (r < 0) {
+			log_error("%s", err);
+			ninit++; /* destroy the half-built one too */
+			goto out_workers;
+		}
+	}
+	/* Every reading socket is bound and steered: the reply-only ones
+	 * can join their groups now without ever being picked. */
+	for (size_t i = 0; i < d->nworkers; i++)
+		worker_add_senders(&d->workers[i], &d->sc);
+	if ((r = daemon_init_loop(d)) < 0) {
+		log_error("signal handling: %s", uv_strerror(r));
+		goto out_loop;
+	}
+	/* Every socket is bound: the privileges that needed are no longer
+	 * needed, and no worker thread runs yet. */
+	if (d->cfg.user != NULL && drop_privileges(d->cfg.user) < 0)
+		goto out_loop;
+	for (unsigned i = 0; i < d->nworkers; i++) {
+		if ((r = worker_start(&d->workers[i])) < 0) {
+			log_error("cannot start worker thread: %s", uv_strerror(r));
+			daemon_stop(d, "error");
+			goto out_loop;
+		}
+	}
+	banner_print(&d->cfg, &d->sc, d->view, d->nworkers);
+	uv_run(&d->loop, UV_RUN_DEFAULT);
+	log_stats(d);
+	rc = 0;
+
+out_loop:
+	/* Safe on a loop whose init failed half way: uv_walk sees only the
+	 * handles that were initialised. */
+	if (d->loop_ready) {
+		daemon_stop(d, "exit");
+		uv_run(&d->loop, UV_RUN_DEFAULT);
+		if (uv_loop_close(&d->loop) != 0) {
+			log_error("bug: main loop still has open handles");
+			rc = 1;
+		}
+	}
+out_workers:
+	for (unsigned i = 0; i < ninit; i++) {
+		if (worker_destroy(&d->workers[i]) != 0) {
+			log_error("bug: worker %u loop still has open handles", i);
+			rc = 1;
+		}
+	}
+	free(d->workers);
+out_view:
+	view_free(d->old);
+	view_free(d->view);
+out_conf:
+	srvconf_free(&d->sc);
+	return rc;
+}
+
+int daemon_run(const config_t *cfg)
+{
+	/* Static: the workers' and the loop's handles live in it until the
+	 * process ends. */
+	static daemon_t d;
+	d.cfg = *cfg;
+	return run(&d);
+}

@@ -1,0 +1,39 @@
+/*
+ * view.h -- what the workers answer from: one zoneset per virtual server.
+ *
+ * zs[i] serves the listen addresses of server i of the srvconf_t the view
+ * was built from. A view is immutable once built: the workers share it
+ * read-only, a reload builds a whole new one and the daemon retires the old
+ * one once every worker has switched (daemon.c).
+ */
+#ifndef GLUED_VIEW_H
+#define GLUED_VIEW_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "dns/zoneset.h"
+
+typedef struct view {
+	size_t n;
+	zoneset_t *zs[];
+} view_t;
+
+/* A view of n servers with every zs[i] NULL, or NULL (out of memory). */
+view_t *view_new(size_t n);
+
+/* Free v and every zoneset in it. Safe on NULL. */
+void view_free(view_t *v);
+
+/*
+ * Load every zone of every server of sc into a new view; the zones'
+ * warnings are logged. Nothing is kept unless every server loads: on
+ * failure returns a negative status with the first error in err (naming the
+ * server when sc comes from a file).
+ */
+int view_build(const srvconf_t *sc, view_t **out, char *err, size_t errcap) MUST_CHECK;
+
+/* The number of zones over all servers of v. */
+size_t view_zones(const view_t *v);
+
+#endif
