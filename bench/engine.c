@@ -26,7 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "dns/msg.h"
+#include "analysis/msg.h"
 #include "dns/name.h"
 #include "dns/rdata.h"
 #include "dns/respond.h"

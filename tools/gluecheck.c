@@ -37,12 +37,12 @@
 #include <unistd.h>
 
 #include "dns/answer.h"
-#include "dns/check.h"
-#include "dns/msg.h"
+#include "analysis/check.h"
+#include "analysis/msg.h"
 #include "dns/name.h"
 #include "dns/query.h"
 #include "dns/rdata.h"
-#include "dns/sim.h"
+#include "analysis/sim.h"
 #include "dns/wire.h"
 
 #define GC_DEFAULT_START "127.0.0.2"
