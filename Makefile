@@ -14,19 +14,28 @@ deps-run:
 deps-test:
 	@tools/install-deps test
 
-$(BUILD)/CMakeCache.txt:
-	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+# Configure $(BUILD) the first time, and afresh whenever CMAKE_FLAGS differ
+# from the ones it was configured with (a flag left out is then gone too).
+.PHONY: configure
+configure:
+	@mkdir -p $(BUILD)
+	@if [ ! -f $(BUILD)/CMakeCache.txt ] || \
+	    [ "$$(cat $(BUILD)/.cmake-flags 2>/dev/null)" != '$(CMAKE_FLAGS)' ]; then \
+		rm -f $(BUILD)/CMakeCache.txt; \
+		echo "cmake -S . -B $(BUILD) $(CMAKE_FLAGS)"; \
+		cmake -S . -B $(BUILD) $(CMAKE_FLAGS) && printf '%s' '$(CMAKE_FLAGS)' >$(BUILD)/.cmake-flags; \
+	fi
 
-build: deps-build $(BUILD)/CMakeCache.txt
+build: deps-build configure
 	cmake --build $(BUILD) -j $(JOBS)
 
 # Serve the bundled lab on 127.0.0.1:5300 (Ctrl-C stops it).
-run: deps-run $(BUILD)/CMakeCache.txt
+run: deps-run configure
 	cmake --build $(BUILD) -j $(JOBS) --target glued
 	$(BUILD)/glued $(ARGS)
 
 # Build everything and run every test: unit, golden, fuzz replay, integration.
-test: deps-test $(BUILD)/CMakeCache.txt
+test: deps-test configure
 	cmake --build $(BUILD) -j $(JOBS)
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
@@ -69,7 +78,7 @@ $(FUZZ_RUNS): fuzz-run-%: fuzz-build
 # unprivileged user namespaces work. ARGS=--shell opens a shell in the lab;
 # ARGS='--resolver knot' or '--resolver bind' uses Knot Resolver or BIND.
 .PHONY: lab
-lab: $(BUILD)/CMakeCache.txt
+lab: configure
 	@tools/install-deps lab $(if $(findstring knot,$(ARGS)),knot) $(if $(findstring bind,$(ARGS)),bind)
 	cmake --build $(BUILD) -j $(JOBS) --target glued
 	tools/lab --glued $(BUILD)/glued $(ARGS)

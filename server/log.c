@@ -7,6 +7,7 @@
 
 #include "dns/name.h"
 #include "dns/rdata.h"
+#include "util/json.h"
 
 static atomic_int log_level = LOG_LEVEL_INFO;
 
@@ -70,21 +71,12 @@ static void sb_name(strbuf_t *sb, const uint8_t *name)
 		sb_printf(sb, "%s", text);
 }
 
-/* The header flags as dig names them, in dig's order. */
-static const struct {
-	uint16_t bit;
-	const char *name;
-} flag_names[] = {
-	{ DNS_QR, "qr" }, { DNS_AA, "aa" }, { DNS_TC, "tc" }, { DNS_RD, "rd" },
-	{ DNS_RA, "ra" }, { DNS_AD, "ad" }, { DNS_CD, "cd" },
-};
-
 static void sb_flags(strbuf_t *sb, uint16_t flags)
 {
 	bool any = false;
-	for (size_t i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++) {
-		if (flags & flag_names[i].bit) {
-			sb_printf(sb, "%s%s", any ? " " : "", flag_names[i].name);
+	for (size_t i = 0; i < DNS_FLAG_NAMES; i++) {
+		if (flags & dns_flag_names[i].bit) {
+			sb_printf(sb, "%s%s", any ? " " : "", dns_flag_names[i].name);
 			any = true;
 		}
 	}
@@ -200,7 +192,7 @@ size_t log_format_query(char *buf, size_t cap, const char *client, const char *s
 	if (ex->kind == ANSWER_REFERRAL) {
 		sb_printf(&sb, " cut=");
 		sb_name(&sb, ex->cut);
-		sb_printf(&sb, " policy=%s ns=", glue_policy_str(ex->policy));
+		sb_printf(&sb, " policy=%s ns=", glue_mode_str(ex->policy));
 		size_t n = ex->nns < EXPLAIN_MAX_NS ? ex->nns : EXPLAIN_MAX_NS;
 		for (size_t i = 0; i < n; i++) {
 			if (i > 0)
@@ -234,72 +226,16 @@ size_t log_format_query(char *buf, size_t cap, const char *client, const char *s
  * where is at most 95 bytes, 6 each when escaped). */
 #define LOG_JSON_TAIL 1024
 
-/* A JSON string: quotes, backslashes and control characters escaped; bytes
- * outside printable ASCII as \u00XX, so the line is valid whatever the
- * input (names come escaped already; paths may hold anything). */
-static void sb_jstr(strbuf_t *sb, const char *s)
-{
-	if (s == NULL) {
-		sb_printf(sb, "null");
-		return;
-	}
-	sb_printf(sb, "\"");
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '"':
-			sb_printf(sb, "\\\"");
-			break;
-		case '\\':
-			sb_printf(sb, "\\\\");
-			break;
-		case '\n':
-			sb_printf(sb, "\\n");
-			break;
-		case '\r':
-			sb_printf(sb, "\\r");
-			break;
-		case '\t':
-			sb_printf(sb, "\\t");
-			break;
-		default:
-			if (*p < 0x20 || *p >= 0x7f)
-				sb_printf(sb, "\\u%04x", *p);
-			else
-				sb_printf(sb, "%c", *p);
-			break;
-		}
-	}
-	sb_printf(sb, "\"");
-}
-
-static void sb_jname(strbuf_t *sb, const uint8_t *name)
+static void j_name(json_t *j, const char *key, const uint8_t *name)
 {
 	char text[NAME_TEXT_MAX];
-	if (name == NULL)
-		sb_printf(sb, "null");
-	else if (name_to_text(name, text, sizeof(text)) < 0)
-		sb_jstr(sb, "?");
-	else
-		sb_jstr(sb, text);
-}
-
-static void sb_jflags(strbuf_t *sb, uint16_t flags)
-{
-	bool any = false;
-	sb_printf(sb, "[");
-	for (size_t i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++) {
-		if (flags & flag_names[i].bit) {
-			sb_printf(sb, "%s\"%s\"", any ? "," : "", flag_names[i].name);
-			any = true;
-		}
-	}
-	sb_printf(sb, "]");
+	json_str(j, key, name == NULL ? NULL : name_str(name, text, sizeof(text)));
 }
 
 size_t log_format_query_json(char *buf, size_t cap, const char *client, const char *server,
 			     bool tcp, const query_t *q, const explain_t *ex)
 {
-	strbuf_t sb = { .buf = buf, .cap = cap, .len = 0 };
+	json_t j;
 	char tbuf[16];
 	bool has_q = q != NULL && q->has_question;
 	bool dropped = q == NULL || ex == NULL || fault_dropped(ex);
@@ -308,77 +244,106 @@ size_t log_format_query_json(char *buf, size_t cap, const char *client, const ch
 
 	if (cap == 0)
 		return 0;
-	buf[0] = '\0';
-	sb_printf(&sb, "{\"client\":");
-	sb_jstr(&sb, client != NULL ? client : "?");
-	sb_printf(&sb, ",\"server\":");
-	sb_jstr(&sb, server);
-	sb_printf(&sb, ",\"transport\":\"%s\",\"qname\":", tcp ? "tcp" : "udp");
+	json_init(&j, buf, cap);
+	json_obj_open(&j, NULL);
+	json_str(&j, "client", client != NULL ? client : "?");
+	json_str(&j, "server", server);
+	json_str(&j, "transport", tcp ? "tcp" : "udp");
 	if (has_q) {
-		sb_jname(&sb, q->qname);
-		sb_printf(&sb, ",\"qtype\":");
-		sb_jstr(&sb, rrtype_to_text(q->qtype, tbuf));
-		sb_printf(&sb, ",\"qclass\":%u", q->qclass);
+		j_name(&j, "qname", q->qname);
+		json_str(&j, "qtype", rrtype_to_text(q->qtype, tbuf));
+		json_uint(&j, "qclass", q->qclass);
 	} else {
-		sb_printf(&sb, "null,\"qtype\":null,\"qclass\":null");
+		json_null(&j, "qname");
+		json_null(&j, "qtype");
+		json_null(&j, "qclass");
 	}
-	sb_printf(&sb, ",\"dropped\":%s", dropped ? "true" : "false");
+	json_bool(&j, "dropped", dropped);
 	if (dropped || e == NULL) {
-		sb_printf(&sb, ",\"rcode\":null,\"flags\":[],\"counts\":null");
+		json_null(&j, "rcode");
+		json_arr_open(&j, "flags");
+		json_arr_close(&j);
+		json_null(&j, "counts");
 	} else {
-		sb_printf(&sb, ",\"rcode\":\"%s\",\"flags\":", rcode_str(e->rcode));
-		sb_jflags(&sb, e->flags);
-		sb_printf(&sb, ",\"counts\":{\"answer\":%u,\"authority\":%u,\"additional\":%u}",
-			  e->count[SEC_ANSWER], e->count[SEC_AUTHORITY], e->count[SEC_ADDITIONAL]);
+		json_str(&j, "rcode", rcode_str(e->rcode));
+		json_arr_open(&j, "flags");
+		for (size_t i = 0; i < DNS_FLAG_NAMES; i++)
+			if (e->flags & dns_flag_names[i].bit)
+				json_str(&j, NULL, dns_flag_names[i].name);
+		json_arr_close(&j);
+		json_obj_open(&j, "counts");
+		json_uint(&j, "answer", e->count[SEC_ANSWER]);
+		json_uint(&j, "authority", e->count[SEC_AUTHORITY]);
+		json_uint(&j, "additional", e->count[SEC_ADDITIONAL]);
+		json_obj_close(&j);
 	}
 	if (e == NULL) {
-		sb_printf(&sb, ",\"kind\":null,\"wildcard\":false,\"cnames\":0,\"zone\":null,"
-			       "\"cut\":null,\"policy\":null,\"truncation\":null,"
-			       "\"legacy_dropped\":false,\"ns\":[],\"ns_total\":0,\"tc\":false,"
-			       "\"tc_reason\":null,\"fault\":null,\"delay_ms\":0,\"size\":0,"
-			       "\"limit\":0}");
-		return sb.len;
+		json_null(&j, "kind");
+		json_bool(&j, "wildcard", false);
+		json_uint(&j, "cnames", 0);
+		json_null(&j, "zone");
+		json_null(&j, "cut");
+		json_null(&j, "policy");
+		json_null(&j, "truncation");
+		json_bool(&j, "legacy_dropped", false);
+		json_arr_open(&j, "ns");
+		json_arr_close(&j);
+		json_uint(&j, "ns_total", 0);
+		json_bool(&j, "tc", false);
+		json_null(&j, "tc_reason");
+		json_null(&j, "fault");
+		json_uint(&j, "delay_ms", 0);
+		json_uint(&j, "size", 0);
+		json_uint(&j, "limit", 0);
+		json_obj_close(&j);
+		return json_len(&j);
 	}
 	bool referral = e->kind == ANSWER_REFERRAL && !dropped;
-	sb_printf(&sb, ",\"kind\":\"%s\",\"wildcard\":%s,\"cnames\":%u,\"zone\":",
-		  answer_kind_str(e->kind), e->wildcard ? "true" : "false", e->cnames);
-	sb_jname(&sb, e->zone);
-	sb_printf(&sb, ",\"cut\":");
-	sb_jname(&sb, referral ? e->cut : NULL);
-	sb_printf(&sb, ",\"policy\":");
-	sb_jstr(&sb, referral ? glue_policy_str(e->policy) : NULL);
-	sb_printf(&sb, ",\"truncation\":\"%s\",\"legacy_dropped\":%s,\"ns\":[",
-		  trunc_mode_str(e->truncation), e->legacy_dropped ? "true" : "false");
+	json_str(&j, "kind", answer_kind_str(e->kind));
+	json_bool(&j, "wildcard", e->wildcard);
+	json_uint(&j, "cnames", e->cnames);
+	j_name(&j, "zone", e->zone);
+	j_name(&j, "cut", referral ? e->cut : NULL);
+	json_str(&j, "policy", referral ? glue_mode_str(e->policy) : NULL);
+	json_str(&j, "truncation", trunc_mode_str(e->truncation));
+	json_bool(&j, "legacy_dropped", e->legacy_dropped);
+	json_arr_open(&j, "ns");
 	size_t n = referral ? (e->nns < EXPLAIN_MAX_NS ? e->nns : EXPLAIN_MAX_NS) : 0;
 	for (size_t i = 0; i < n; i++) {
 		/* Each entry whole or not at all, keeping room for the rest
 		 * of the object, so the line stays valid JSON (ns_total still
 		 * says how many there were). */
-		char ebuf[2 * NAME_TEXT_MAX + 128];
-		strbuf_t es = { .buf = ebuf, .cap = sizeof(ebuf), .len = 0 };
+		json_mark_t m = json_mark(&j);
 		const explain_ns_t *ns = &e->ns[i];
-		sb_printf(&es, "%s{\"name\":", i ? "," : "");
-		sb_jname(&es, ns->name);
-		sb_printf(&es, ",\"class\":\"%s\",\"fate\":\"%s\",\"a\":%u,\"aaaa\":%u}",
-			  glue_class_str(ns->cls), glue_fate_str(ns->fate), ns->n_a, ns->n_aaaa);
-		if (sb.len + es.len + LOG_JSON_TAIL >= sb.cap)
+		json_obj_open(&j, NULL);
+		j_name(&j, "name", ns->name);
+		json_str(&j, "class", glue_class_str(ns->cls));
+		json_str(&j, "fate", glue_fate_str(ns->fate));
+		json_uint(&j, "a", ns->n_a);
+		json_uint(&j, "aaaa", ns->n_aaaa);
+		json_obj_close(&j);
+		if (json_full(&j) || json_len(&j) + LOG_JSON_TAIL >= cap) {
+			json_rewind(&j, m);
 			break;
-		sb_printf(&sb, "%s", ebuf);
+		}
 	}
-	sb_printf(&sb, "],\"ns_total\":%u,\"tc\":%s,\"tc_reason\":", referral ? e->ns_total : 0,
-		  e->tc != TC_NONE ? "true" : "false");
-	sb_jstr(&sb, e->tc != TC_NONE ? tc_reason_str(e->tc) : NULL);
-	sb_printf(&sb, ",\"fault\":");
+	json_arr_close(&j);
+	json_uint(&j, "ns_total", referral ? e->ns_total : 0);
+	json_bool(&j, "tc", e->tc != TC_NONE);
+	json_str(&j, "tc_reason", e->tc != TC_NONE ? tc_reason_str(e->tc) : NULL);
 	if (e->fault != NULL) {
-		sb_printf(&sb, "{\"action\":\"%s\",\"where\":", fault_action_str(e->fault->action));
-		sb_jstr(&sb, e->fault->where[0] ? e->fault->where : NULL);
-		sb_printf(&sb, "}");
+		json_obj_open(&j, "fault");
+		json_str(&j, "action", fault_action_str(e->fault->action));
+		json_str(&j, "where", e->fault->where[0] ? e->fault->where : NULL);
+		json_obj_close(&j);
 	} else {
-		sb_printf(&sb, "null");
+		json_null(&j, "fault");
 	}
-	sb_printf(&sb, ",\"delay_ms\":%u,\"size\":%u,\"limit\":%u}", (unsigned)e->delay_ms,
-		  dropped ? 0 : e->size, dropped ? 0 : e->limit);
-	return sb.len;
+	json_uint(&j, "delay_ms", e->delay_ms);
+	json_uint(&j, "size", dropped ? 0 : e->size);
+	json_uint(&j, "limit", dropped ? 0 : e->limit);
+	json_obj_close(&j);
+	return json_len(&j);
 }
 
 void log_query(enum log_format format, const char *client, const char *server, bool tcp,

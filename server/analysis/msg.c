@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "dns/header.h"
 #include "dns/rdata.h"
 #include "dns/wire.h"
 
@@ -153,22 +154,6 @@ int msg_next(msg_t *m, msg_rr_t *rr)
 	return 1;
 }
 
-static const char *opcode_name(unsigned op)
-{
-	static const char *const s[] = {"QUERY", "IQUERY", "STATUS", "OPCODE3", "NOTIFY", "UPDATE"};
-	return op < 6 ? s[op] : "OPCODE?";
-}
-
-static const char *rcode_name(unsigned rc)
-{
-	static const char *const s[] = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP",
-					"REFUSED", "YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH",
-					"NOTZONE"};
-	if (rc < 11)
-		return s[rc];
-	return rc == 16 ? "BADVERS" : "RCODE?";
-}
-
 #define PUT(...)                                                                 \
 	do {                                                                     \
 		int k_ = snprintf(out + n, cap > n ? cap - n : 0, __VA_ARGS__);   \
@@ -196,14 +181,10 @@ int msg_to_text(const uint8_t *buf, size_t len, char *out, size_t cap)
 		return rc;
 
 	unsigned rcode = (ext << 4) | (m.flags & 0xF);
-	PUT(";; opcode %s rcode %s flags", opcode_name((m.flags >> 11) & 0xF), rcode_name(rcode));
-	static const struct { uint16_t bit; const char *name; } fl[] = {
-		{0x8000, "qr"}, {0x0400, "aa"}, {0x0200, "tc"}, {0x0100, "rd"},
-		{0x0080, "ra"}, {0x0020, "ad"}, {0x0010, "cd"},
-	};
-	for (size_t i = 0; i < sizeof(fl) / sizeof(fl[0]); i++)
-		if (m.flags & fl[i].bit)
-			PUT(" %s", fl[i].name);
+	PUT(";; opcode %s rcode %s flags", opcode_str(DNS_OPCODE(m.flags)), rcode_str((uint16_t)rcode));
+	for (size_t i = 0; i < DNS_FLAG_NAMES; i++)
+		if (m.flags & dns_flag_names[i].bit)
+			PUT(" %s", dns_flag_names[i].name);
 	PUT("\n");
 
 	static const char *const sect[] = {"QUESTION", "ANSWER", "AUTHORITY", "ADDITIONAL"};

@@ -442,21 +442,3 @@ const char *glue_fate_str(uint8_t fate)
 	};
 	return fate < sizeof(s) / sizeof(s[0]) ? s[fate] : "?";
 }
-
-const char *glue_policy_str(uint8_t policy)
-{
-	return glue_mode_str(policy);
-}
-
-const char *rcode_str(uint16_t rcode)
-{
-	static const char *const s[] = {
-		"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED",
-		"YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH", "NOTZONE",
-	};
-	if (rcode < sizeof(s) / sizeof(s[0]))
-		return s[rcode];
-	if (rcode == RCODE_BADVERS)
-		return "BADVERS";
-	return "RCODE?";
-}

@@ -119,7 +119,5 @@ void answer_plan_in(const zoneset_t *zs, const query_t *q, bool tcp, const zone_
 const char *answer_kind_str(uint8_t kind);
 const char *glue_class_str(uint8_t cls);
 const char *glue_fate_str(uint8_t fate);
-const char *glue_policy_str(uint8_t policy); /* = glue_mode_str() */
-const char *rcode_str(uint16_t rcode);
 
 #endif

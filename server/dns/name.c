@@ -122,6 +122,33 @@ bool name_is_sub(const uint8_t *name, const uint8_t *parent)
 	return name_equal(name_skip(name, nl - pl), parent);
 }
 
+int text_char(const char *s, size_t len, size_t *i)
+{
+	size_t p = *i;
+	unsigned c = (unsigned char)s[p];
+	if (c != '\\') {
+		*i = p + 1;
+		return (int)c;
+	}
+	if (p + 1 >= len)
+		return ST_EMALF;
+	unsigned d = (unsigned char)s[p + 1];
+	if (d < '0' || d > '9') {
+		*i = p + 2;
+		return (int)d;
+	}
+	if (p + 3 >= len)
+		return ST_EMALF;
+	unsigned d2 = (unsigned char)s[p + 2], d3 = (unsigned char)s[p + 3];
+	if (d2 < '0' || d2 > '9' || d3 < '0' || d3 > '9')
+		return ST_EMALF;
+	c = (d - '0') * 100 + (d2 - '0') * 10 + (d3 - '0');
+	if (c > 255)
+		return ST_EMALF;
+	*i = p + 4;
+	return (int)c;
+}
+
 int name_from_text(const char *text, size_t len, const uint8_t *origin, uint8_t *out)
 {
 	if (len == 1 && text[0] == '@') {
@@ -143,9 +170,8 @@ int name_from_text(const char *text, size_t len, const uint8_t *origin, uint8_t 
 	int absolute = 0;
 	out[0] = 0;
 	n = 1;
-	for (size_t i = 0; i < len; i++) {
-		unsigned c = (unsigned char)text[i];
-		if (c == '.') {
+	for (size_t i = 0; i < len;) {
+		if (text[i] == '.') {
 			if (n - lab - 1 == 0)
 				return ST_EMALF; /* empty label */
 			if (i == len - 1) {
@@ -156,27 +182,12 @@ int name_from_text(const char *text, size_t len, const uint8_t *origin, uint8_t 
 			if (n >= NAME_MAXLEN)
 				return ST_ENAME;
 			out[n++] = 0;
+			i++;
 			continue;
 		}
-		if (c == '\\') {
-			if (i + 1 >= len)
-				return ST_EMALF;
-			unsigned d = (unsigned char)text[i + 1];
-			if (d >= '0' && d <= '9') {
-				if (i + 3 >= len)
-					return ST_EMALF;
-				unsigned d2 = (unsigned char)text[i + 2], d3 = (unsigned char)text[i + 3];
-				if (d2 < '0' || d2 > '9' || d3 < '0' || d3 > '9')
-					return ST_EMALF;
-				c = (d - '0') * 100 + (d2 - '0') * 10 + (d3 - '0');
-				if (c > 255)
-					return ST_EMALF;
-				i += 3;
-			} else {
-				c = d;
-				i += 1;
-			}
-		}
+		int c = text_char(text, len, &i);
+		if (c < 0)
+			return c;
 		if (n - lab - 1 >= 63)
 			return ST_ELABEL;
 		if (n >= NAME_MAXLEN - 1)

@@ -67,6 +67,15 @@ static inline bool name_is_wildcard(const uint8_t *name)
 }
 
 /*
+ * One character of presentation text (RFC 1035 5.1): the byte at s[*i] of
+ * len, or the byte an escape there stands for (\X: X itself, \DDD: the
+ * decimal value DDD, at most 255). Advances *i past it. Returns the byte
+ * (0..255), or ST_EMALF for an escape that is cut short or out of range.
+ * Pre: *i < len.
+ */
+int text_char(const char *s, size_t len, size_t *i);
+
+/*
  * Parse a presentation-format name of len bytes (no NUL needed) into out
  * (NAME_MAXLEN bytes). Handles \X and \DDD escapes. A name not ending in an
  * unescaped dot is relative and gets origin appended; with origin NULL a

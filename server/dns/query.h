@@ -8,24 +8,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dns/header.h"
 #include "dns/name.h"
 
-/* Header flag bits (second 16-bit word of the header). */
-#define DNS_QR 0x8000
-#define DNS_AA 0x0400
-#define DNS_TC 0x0200
-#define DNS_RD 0x0100
-#define DNS_RA 0x0080
-#define DNS_AD 0x0020
-#define DNS_CD 0x0010
-#define DNS_OPCODE(flags) (((flags) >> 11) & 0xF)
-
-enum rcode {
-	RCODE_NOERROR = 0, RCODE_FORMERR = 1, RCODE_SERVFAIL = 2, RCODE_NXDOMAIN = 3,
-	RCODE_NOTIMP = 4, RCODE_REFUSED = 5, RCODE_BADVERS = 16,
-};
-
-#define DNS_HEADER_LEN 12
 #define EDNS_ADVERTISED 1232 /* our UDP payload size (DNS flag day 2020) */
 #define UDP_MIN_LIMIT 512
 

@@ -445,27 +445,10 @@ int rdata_ttl_from_text(const char *s, size_t len, uint32_t *ttl)
 static int unescape(const char *s, size_t len, uint8_t *out, size_t cap)
 {
 	size_t n = 0;
-	for (size_t i = 0; i < len; i++) {
-		unsigned c = (unsigned char)s[i];
-		if (c == '\\') {
-			if (i + 1 >= len)
-				return ST_ESYNTAX;
-			unsigned d = (unsigned char)s[i + 1];
-			if (d >= '0' && d <= '9') {
-				if (i + 3 >= len)
-					return ST_ESYNTAX;
-				unsigned d2 = (unsigned char)s[i + 2], d3 = (unsigned char)s[i + 3];
-				if (d2 < '0' || d2 > '9' || d3 < '0' || d3 > '9')
-					return ST_ESYNTAX;
-				c = (d - '0') * 100 + (d2 - '0') * 10 + (d3 - '0');
-				if (c > 255)
-					return ST_ESYNTAX;
-				i += 3;
-			} else {
-				c = d;
-				i += 1;
-			}
-		}
+	for (size_t i = 0; i < len;) {
+		int c = text_char(s, len, &i);
+		if (c < 0)
+			return ST_ESYNTAX;
 		if (n >= cap)
 			return ST_ESPACE;
 		out[n++] = (uint8_t)c;

@@ -47,6 +47,30 @@ static void test_from_text_escapes(void **state)
 	assert_int_equal(name_from_text("a\\", 2, NULL, out), ST_EMALF);
 }
 
+/* The one decoder of presentation escapes, for names and strings alike. */
+static void test_text_char(void **state)
+{
+	static const char t[] = "a\\.\\065\\\\\\256\\1";
+	size_t len = strlen(t), i = 0;
+	assert_int_equal(text_char(t, len, &i), 'a');
+	assert_int_equal(i, 1);
+	assert_int_equal(text_char(t, len, &i), '.'); /* \. is a plain dot */
+	assert_int_equal(i, 3);
+	assert_int_equal(text_char(t, len, &i), 'A'); /* \065 */
+	assert_int_equal(i, 7);
+	assert_int_equal(text_char(t, len, &i), '\\');
+	assert_int_equal(i, 9);
+	assert_int_equal(text_char(t, len, &i), ST_EMALF); /* \256: over 255 */
+	i = 13;
+	assert_int_equal(text_char(t, len, &i), ST_EMALF); /* \1: cut short */
+	i = 0;
+	assert_int_equal(text_char("\\", 1, &i), ST_EMALF); /* a lone backslash */
+	assert_int_equal(text_char("\\\\", 2, &i), '\\');
+	assert_int_equal(i, 2);
+	i = 0;
+	assert_int_equal(text_char("\\0x1", 5, &i), ST_EMALF); /* not three digits */
+}
+
 static void test_from_text_errors(void **state)
 {
 	uint8_t out[NAME_MAXLEN];
@@ -175,6 +199,7 @@ int main(void)
 		cmocka_unit_test(test_from_text_absolute),
 		cmocka_unit_test(test_from_text_relative_and_at),
 		cmocka_unit_test(test_from_text_escapes),
+		cmocka_unit_test(test_text_char),
 		cmocka_unit_test(test_from_text_errors),
 		cmocka_unit_test(test_to_text_special),
 		cmocka_unit_test(test_unpack_plain_and_compressed),
