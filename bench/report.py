@@ -8,7 +8,8 @@ import sys
 from collections import defaultdict
 
 MIXES = ["referral", "auth", "nxdomain"]
-SERVERS = ["glued", "nsd", "knot", "echo"]
+SERVERS = ["glued", "glued-base", "nsd", "knot", "echo"]
+LABELS = {"glued-base": "previous build", "nsd": "NSD", "knot": "Knot", "echo": "ceiling (echo)"}
 
 
 def med(xs):
@@ -105,16 +106,20 @@ def main(path):
         out.append("|---|---|" + "---:|" * (len(rounds) + 1))
         for mix in MIXES:
             g = series("single", mix, "glued", "qps")
-            for other in ("nsd", "knot", "echo"):
+            for other in ("glued-base", "nsd", "knot", "echo"):
                 o = series("single", mix, other, "qps")
                 if not o:
                     continue
                 rs = [ratio(g.get(r), o.get(r)) for r in rounds]
                 m = med(rs)
-                label = "glued/ceiling (echo)" if other == "echo" else f"glued/{'NSD' if other == 'nsd' else 'Knot'}"
+                label = f"glued/{LABELS[other]}"
                 out.append(f"| {mix} | {label} | " + " | ".join(fmt(x, "{:.2f}") for x in rs) + f" | **{fmt(m, '{:.2f}')}** |")
                 gc, oc = series("single", mix, "glued", "cpu_us"), series("single", mix, other, "cpu_us")
                 cs = [ratio(oc.get(r), gc.get(r)) for r in rounds]
+                if other == "glued-base":
+                    targets.append((f"{mix} q/s within 3 % of the previous build", m, m is not None and m >= 0.97))
+                    targets.append((f"{mix} CPU per query within 3 % of the previous build", med(cs),
+                                    med(cs) is not None and med(cs) >= 0.97))
                 eff_rows.append(f"| {mix} | {label.replace('glued/', '').replace(' (echo)', '')} us / glued us | "
                                 + " | ".join(fmt(x, "{:.2f}") for x in cs) + f" | **{fmt(med(cs), '{:.2f}')}** |")
                 if mix == "referral" and other == "nsd":
@@ -178,7 +183,7 @@ def main(path):
             f"{s}: first answer {t} s, peak RSS {int(r) / 1024:.0f} MB" for s, (t, r) in load1.items() if s != "echo") + ").\n")
 
     if targets:
-        out.append("### Issue 5 targets\n")
+        out.append("### Targets\n")
         out.append("| target | measured | met |")
         out.append("|---|---:|---|")
         for name, val, ok in targets:
