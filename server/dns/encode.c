@@ -557,20 +557,33 @@ size_t encode_response(const query_t *q, const plan_t *plan, uint8_t *out, size_
 	return w.pos;
 }
 
-size_t encode_error(const query_t *q, uint16_t rcode, uint8_t *out, size_t limit)
+size_t encode_error(const query_t *q, uint16_t rcode, uint8_t *out, size_t limit, explain_t *ex)
 {
 	size_t reserve = q->edns ? OPT_RR_LEN : 0;
 	if (limit > ENCODE_LIMIT_MAX)
 		limit = ENCODE_LIMIT_MAX;
+	uint16_t flags = flags_base(q, rcode);
+	uint16_t arcount = 0;
 	wire_wr_t w;
 	wire_wr_init(&w, out, limit > reserve ? limit - reserve : 0);
-	head_write(&w, NULL, q, flags_base(q, rcode));
-	if (w.err)
-		return 0;
-	if (q->edns) {
+	head_write(&w, NULL, q, flags);
+	if (!w.err && q->edns) {
 		w.cap = limit;
 		opt_write(&w, q, rcode);
-		wire_put16(out + 10, 1);
+		arcount = 1;
+		wire_put16(out + 10, arcount);
 	}
-	return w.err ? 0 : w.pos;
+	size_t n = w.err ? 0 : w.pos;
+	if (ex) {
+		/* An error response has no records but the OPT, and is never
+		 * truncated: what does not fit is not sent at all. */
+		ex->tc = TC_NONE;
+		ex->flags = n > 0 ? flags : 0;
+		ex->count[SEC_ANSWER] = 0;
+		ex->count[SEC_AUTHORITY] = 0;
+		ex->count[SEC_ADDITIONAL] = n > 0 ? arcount : 0;
+		ex->size = (uint16_t)n;
+		ex->limit = (uint16_t)limit;
+	}
+	return n;
 }

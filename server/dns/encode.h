@@ -31,9 +31,12 @@ size_t encode_response(const query_t *q, const plan_t *plan, uint8_t *out, size_
 
 /*
  * Write an error response (FORMERR, NOTIMP, BADVERS, REFUSED, ...) with the
- * question echoed if q->has_question, and OPT iff q->edns. Returns the
- * length, or 0 if nothing can be sent.
+ * question echoed if q->has_question, and OPT iff q->edns. ex (may be NULL)
+ * receives what the encoder decided: the header flags, the record counts
+ * (the OPT only), the size, the limit and TC (never set); flags and counts
+ * are 0 when nothing can be sent. The kind and rcode of ex are the
+ * caller's. Returns the length, or 0 if nothing can be sent.
  */
-size_t encode_error(const query_t *q, uint16_t rcode, uint8_t *out, size_t limit);
+size_t encode_error(const query_t *q, uint16_t rcode, uint8_t *out, size_t limit, explain_t *ex);
 
 #endif

@@ -7,25 +7,16 @@
 
 #include "dns/encode.h"
 #include "dns/rdata.h"
-#include "dns/wire.h"
 
-/* An error response, with the explanation filled from what was written. */
+/* An error response: respond decides its kind and rcode, the encoder
+ * fills in what it wrote. */
 static size_t respond_error(const query_t *q, uint16_t rcode, uint8_t kind, uint8_t *out,
 			    size_t limit, explain_t *ex)
 {
-	size_t n = encode_error(q, rcode, out, limit);
+	memset(ex, 0, sizeof(*ex));
 	ex->kind = kind;
 	ex->rcode = (uint8_t)rcode;
-	ex->tc = TC_NONE;
-	ex->limit = (uint16_t)limit;
-	ex->size = (uint16_t)n;
-	if (n >= DNS_HEADER_LEN) {
-		ex->flags = wire_get16(out + 2);
-		ex->count[SEC_ANSWER] = wire_get16(out + 6);
-		ex->count[SEC_AUTHORITY] = wire_get16(out + 8);
-		ex->count[SEC_ADDITIONAL] = wire_get16(out + 10);
-	}
-	return n;
+	return encode_error(q, rcode, out, limit, ex);
 }
 
 /* respond() after the parse: the zone of the question is known when
@@ -41,19 +32,15 @@ static size_t respond_parsed(const zoneset_t *zs, const query_t *q, int verdict,
 		return 0;
 	}
 	size_t limit = tcp ? RESPOND_MAX : query_udp_limit(q);
-	if (verdict == QUERY_ERROR) {
-		memset(ex, 0, sizeof(*ex));
+	if (verdict == QUERY_ERROR)
 		return respond_error(q, q->rcode, ANSWER_ERROR, out, limit, ex);
-	}
 
 	/* Only class IN is served. QCLASS ANY (RFC 1035 3.2.5) matches IN
 	 * data, so it is answered like IN, as NSD does. CH is REFUSED: glued
 	 * has no server names (NSD answers CH version.bind/id.server, and
 	 * REFUSES CH for other names, HS, NONE and the rest). */
-	if (q->qclass != CLASS_IN && q->qclass != CLASS_ANY) {
-		memset(ex, 0, sizeof(*ex));
+	if (q->qclass != CLASS_IN && q->qclass != CLASS_ANY)
 		return respond_error(q, RCODE_REFUSED, ANSWER_REFUSED, out, limit, ex);
-	}
 
 	/*
 	 * Meta types. Zone transfers are not offered: NSD 4.6 without
@@ -65,7 +52,6 @@ static size_t respond_parsed(const zoneset_t *zs, const query_t *q, int verdict,
 	 * them like any type; ANY is answer_plan's business (RFC 8482).
 	 */
 	if (q->qtype == RR_AXFR || q->qtype == RR_IXFR) {
-		memset(ex, 0, sizeof(*ex));
 		if (q->qtype == RR_AXFR && !tcp)
 			return respond_error(q, RCODE_NOTIMP, ANSWER_ERROR, out, limit, ex);
 		return respond_error(q, RCODE_REFUSED, ANSWER_REFUSED, out, limit, ex);

@@ -282,7 +282,7 @@ static void test_header_bits(void **state)
 
 	/* The opcode is echoed (encode_error path: NOTIMP for opcode 2). */
 	query_make(&q, "www.example.", RR_A, 2 << 11 | DNS_RD);
-	n = encode_error(&q, RCODE_NOTIMP, out, 512);
+	n = encode_error(&q, RCODE_NOTIMP, out, 512, NULL);
 	decode(out, n, &dm);
 	assert_int_equal(dm.flags, DNS_QR | 2 << 11 | DNS_RD | RCODE_NOTIMP);
 }
@@ -481,8 +481,18 @@ static void test_errors(void **state)
 	query_make(&q, "WWW.example.", RR_A, DNS_RD);
 	query_edns(&q, 1232, true);
 	q.edns_version = 3;
-	size_t n = encode_error(&q, RCODE_BADVERS, out, 512);
+	explain_t ex;
+	memset(&ex, 0xA5, sizeof(ex));
+	size_t n = encode_error(&q, RCODE_BADVERS, out, 512, &ex);
 	decode(out, n, &dm);
+	/* The explanation says what was written. */
+	assert_int_equal(ex.flags, dm.flags);
+	assert_int_equal(ex.count[0], 0);
+	assert_int_equal(ex.count[1], 0);
+	assert_int_equal(ex.count[2], 1);
+	assert_int_equal(ex.size, n);
+	assert_int_equal(ex.limit, 512);
+	assert_int_equal(ex.tc, TC_NONE);
 	assert_int_equal(dm.flags, DNS_QR | DNS_RD);
 	assert_int_equal(dm.qd, 1);
 	assert_memory_equal(out + 12, "\3WWW\7example\0", 13);
@@ -496,8 +506,11 @@ static void test_errors(void **state)
 	memset(&q, 0, sizeof(q));
 	q.id = 7;
 	q.flags = DNS_RD;
-	n = encode_error(&q, RCODE_FORMERR, out, 512);
+	n = encode_error(&q, RCODE_FORMERR, out, 512, &ex);
 	assert_int_equal(n, 12);
+	assert_int_equal(ex.size, 12);
+	assert_int_equal(ex.count[2], 0);
+	assert_int_equal(ex.flags, DNS_QR | DNS_RD | RCODE_FORMERR);
 	decode(out, n, &dm);
 	assert_int_equal(dm.id, 7);
 	assert_int_equal(dm.flags, DNS_QR | DNS_RD | RCODE_FORMERR);
@@ -507,7 +520,7 @@ static void test_errors(void **state)
 	query_make(&q, "x.", RR_TXT, 0);
 	q.qclass = CLASS_CH;
 	query_edns(&q, 512, false);
-	n = encode_error(&q, RCODE_REFUSED, out, 512);
+	n = encode_error(&q, RCODE_REFUSED, out, 512, NULL);
 	decode(out, n, &dm);
 	assert_int_equal(dm.flags, DNS_QR | RCODE_REFUSED);
 	assert_int_equal(dm.qclass, CLASS_CH);
