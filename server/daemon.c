@@ -17,6 +17,7 @@
 
 #include "banner.h"
 #include "log.h"
+#include "net/sock.h"
 #include "net/worker.h"
 #include "view.h"
 
@@ -225,7 +226,7 @@ static int run(daemon_t *d)
 	}
 	for (size_t s = 0; s < d->sc.nservers; s++) {
 		for (size_t i = 0; i < d->sc.servers[s].nlisten; i++) {
-			if (worker_probe(&d->sc.servers[s].listen[i], err, sizeof(err)) < 0) {
+			if (sock_probe(&d->sc.servers[s].listen[i], err, sizeof(err)) < 0) {
 				log_error("%s", err);
 				goto out_view;
 			}

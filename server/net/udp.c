@@ -7,7 +7,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <linux/filter.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -349,45 +348,9 @@ int udp_start(udp_sock_t *s, worker_t *w, size_t server, int fd)
 	return uv_udp_recv_start(&s->handle, udp_alloc_cb, udp_recv_cb);
 }
 
-int udp_steer(int fd, int family, unsigned nworkers)
+void udp_set_sender(udp_sock_t *s, int fd)
 {
-	/*
-	 * Classic BPF, run by the kernel on each datagram for the group: the
-	 * index of the socket to get it. As the kernel's own choice, it
-	 * depends only on the client's address and port, so one client's
-	 * datagrams keep going to one worker, in order: the last 32 bits of
-	 * the source address plus the source port (IPv4 without options,
-	 * IPv6 without extension headers; otherwise other bytes of the
-	 * header, still the same for the whole flow), mixed, modulo the
-	 * number of workers. Offsets are from the network header.
-	 */
-	uint32_t addr = family == AF_INET6 ? 8 + 12 : 12;
-	uint32_t port = family == AF_INET6 ? 40 : 20;
-	struct sock_filter code[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)SKF_NET_OFF + addr),
-		BPF_STMT(BPF_MISC | BPF_TAX, 0),
-		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, (uint32_t)SKF_NET_OFF + port),
-		BPF_STMT(BPF_ALU | BPF_ADD | BPF_X, 0),
-		BPF_STMT(BPF_ALU | BPF_MUL | BPF_K, 0x9E3779B1u),
-		BPF_STMT(BPF_ALU | BPF_RSH | BPF_K, 16),
-		BPF_STMT(BPF_ALU | BPF_MOD | BPF_K, nworkers > 0 ? nworkers : 1),
-		BPF_STMT(BPF_RET | BPF_A, 0),
-	};
-	struct sock_fprog prog;
-	memset(&prog, 0, sizeof(prog)); /* no uninitialised padding to the kernel */
-	prog.len = sizeof(code) / sizeof(code[0]);
-	prog.filter = code;
-	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &prog, sizeof(prog)) < 0)
-		return -errno;
-	return 0;
-}
-
-void udp_add_sender(udp_sock_t *s, const listen_addr_t *a)
-{
-	char err[256];
-	int fd = worker_bind(a, SOCK_DGRAM, err, sizeof(err));
-	if (fd >= 0)
-		s->send_fd = fd;
+	s->send_fd = fd;
 }
 
 void udp_free(udp_sock_t *s)

@@ -54,7 +54,7 @@ typedef struct udp_sock {
 	 * wake-up per reply when the kernel frees the sent packet (about
 	 * 0.1 us each here, docs/performance.md). fd when there is none. */
 	int send_fd;
-	bool steered;     /* udp_steer succeeded: a reply-only socket may join */
+	bool steered;     /* sock_steer succeeded: a reply-only socket may join */
 	uint8_t *slab;    /* UDP_SLAB_SIZE bytes */
 } udp_sock_t;
 
@@ -83,19 +83,10 @@ int udp_start(udp_sock_t *s, worker_t *w, size_t server, int fd) MUST_CHECK;
  * freed in its timer's close callback. */
 void udp_delayed_close_all(worker_t *w);
 
-/*
- * Steer the SO_REUSEPORT group of fd (an address family socket, one per
- * worker, bound in worker order) so that datagrams go only to the first
- * nworkers sockets bound, chosen by the client's address and port: the
- * reply-only sockets bound after them (udp_add_sender) then never
- * receive. Returns 0 or -errno.
- */
-int udp_steer(int fd, int family, unsigned nworkers);
-
-/* Bind s's reply-only socket (same address, after every worker's reading
- * socket is bound and steered). On failure replies keep going out of
- * s->fd. */
-void udp_add_sender(udp_sock_t *s, const listen_addr_t *a);
+/* Send s's replies out of fd from now on (its reply-only twin, bound by
+ * sock_bind_replier once every reading socket of the group is bound and
+ * steered; s owns it). */
+void udp_set_sender(udp_sock_t *s, int fd);
 
 /* The loop's check callback (handle->data is the worker): after the poll
  * phase has run every socket's reads, send every reply they produced. */

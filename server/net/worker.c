@@ -1,114 +1,16 @@
 #include "net/worker.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <netinet/in.h>
 #include <sys/socket.h>
 
 #include "log.h"
+#include "net/sock.h"
 #include "net/tcp.h"
 #include "net/udp.h"
-
-static const char *type_name(int type)
-{
-	return type == SOCK_DGRAM ? "udp" : "tcp";
-}
-
-static int bind_error(const listen_addr_t *a, int type, int e, char *err, size_t errcap)
-{
-	if (e == EADDRINUSE)
-		snprintf(err, errcap, "cannot listen on %s (%s): address already in use", a->text,
-			 type_name(type));
-	else if (e == EADDRNOTAVAIL)
-		snprintf(err, errcap, "cannot listen on %s (%s): no such address on this host",
-			 a->text, type_name(type));
-	else if (e == EACCES)
-		snprintf(err, errcap, "cannot listen on %s (%s): permission denied (ports below 1024 need privileges)",
-			 a->text, type_name(type));
-	else
-		snprintf(err, errcap, "cannot listen on %s (%s): %s", a->text, type_name(type),
-			 strerror(e));
-	return -e;
-}
-
-/* Best effort: each option that the kernel refuses keeps its default. */
-static void udp_tune(int fd, int family)
-{
-	int size = WORKER_UDP_BUFSIZE;
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
-		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
-	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) < 0)
-		(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
-	/* Never set DF nor learn a path MTU from ICMP: a forged "fragmentation
-	 * needed" cannot shrink our answers, and answers stay <= 1232 bytes. */
-#if defined(IP_MTU_DISCOVER) && defined(IP_PMTUDISC_OMIT)
-	if (family == AF_INET) {
-		int v = IP_PMTUDISC_OMIT;
-		(void)setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &v, sizeof(v));
-	}
-#endif
-#if defined(IPV6_MTU_DISCOVER) && defined(IPV6_PMTUDISC_OMIT)
-	if (family == AF_INET6) {
-		int v = IPV6_PMTUDISC_OMIT;
-		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &v, sizeof(v));
-	}
-#endif
-	(void)family;
-}
-
-int worker_bind(const listen_addr_t *a, int type, char *err, size_t errcap)
-{
-	int one = 1;
-	int fd = socket(a->ss.ss_family, type | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return bind_error(a, type, errno, err, errcap);
-	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0 ||
-	    (a->ss.ss_family == AF_INET6 &&
-	     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0) ||
-	    bind(fd, (const struct sockaddr *)&a->ss, a->sslen) < 0) {
-		int e = errno;
-		close(fd);
-		return bind_error(a, type, e, err, errcap);
-	}
-	if (type == SOCK_DGRAM)
-		udp_tune(fd, a->ss.ss_family);
-	return fd;
-}
-
-/* Bind without SO_REUSEPORT: fails if any socket already holds the port. */
-static int probe_one(const listen_addr_t *a, int type, char *err, size_t errcap)
-{
-	int one = 1;
-	int fd = socket(a->ss.ss_family, type | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return bind_error(a, type, errno, err, errcap);
-	/* TCP: SO_REUSEADDR ignores TIME_WAIT leftovers of a previous run but
-	 * still refuses a live listener. UDP: no option, so any holder counts. */
-	if ((type == SOCK_STREAM &&
-	     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0) ||
-	    (a->ss.ss_family == AF_INET6 &&
-	     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0) ||
-	    bind(fd, (const struct sockaddr *)&a->ss, a->sslen) < 0) {
-		int e = errno;
-		close(fd);
-		return bind_error(a, type, e, err, errcap);
-	}
-	close(fd);
-	return 0;
-}
-
-int worker_probe(const listen_addr_t *a, char *err, size_t errcap)
-{
-	int r = probe_one(a, SOCK_DGRAM, err, errcap);
-	if (r == 0)
-		r = probe_one(a, SOCK_STREAM, err, errcap);
-	return r;
-}
 
 static void format_peer(const struct sockaddr *sa, char *buf, size_t cap)
 {
@@ -268,10 +170,10 @@ int worker_init(worker_t *w, unsigned id, const srvconf_t *sc, const view_t *vie
 	for (size_t s = 0; s < sc->nservers; s++) {
 		for (size_t k = 0; k < sc->servers[s].nlisten; k++) {
 			const listen_addr_t *a = &sc->servers[s].listen[k];
-			int fd = worker_bind(a, SOCK_DGRAM, err, errcap);
+			int fd = sock_bind(a, SOCK_DGRAM, err, errcap);
 			if (fd < 0)
 				return fd;
-			bool steered = udp_steer(fd, a->ss.ss_family, opts->nworkers) == 0;
+			bool steered = sock_steer(fd, a->ss.ss_family, opts->nworkers) == 0;
 			w->udp[w->nudp].steered = steered;
 			r = udp_start(&w->udp[w->nudp++], w, s, fd);
 			if (r < 0) {
@@ -279,7 +181,7 @@ int worker_init(worker_t *w, unsigned id, const srvconf_t *sc, const view_t *vie
 					 uv_strerror(r));
 				return r;
 			}
-			fd = worker_bind(a, SOCK_STREAM, err, errcap);
+			fd = sock_bind(a, SOCK_STREAM, err, errcap);
 			if (fd < 0)
 				return fd;
 			r = tcp_start(&w->tcp[w->ntcp++], w, s, fd);
@@ -297,9 +199,13 @@ void worker_add_senders(worker_t *w, const srvconf_t *sc)
 {
 	size_t j = 0;
 	for (size_t s = 0; s < sc->nservers; s++)
-		for (size_t k = 0; k < sc->servers[s].nlisten && j < w->nudp; k++, j++)
-			if (w->udp[j].steered)
-				udp_add_sender(&w->udp[j], &sc->servers[s].listen[k]);
+		for (size_t k = 0; k < sc->servers[s].nlisten && j < w->nudp; k++, j++) {
+			if (!w->udp[j].steered)
+				continue;
+			int fd = sock_bind_replier(&sc->servers[s].listen[k]);
+			if (fd >= 0)
+				udp_set_sender(&w->udp[j], fd);
+		}
 }
 
 static void worker_main(void *arg)

@@ -2,10 +2,10 @@
  * worker.h -- one thread, one uv_loop, its own sockets on every address.
  *
  * Every worker opens, for each listen address, its own UDP and TCP socket
- * with SO_REUSEPORT, so the kernel spreads queries over the workers and no
- * lock sits on the query path. All set-up (loop, sockets, handles) happens in
- * the calling thread in worker_init(), so a bind error is reported before
- * anything is served; the thread only runs the loop.
+ * with SO_REUSEPORT (sock.h), so the kernel spreads queries over the
+ * workers and no lock sits on the query path. All set-up (loop, sockets,
+ * handles) happens in the calling thread in worker_init(), so a bind error
+ * is reported before anything is served; the thread only runs the loop.
  *
  * What the workers answer from is one immutable view: one zoneset per
  * virtual server, indexed like the servers of the srvconf_t the sockets
@@ -49,11 +49,6 @@ struct conn;
 typedef void (*worker_ack_fn)(void *ctx);
 
 #define WORKER_MAX_DELAYED 10000
-
-/* UDP socket buffers: the default 208 KiB holds only ~100 queued queries on
- * loopback (about 2 KiB of truesize each), which a worker descheduled for a
- * moment overruns (docs/performance.md, "lost"). */
-#define WORKER_UDP_BUFSIZE (4 * 1024 * 1024)
 
 typedef struct worker_stats {
 	uint64_t udp_queries;
@@ -130,8 +125,8 @@ int worker_start(worker_t *w) MUST_CHECK;
 /* Ask the worker to close everything and end its loop. Any thread. */
 void worker_stop(worker_t *w);
 
-/* Once every worker is initialised: give each UDP socket of w its
- * reply-only twin (udp_add_sender). */
+/* Once every worker is initialised: give each steered UDP socket of w its
+ * reply-only twin (sock_bind_replier). */
 void worker_add_senders(worker_t *w, const srvconf_t *sc);
 
 /* Hand the worker a new view (same servers in the same order); it
@@ -169,23 +164,5 @@ size_t worker_respond_prepared(worker_t *w, size_t server, const struct sockaddr
 
 /* May one more response wait for a delay fault? Counts a refusal. */
 bool worker_delay_admit(worker_t *w);
-
-/*
- * Open a socket of type SOCK_DGRAM or SOCK_STREAM bound to a (SO_REUSEADDR,
- * SO_REUSEPORT, IPV6_V6ONLY for IPv6). A UDP socket also gets
- * WORKER_UDP_BUFSIZE of receive and send buffer (SO_RCVBUFFORCE /
- * SO_SNDBUFFORCE when privileged, else SO_RCVBUF / SO_SNDBUF up to the
- * sysctl limits) and path-MTU discovery off (IP_PMTUDISC_OMIT /
- * IPV6_PMTUDISC_OMIT, as Knot Resolver does); failing any of these is not an
- * error. Returns the fd, or -errno with a message naming the address in err.
- */
-int worker_bind(const listen_addr_t *a, int type, char *err, size_t errcap);
-
-/*
- * Check, before any worker binds with SO_REUSEPORT, that nothing else holds
- * a's UDP or TCP port (a reuseport bind would silently share it with another
- * process of the same user). Returns 0 or -errno with a message in err.
- */
-int worker_probe(const listen_addr_t *a, char *err, size_t errcap);
 
 #endif
