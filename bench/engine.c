@@ -10,9 +10,9 @@
  * and of the median pass. -c KIB reads through a buffer of that size after
  * every 20 queries (one recvmmsg batch of glued), standing in for the cache
  * lines the kernel's network stack evicts between batches; 0 (the default)
- * leaves the caches to the engine. -p prefetches each batch of 20 first
- * (respond_prepare, zone_pf_step, respond_prepared), as glued's UDP path
- * does.
+ * leaves the caches to the engine. -p answers in batches of 20 through the
+ * engine's batch API (respond_batch_add each query, respond_batch_finish,
+ * respond_batch_answer each), as glued's UDP path does.
  *
  * User-space cost only, repeatable to a few percent on a quiet machine: the
  * tool for deciding between two layouts of the zone data, before bench/run
@@ -34,7 +34,7 @@
 #include "dns/zoneset.h"
 
 #define MAX_ZONES 16
-#define BATCH 20
+#define BATCH RESPOND_BATCH_MAX /* one recvmmsg batch of glued */
 
 typedef struct bquery {
 	uint16_t len;
@@ -117,7 +117,7 @@ int main(int argc, char **argv)
 	zone_t *zones[MAX_ZONES];
 	size_t nzones = 0, passes = 20, cache_kib = 0;
 	int prefetch = 0;
-	static prepared_t prep[BATCH];
+	respond_batch_t *rb = respond_batch_new();
 	const char *qfile = NULL;
 	char err[512];
 	int opt;
@@ -163,7 +163,7 @@ int main(int argc, char **argv)
 	uint8_t *out = malloc(RESPOND_MAX);
 	size_t clen = cache_kib * 1024;
 	volatile uint8_t *cbuf = clen ? calloc(clen, 1) : NULL;
-	if (!order || !run || !ns || !out || (clen && !cbuf))
+	if (!rb || !order || !run || !ns || !out || (clen && !cbuf))
 		return 1;
 	for (size_t i = 0; i < nq; i++)
 		order[i] = i;
@@ -185,14 +185,13 @@ int main(int argc, char **argv)
 				/* What glued's UDP path does with each batch. */
 				if (i % BATCH == 0) {
 					size_t m = nq - i < BATCH ? nq - i : BATCH;
+					respond_batch_clear(rb);
 					for (size_t k = 0; k < m; k++)
-						respond_prepare(zs, run[i + k].wire, run[i + k].len,
-								&prep[k]);
-					for (int s = 0; s < ZONE_PF_STEPS; s++)
-						for (size_t k = 0; k < m; k++)
-							zone_pf_step(&prep[k].pf);
+						(void)respond_batch_add(rb, zs, run[i + k].wire,
+									run[i + k].len);
+					respond_batch_finish(rb);
 				}
-				n = respond_prepared(zs, &prep[i % BATCH], false, out, NULL);
+				n = respond_batch_answer(rb, (unsigned)(i % BATCH), out, NULL);
 			} else {
 				n = respond(zs, q->wire, q->len, false, out, NULL, NULL);
 			}
@@ -213,6 +212,7 @@ int main(int argc, char **argv)
 	       passes, (double)ns[0] / (double)nq, (double)ns[passes / 2] / (double)nq,
 	       (double)bytes / (double)(nq * passes), empty / passes);
 	zoneset_free(zs);
+	respond_batch_free(rb);
 	free(qs);
 	free(order);
 	free(run);

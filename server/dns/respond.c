@@ -3,10 +3,13 @@
  */
 #include "dns/respond.h"
 
+#include <assert.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dns/encode.h"
 #include "dns/rdata.h"
+#include "dns/zone.h"
 
 /* An error response: respond decides its kind and rcode, the encoder
  * fills in what it wrote. */
@@ -19,11 +22,22 @@ static size_t respond_error(const query_t *q, uint16_t rcode, uint8_t kind, uint
 	return encode_error(q, rcode, out, limit, ex);
 }
 
+/* A request parsed into a query_t, to be answered from zs. */
+typedef struct parsed {
+	const zoneset_t *zs;
+	int verdict;          /* query_parse's */
+	bool zone_known;      /* zone and zi are zoneset_find_at's answer */
+	const zone_t *zone;   /* (NULL: no zone) */
+	size_t zi;
+} parsed_t;
+
 /* respond() after the parse: the zone of the question is known when
- * zone_known (z NULL: none), else looked up here. */
-static size_t respond_parsed(const zoneset_t *zs, const query_t *q, int verdict, bool zone_known,
-			     const zone_t *z, size_t zi, bool tcp, uint8_t *out, explain_t *ex)
+ * p->zone_known, else looked up here. */
+static size_t respond_parsed(const parsed_t *p, const query_t *q, bool tcp, uint8_t *out,
+			     explain_t *ex)
 {
+	const zoneset_t *zs = p->zs;
+	int verdict = p->verdict;
 	explain_t lex;
 	if (!ex)
 		ex = &lex;
@@ -58,7 +72,9 @@ static size_t respond_parsed(const zoneset_t *zs, const query_t *q, int verdict,
 	}
 
 	plan_t plan;
-	if (!zone_known)
+	const zone_t *z = p->zone;
+	size_t zi = p->zi;
+	if (!p->zone_known)
 		z = zoneset_find_at(zs, q->lname, &zi);
 	answer_plan_in(zs, q, tcp, z, zi, &plan, ex);
 	/* An answer to QCLASS ANY is never authoritative: the server cannot
@@ -76,25 +92,97 @@ size_t respond(const zoneset_t *zs, const uint8_t *req, size_t len, bool tcp, ui
 	query_t lq;
 	if (!q)
 		q = &lq;
-	int verdict = query_parse(req, len, q);
-	return respond_parsed(zs, q, verdict, false, NULL, 0, tcp, out, ex);
+	parsed_t p = { .zs = zs, .verdict = query_parse(req, len, q), .zone_known = false };
+	return respond_parsed(&p, q, tcp, out, ex);
 }
 
-void respond_prepare(const zoneset_t *zs, const uint8_t *req, size_t len, prepared_t *p)
+/*
+ * The batch. Each entry is one request, parsed, with its zone picked and
+ * its lookup being prefetched (zone_pf_t: hints only, nothing is decided
+ * from them).
+ */
+
+/* Entries between an entry's prefetch steps while the batch is added:
+ * entry k steps entries k - 3 and k - 6 on. */
+#define RESPOND_PF_DISTANCE 3
+
+typedef struct batch_entry {
+	parsed_t p;
+	zone_pf_t pf;
+	query_t q;
+} batch_entry_t;
+
+struct respond_batch {
+	unsigned n;
+	batch_entry_t e[RESPOND_BATCH_MAX];
+};
+
+respond_batch_t *respond_batch_new(void)
 {
-	p->verdict = query_parse(req, len, &p->q);
-	p->zone_known = false;
-	p->pf.stage = 0;
-	if (p->verdict != QUERY_OK)
-		return;
-	p->zone = zoneset_find_at(zs, p->q.lname, &p->zi);
-	p->zone_known = true;
-	if (p->zone)
-		zone_pf_start(&p->pf, p->zone, p->q.lname, p->q.qname_len);
+	respond_batch_t *b = malloc(sizeof(*b));
+	if (b != NULL)
+		b->n = 0;
+	return b;
 }
 
-size_t respond_prepared(const zoneset_t *zs, const prepared_t *p, bool tcp, uint8_t *out,
-			explain_t *ex)
+void respond_batch_free(respond_batch_t *b)
 {
-	return respond_parsed(zs, &p->q, p->verdict, p->zone_known, p->zone, p->zi, tcp, out, ex);
+	free(b);
+}
+
+unsigned respond_batch_add(respond_batch_t *b, const zoneset_t *zs, const uint8_t *req,
+			   size_t len)
+{
+	assert(b->n < RESPOND_BATCH_MAX);
+	unsigned k = b->n++;
+	batch_entry_t *e = &b->e[k];
+	e->p.zs = zs;
+	e->p.verdict = query_parse(req, len, &e->q);
+	e->p.zone_known = false;
+	e->pf.stage = 0;
+	if (e->p.verdict == QUERY_OK) {
+		e->p.zone = zoneset_find_at(zs, e->q.lname, &e->p.zi);
+		e->p.zone_known = true;
+		if (e->p.zone)
+			zone_pf_start(&e->pf, e->p.zone, e->q.lname, e->q.qname_len);
+	}
+	/* Software pipelining: the entries added a few requests earlier
+	 * take their next step now. */
+	if (k >= RESPOND_PF_DISTANCE) {
+		zone_pf_step(&e[-RESPOND_PF_DISTANCE].pf);
+		if (k >= 2 * RESPOND_PF_DISTANCE)
+			zone_pf_step(&e[-2 * RESPOND_PF_DISTANCE].pf);
+	}
+	return k;
+}
+
+unsigned respond_batch_count(const respond_batch_t *b)
+{
+	return b->n;
+}
+
+void respond_batch_finish(respond_batch_t *b)
+{
+	unsigned n = b->n;
+	for (int step = 0; step < ZONE_PF_STEPS; step++)
+		for (unsigned i = 0; i < n; i++)
+			zone_pf_step(&b->e[i].pf);
+}
+
+size_t respond_batch_answer(const respond_batch_t *b, unsigned i, uint8_t *out, explain_t *ex)
+{
+	assert(i < b->n);
+	const batch_entry_t *e = &b->e[i];
+	return respond_parsed(&e->p, &e->q, false, out, ex);
+}
+
+const query_t *respond_batch_query(const respond_batch_t *b, unsigned i)
+{
+	assert(i < b->n);
+	return &b->e[i].q;
+}
+
+void respond_batch_clear(respond_batch_t *b)
+{
+	b->n = 0;
 }

@@ -1,8 +1,24 @@
 /*
  * respond.h -- the engine's one entry point: request bytes -> response bytes.
  *
- * query_parse -> answer_plan -> encode. Pure: no I/O, no allocation, no
- * locks; safe to call from many threads on the same zoneset.
+ * Everything outside server/dns/ that answers DNS requests goes through
+ * this header: the network layer (server/net/), glued --check, the
+ * resolver simulation, gluecheck's tests, bench/engine, the golden and fuzz
+ * tests. Two ways in, with the same answers:
+ *
+ *   respond()            one request: parse, judge, plan, encode.
+ *   respond_batch_*()    many requests (a recvmmsg batch): each is parsed
+ *                        and its zone lookup prefetched as it is added, the
+ *                        prefetches of the whole batch finish together, and
+ *                        then each is answered, byte for byte and
+ *                        explanation for explanation what respond() would
+ *                        have given it over UDP.
+ *
+ * What happens inside (query_parse -> class and meta-type checks ->
+ * answer_plan -> encode_response) is the engine's business; callers never
+ * see a prefetch or a zone. Pure: no I/O, no allocation on the query path
+ * (a batch is allocated once, by respond_batch_new), no locks; safe to call
+ * from many threads on the same zoneset, each with its own batch.
  */
 #ifndef GLUED_RESPOND_H
 #define GLUED_RESPOND_H
@@ -30,23 +46,57 @@ size_t respond(const zoneset_t *zs, const uint8_t *req, size_t len, bool tcp, ui
 	       query_t *q, explain_t *ex);
 
 /*
- * respond() in two halves, for a caller answering a batch (the UDP path):
- * respond_prepare parses the request, picks the zone and starts the first
- * lookup's prefetch (p->pf, see zone_pf_t); once every request of the batch
- * is prepared and their prefetches advanced, respond_prepared answers each,
- * exactly as respond() would have. p->q is the parsed query (for the log).
+ * A batch of UDP requests answered together, so that the cache misses of
+ * their zone lookups overlap instead of following one another
+ * (docs/performance.md). At most RESPOND_BATCH_MAX requests: as many as
+ * libuv 1.44 reads with one recvmmsg call.
+ *
+ * Use: respond_batch_add() each request as it arrives (it is parsed, its
+ * zone picked and its lookup's first cache line prefetched; the requests
+ * added a few places before it take their next prefetch step, so each
+ * load has had the time of a few parses to arrive), respond_batch_finish()
+ * once the batch is complete, respond_batch_answer() each entry, then
+ * respond_batch_clear() before the next batch. The requests' bytes need
+ * not outlive respond_batch_add; the zonesets must outlive the answers.
  */
-typedef struct prepared {
-	query_t q;
-	int verdict;          /* query_parse's */
-	bool zone_known;      /* zone and zi are zoneset_find_at's answer */
-	const zone_t *zone;
-	size_t zi;
-	zone_pf_t pf;
-} prepared_t;
+#define RESPOND_BATCH_MAX 20
 
-void respond_prepare(const zoneset_t *zs, const uint8_t *req, size_t len, prepared_t *p);
-size_t respond_prepared(const zoneset_t *zs, const prepared_t *p, bool tcp, uint8_t *out,
-			explain_t *ex);
+typedef struct respond_batch respond_batch_t;
+
+/* An empty batch, or NULL when memory is short. */
+respond_batch_t *respond_batch_new(void);
+
+/* Free b. Safe on NULL. */
+void respond_batch_free(respond_batch_t *b);
+
+/*
+ * Add the request req (len bytes) to be answered from zs. Returns its index
+ * in the batch (0, 1, ...). Pre: respond_batch_count(b) <
+ * RESPOND_BATCH_MAX.
+ */
+unsigned respond_batch_add(respond_batch_t *b, const zoneset_t *zs, const uint8_t *req,
+			   size_t len);
+
+/* The number of requests in b. */
+unsigned respond_batch_count(const respond_batch_t *b);
+
+/* The batch is complete: take every prefetch of b to its end. */
+void respond_batch_finish(respond_batch_t *b);
+
+/*
+ * Answer request i of b into out (RESPOND_MAX bytes): exactly what
+ * respond(zs, req, len, false, out, NULL, ex) returns and writes, and the
+ * same explanation in ex (may be NULL). Pre: i < respond_batch_count(b),
+ * and respond_batch_finish ran after the last add (answering earlier is
+ * correct, only slower).
+ */
+size_t respond_batch_answer(const respond_batch_t *b, unsigned i, uint8_t *out, explain_t *ex);
+
+/* The parsed query of request i (for the query log), as respond() would
+ * have filled q. Pre: i < respond_batch_count(b). */
+const query_t *respond_batch_query(const respond_batch_t *b, unsigned i);
+
+/* Empty b for the next batch. */
+void respond_batch_clear(respond_batch_t *b);
 
 #endif

@@ -26,20 +26,15 @@ typedef union udp_peer {
 	struct sockaddr_in6 in6;
 } udp_peer_t;
 
-/* Datagrams between a request's prefetch steps as the batch arrives. */
-#define UDP_PF_DISTANCE 3
-
-/* A datagram of the current recvmmsg batch, read but not answered yet. */
-typedef struct udp_pending {
-	udp_peer_t peer;
-	prepared_t p;
-} udp_pending_t;
+_Static_assert(UDP_MMSG_WIDTH <= RESPOND_BATCH_MAX, "one recvmmsg batch is one engine batch");
 
 typedef struct udp_batch {
-	/* Received: answered together when the batch ends. */
+	/* Received: answered together when the batch ends; entry i of rb
+	 * came from rpeer[i], all on rsock. */
+	respond_batch_t *rb;
 	udp_sock_t *rsock;
 	unsigned npend;
-	udp_pending_t pend[UDP_MMSG_WIDTH];
+	udp_peer_t rpeer[UDP_MMSG_WIDTH];
 	/* Answered: sent together with one sendmmsg. */
 	udp_sock_t *sock;
 	unsigned n;
@@ -102,6 +97,8 @@ static void udp_hold(udp_batch_t *b, udp_sock_t *s, const struct sockaddr *peer,
 
 void udp_batch_free(worker_t *w)
 {
+	if (w->udp_batch != NULL)
+		respond_batch_free(w->udp_batch->rb);
 	free(w->udp_batch);
 	w->udp_batch = NULL;
 }
@@ -115,8 +112,7 @@ static void udp_alloc_cb(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
 	/* The slab is about to be read into: whatever of it is still
 	 * waiting is answered now. (The batch end always comes first; this
 	 * keeps the slab safe without relying on it.) */
-	if (s->w->udp_batch->npend > 0)
-		udp_answer_pending(s->w);
+	udp_answer_pending(s->w);
 	/* The same slab every time: libuv hands each datagram to recv_cb
 	 * before it asks again. */
 	buf->base = (char *)s->slab;
@@ -200,9 +196,10 @@ static void send_later(udp_sock_t *s, const struct sockaddr *peer, const uint8_t
 	}
 }
 
-/* Answer one request from peer on s into the batch: prepared (p) or raw. */
-static void udp_answer(worker_t *w, udp_sock_t *s, const struct sockaddr *peer,
-		       const prepared_t *p, const uint8_t *req, size_t reqlen)
+/* Answer one request from peer on s into the batch: entry i of the
+ * engine's batch (req NULL), or the raw request req. */
+static void udp_answer(worker_t *w, udp_sock_t *s, const struct sockaddr *peer, unsigned i,
+		       const uint8_t *req, size_t reqlen)
 {
 	udp_batch_t *b = w->udp_batch;
 
@@ -212,8 +209,8 @@ static void udp_answer(worker_t *w, udp_sock_t *s, const struct sockaddr *peer,
 	uint8_t *out = b->out + b->used;
 
 	w->stats.udp_queries++;
-	size_t len = p ? worker_respond_prepared(w, s->server, peer, p, out)
-		       : worker_respond_into(w, s->server, peer, false, req, reqlen, out);
+	size_t len = req == NULL ? worker_batch_answer(w, b->rb, i, s->server, peer, out)
+				 : worker_respond_into(w, s->server, peer, false, req, reqlen, out);
 	if (len == 0) {
 		w->stats.udp_dropped++;
 		return;
@@ -226,22 +223,21 @@ static void udp_answer(worker_t *w, udp_sock_t *s, const struct sockaddr *peer,
 }
 
 /*
- * Answer the datagrams of the batch. Their first lookups were started as
- * they came in; a few prefetch steps for all of them first let the cache
- * misses of twenty lookups in a big zone overlap, instead of each query
- * waiting for its own, one after the other (docs/performance.md).
+ * Answer the datagrams of the batch. Their lookups were started as they
+ * came in; the engine finishes them for the whole batch first, so that the
+ * cache misses of twenty lookups in a big zone overlap instead of each
+ * query waiting for its own, one after the other (docs/performance.md).
  */
 static void udp_answer_pending(worker_t *w)
 {
 	udp_batch_t *b = w->udp_batch;
 	unsigned n = b->npend;
-	for (int step = 0; step < ZONE_PF_STEPS; step++)
-		for (unsigned i = 0; i < n; i++)
-			zone_pf_step(&b->pend[i].p.pf);
-	for (unsigned i = 0; i < n; i++) {
-		udp_pending_t *p = &b->pend[i];
-		udp_answer(w, b->rsock, &p->peer.sa, &p->p, NULL, 0);
-	}
+	if (n == 0)
+		return;
+	respond_batch_finish(b->rb);
+	for (unsigned i = 0; i < n; i++)
+		udp_answer(w, b->rsock, &b->rpeer[i].sa, i, NULL, 0);
+	respond_batch_clear(b->rb);
 	b->npend = 0;
 }
 
@@ -275,25 +271,16 @@ static void udp_recv_cb(uv_udp_t *handle, ssize_t nread, const uv_buf_t *buf,
 
 	/* A plain read (libuv without recvmmsg) has no batch end to wait for. */
 	if (!(flags & UV_UDP_MMSG_CHUNK)) {
-		udp_answer(w, s, addr, NULL, (const uint8_t *)buf->base, (size_t)nread);
+		udp_answer(w, s, addr, 0, (const uint8_t *)buf->base, (size_t)nread);
 		udp_flush(w);
 		return;
 	}
 	if (b->npend == UDP_MMSG_WIDTH || (b->npend > 0 && b->rsock != s))
 		udp_answer_pending(w);
-	udp_pending_t *p = &b->pend[b->npend++];
 	b->rsock = s;
-	memcpy(&p->peer, addr,
+	memcpy(&b->rpeer[b->npend++], addr,
 	       addr->sa_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
-	worker_prepare(w, s->server, (const uint8_t *)buf->base, (size_t)nread, &p->p);
-	/* Software pipelining: while the batch comes in, the requests that
-	 * came a few datagrams earlier take their next prefetch step, so
-	 * each load has had the time of a few parses to arrive. */
-	unsigned k = b->npend - 1;
-	if (k >= UDP_PF_DISTANCE)
-		zone_pf_step(&b->pend[k - UDP_PF_DISTANCE].p.pf);
-	if (k >= 2 * UDP_PF_DISTANCE)
-		zone_pf_step(&b->pend[k - 2 * UDP_PF_DISTANCE].p.pf);
+	worker_batch_add(w, b->rb, s->server, (const uint8_t *)buf->base, (size_t)nread);
 }
 
 void udp_loop_end(uv_check_t *handle)
@@ -318,6 +305,13 @@ int udp_start(udp_sock_t *s, worker_t *w, size_t server, int fd)
 	if (w->udp_batch == NULL) {
 		w->udp_batch = malloc(sizeof(*w->udp_batch));
 		if (w->udp_batch == NULL) {
+			close(fd);
+			return UV_ENOMEM;
+		}
+		w->udp_batch->rb = respond_batch_new();
+		if (w->udp_batch->rb == NULL) {
+			free(w->udp_batch);
+			w->udp_batch = NULL;
 			close(fd);
 			return UV_ENOMEM;
 		}

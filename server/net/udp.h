@@ -7,11 +7,13 @@
  * (a smaller one wedges the loop, STYLE.md). Each socket owns one slab for
  * its whole life, so nothing is allocated per query.
  *
- * Requests are answered a batch at a time: each datagram of a recvmmsg
- * batch is parsed as it comes (respond_prepare, which starts prefetching
- * its lookup), and when libuv signals the end of the batch (recv_cb with
- * addr == NULL: UV_UDP_MMSG_FREE after the chunks, or "nothing more to
- * read") the whole batch is answered, after the prefetches have advanced.
+ * Requests are answered a batch at a time through the engine's batch API
+ * (respond.h, by way of worker_batch_add / worker_batch_answer): each
+ * datagram of a recvmmsg batch is added as it comes (the engine parses it
+ * and starts its lookup), and when libuv signals the end of the batch
+ * (recv_cb with addr == NULL: UV_UDP_MMSG_FREE after the chunks, or
+ * "nothing more to read") the engine finishes the batch's lookups and each
+ * request is answered.
  * Each reply is encoded straight into the worker's batch arena (one per
  * worker, allocated with its first socket) and its peer is recorded. The
  * replies go out with one sendmmsg(2) when the loop's poll phase is over

@@ -62,21 +62,29 @@ size_t worker_respond_into(worker_t *w, size_t server, const struct sockaddr *pe
 	return n;
 }
 
-void worker_prepare(worker_t *w, size_t server, const uint8_t *req, size_t len, prepared_t *p)
+void worker_batch_add(worker_t *w, respond_batch_t *b, size_t server, const uint8_t *req,
+		      size_t len)
 {
-	/* Zeroed only for the log, as above. */
-	if (w->log_queries)
-		memset(&p->q, 0, sizeof(p->q));
-	respond_prepare(w->view->zs[server], req, len, p);
+	(void)respond_batch_add(b, w->view->zs[server], req, len);
 }
 
-size_t worker_respond_prepared(worker_t *w, size_t server, const struct sockaddr *peer,
-			       const prepared_t *p, uint8_t *out)
+/* worker_batch_answer with the query-log line: out of line, so that the
+ * path without it keeps only w and out across the engine's call. */
+static __attribute__((noinline)) size_t
+batch_answer_logged(worker_t *w, const respond_batch_t *b, unsigned i, size_t server,
+		    const struct sockaddr *peer, uint8_t *out)
 {
-	size_t n = respond_prepared(w->view->zs[server], p, false, out, &w->ex);
-	if (w->log_queries)
-		worker_log(w, server, peer, false, &p->q, n);
+	size_t n = respond_batch_answer(b, i, out, &w->ex);
+	worker_log(w, server, peer, false, respond_batch_query(b, i), n);
 	return n;
+}
+
+size_t worker_batch_answer(worker_t *w, const respond_batch_t *b, unsigned i, size_t server,
+			   const struct sockaddr *peer, uint8_t *out)
+{
+	if (w->log_queries)
+		return batch_answer_logged(w, b, i, server, peer, out);
+	return respond_batch_answer(b, i, out, &w->ex);
 }
 
 bool worker_delay_admit(worker_t *w)

@@ -156,11 +156,18 @@ size_t worker_respond(worker_t *w, size_t server, const struct sockaddr *peer, b
 size_t worker_respond_into(worker_t *w, size_t server, const struct sockaddr *peer, bool tcp,
 			   const uint8_t *req, size_t len, uint8_t *out);
 
-/* The same in two halves (respond_prepare, respond_prepared): the UDP path
- * prepares a whole batch, advances the prefetches, then answers each. */
-void worker_prepare(worker_t *w, size_t server, const uint8_t *req, size_t len, prepared_t *p);
-size_t worker_respond_prepared(worker_t *w, size_t server, const struct sockaddr *peer,
-			       const prepared_t *p, uint8_t *out);
+/*
+ * The same for a batch of UDP requests (respond.h): add each request of
+ * server `server` to b as it arrives; once the batch is complete and
+ * respond_batch_finish(b) has run, answer entry i (from peer) into out
+ * (RESPOND_MAX bytes), with its query-log line. The view must not change
+ * between the add and the answer (worker_swap answers what is pending
+ * first).
+ */
+void worker_batch_add(worker_t *w, respond_batch_t *b, size_t server, const uint8_t *req,
+		      size_t len);
+size_t worker_batch_answer(worker_t *w, const respond_batch_t *b, unsigned i, size_t server,
+			   const struct sockaddr *peer, uint8_t *out);
 
 /* May one more response wait for a delay fault? Counts a refusal. */
 bool worker_delay_admit(worker_t *w);
