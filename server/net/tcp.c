@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-struct tdelayed;
+#include "net/delay.h"
 
 typedef struct conn {
 	uv_tcp_t tcp;          /* tcp.data = this */
@@ -16,8 +16,7 @@ typedef struct conn {
 	struct sockaddr_storage peer;
 	unsigned writes;       /* replies queued in libuv, not yet written */
 	size_t wbytes;         /* their bytes, length prefixes included */
-	struct tdelayed *delayed; /* replies waiting for a delay fault (list) */
-	unsigned ndelayed;
+	delay_list_t delayed;  /* replies waiting for a delay fault */
 	int closed_handles;    /* free the conn when this reaches 2 */
 	bool closing;
 	bool eof;              /* the client has finished sending */
@@ -35,38 +34,7 @@ typedef struct wblock {
 	uint8_t msg[];
 } wblock_t;
 
-/* One reply held back by a delay fault. */
-typedef struct tdelayed {
-	uv_timer_t timer;      /* timer.data = this */
-	conn_t *c;
-	struct tdelayed *prev, *next;
-	size_t len;
-	uint8_t msg[];
-} tdelayed_t;
-
 static void conn_process(conn_t *c);
-
-static void delayed_close_cb(uv_handle_t *handle)
-{
-	free(handle->data);
-}
-
-/* Take d off its connection's list and close its timer; the close
- * callback frees it without looking at the connection. */
-static void delayed_close(tdelayed_t *d)
-{
-	conn_t *c = d->c;
-	if (d->prev != NULL)
-		d->prev->next = d->next;
-	else
-		c->delayed = d->next;
-	if (d->next != NULL)
-		d->next->prev = d->prev;
-	c->ndelayed--;
-	c->w->ndelayed--;
-	d->c = NULL;
-	uv_close((uv_handle_t *)&d->timer, delayed_close_cb);
-}
 
 static void conn_close_cb(uv_handle_t *handle)
 {
@@ -91,8 +59,7 @@ static void conn_close(conn_t *c)
 	c->prev = c->next = NULL;
 	w->nconns--;
 	/* Delayed replies are never sent to a closed connection. */
-	while (c->delayed != NULL)
-		delayed_close(c->delayed);
+	delay_close_all(&c->delayed);
 	/* Pending writes get write_cb(UV_ECANCELED) before the close_cb. */
 	uv_close((uv_handle_t *)&c->tcp, conn_close_cb);
 	uv_close((uv_handle_t *)&c->idle, conn_close_cb);
@@ -108,7 +75,7 @@ static void idle_cb(uv_timer_t *timer)
 {
 	conn_t *c = timer->data;
 	/* Waiting for a delayed reply is not idleness: the timer repeats. */
-	if (c->ndelayed > 0)
+	if (c->delayed.n > 0)
 		return;
 	conn_close(c);
 }
@@ -137,11 +104,11 @@ static void write_cb(uv_write_t *req, int status)
 		conn_close(c);
 		return;
 	}
-	if (c->eof && c->writes == 0 && c->ndelayed == 0) {
+	if (c->eof && c->writes == 0 && c->delayed.n == 0) {
 		conn_close(c);
 		return;
 	}
-	if (c->paused && c->writes + c->ndelayed < TCP_MAX_PENDING / 2 &&
+	if (c->paused && c->writes + c->delayed.n < TCP_MAX_PENDING / 2 &&
 	    c->wbytes < TCP_MAX_PENDING_BYTES / 2) {
 		c->paused = false;
 		conn_process(c);
@@ -171,52 +138,18 @@ static int conn_send(conn_t *c, const uint8_t *msg, size_t len)
 	return 0;
 }
 
-static void delayed_send_cb(uv_timer_t *timer)
+/* delay.h's send function: a reply a delay fault held back. A failed
+ * write closes the connection. */
+static bool conn_send_delayed(void *owner, const struct sockaddr *peer, const uint8_t *bytes,
+			      size_t len)
 {
-	tdelayed_t *d = timer->data;
-	conn_t *c = d->c;
-	int r = conn_send(c, d->msg, d->len);
-	/* conn_send copied the bytes: the block can go. */
-	delayed_close(d);
-	if (r < 0) {
+	conn_t *c = owner;
+	(void)peer;
+	if (conn_send(c, bytes, len) < 0) {
 		conn_close(c);
-		return;
+		return false;
 	}
-	c->w->stats.delayed++;
-}
-
-/* Hold the reply in w->out back for delay_ms. Dropped (and counted) when
- * too many are waiting or memory is short. */
-static void send_later(conn_t *c, size_t len, uint32_t delay_ms)
-{
-	worker_t *w = c->w;
-	if (!worker_delay_admit(w))
-		return;
-	tdelayed_t *d = malloc(sizeof(*d) + len);
-	if (d == NULL) {
-		w->stats.delay_dropped++;
-		return;
-	}
-	memset(d, 0, sizeof(*d));
-	d->c = c;
-	d->len = len;
-	memcpy(d->msg, w->out, len);
-	if (uv_timer_init(&w->loop, &d->timer) < 0) {
-		free(d);
-		w->stats.delay_dropped++;
-		return;
-	}
-	d->timer.data = d;
-	d->next = c->delayed;
-	if (d->next != NULL)
-		d->next->prev = d;
-	c->delayed = d;
-	c->ndelayed++;
-	w->ndelayed++;
-	if (uv_timer_start(&d->timer, delayed_send_cb, delay_ms, 0) < 0) {
-		w->stats.delay_dropped++;
-		delayed_close(d);
-	}
+	return true;
 }
 
 static void conn_read_cb(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf);
@@ -236,17 +169,18 @@ static void conn_process(conn_t *c)
 		if (c->len - off - 2 < mlen)
 			break;
 		w->stats.tcp_queries++;
-		size_t rlen = worker_respond(w, c->server, (const struct sockaddr *)&c->peer, true,
-					     c->rx + off + 2, mlen);
+		reply_t r = worker_answer(w, c->server, (const struct sockaddr *)&c->peer, true,
+					  c->rx + off + 2, mlen, NULL);
 		off += 2 + mlen;
-		if (rlen > 0 && w->ex.delay_ms > 0) {
-			send_later(c, rlen, w->ex.delay_ms);
-		} else if (rlen > 0 && conn_send(c, w->out, rlen) < 0) {
+		if (r.len > 0 && r.delay_ms > 0) {
+			(void)delay_hold(w, &c->delayed, conn_send_delayed, c, NULL, r.bytes, r.len,
+					 r.delay_ms);
+		} else if (r.len > 0 && conn_send(c, r.bytes, r.len) < 0) {
 			conn_close(c);
 			return;
 		}
 		uv_timer_again(&c->idle);
-		if (c->writes + c->ndelayed >= TCP_MAX_PENDING ||
+		if (c->writes + c->delayed.n >= TCP_MAX_PENDING ||
 		    c->wbytes >= TCP_MAX_PENDING_BYTES) {
 			c->paused = true;
 			break;
@@ -257,7 +191,7 @@ static void conn_process(conn_t *c)
 		c->len -= off;
 	}
 	if (c->eof) {
-		if (c->writes == 0 && c->ndelayed == 0)
+		if (c->writes == 0 && c->delayed.n == 0)
 			conn_close(c);
 		return;
 	}
@@ -285,7 +219,7 @@ static void conn_read_cb(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf
 		c->eof = true;
 		c->reading = false;
 		uv_read_stop(stream);
-		if (c->writes == 0 && c->ndelayed == 0)
+		if (c->writes == 0 && c->delayed.n == 0)
 			conn_close(c);
 		return;
 	}

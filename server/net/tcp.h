@@ -13,11 +13,11 @@
  * answers makes us stop reading after TCP_MAX_PENDING queued replies or
  * TCP_MAX_PENDING_BYTES queued bytes.
  *
- * A reply held back by a delay fault waits in a heap block with its own
- * timer, on a list of its connection; when the timer fires it is written
- * like any reply. Closing the connection closes those timers unsent, so
- * nothing is ever written to a closed connection; a connection waiting for
- * a delayed reply is neither idle nor finished at EOF.
+ * A reply held back by a delay fault waits in delay.h, on a list of its
+ * connection; when its timer fires it is written like any reply. Closing
+ * the connection closes those timers unsent, so nothing is ever written to
+ * a closed connection; a connection waiting for a delayed reply is neither
+ * idle nor finished at EOF.
  */
 #ifndef GLUED_NET_TCP_H
 #define GLUED_NET_TCP_H

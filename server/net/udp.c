@@ -10,6 +10,8 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include "net/delay.h"
+
 _Static_assert(UDP_SLAB_SIZE % 65536 == 0, "libuv 1.44 recvmmsg needs a multiple of 64 KiB");
 
 /*
@@ -119,81 +121,18 @@ static void udp_alloc_cb(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
 	buf->len = UDP_SLAB_SIZE;
 }
 
-static void delayed_close_cb(uv_handle_t *handle)
+/* delay.h's send function: a reply a delay fault held back. */
+static bool udp_send_delayed(void *owner, const struct sockaddr *peer, const uint8_t *bytes,
+			     size_t len)
 {
-	free(handle->data);
-}
-
-/* Off the worker's list and closed: from here only the close callback
- * touches the block. */
-static void delayed_close(udp_delayed_t *d)
-{
-	worker_t *w = d->s->w;
-	if (d->prev != NULL)
-		d->prev->next = d->next;
-	else
-		w->udp_delayed = d->next;
-	if (d->next != NULL)
-		d->next->prev = d->prev;
-	w->ndelayed--;
-	uv_close((uv_handle_t *)&d->timer, delayed_close_cb);
-}
-
-void udp_delayed_close_all(worker_t *w)
-{
-	while (w->udp_delayed != NULL)
-		delayed_close(w->udp_delayed);
-}
-
-static void delayed_send_cb(uv_timer_t *timer)
-{
-	udp_delayed_t *d = timer->data;
-	worker_t *w = d->s->w;
-	uv_buf_t out = uv_buf_init((char *)d->bytes, (unsigned)d->len);
-	int r = uv_udp_try_send(&d->s->handle, &out, 1, (const struct sockaddr *)&d->peer);
+	udp_sock_t *s = owner;
+	uv_buf_t out = uv_buf_init((char *)bytes, (unsigned)len);
+	int r = uv_udp_try_send(&s->handle, &out, 1, peer);
 	if (r == UV_EAGAIN)
-		w->stats.udp_send_again++;
+		s->w->stats.udp_send_again++;
 	else if (r < 0)
-		w->stats.udp_errors++;
-	else
-		w->stats.delayed++;
-	delayed_close(d);
-}
-
-/* Hold the reply (len bytes at bytes) back for delay_ms. Dropped (and
- * counted) when too many are waiting or memory is short. */
-static void send_later(udp_sock_t *s, const struct sockaddr *peer, const uint8_t *bytes,
-		       size_t len, uint32_t delay_ms)
-{
-	worker_t *w = s->w;
-	if (!worker_delay_admit(w))
-		return;
-	udp_delayed_t *d = malloc(sizeof(*d) + len);
-	if (d == NULL) {
-		w->stats.delay_dropped++;
-		return;
-	}
-	memset(d, 0, sizeof(*d));
-	d->s = s;
-	d->len = len;
-	memcpy(&d->peer, peer,
-	       peer->sa_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
-	memcpy(d->bytes, bytes, len);
-	if (uv_timer_init(&w->loop, &d->timer) < 0) {
-		free(d);
-		w->stats.delay_dropped++;
-		return;
-	}
-	d->timer.data = d;
-	d->next = w->udp_delayed;
-	if (d->next != NULL)
-		d->next->prev = d;
-	w->udp_delayed = d;
-	w->ndelayed++;
-	if (uv_timer_start(&d->timer, delayed_send_cb, delay_ms, 0) < 0) {
-		w->stats.delay_dropped++;
-		delayed_close(d);
-	}
+		s->w->stats.udp_errors++;
+	return r >= 0;
 }
 
 /* Answer one request from peer on s into the batch: entry i of the
@@ -209,17 +148,18 @@ static void udp_answer(worker_t *w, udp_sock_t *s, const struct sockaddr *peer, 
 	uint8_t *out = b->out + b->used;
 
 	w->stats.udp_queries++;
-	size_t len = req == NULL ? worker_batch_answer(w, b->rb, i, s->server, peer, out)
-				 : worker_respond_into(w, s->server, peer, false, req, reqlen, out);
-	if (len == 0) {
+	reply_t r = req == NULL ? worker_batch_answer(w, b->rb, i, s->server, peer, out)
+				: worker_answer(w, s->server, peer, false, req, reqlen, out);
+	if (r.len == 0) {
 		w->stats.udp_dropped++;
 		return;
 	}
-	if (w->ex.delay_ms > 0) {
-		send_later(s, peer, out, len, w->ex.delay_ms);
+	if (r.delay_ms > 0) {
+		(void)delay_hold(w, &w->udp_delayed, udp_send_delayed, s, peer, r.bytes, r.len,
+				 r.delay_ms);
 		return;
 	}
-	udp_hold(b, s, peer, len);
+	udp_hold(b, s, peer, r.len);
 }
 
 /*

@@ -26,10 +26,8 @@
  * (EAGAIN/ENOBUFS) the replies not yet sent are dropped and counted, as a
  * UDP server may; another error costs only the reply it concerns.
  *
- * A reply that a delay fault holds back is copied into one heap block
- * {uv_timer_t, socket, peer, length, bytes}; the timer sends it with
- * uv_udp_try_send and closes itself, and the close callback frees the block.
- * The blocks waiting are on a list in the worker, so stopping closes them.
+ * A reply that a delay fault holds back waits in delay.h, on the worker's
+ * list, and goes out with uv_udp_try_send from the socket that read it.
  */
 #ifndef GLUED_NET_UDP_H
 #define GLUED_NET_UDP_H
@@ -63,16 +61,6 @@ typedef struct udp_sock {
 #define UDP_BATCH_MAX 64              /* replies per sendmmsg */
 #define UDP_BATCH_BYTES (64 * 1024)   /* reply bytes held before a flush */
 
-/* One reply waiting for its delay. */
-typedef struct udp_delayed {
-	uv_timer_t timer;  /* timer.data = this */
-	udp_sock_t *s;
-	struct udp_delayed *prev, *next; /* w->udp_delayed */
-	struct sockaddr_storage peer;
-	size_t len;
-	uint8_t bytes[];
-} udp_delayed_t;
-
 /*
  * Adopt the bound socket fd into s on w's loop and start receiving. Takes
  * ownership of fd in every case (closed on failure). On failure the handle
@@ -80,10 +68,6 @@ typedef struct udp_delayed {
  * udp_free() still has to run. Returns 0 or a negative UV_E* code.
  */
 int udp_start(udp_sock_t *s, worker_t *w, size_t server, int fd) MUST_CHECK;
-
-/* Close every waiting delayed reply of w unsent (stop path); each block is
- * freed in its timer's close callback. */
-void udp_delayed_close_all(worker_t *w);
 
 /* Send s's replies out of fd from now on (its reply-only twin, bound by
  * sock_bind_replier once every reading socket of the group is bound and

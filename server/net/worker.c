@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include "log.h"
+#include "net/delay.h"
 #include "net/sock.h"
 #include "net/tcp.h"
 #include "net/udp.h"
@@ -29,12 +30,6 @@ static void format_peer(const struct sockaddr *sa, char *buf, size_t cap)
 	snprintf(buf, cap, "%s#%u", host, port);
 }
 
-size_t worker_respond(worker_t *w, size_t server, const struct sockaddr *peer, bool tcp,
-		      const uint8_t *req, size_t len)
-{
-	return worker_respond_into(w, server, peer, tcp, req, len, w->out);
-}
-
 /* The query-log line of one answer, when enabled. */
 static void worker_log(worker_t *w, size_t server, const struct sockaddr *peer, bool tcp,
 		       const query_t *q, size_t n)
@@ -46,10 +41,12 @@ static void worker_log(worker_t *w, size_t server, const struct sockaddr *peer, 
 	log_query(w->log_format, client, w->view->zs[server]->name, tcp, q, ex);
 }
 
-size_t worker_respond_into(worker_t *w, size_t server, const struct sockaddr *peer, bool tcp,
-			   const uint8_t *req, size_t len, uint8_t *out)
+reply_t worker_answer(worker_t *w, size_t server, const struct sockaddr *peer, bool tcp,
+		      const uint8_t *req, size_t len, uint8_t *out)
 {
 	const zoneset_t *zs = w->view->zs[server];
+	if (out == NULL)
+		out = w->out;
 
 	/* The explanation is always asked for: it carries the delay. The
 	 * query is zeroed first only for the log, so a drop that fills
@@ -59,7 +56,7 @@ size_t worker_respond_into(worker_t *w, size_t server, const struct sockaddr *pe
 	size_t n = respond(zs, req, len, tcp, out, &w->q, &w->ex);
 	if (w->log_queries)
 		worker_log(w, server, peer, tcp, &w->q, n);
-	return n;
+	return (reply_t){ out, (uint32_t)n, n > 0 ? w->ex.delay_ms : 0 };
 }
 
 void worker_batch_add(worker_t *w, respond_batch_t *b, size_t server, const uint8_t *req,
@@ -79,20 +76,12 @@ batch_answer_logged(worker_t *w, const respond_batch_t *b, unsigned i, size_t se
 	return n;
 }
 
-size_t worker_batch_answer(worker_t *w, const respond_batch_t *b, unsigned i, size_t server,
-			   const struct sockaddr *peer, uint8_t *out)
+reply_t worker_batch_answer(worker_t *w, const respond_batch_t *b, unsigned i, size_t server,
+			    const struct sockaddr *peer, uint8_t *out)
 {
-	if (w->log_queries)
-		return batch_answer_logged(w, b, i, server, peer, out);
-	return respond_batch_answer(b, i, out, &w->ex);
-}
-
-bool worker_delay_admit(worker_t *w)
-{
-	if (w->ndelayed < WORKER_MAX_DELAYED)
-		return true;
-	w->stats.delay_dropped++;
-	return false;
+	size_t n = w->log_queries ? batch_answer_logged(w, b, i, server, peer, out)
+				  : respond_batch_answer(b, i, out, &w->ex);
+	return (reply_t){ out, (uint32_t)n, n > 0 ? w->ex.delay_ms : 0 };
 }
 
 static void close_walk_cb(uv_handle_t *handle, void *arg)
@@ -108,7 +97,7 @@ static void stop_cb(uv_async_t *async)
 	/* Connections and delayed responses free themselves in their close
 	 * callbacks; everything else is embedded in w and needs no callback. */
 	tcp_close_all(w);
-	udp_delayed_close_all(w);
+	delay_close_all(&w->udp_delayed);
 	uv_walk(&w->loop, close_walk_cb, NULL);
 }
 
@@ -257,7 +246,7 @@ int worker_destroy(worker_t *w)
 		/* After a join everything is closed already; after a failed or
 		 * never-started init, close here. */
 		tcp_close_all(w);
-		udp_delayed_close_all(w);
+		delay_close_all(&w->udp_delayed);
 		uv_walk(&w->loop, close_walk_cb, NULL);
 		uv_run(&w->loop, UV_RUN_DEFAULT);
 		r = uv_loop_close(&w->loop);

@@ -15,10 +15,10 @@
  * worker switches to it on its own thread and calls the acknowledge
  * function, after which it never touches the old one.
  *
- * A delay fault (explain_t.delay_ms) sends the response later from a timer:
- * the bytes are copied into a heap block that the timer's close callback
- * frees. At most WORKER_MAX_DELAYED responses wait per worker; more are
- * dropped and counted. Stopping a worker drops the waiting ones.
+ * The transports ask the worker for answers (worker_answer, or the batch
+ * pair for UDP) and get back a reply_t: the bytes, their length and the
+ * delay a fault puts on them, which they hand to delay.h. Stopping a worker
+ * drops the replies still waiting.
  *
  * Life cycle: worker_init -> worker_start -> (worker_swap)* -> worker_stop ->
  * worker_join -> worker_destroy. worker_destroy alone is also fine after
@@ -62,8 +62,31 @@ typedef struct worker_stats {
 	uint64_t delay_dropped;  /* over WORKER_MAX_DELAYED: not sent */
 } worker_stats_t;
 
-struct udp_delayed;
+/*
+ * What a transport sends for one request: len bytes at bytes, delay_ms from
+ * now (0: at once). len 0: nothing at all (a drop, or a malformed
+ * request). bytes is the out buffer the transport gave, or the worker's
+ * own, valid until the worker's next answer.
+ */
+typedef struct reply {
+	const uint8_t *bytes;
+	uint32_t len;
+	uint32_t delay_ms;
+} reply_t;
 
+/* The replies waiting for a delay fault on one socket or connection
+ * (delay.h). */
+typedef struct delay_list {
+	struct delayed *head;
+	unsigned n;
+} delay_list_t;
+
+/*
+ * One worker. worker.c owns the loop, the handles, the view and the
+ * scratch; each transport owns its part and nobody else touches it: udp.c
+ * the UDP sockets and the batch, tcp.c the listeners and the connections,
+ * delay.c ndelayed. Each transport counts its own figures in stats.
+ */
 typedef struct worker {
 	unsigned id;
 	uv_loop_t loop;
@@ -89,13 +112,14 @@ typedef struct worker {
 	size_t ntcp;
 	struct conn *conns;         /* open TCP connections (list) */
 	size_t nconns;
-	struct udp_delayed *udp_delayed; /* UDP responses waiting on a timer */
+	delay_list_t udp_delayed;   /* UDP responses waiting on a timer */
 	struct udp_batch *udp_batch;     /* UDP replies held for one sendmmsg (udp.c) */
-	size_t ndelayed;            /* UDP and TCP responses waiting */
+	size_t ndelayed;            /* UDP and TCP responses waiting (delay.c) */
 	worker_stats_t stats;
 
-	/* Scratch for the query being answered: the loop runs one callback at
-	 * a time, so one buffer per worker is enough (no malloc per query). */
+	/* Scratch for the query being answered (worker.c only): the loop
+	 * runs one callback at a time, so one buffer per worker is enough (no
+	 * malloc per query). */
 	query_t q;
 	explain_t ex;
 	uint8_t out[RESPOND_MAX];
@@ -142,19 +166,13 @@ void worker_join(worker_t *w);
 int worker_destroy(worker_t *w);
 
 /*
- * Answer one request that server number `server` received, on w's thread:
- * runs respond() into w->out and w->ex and writes the query-log line when
- * enabled. peer is the client address. Returns the response length in
- * w->out, or 0 to send nothing; w->ex.delay_ms > 0 means send it that much
- * later.
+ * Answer one request that server number `server` received from peer, on
+ * w's thread, and write its query-log line when enabled. The response is
+ * encoded into out (RESPOND_MAX bytes), or into the worker's own buffer
+ * when out is NULL.
  */
-size_t worker_respond(worker_t *w, size_t server, const struct sockaddr *peer, bool tcp,
-		      const uint8_t *req, size_t len);
-
-/* The same, with the response written to out (RESPOND_MAX bytes) instead of
- * w->out: the UDP path encodes straight into its batch arena. */
-size_t worker_respond_into(worker_t *w, size_t server, const struct sockaddr *peer, bool tcp,
-			   const uint8_t *req, size_t len, uint8_t *out);
+reply_t worker_answer(worker_t *w, size_t server, const struct sockaddr *peer, bool tcp,
+		      const uint8_t *req, size_t len, uint8_t *out);
 
 /*
  * The same for a batch of UDP requests (respond.h): add each request of
@@ -166,10 +184,7 @@ size_t worker_respond_into(worker_t *w, size_t server, const struct sockaddr *pe
  */
 void worker_batch_add(worker_t *w, respond_batch_t *b, size_t server, const uint8_t *req,
 		      size_t len);
-size_t worker_batch_answer(worker_t *w, const respond_batch_t *b, unsigned i, size_t server,
-			   const struct sockaddr *peer, uint8_t *out);
-
-/* May one more response wait for a delay fault? Counts a refusal. */
-bool worker_delay_admit(worker_t *w);
+reply_t worker_batch_answer(worker_t *w, const respond_batch_t *b, unsigned i, size_t server,
+			    const struct sockaddr *peer, uint8_t *out);
 
 #endif
