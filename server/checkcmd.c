@@ -158,7 +158,7 @@ static bool check_scenario(const scenario_t *t, const sim_addr_t *roots, size_t 
 	} else if (name_from_text(t->qname, strlen(t->qname), (const uint8_t *)"", qname) < 0 ||
 		   rrtype_from_text(t->qtype, strlen(t->qtype), &qtype) < 0) {
 		snprintf(got, sizeof(got), "(cannot read the question)");
-	} else if (sim_resolve(roots, nroots, check_net_at, net, qname, qtype, opts, res) < 0) {
+	} else if (sim_resolve(roots, nroots, &(sim_net_t){ check_net_send, net }, qname, qtype, opts, res) < 0) {
 		snprintf(got, sizeof(got), "(simulation failed)");
 	} else {
 		const char *rc = rcode_str(res->rcode);
@@ -230,7 +230,7 @@ static unsigned check_delegations(const srvconf_t *sc, const view_t *v, bool jso
 	for (size_t i = 0; i < out.npredictions; i++)
 		print_prediction(&out, &out.predictions[i]);
 	size_t nroots = check_roots(cs, sc->nservers, roots, sizeof(roots) / sizeof(roots[0]));
-	check_net_t net = { .servers = cs, .n = sc->nservers };
+	check_net_t net = { .servers = cs, .n = sc->nservers, .timeout_ms = opts.timeout_ms };
 	for (size_t i = 0; i < sc->nscenarios && nroots > 0; i++) {
 		if (i == 0 && !json)
 			puts("scenarios (expected is what the configuration says a resolver gets):");

@@ -10,6 +10,7 @@
  */
 #include "analysis/check.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,7 @@ typedef struct run {
 	const check_server_t *servers;
 	size_t n;
 	check_net_t net;
+	sim_net_t sim;  /* net, for the simulated resolver */
 	sim_opts_t opts;
 	check_report_fn report;
 	check_predict_fn predict;
@@ -113,9 +115,8 @@ const char *check_severity_str(uint8_t severity)
 	return severity < 3 ? s[severity] : "?";
 }
 
-const zoneset_t *check_net_at(void *arg, const sim_addr_t *addr)
+const zoneset_t *check_net_at(const check_net_t *net, const sim_addr_t *addr)
 {
-	const check_net_t *net = arg;
 	for (size_t i = 0; i < net->n; i++)
 		for (size_t k = 0; k < net->servers[i].naddrs; k++) {
 			const sim_addr_t *a = &net->servers[i].addrs[k];
@@ -123,6 +124,24 @@ const zoneset_t *check_net_at(void *arg, const sim_addr_t *addr)
 				return net->servers[i].zs;
 		}
 	return NULL;
+}
+
+int check_net_send(void *ctx, const sim_addr_t *addr, bool tcp, const uint8_t *q, size_t qlen,
+		   uint8_t *resp, size_t cap, size_t *rlen)
+{
+	const check_net_t *net = ctx;
+	*rlen = 0;
+	const zoneset_t *zs = check_net_at(net, addr);
+	if (!zs)
+		return ECONNREFUSED;
+	if (cap < RESPOND_MAX)
+		return EMSGSIZE;
+	explain_t ex;
+	size_t n = respond(zs, q, qlen, tcp, resp, NULL, &ex);
+	if (n == 0)
+		return ETIMEDOUT;
+	*rlen = n;
+	return ex.delay_ms >= net->timeout_ms ? ETIME : 0;
 }
 
 /* Append to a NUL-terminated buffer, truncating quietly. */
@@ -228,14 +247,13 @@ static const zone_t *find_child(const run_t *r, const uint8_t *cut, const check_
  * server. Returns "" when it answers with authority, else why not. */
 static const char *probe(run_t *r, const sim_addr_t *addr, const uint8_t *cut)
 {
-	const zoneset_t *zs = check_net_at(&r->net, addr);
-	if (!zs)
-		return "nothing answers at this address";
 	size_t qlen = msg_build_query(r->req, sizeof(r->req), 0x6c75, 0, cut, RR_SOA, CLASS_IN, 0,
 				      false);
-	explain_t ex;
-	size_t n = respond(zs, r->req, qlen, true, r->resp, NULL, &ex);
-	if (n == 0 || ex.delay_ms >= r->opts.timeout_ms)
+	size_t n = 0;
+	int err = check_net_send(&r->net, addr, true, r->req, qlen, r->resp, sizeof(r->resp), &n);
+	if (err == ECONNREFUSED)
+		return "nothing answers at this address";
+	if (err != 0)
 		return "it does not answer (timeout)";
 	uint16_t flags = wire_get16(r->resp + 2);
 	if ((flags & 0xF) == RCODE_REFUSED)
@@ -336,7 +354,7 @@ static void check_child(run_t *r, const node_t *cut)
 static bool in_world(const run_t *r, const sim_addr_t *addr)
 {
 	if (r->nroots == 0)
-		return check_net_at((void *)&r->net, addr) != NULL;
+		return check_net_at(&r->net, addr) != NULL;
 	return addr->len == 4 ? r->fam4 : r->fam6;
 }
 
@@ -357,7 +375,7 @@ static void check_servers(run_t *r, const node_t *cut, uint8_t mode)
 			sim_result_t *res = malloc(sizeof(*res));
 			if (!res)
 				continue;
-			if (sim_resolve(r->roots, r->nroots, check_net_at, &r->net, g->name, RR_A,
+			if (sim_resolve(r->roots, r->nroots, &r->sim, g->name, RR_A,
 					&r->opts, res) == 0 && res->has_addr)
 				a[na++] = res->addr;
 			free(res);
@@ -597,13 +615,13 @@ static void predict(run_t *r, const node_t *cut)
 	sim_result_t *res = malloc(sizeof(*res));
 	if (!res)
 		return;
-	if (sim_resolve(r->roots, r->nroots, check_net_at, &r->net, cut->name, RR_SOA, &r->opts,
+	if (sim_resolve(r->roots, r->nroots, &r->sim, cut->name, RR_SOA, &r->opts,
 			res) == 0) {
 		p.rcode = res->rcode;
 		p.queries = res->queries;
 		p.tcp = res->tcp;
 		snprintf(p.why, sizeof(p.why), "%s", res->why);
-		if (res->rcode == RCODE_SERVFAIL && strstr(res->why, "cyclic dependency"))
+		if (res->rcode == RCODE_SERVFAIL && (res->seen & SIM_SEEN_CYCLE))
 			finding(r, CHECK_ERROR, "OUT_OF_DOMAIN_NS_CYCLE", cut->name, NULL,
 				NULL,
 				"the NS names can only be resolved through this delegation itself: %s",
@@ -662,12 +680,12 @@ int check_run(const check_server_t *servers, size_t n, const sim_opts_t *opts,
 	memset(sum, 0, sizeof(*sum));
 	r->servers = servers;
 	r->n = n;
-	r->net.servers = servers;
-	r->net.n = n;
 	if (opts)
 		r->opts = *opts;
 	else
 		sim_opts_default(&r->opts);
+	r->net = (check_net_t){ servers, n, r->opts.timeout_ms };
+	r->sim = (sim_net_t){ check_net_send, &r->net };
 	r->report = report;
 	r->predict = predict_cb;
 	r->ctx = ctx;

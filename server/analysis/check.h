@@ -68,13 +68,26 @@ int check_run(const check_server_t *servers, size_t n, const sim_opts_t *opts,
 	      check_report_fn report, check_predict_fn predict, void *ctx,
 	      check_summary_t *sum) MUST_CHECK;
 
-/* The virtual server listening at addr among servers, or NULL (a
- * sim_server_fn over a check_server_t array passed as ctx... see check.c). */
+/*
+ * The virtual servers as a network for the simulated resolver: a query to
+ * an address is answered in process by the server listening there
+ * (respond(), UDP or TCP), and a delay fault of timeout_ms or more is a
+ * response that came too late (ETIME). Use it as
+ * (sim_net_t){ check_net_send, &net }.
+ */
 typedef struct check_net {
 	const check_server_t *servers;
 	size_t n;
+	uint32_t timeout_ms;
 } check_net_t;
-const zoneset_t *check_net_at(void *net, const sim_addr_t *addr);
+
+/* The virtual server listening at addr, or NULL. */
+const zoneset_t *check_net_at(const check_net_t *net, const sim_addr_t *addr);
+
+/* A sim_send_fn over a check_net_t (ctx); resp must hold RESPOND_MAX
+ * bytes (respond.h). */
+int check_net_send(void *ctx, const sim_addr_t *addr, bool tcp, const uint8_t *q, size_t qlen,
+		   uint8_t *resp, size_t cap, size_t *rlen);
 
 /* One finding as a text line / a JSON object (no newline). Returns the
  * length written (truncated to cap). */

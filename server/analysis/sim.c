@@ -9,6 +9,7 @@
 #include "analysis/sim.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +18,7 @@
 #include "analysis/msg.h"
 #include "dns/query.h"
 #include "dns/rdata.h"
-#include "dns/respond.h"
+#include "dns/header.h"
 #include "dns/wire.h"
 
 #define SIM_MAX_DEPTH 6
@@ -38,8 +39,7 @@ const char *sim_addr_str(const sim_addr_t *a, char *buf, size_t cap)
 }
 
 typedef struct sim {
-	sim_server_fn fn;
-	void *ctx;
+	sim_net_t net;
 	sim_opts_t o;
 	sim_result_t *out;
 	const sim_addr_t *roots;
@@ -47,7 +47,7 @@ typedef struct sim {
 	uint8_t resolving[SIM_MAX_DEPTH + 1][NAME_MAXLEN]; /* NS names in progress */
 	int nresolving;
 	uint8_t req[512];
-	uint8_t resp[RESPOND_MAX];
+	uint8_t resp[65535];
 	msg_rr_t rr;
 } sim_t;
 
@@ -161,39 +161,47 @@ static int ask(sim_t *s, const sim_addr_t *addrs, size_t naddrs, const uint8_t *
 	for (size_t i = 0; i < naddrs; i++) {
 		sim_addr_str(&addrs[i], as, sizeof(as));
 		if (s->out->queries >= s->o.max_queries) {
+			s->out->seen |= SIM_SEEN_MAX_QUERIES;
 			reason_add(why, whycap, "gave up after %u queries", s->out->queries);
 			return -1;
 		}
 		s->out->queries++;
-		const zoneset_t *zs = s->fn(s->ctx, &addrs[i]);
-		if (!zs) {
-			tracef(s, "%s ? %s %s -> timeout (nothing answers there)\n", as, qtext, tbuf);
-			reason_add(why, whycap, "%s: timeout, nothing answers", as);
-			continue;
-		}
 		/* RD=0: an iterating resolver. */
 		size_t qlen = msg_build_query(s->req, sizeof(s->req),
 					      (uint16_t)(s->out->queries & 0xFFFF), 0, qname, qtype,
 					      CLASS_IN, EDNS_ADVERTISED, false);
-		explain_t ex;
-		size_t n = respond(zs, s->req, qlen, false, s->resp, NULL, &ex);
-		if (n > 0 && (wire_get16(s->resp + 2) & DNS_TC)) {
+		size_t n = 0;
+		int err = s->net.send(s->net.ctx, &addrs[i], false, s->req, qlen, s->resp,
+				      sizeof(s->resp), &n);
+		if (err == ECONNREFUSED) {
+			s->out->seen |= SIM_SEEN_NOBODY;
+			tracef(s, "%s ? %s %s -> timeout (nothing answers there)\n", as, qtext, tbuf);
+			reason_add(why, whycap, "%s: timeout, nothing answers", as);
+			continue;
+		}
+		if ((err == 0 || err == ETIME) && n >= DNS_HEADER_LEN &&
+		    (wire_get16(s->resp + 2) & DNS_TC)) {
 			s->out->tcp++;
-			n = respond(zs, s->req, qlen, true, s->resp, NULL, &ex);
+			n = 0;
+			err = s->net.send(s->net.ctx, &addrs[i], true, s->req, qlen, s->resp,
+					  sizeof(s->resp), &n);
 			tracef(s, "%s ? %s %s -> TC, again over TCP\n", as, qtext, tbuf);
 		}
-		if (n == 0 || ex.delay_ms >= s->o.timeout_ms) {
+		if (err != 0) {
+			s->out->seen |= SIM_SEEN_TIMEOUT;
 			tracef(s, "%s ? %s %s -> timeout%s\n", as, qtext, tbuf,
-			       n ? " (answer delayed past the timeout)" : " (no response)");
+			       err == ETIME ? " (answer delayed past the timeout)" : " (no response)");
 			reason_add(why, whycap, "%s: timeout", as);
 			continue;
 		}
 		if (sim_msg_read(s->resp, n, qname, qtype, s->o.ipv6, &s->rr, m) != 0) {
+			s->out->seen |= SIM_SEEN_ERROR;
 			tracef(s, "%s ? %s %s -> malformed response\n", as, qtext, tbuf);
 			reason_add(why, whycap, "%s: malformed response", as);
 			continue;
 		}
 		if (m->rcode != RCODE_NOERROR && m->rcode != RCODE_NXDOMAIN) {
+			s->out->seen |= m->rcode == RCODE_REFUSED ? SIM_SEEN_LAME : SIM_SEEN_ERROR;
 			tracef(s, "%s ? %s %s -> %s\n", as, qtext, tbuf, rcode_str(m->rcode));
 			reason_add(why, whycap, "%s: %s%s", as, rcode_str(m->rcode),
 				   m->rcode == RCODE_REFUSED ? " (lame: not authoritative for " : "");
@@ -217,6 +225,7 @@ static int ask(sim_t *s, const sim_addr_t *addrs, size_t naddrs, const uint8_t *
 			       otext, m->nns, m->nglue);
 			return 0;
 		}
+		s->out->seen |= SIM_SEEN_LAME;
 		tracef(s, "%s ? %s %s -> lame (no aa and no referral below %s)\n", as, qtext, tbuf,
 		       ztext);
 		reason_add(why, whycap, "%s: lame (answer without authority for %s)", as, ztext);
@@ -226,6 +235,8 @@ static int ask(sim_t *s, const sim_addr_t *addrs, size_t naddrs, const uint8_t *
 
 typedef struct res {
 	uint8_t rcode;
+	uint8_t cause;              /* enum sim_cause */
+	uint8_t zone[NAME_MAXLEN];  /* where it failed */
 	bool nodata;
 	unsigned naddr;
 	sim_addr_t addr[SIM_MAX_ADDRS];
@@ -243,18 +254,21 @@ static void ns_addresses(sim_t *s, const uint8_t *ns, const uint8_t *zone, int d
 	name_to_text(ns, ntext, sizeof(ntext));
 	name_to_text(zone, ztext, sizeof(ztext));
 	if (name_is_sub(ns, zone)) {
+		s->out->seen |= SIM_SEEN_NO_GLUE;
 		reason_add(notes, notescap, "%s has no glue and no other path (it is inside %s)",
 			   ntext, ztext);
 		return;
 	}
 	for (int i = 0; i < s->nresolving; i++) {
 		if (name_equal(s->resolving[i], ns)) {
+			s->out->seen |= SIM_SEEN_CYCLE;
 			reason_add(notes, notescap, "%s: cyclic dependency (its address needs %s itself)",
 				   ntext, ztext);
 			return;
 		}
 	}
 	if (depth >= SIM_MAX_DEPTH || s->nresolving > SIM_MAX_DEPTH) {
+		s->out->seen |= SIM_SEEN_TOO_DEEP;
 		reason_add(notes, notescap, "%s: NS name chain too deep", ntext);
 		return;
 	}
@@ -292,6 +306,8 @@ static int resolve(sim_t *s, const uint8_t *qname_in, uint16_t qtype, int depth,
 		free(m);
 		snprintf(why, whycap, "out of memory");
 		r->rcode = RCODE_SERVFAIL;
+		r->cause = SIM_CAUSE_RESOURCES;
+		r->zone[0] = 0;
 		return -1;
 	}
 	size_t nservers = s->nroots < SIM_MAX_ADDRS ? s->nroots : SIM_MAX_ADDRS;
@@ -307,6 +323,8 @@ static int resolve(sim_t *s, const uint8_t *qname_in, uint16_t qtype, int depth,
 			char ztext[NAME_TEXT_MAX];
 			name_to_text(zone, ztext, sizeof(ztext));
 			setf(why, whycap, "no server of %s answered usefully: %s", ztext, reasons);
+			r->cause = SIM_CAUSE_NO_ANSWER;
+			memcpy(r->zone, zone, name_len(zone));
 			break;
 		}
 		if (m->flags & DNS_AA) {
@@ -326,6 +344,7 @@ static int resolve(sim_t *s, const uint8_t *qname_in, uint16_t qtype, int depth,
 			/* The chain leaves this server's data: start over. */
 			if (++cnames > SIM_MAX_CNAMES) {
 				snprintf(why, whycap, "CNAME chain longer than %d", SIM_MAX_CNAMES);
+				r->cause = SIM_CAUSE_CNAME_CHAIN;
 				break;
 			}
 			memcpy(qname, m->target, name_len(m->target));
@@ -351,6 +370,8 @@ static int resolve(sim_t *s, const uint8_t *qname_in, uint16_t qtype, int depth,
 			char ztext[NAME_TEXT_MAX];
 			name_to_text(zone, ztext, sizeof(ztext));
 			setf(why, whycap, "no NS of %s has a usable address: %s", ztext, notes);
+			r->cause = SIM_CAUSE_NO_ADDRESS;
+			memcpy(r->zone, zone, name_len(zone));
 			break;
 		}
 	}
@@ -359,10 +380,10 @@ static int resolve(sim_t *s, const uint8_t *qname_in, uint16_t qtype, int depth,
 	return rc;
 }
 
-int sim_resolve(const sim_addr_t *roots, size_t nroots, sim_server_fn fn, void *ctx,
+int sim_resolve(const sim_addr_t *roots, size_t nroots, const sim_net_t *net,
 		const uint8_t *qname, uint16_t qtype, const sim_opts_t *opts, sim_result_t *out)
 {
-	if (!fn || !qname || !out)
+	if (!net || !net->send || !qname || !out)
 		return ST_EINVAL;
 	sim_t *s = calloc(1, sizeof(*s));
 	res_t *r = malloc(sizeof(*r));
@@ -372,8 +393,7 @@ int sim_resolve(const sim_addr_t *roots, size_t nroots, sim_server_fn fn, void *
 		return ST_ENOMEM;
 	}
 	memset(out, 0, sizeof(*out));
-	s->fn = fn;
-	s->ctx = ctx;
+	s->net = *net;
 	if (opts)
 		s->o = *opts;
 	else
@@ -383,6 +403,7 @@ int sim_resolve(const sim_addr_t *roots, size_t nroots, sim_server_fn fn, void *
 	s->nroots = nroots;
 	if (nroots == 0) {
 		out->rcode = RCODE_SERVFAIL;
+		out->cause = SIM_CAUSE_NO_ROOTS;
 		snprintf(out->why, sizeof(out->why), "no root servers");
 	} else if (resolve(s, qname, qtype, 0, r, out->why, sizeof(out->why)) == 0) {
 		out->rcode = r->rcode;
@@ -390,8 +411,12 @@ int sim_resolve(const sim_addr_t *roots, size_t nroots, sim_server_fn fn, void *
 		out->has_addr = r->naddr > 0;
 		if (r->naddr)
 			out->addr = r->addr[0];
+		out->naddrs = r->naddr;
+		memcpy(out->addrs, r->addr, r->naddr * sizeof(r->addr[0]));
 	} else {
 		out->rcode = RCODE_SERVFAIL;
+		out->cause = r->cause;
+		memcpy(out->cause_zone, r->zone, name_len(r->zone));
 	}
 	free(r);
 	free(s);

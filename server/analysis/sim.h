@@ -2,14 +2,18 @@
  * sim.h -- an iterating resolver, simulated against glued's own virtual
  * servers, to predict what a real resolver will make of a configuration.
  *
- * It starts at the root servers, asks each server with the engine itself
- * (respond(), UDP with EDNS 1232, TCP after TC), follows referrals using
- * the glue it is given, resolves NS names without glue from the root when
- * they are not inside the zone being resolved (in-domain names without glue
- * have no other path), skips servers that time out, refuse, fail or answer
- * without authority (lame), and follows CNAMEs. It is deterministic and does
- * no I/O: "the network" is a function from an address to the virtual server
- * listening there (NULL: nothing answers).
+ * It starts at the root servers, asks each server (UDP with EDNS 1232, TCP
+ * after TC), follows referrals using the glue it is given, resolves NS names
+ * without glue from the root when they are not inside the zone being
+ * resolved (in-domain names without glue have no other path), skips servers
+ * that time out, refuse, fail or answer without authority (lame), and
+ * follows CNAMEs.
+ *
+ * It does no I/O itself: "the network" is a sim_net_t, a function from an
+ * address and query bytes to response bytes (or why there are none). glued
+ * --check plugs in its virtual servers, answered in process (check.h:
+ * check_net_send), so the walk is deterministic; gluecheck plugs in real
+ * UDP and TCP sockets. One walk serves both.
  */
 #ifndef GLUED_SIM_H
 #define GLUED_SIM_H
@@ -19,18 +23,35 @@
 #include <stdint.h>
 
 #include "analysis/msg.h"
-#include "dns/zoneset.h"
+#include "dns/name.h"
 
 typedef struct sim_addr {
 	uint8_t len;        /* 4 (IPv4) or 16 (IPv6) */
 	uint8_t bytes[16];
 } sim_addr_t;
 
-/* The virtual server listening at addr, or NULL when nothing answers. */
-typedef const zoneset_t *(*sim_server_fn)(void *ctx, const sim_addr_t *addr);
+/*
+ * Send the query (qlen bytes at q) to addr over UDP, or TCP when tcp is
+ * set, and put the response into resp (cap bytes), its length in *rlen.
+ * Returns 0, or why there is no usable response, in errno's words:
+ *   ECONNREFUSED  nothing listens at the address
+ *   ETIME         a response came (in resp), later than the resolver waits
+ *   ETIMEDOUT     no response
+ *   anything else the exchange failed (reset, unreachable, ...)
+ */
+typedef int (*sim_send_fn)(void *ctx, const sim_addr_t *addr, bool tcp, const uint8_t *q,
+			   size_t qlen, uint8_t *resp, size_t cap, size_t *rlen);
+
+typedef struct sim_net {
+	sim_send_fn send;
+	void *ctx;
+} sim_net_t;
 
 typedef struct sim_opts {
-	uint32_t timeout_ms;  /* a delayed answer longer than this is a timeout (1500) */
+	/* How long the resolver waits (1500): an in-process network
+	 * (check_net_send) turns a later answer into ETIME; a real one has
+	 * its own timeouts. */
+	uint32_t timeout_ms;
 	unsigned max_queries; /* give up after this many queries in all (200) */
 	bool ipv6;            /* use AAAA glue too (true) */
 } sim_opts_t;
@@ -38,11 +59,42 @@ typedef struct sim_opts {
 #define SIM_WHY_MAX 512
 #define SIM_TRACE_MAX 8192
 
+#define SIM_MAX_ADDRS 32
+
+/* Why a resolution failed (SERVFAIL), as data; why[] says it in words. */
+enum sim_cause {
+	SIM_CAUSE_NONE = 0,     /* it did not fail */
+	SIM_CAUSE_NO_ROOTS,     /* no root server to start from */
+	SIM_CAUSE_NO_ANSWER,    /* no server of a zone answered usefully (timeout,
+				 * error, lame) */
+	SIM_CAUSE_NO_ADDRESS,   /* no NS of a zone has a usable address */
+	SIM_CAUSE_CNAME_CHAIN,  /* CNAME chain too long */
+	SIM_CAUSE_RESOURCES,    /* out of memory */
+};
+
+/* Bits of sim_result_t.seen: what the walk ran into on its way (the causes
+ * of the causes), whether or not it failed in the end. */
+enum sim_seen {
+	SIM_SEEN_TIMEOUT = 1 << 0,    /* a server did not answer (in time) */
+	SIM_SEEN_NOBODY = 1 << 1,     /* nothing listens at an address */
+	SIM_SEEN_LAME = 1 << 2,       /* REFUSED, or an answer without authority */
+	SIM_SEEN_ERROR = 1 << 3,      /* SERVFAIL, FORMERR, a malformed response */
+	SIM_SEEN_NO_GLUE = 1 << 4,    /* an in-domain NS name without glue */
+	SIM_SEEN_CYCLE = 1 << 5,      /* an NS name whose address needs itself */
+	SIM_SEEN_TOO_DEEP = 1 << 6,   /* NS name chain too deep */
+	SIM_SEEN_MAX_QUERIES = 1 << 7, /* gave up after max_queries */
+};
+
 typedef struct sim_result {
 	uint8_t rcode;        /* NOERROR, NXDOMAIN or SERVFAIL */
 	bool nodata;          /* NOERROR without data of the type */
-	bool has_addr;        /* the answer's first A/AAAA */
+	bool has_addr;        /* the answer holds an A/AAAA: addr is the first */
 	sim_addr_t addr;
+	unsigned naddrs;      /* every A/AAAA of the answer, up to SIM_MAX_ADDRS */
+	sim_addr_t addrs[SIM_MAX_ADDRS];
+	uint8_t cause;        /* enum sim_cause */
+	uint8_t cause_zone[NAME_MAXLEN]; /* the zone it failed at ("" for none) */
+	uint16_t seen;        /* enum sim_seen bits */
 	unsigned queries;     /* queries sent */
 	unsigned tcp;         /* of which over TCP (after TC) */
 	char why[SIM_WHY_MAX];     /* SERVFAIL: why, in one line */
@@ -51,7 +103,6 @@ typedef struct sim_result {
 
 #define SIM_MAX_NS 32
 #define SIM_MAX_GLUE 64
-#define SIM_MAX_ADDRS 32
 
 /* What one response says, in a resolver's terms; names lowercased. */
 typedef struct sim_msg {
@@ -91,10 +142,10 @@ int sim_msg_read(const uint8_t *buf, size_t len, const uint8_t *qname, uint16_t 
 void sim_opts_default(sim_opts_t *o);
 
 /*
- * Resolve qname/qtype starting at the root addresses. Fills out and
- * returns 0; only bad arguments fail (ST_EINVAL).
+ * Resolve qname/qtype starting at the root addresses, asking through net.
+ * Fills out and returns 0; only bad arguments fail (ST_EINVAL, ST_ENOMEM).
  */
-int sim_resolve(const sim_addr_t *roots, size_t nroots, sim_server_fn fn, void *ctx,
+int sim_resolve(const sim_addr_t *roots, size_t nroots, const sim_net_t *net,
 		const uint8_t *qname, uint16_t qtype, const sim_opts_t *opts, sim_result_t *out);
 
 /* "127.0.0.1" / "fd00::1" for an address. buf holds at least 48 bytes. */
