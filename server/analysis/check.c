@@ -658,6 +658,16 @@ static void check_zone(run_t *r)
 	free(cuts.cuts);
 }
 
+bool check_agrees(const check_expect_t *e, const sim_result_t *r)
+{
+	if (r->rcode != e->rcode)
+		return false;
+	if (!e->has_addr)
+		return true;
+	return r->has_addr && r->addr.len == e->addr.len &&
+	       memcmp(r->addr.bytes, e->addr.bytes, e->addr.len) == 0;
+}
+
 size_t check_roots(const check_server_t *servers, size_t n, sim_addr_t *out, size_t cap)
 {
 	size_t count = 0;

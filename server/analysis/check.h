@@ -116,6 +116,17 @@ void check_finding_set(check_finding_t *f, uint8_t severity, const char *code, c
  * cap > 0; truncated quietly). Returns the length written. */
 size_t check_json_str(char *buf, size_t cap, const char *s);
 
+/* What a scenario of the configuration says a real resolver gets. */
+typedef struct check_expect {
+	uint8_t rcode;           /* NOERROR, SERVFAIL, NXDOMAIN, ... */
+	bool has_addr;           /* and, when set, this first address */
+	sim_addr_t addr;
+} check_expect_t;
+
+/* Does the simulated resolver's result agree with the expectation: the
+ * same rcode and, when an address is expected, that first address? */
+bool check_agrees(const check_expect_t *e, const sim_result_t *r);
+
 /* The addresses of every server that serves the root zone ".", in server
  * order, at most cap. The start of every prediction. */
 size_t check_roots(const check_server_t *servers, size_t n, sim_addr_t *out, size_t cap);

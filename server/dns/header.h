@@ -37,6 +37,9 @@ extern const dns_flag_name_t dns_flag_names[DNS_FLAG_NAMES];
 /* "NOERROR" ... "NOTZONE", "BADVERS"; "RCODE?" for others. */
 const char *rcode_str(uint16_t rcode);
 
+/* The rcode named name exactly as rcode_str() spells it, or -1. */
+int rcode_from_str(const char *name);
+
 /* "QUERY", "IQUERY", "STATUS", "NOTIFY", "UPDATE"; "OPCODE?" for others. */
 const char *opcode_str(unsigned opcode);
 

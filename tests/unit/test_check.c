@@ -319,6 +319,35 @@ static void test_json_str_and_roots(void **state)
 	assert_int_equal(check_roots(cs + 1, nservers - 1, roots, 4), 0);
 }
 
+/* A scenario agrees on the rcode and, when it names one, the first address. */
+static void test_scenario_agreement(void **state)
+{
+	(void)state;
+	sim_result_t r;
+	memset(&r, 0, sizeof(r));
+	r.rcode = RCODE_NOERROR;
+	r.has_addr = true;
+	r.addr = (sim_addr_t){ 4, { 192, 0, 2, 1 } };
+	check_expect_t e = { .rcode = RCODE_NOERROR };
+	assert_true(check_agrees(&e, &r));
+	e.has_addr = true;
+	e.addr = (sim_addr_t){ 4, { 192, 0, 2, 1 } };
+	assert_true(check_agrees(&e, &r));
+	e.addr.bytes[3] = 2;
+	assert_false(check_agrees(&e, &r));
+	e.addr = (sim_addr_t){ 16, { 192, 0, 2, 1 } }; /* same bytes, other family */
+	assert_false(check_agrees(&e, &r));
+	r.has_addr = false;
+	e = (check_expect_t){ .rcode = RCODE_NOERROR, .has_addr = true,
+			      .addr = { 4, { 192, 0, 2, 1 } } };
+	assert_false(check_agrees(&e, &r));
+	r.rcode = RCODE_SERVFAIL;
+	e = (check_expect_t){ .rcode = RCODE_SERVFAIL };
+	assert_true(check_agrees(&e, &r));
+	e.rcode = RCODE_NXDOMAIN;
+	assert_false(check_agrees(&e, &r));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -330,6 +359,7 @@ int main(void)
 		cmocka_unit_test(test_unreachable_family_is_not_probed),
 		cmocka_unit_test(test_partial_configuration),
 		cmocka_unit_test(test_json_str_and_roots),
+		cmocka_unit_test(test_scenario_agreement),
 	};
 	return cmocka_run_group_tests(tests, run_checks, teardown);
 }
