@@ -287,13 +287,57 @@ out:
 	return sum.errors;
 }
 
-/* --check: each zone of each server on its own (warnings and errors per
+/* One line per zone of --check, as each is loaded. */
+typedef struct zone_line {
+	bool json;
+	const char *server;      /* "" without a configuration file */
+	const char *prefix;      /* "server NAME: " or "" */
+	const vserver_t *vs;
+	unsigned warnings;       /* counted by warn_cb since the last zone */
+	unsigned failed;
+} zone_line_t;
+
+static void zone_line(void *ctx, size_t index, int rc, const char *err, const zone_t *z)
+{
+	zone_line_t *zl = ctx;
+	const zone_spec_t *spec = &zl->vs->spec.zones[index];
+	char origin[NAME_TEXT_MAX];
+	bool ok = rc >= 0;
+	if (!ok) {
+		log_error("%s", err);
+		zl->failed++;
+	}
+	if (zl->json) {
+		char buf[1024] = "{";
+		size_t len = 1;
+		json_kv(buf, sizeof(buf), &len, "kind", "zone");
+		json_kv(buf, sizeof(buf), &len, "server", zl->server);
+		json_kv(buf, sizeof(buf), &len, "file", spec->file);
+		if (ok) {
+			json_kv(buf, sizeof(buf), &len, "zone",
+				name_str(zone_origin(z), origin, sizeof(origin)));
+			json_kn(buf, sizeof(buf), &len, "records", zone_record_count(z));
+			json_kn(buf, sizeof(buf), &len, "warnings", zl->warnings);
+		}
+		json_kv(buf, sizeof(buf), &len, "status", ok ? "ok" : "FAILED");
+		json_end(buf, sizeof(buf), len);
+	} else if (!ok) {
+		printf("%s%s: FAILED\n", zl->prefix, spec->file);
+	} else {
+		printf("%s%s: zone %s, %zu records, %zu names, %u warning(s): ok\n", zl->prefix,
+		       spec->file, name_str(zone_origin(z), origin, sizeof(origin)),
+		       zone_record_count(z), zone_node_count(z), zl->warnings);
+	}
+	zl->warnings = 0;
+}
+
+/* --check: each zone of each server, loaded once (warnings and errors per
  * zone, with its delegation rules), then each server whole (duplicate
  * origins), then the policies that break the RFCs, then the delegation
  * checks over all of it. With --json, stdout is one JSON object per line. */
 int checkcmd_run(const config_t *cfg)
 {
-	char err[CONFIG_ERR_MAX], origin[NAME_TEXT_MAX];
+	char err[CONFIG_ERR_MAX];
 	unsigned failed = 0;
 	srvconf_t sc;
 	view_t *all = NULL;
@@ -311,52 +355,21 @@ int checkcmd_run(const config_t *cfg)
 	for (size_t s = 0; s < sc.nservers; s++) {
 		const vserver_t *vs = &sc.servers[s];
 		char prefix[96] = "";
-		unsigned before = failed;
 		if (sc.file != NULL)
 			snprintf(prefix, sizeof(prefix), "server %s: ", vs->name);
-		for (size_t i = 0; i < vs->spec.nzones; i++) {
-			const zone_spec_t *spec = &vs->spec.zones[i];
-			unsigned warnings = 0;
-			zoneset_t *zs = NULL;
-			server_spec_t one = vs->spec;
-			one.zones = spec;
-			one.nzones = 1;
-			bool ok = zoneset_load(&one, warn_cb, &warnings, &zs, err, sizeof(err)) >= 0;
-			if (!ok) {
-				log_error("%s", err);
-				failed++;
-			}
-			if (cfg->json) {
-				char buf[1024] = "{";
-				size_t len = 1;
-				json_kv(buf, sizeof(buf), &len, "kind", "zone");
-				json_kv(buf, sizeof(buf), &len, "server", sc.file ? vs->name : "");
-				json_kv(buf, sizeof(buf), &len, "file", spec->file);
-				if (ok) {
-					json_kv(buf, sizeof(buf), &len, "zone",
-						name_str(zone_origin(zs->zones[0]), origin, sizeof(origin)));
-					json_kn(buf, sizeof(buf), &len, "records",
-						zone_record_count(zs->zones[0]));
-					json_kn(buf, sizeof(buf), &len, "warnings", warnings);
-				}
-				json_kv(buf, sizeof(buf), &len, "status", ok ? "ok" : "FAILED");
-				json_end(buf, sizeof(buf), len);
-			} else if (!ok) {
-				printf("%s%s: FAILED\n", prefix, spec->file);
-			} else {
-				const zone_t *z = zs->zones[0];
-				printf("%s%s: zone %s, %zu records, %zu names, %u warning(s): ok\n",
-				       prefix, spec->file, name_str(zone_origin(z), origin, sizeof(origin)),
-				       zone_record_count(z), zone_node_count(z), warnings);
-			}
-			zoneset_free(zs);
-		}
-		if (failed > before)
-			continue;
-		if (zoneset_load(&vs->spec, NULL, NULL, &all->zs[s], err, sizeof(err)) < 0) {
-			log_error("%s", err);
+		zone_line_t zl = { cfg->json, sc.file ? vs->name : "", prefix, vs, 0, 0 };
+		zoneset_t *zs = NULL;
+		int rc = zoneset_load_each(&vs->spec, warn_cb, &zl.warnings, zone_line, &zl, &zs, err,
+					   sizeof(err));
+		failed += zl.failed;
+		if (rc < 0 && zl.failed == 0) {
+			log_error("%s", err); /* two zones with one origin */
 			failed++;
-		} else if (sc.file != NULL) {
+		}
+		if (rc < 0)
+			continue;
+		all->zs[s] = zs;
+		if (sc.file != NULL) {
 			size_t count = banner_announce(vs, all->zs[s]);
 			if (!cfg->json)
 				printf("server %s: %zu zone(s), %zu polic%s breaking the RFCs on purpose: ok\n",

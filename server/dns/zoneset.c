@@ -155,9 +155,67 @@ static int copy_faults(zoneset_t *zs, const fault_t *src, size_t n, fault_rt_t *
 	return ST_OK;
 }
 
+/* Load zone i of the server and apply its rules and faults. */
+static int load_zone(zoneset_t *zs, const zone_spec_t *zsp, size_t i, zone_warn_cb warn,
+		     void *warn_ctx, char *err, size_t errcap)
+{
+	uint8_t origin[NAME_MAXLEN];
+	const uint8_t *op = NULL;
+	int rc;
+	if (zsp->origin) {
+		rc = name_from_text(zsp->origin, strlen(zsp->origin), (const uint8_t *)"", origin);
+		if (rc < 0) {
+			snprintf(err, errcap, "%s: bad zone origin '%s': %s", zsp->file, zsp->origin,
+				 status_str(rc));
+			return rc;
+		}
+		op = origin;
+	}
+	rc = zone_load(zsp->file, op, warn, warn_ctx, &zs->zones[i], err, errcap);
+	if (rc != ST_OK)
+		return rc;
+	zone_t *z = zs->zones[i];
+
+	rule_slot_t *zr = &zs->rules[zs->nrules++];
+	zr->rule = zsp->rule;
+	snprintf(zr->where, sizeof(zr->where), "%s", zsp->where);
+	zone_set_rule(z, &zr->rule);
+	for (size_t d = 0; d < zsp->ndelegs; d++) {
+		rule_slot_t *dr = &zs->rules[zs->nrules++];
+		dr->rule = zsp->delegs[d].rule;
+		snprintf(dr->where, sizeof(dr->where), "%s", zsp->delegs[d].where);
+		rc = zone_set_cut_rule(z, zsp->delegs[d].name, &dr->rule);
+		if (rc != ST_OK) {
+			char dname[NAME_TEXT_MAX], zname[NAME_TEXT_MAX];
+			name_to_text(zsp->delegs[d].name, dname, sizeof(dname));
+			name_to_text(zone_origin(z), zname, sizeof(zname));
+			snprintf(err, errcap, "%s: %s is not a delegation of zone %s (%s)",
+				 zsp->delegs[d].where[0] ? zsp->delegs[d].where : zsp->file,
+				 dname, zname,
+				 rc == ST_ENOENT ? "no such name in the zone"
+						 : "no NS records there, or it is the apex");
+			rc = ST_EINVAL;
+			break;
+		}
+	}
+	if (rc == ST_OK)
+		rc = copy_faults(zs, zsp->faults, zsp->nfaults, &zs->zfaults[i], &zs->nzfaults[i]);
+	if (rc == ST_OK)
+		rc = zone_prepare_rules(z, &zs->rule);
+	return rc;
+}
+
 int zoneset_load(const server_spec_t *spec, zone_warn_cb warn, void *warn_ctx, zoneset_t **out,
 		 char *err, size_t errcap)
 {
+	return zoneset_load_each(spec, warn, warn_ctx, NULL, NULL, out, err, errcap);
+}
+
+int zoneset_load_each(const server_spec_t *spec, zone_warn_cb warn, void *warn_ctx,
+		      zoneset_zone_cb each, void *each_ctx, zoneset_t **out, char *err,
+		      size_t errcap)
+{
+	bool failed = false;
 	zoneset_t *zs = zoneset_new(spec->nzones);
 	size_t nrules = spec->nzones;
 	for (size_t i = 0; i < spec->nzones; i++)
@@ -174,51 +232,21 @@ int zoneset_load(const server_spec_t *spec, zone_warn_cb warn, void *warn_ctx, z
 	int rc = copy_faults(zs, spec->faults, spec->nfaults, &zs->faults, &zs->nfaults);
 
 	for (size_t i = 0; rc == ST_OK && i < spec->nzones; i++) {
-		const zone_spec_t *zsp = &spec->zones[i];
-		uint8_t origin[NAME_MAXLEN];
-		const uint8_t *op = NULL;
-		if (zsp->origin) {
-			rc = name_from_text(zsp->origin, strlen(zsp->origin), (const uint8_t *)"", origin);
-			if (rc < 0) {
-				snprintf(err, errcap, "%s: bad zone origin '%s': %s", zsp->file, zsp->origin,
-					 status_str(rc));
-				break;
-			}
-			op = origin;
-		}
-		rc = zone_load(zsp->file, op, warn, warn_ctx, &zs->zones[i], err, errcap);
-		if (rc != ST_OK)
-			break;
-		zs->nzones++;
-		zone_t *z = zs->zones[i];
-
-		rule_slot_t *zr = &zs->rules[zs->nrules++];
-		zr->rule = zsp->rule;
-		snprintf(zr->where, sizeof(zr->where), "%s", zsp->where);
-		zone_set_rule(z, &zr->rule);
-		for (size_t d = 0; d < zsp->ndelegs; d++) {
-			rule_slot_t *dr = &zs->rules[zs->nrules++];
-			dr->rule = zsp->delegs[d].rule;
-			snprintf(dr->where, sizeof(dr->where), "%s", zsp->delegs[d].where);
-			rc = zone_set_cut_rule(z, zsp->delegs[d].name, &dr->rule);
+		zs->nzones = i + 1; /* zones[i] is freed with the set if it fails */
+		rc = load_zone(zs, &spec->zones[i], i, warn, warn_ctx, err, errcap);
+		if (each && rc != ST_ENOMEM) {
+			each(each_ctx, i, rc, err, rc == ST_OK ? zs->zones[i] : NULL);
 			if (rc != ST_OK) {
-				char dname[NAME_TEXT_MAX], zname[NAME_TEXT_MAX];
-				name_to_text(zsp->delegs[d].name, dname, sizeof(dname));
-				name_to_text(zone_origin(z), zname, sizeof(zname));
-				snprintf(err, errcap, "%s: %s is not a delegation of zone %s (%s)",
-					 zsp->delegs[d].where[0] ? zsp->delegs[d].where : zsp->file,
-					 dname, zname,
-					 rc == ST_ENOENT ? "no such name in the zone"
-							 : "no NS records there, or it is the apex");
-				rc = ST_EINVAL;
-				break;
+				/* Go on with the next zone: the checker names them all. */
+				zone_free(zs->zones[i]);
+				zs->zones[i] = NULL;
+				failed = true;
+				rc = ST_OK;
 			}
 		}
-		if (rc == ST_OK)
-			rc = copy_faults(zs, zsp->faults, zsp->nfaults, &zs->zfaults[i], &zs->nzfaults[i]);
-		if (rc == ST_OK)
-			rc = zone_prepare_rules(z, &zs->rule);
 	}
+	if (rc == ST_OK && failed)
+		rc = ST_EINVAL;
 	if (rc == ST_OK)
 		rc = check_duplicates(zs, err, errcap);
 	if (rc != ST_OK) {

@@ -58,6 +58,24 @@ typedef struct zoneset {
 int zoneset_load(const server_spec_t *spec, zone_warn_cb warn, void *warn_ctx, zoneset_t **out,
 		 char *err, size_t errcap) MUST_CHECK;
 
+/*
+ * Told after each zone of zoneset_load_each, in spec order: rc is ST_OK with
+ * the zone as loaded and with its policies applied, or the zone's error
+ * (err, "file:line: ...") and z NULL.
+ */
+typedef void (*zoneset_zone_cb)(void *ctx, size_t index, int rc, const char *err,
+				const zone_t *z);
+
+/*
+ * zoneset_load for a checker: every zone is loaded (once) and reported to
+ * each, also after one has failed, so that one run names every broken
+ * file. Fails like zoneset_load when any zone failed (err: the last error)
+ * or two zones share an origin.
+ */
+int zoneset_load_each(const server_spec_t *spec, zone_warn_cb warn, void *warn_ctx,
+		      zoneset_zone_cb each, void *each_ctx, zoneset_t **out, char *err,
+		      size_t errcap) MUST_CHECK;
+
 /* Build a zoneset from zones already loaded, with a server glue mode and no
  * faults; takes ownership of the zones (also on failure). For tests. */
 int zoneset_from_zones(zone_t **zones, size_t n, uint8_t glue_mode, zoneset_t **out, char *err,
