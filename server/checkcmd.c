@@ -18,6 +18,7 @@
 #include "dns/rdata.h"
 #include "dns/zoneset.h"
 #include "log.h"
+#include "util/json.h"
 #include "view.h"
 
 static void warn_cb(void *ctx, const char *msg)
@@ -36,31 +37,11 @@ typedef struct check_out {
 	unsigned lost;           /* predictions dropped: out of memory */
 } check_out_t;
 
-static void json_kv(char *buf, size_t cap, size_t *len, const char *key, const char *val)
+/* Close the object j holds and print it as one line. */
+static void json_line(json_t *j)
 {
-	if (*len + 8 >= cap)
-		return;
-	*len += (size_t)snprintf(buf + *len, cap - *len, "%s\"%s\":", buf[*len - 1] == '{' ? "" : ",",
-				 key);
-	if (*len < cap)
-		*len += check_json_str(buf + *len, cap - *len, val);
-}
-
-static void json_kn(char *buf, size_t cap, size_t *len, const char *key, unsigned long val)
-{
-	if (*len + 8 >= cap)
-		return;
-	*len += (size_t)snprintf(buf + *len, cap - *len, "%s\"%s\":%lu",
-				 buf[*len - 1] == '{' ? "" : ",", key, val);
-}
-
-static void json_end(char *buf, size_t cap, size_t len)
-{
-	if (len >= cap)
-		len = cap - 2;
-	buf[len++] = '}';
-	buf[len] = '\0';
-	puts(buf);
+	json_obj_close(j);
+	puts(j->buf);
 }
 
 static void check_finding_cb(void *ctx, const check_finding_t *f)
@@ -68,11 +49,12 @@ static void check_finding_cb(void *ctx, const check_finding_t *f)
 	const check_out_t *o = ctx;
 	char line[2048];
 	if (o->json) {
-		char obj[2100] = "{\"kind\":\"finding\",";
-		check_format_json(f, line, sizeof(line));
-		/* {"severity":... -> {"kind":"finding","severity":... */
-		snprintf(obj + strlen(obj), sizeof(obj) - strlen(obj), "%s", line + 1);
-		puts(obj);
+		json_t j;
+		json_init(&j, line, sizeof(line));
+		json_obj_open(&j, NULL);
+		json_str(&j, "kind", "finding");
+		check_finding_json(&j, f);
+		json_line(&j);
 	} else {
 		check_format_text(f, line, sizeof(line));
 		puts(line);
@@ -99,16 +81,18 @@ static void check_predict_cb(void *ctx, const check_prediction_t *p)
 static void print_prediction(const check_out_t *o, const check_prediction_t *p)
 {
 	if (o->json) {
-		char buf[1024] = "{";
-		size_t len = 1;
-		json_kv(buf, sizeof(buf), &len, "kind", "prediction");
-		json_kv(buf, sizeof(buf), &len, "delegation", p->delegation);
-		json_kv(buf, sizeof(buf), &len, "server", p->server ? p->server : "");
-		json_kv(buf, sizeof(buf), &len, "rcode", rcode_str(p->rcode));
-		json_kn(buf, sizeof(buf), &len, "queries", p->queries);
-		json_kn(buf, sizeof(buf), &len, "tcp", p->tcp);
-		json_kv(buf, sizeof(buf), &len, "why", p->why);
-		json_end(buf, sizeof(buf), len);
+		char buf[1024];
+		json_t j;
+		json_init(&j, buf, sizeof(buf));
+		json_obj_open(&j, NULL);
+		json_str(&j, "kind", "prediction");
+		json_str(&j, "delegation", p->delegation);
+		json_str(&j, "server", p->server ? p->server : "");
+		json_str(&j, "rcode", rcode_str(p->rcode));
+		json_uint(&j, "queries", p->queries);
+		json_uint(&j, "tcp", p->tcp);
+		json_str(&j, "why", p->why);
+		json_line(&j);
 	} else if (p->rcode == RCODE_NOERROR) {
 		printf("  %s: resolves (%u queries%s)\n", p->delegation, p->queries,
 		       p->tcp ? ", TC then TCP" : "");
@@ -194,19 +178,21 @@ static bool check_scenario(const scenario_t *t, const sim_addr_t *roots, size_t 
 		agree = scenario_expect(t, &e) && check_agrees(&e, res);
 	}
 	if (json) {
-		char buf[2048] = "{";
-		size_t len = 1;
-		json_kv(buf, sizeof(buf), &len, "kind", "scenario");
-		json_kv(buf, sizeof(buf), &len, "name", t->name);
-		json_kv(buf, sizeof(buf), &len, "query", t->qname);
-		json_kv(buf, sizeof(buf), &len, "type", t->qtype);
-		json_kv(buf, sizeof(buf), &len, "expected", expected);
-		json_kv(buf, sizeof(buf), &len, "predicted", got);
-		json_kn(buf, sizeof(buf), &len, "queries", res ? res->queries : 0);
-		json_kn(buf, sizeof(buf), &len, "tcp", res ? res->tcp : 0);
-		json_kv(buf, sizeof(buf), &len, "why", res ? res->why : "");
-		json_kv(buf, sizeof(buf), &len, "result", agree ? "agree" : "DISAGREE");
-		json_end(buf, sizeof(buf), len);
+		char buf[2048];
+		json_t j;
+		json_init(&j, buf, sizeof(buf));
+		json_obj_open(&j, NULL);
+		json_str(&j, "kind", "scenario");
+		json_str(&j, "name", t->name);
+		json_str(&j, "query", t->qname);
+		json_str(&j, "type", t->qtype);
+		json_str(&j, "expected", expected);
+		json_str(&j, "predicted", got);
+		json_uint(&j, "queries", res ? res->queries : 0);
+		json_uint(&j, "tcp", res ? res->tcp : 0);
+		json_str(&j, "why", res ? res->why : "");
+		json_str(&j, "result", agree ? "agree" : "DISAGREE");
+		json_line(&j);
 	} else {
 		printf("  %s: %s %s: expected %s, predicted %s: %s (%u queries%s%s%s)\n", t->name,
 		       t->qname, t->qtype, expected, got, agree ? "agree" : "DISAGREE",
@@ -261,17 +247,19 @@ static unsigned check_delegations(const srvconf_t *sc, const view_t *v, bool jso
 		agree += check_scenario(&sc->scenarios[i], roots, nroots, &net, &opts, json);
 	}
 	if (json) {
-		char buf[512] = "{";
-		size_t len = 1;
-		json_kv(buf, sizeof(buf), &len, "kind", "summary");
-		json_kn(buf, sizeof(buf), &len, "errors", sum.errors);
-		json_kn(buf, sizeof(buf), &len, "warnings", sum.warnings);
-		json_kn(buf, sizeof(buf), &len, "infos", sum.infos);
-		json_kn(buf, sizeof(buf), &len, "delegations", sum.delegations);
-		json_kn(buf, sizeof(buf), &len, "predictions", (unsigned long)out.npredictions);
-		json_kn(buf, sizeof(buf), &len, "scenarios", nroots ? sc->nscenarios : 0);
-		json_kn(buf, sizeof(buf), &len, "scenarios_agree", agree);
-		json_end(buf, sizeof(buf), len);
+		char buf[512];
+		json_t j;
+		json_init(&j, buf, sizeof(buf));
+		json_obj_open(&j, NULL);
+		json_str(&j, "kind", "summary");
+		json_uint(&j, "errors", sum.errors);
+		json_uint(&j, "warnings", sum.warnings);
+		json_uint(&j, "infos", sum.infos);
+		json_uint(&j, "delegations", sum.delegations);
+		json_uint(&j, "predictions", (unsigned long)out.npredictions);
+		json_uint(&j, "scenarios", nroots ? sc->nscenarios : 0);
+		json_uint(&j, "scenarios_agree", agree);
+		json_line(&j);
 	} else {
 		printf("%u delegation(s): %u error(s), %u warning(s), %u info(s)", sum.delegations,
 		       sum.errors, sum.warnings, sum.infos);
@@ -308,19 +296,21 @@ static void zone_line(void *ctx, size_t index, int rc, const char *err, const zo
 		zl->failed++;
 	}
 	if (zl->json) {
-		char buf[1024] = "{";
-		size_t len = 1;
-		json_kv(buf, sizeof(buf), &len, "kind", "zone");
-		json_kv(buf, sizeof(buf), &len, "server", zl->server);
-		json_kv(buf, sizeof(buf), &len, "file", spec->file);
+		char buf[1024];
+		json_t j;
+		json_init(&j, buf, sizeof(buf));
+		json_obj_open(&j, NULL);
+		json_str(&j, "kind", "zone");
+		json_str(&j, "server", zl->server);
+		json_str(&j, "file", spec->file);
 		if (ok) {
-			json_kv(buf, sizeof(buf), &len, "zone",
+			json_str(&j, "zone",
 				name_str(zone_origin(z), origin, sizeof(origin)));
-			json_kn(buf, sizeof(buf), &len, "records", zone_record_count(z));
-			json_kn(buf, sizeof(buf), &len, "warnings", zl->warnings);
+			json_uint(&j, "records", zone_record_count(z));
+			json_uint(&j, "warnings", zl->warnings);
 		}
-		json_kv(buf, sizeof(buf), &len, "status", ok ? "ok" : "FAILED");
-		json_end(buf, sizeof(buf), len);
+		json_str(&j, "status", ok ? "ok" : "FAILED");
+		json_line(&j);
 	} else if (!ok) {
 		printf("%s%s: FAILED\n", zl->prefix, spec->file);
 	} else {

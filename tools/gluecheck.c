@@ -1023,102 +1023,80 @@ static void print_text(gc_t *g, unsigned ms)
 	       g->complete ? "" : g->result, "", g->errors, g->warnings, g->nrows, g->queries, ms);
 }
 
-static void jkv(char *buf, size_t cap, size_t *len, const char *key, const char *val)
+/* Start one JSON line in j (over buf). */
+static void jopen(json_t *j, char *buf, size_t cap)
 {
-	if (*len + 8 >= cap)
-		return;
-	*len += (size_t)snprintf(buf + *len, cap - *len, "%s\"%s\":", buf[*len - 1] == '{' ? "" : ",", key);
-	if (*len < cap)
-		*len += check_json_str(buf + *len, cap - *len, val);
+	json_init(j, buf, cap);
+	json_obj_open(j, NULL);
 }
 
-static void jkn(char *buf, size_t cap, size_t *len, const char *key, long val)
+/* Close it and print it. */
+static void jclose(json_t *j)
 {
-	if (*len + 8 >= cap)
-		return;
-	*len += (size_t)snprintf(buf + *len, cap - *len, "%s\"%s\":%ld", buf[*len - 1] == '{' ? "" : ",",
-				 key, val);
-}
-
-static void jkb(char *buf, size_t cap, size_t *len, const char *key, bool val)
-{
-	if (*len + 8 >= cap)
-		return;
-	*len += (size_t)snprintf(buf + *len, cap - *len, "%s\"%s\":%s", buf[*len - 1] == '{' ? "" : ",",
-				 key, val ? "true" : "false");
-}
-
-static void jend(char *buf, size_t cap, size_t len)
-{
-	if (len + 2 > cap)
-		len = cap - 2;
-	buf[len++] = '}';
-	buf[len] = 0;
-	puts(buf);
+	json_obj_close(j);
+	puts(j->buf);
 }
 
 static void print_json(gc_t *g, unsigned ms)
 {
 	char buf[4096], dt[NAME_TEXT_MAX], as[48];
-	size_t len;
+	json_t j;
 	ntext(g->o.domain, dt, sizeof(dt));
 	for (int li = 0; li < g->nlevels; li++) {
 		const level_t *l = &g->levels[li];
 		if (l->referral) {
 			char nt[1024];
 			names_text((uint8_t(*)[NAME_MAXLEN])l->ns, l->nns, nt, sizeof(nt));
-			len = 1;
-			strcpy(buf, "{");
-			jkv(buf, sizeof(buf), &len, "kind", "referral");
-			jkv(buf, sizeof(buf), &len, "parent", l->ptext);
-			jkv(buf, sizeof(buf), &len, "zone", l->ztext);
-			jkv(buf, sizeof(buf), &len, "from", l->from);
-			jkv(buf, sizeof(buf), &len, "ns", nt);
-			jkn(buf, sizeof(buf), &len, "glue", l->nglue);
-			jkn(buf, sizeof(buf), &len, "size", (long)l->size);
-			jkb(buf, sizeof(buf), &len, "tc512", l->tc512);
-			jkb(buf, sizeof(buf), &len, "tc1232", l->tc1232);
-			jkb(buf, sizeof(buf), &len, "tcp", l->over_tcp);
-			jend(buf, sizeof(buf), len);
+			jopen(&j, buf, sizeof(buf));
+			json_str(&j, "kind", "referral");
+			json_str(&j, "parent", l->ptext);
+			json_str(&j, "zone", l->ztext);
+			json_str(&j, "from", l->from);
+			json_str(&j, "ns", nt);
+			json_uint(&j, "glue", l->nglue);
+			json_uint(&j, "size", l->size);
+			json_bool(&j, "tc512", l->tc512);
+			json_bool(&j, "tc1232", l->tc1232);
+			json_bool(&j, "tcp", l->over_tcp);
+			jclose(&j);
 		}
 		for (int i = 0; i < g->nrows; i++) {
 			const row_t *r = &g->rows[i];
 			if (r->level != li)
 				continue;
-			len = 1;
-			strcpy(buf, "{");
-			jkv(buf, sizeof(buf), &len, "kind", "server");
-			jkv(buf, sizeof(buf), &len, "zone", l->ztext);
-			jkv(buf, sizeof(buf), &len, "ns", r->ns);
-			jkv(buf, sizeof(buf), &len, "address",
+			jopen(&j, buf, sizeof(buf));
+			json_str(&j, "kind", "server");
+			json_str(&j, "zone", l->ztext);
+			json_str(&j, "ns", r->ns);
+			json_str(&j, "address",
 			    r->has_addr ? addr_text(&r->addr, as, sizeof(as)) : "");
-			jkv(buf, sizeof(buf), &len, "address_from", r->glue);
-			jkv(buf, sizeof(buf), &len, "udp", r->udp);
-			jkv(buf, sizeof(buf), &len, "tcp", r->tcp);
-			jkv(buf, sizeof(buf), &len, "status", r->status);
-			jkb(buf, sizeof(buf), &len, "authoritative", r->auth);
-			jkb(buf, sizeof(buf), &len, "ok", !r->bad && r->auth);
-			jend(buf, sizeof(buf), len);
+			json_str(&j, "address_from", r->glue);
+			json_str(&j, "udp", r->udp);
+			json_str(&j, "tcp", r->tcp);
+			json_str(&j, "status", r->status);
+			json_bool(&j, "authoritative", r->auth);
+			json_bool(&j, "ok", !r->bad && r->auth);
+			jclose(&j);
 		}
 	}
 	for (int i = 0; i < g->nfindings; i++) {
-		char line[2048];
-		check_format_json(&g->findings[i].f, line, sizeof(line));
-		printf("{\"kind\":\"finding\",%s\n", line + 1);
+		jopen(&j, buf, sizeof(buf));
+		json_str(&j, "kind", "finding");
+		check_finding_json(&j, &g->findings[i].f);
+		jclose(&j);
 	}
-	len = 1;
-	strcpy(buf, "{");
-	jkv(buf, sizeof(buf), &len, "kind", "summary");
-	jkv(buf, sizeof(buf), &len, "domain", dt);
-	jkv(buf, sizeof(buf), &len, "result", g->complete && g->errors == 0 ? "OK" : "FAIL");
-	jkv(buf, sizeof(buf), &len, "why", g->result);
-	jkn(buf, sizeof(buf), &len, "errors", g->errors);
-	jkn(buf, sizeof(buf), &len, "warnings", g->warnings);
-	jkn(buf, sizeof(buf), &len, "infos", g->infos);
-	jkn(buf, sizeof(buf), &len, "servers", g->nrows);
-	jkn(buf, sizeof(buf), &len, "queries", g->queries);
-	jkn(buf, sizeof(buf), &len, "ms", ms);
-	jend(buf, sizeof(buf), len);
+	jopen(&j, buf, sizeof(buf));
+	json_str(&j, "kind", "summary");
+	json_str(&j, "domain", dt);
+	json_str(&j, "result", g->complete && g->errors == 0 ? "OK" : "FAIL");
+	json_str(&j, "why", g->result);
+	json_uint(&j, "errors", g->errors);
+	json_uint(&j, "warnings", g->warnings);
+	json_uint(&j, "infos", g->infos);
+	json_uint(&j, "servers", g->nrows);
+	json_uint(&j, "queries", g->queries);
+	json_uint(&j, "ms", ms);
+	jclose(&j);
 }
 
 /* A DOT string: quotes and backslashes escaped, \n kept as a DOT line break. */

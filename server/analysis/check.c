@@ -730,47 +730,26 @@ size_t check_format_text(const check_finding_t *f, char *buf, size_t cap)
 	return (size_t)n < cap ? (size_t)n : cap - 1;
 }
 
-size_t check_json_str(char *buf, size_t cap, const char *s)
+void check_finding_json(json_t *j, const check_finding_t *f)
 {
-	size_t n = 0;
-	if (cap < 3) {
-		if (cap)
-			buf[0] = 0;
-		return 0;
-	}
-	buf[n++] = '"';
-	for (; *s && n + 7 < cap; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\') {
-			buf[n++] = '\\';
-			buf[n++] = (char)c;
-		} else if (c < 0x20) {
-			n += (size_t)snprintf(buf + n, cap - n, "\\u%04x", c);
-		} else {
-			buf[n++] = (char)c;
-		}
-	}
-	buf[n++] = '"';
-	buf[n] = 0;
-	return n;
+	json_str(j, "severity", check_severity_str(f->severity));
+	json_str(j, "code", f->code);
+	json_str(j, "server", f->server ? f->server : "");
+	json_str(j, "zone", f->zone);
+	json_str(j, "delegation", f->delegation);
+	json_str(j, "name", f->name);
+	json_str(j, "message", f->message);
+	json_str(j, "fix", f->fix);
 }
 
 size_t check_format_json(const check_finding_t *f, char *buf, size_t cap)
 {
-	const char *keys[] = {"severity", "code", "server", "zone", "delegation", "name", "message", "fix"};
-	const char *vals[] = {check_severity_str(f->severity), f->code, f->server ? f->server : "",
-			      f->zone, f->delegation, f->name, f->message, f->fix};
-	size_t n = 0;
-	if (cap < 2)
+	json_t j;
+	if (cap == 0)
 		return 0;
-	buf[n++] = '{';
-	for (size_t i = 0; i < 8 && n + 16 < cap; i++) {
-		n += (size_t)snprintf(buf + n, cap - n, "%s\"%s\":", i ? "," : "", keys[i]);
-		n += check_json_str(buf + n, cap - n, vals[i]);
-	}
-	if (n + 2 <= cap) {
-		buf[n++] = '}';
-		buf[n] = 0;
-	}
-	return n;
+	json_init(&j, buf, cap);
+	json_obj_open(&j, NULL);
+	check_finding_json(&j, f);
+	json_obj_close(&j);
+	return json_len(&j);
 }

@@ -17,6 +17,7 @@
 #include "dns/name.h"
 #include "analysis/sim.h"
 #include "dns/zoneset.h"
+#include "util/json.h"
 
 /* One virtual server as the checks see it. */
 typedef struct check_server {
@@ -93,6 +94,8 @@ int check_net_send(void *ctx, const sim_addr_t *addr, bool tcp, const uint8_t *q
  * length written (truncated to cap). */
 size_t check_format_text(const check_finding_t *f, char *buf, size_t cap);
 size_t check_format_json(const check_finding_t *f, char *buf, size_t cap);
+/* The members of a finding, into the object j has open (util/json.h). */
+void check_finding_json(json_t *j, const check_finding_t *f);
 
 const char *check_severity_str(uint8_t severity);
 
@@ -112,9 +115,6 @@ const check_code_info_t *check_code_at(size_t i);
  * or the table's when NULL). */
 void check_finding_set(check_finding_t *f, uint8_t severity, const char *code, const char *fix);
 
-/* s as a JSON string, quotes included, into buf (always terminated when
- * cap > 0; truncated quietly). Returns the length written. */
-size_t check_json_str(char *buf, size_t cap, const char *s);
 
 /* What a scenario of the configuration says a real resolver gets. */
 typedef struct check_expect {

@@ -297,16 +297,8 @@ static void test_partial_configuration(void **state)
 	world_free(&w);
 }
 
-static void test_json_str_and_roots(void **state)
+static void test_roots(void **state)
 {
-	char buf[64];
-	assert_int_equal(check_json_str(buf, sizeof(buf), "a\"b\\c\n"), 15);
-	assert_string_equal(buf, "\"a\\\"b\\\\c\\u000a\"");
-	check_json_str(buf, 8, "0123456789");
-	assert_true(strlen(buf) < 8);
-	assert_int_equal(buf[0], '"');
-	assert_int_equal(buf[strlen(buf) - 1], '"');
-
 	static check_server_t cs[8];
 	static sim_addr_t addrs[8];
 	for (size_t i = 0; i < nservers; i++) {
@@ -358,7 +350,7 @@ int main(void)
 		cmocka_unit_test(test_root_server_names_are_not_extra_glue),
 		cmocka_unit_test(test_unreachable_family_is_not_probed),
 		cmocka_unit_test(test_partial_configuration),
-		cmocka_unit_test(test_json_str_and_roots),
+		cmocka_unit_test(test_roots),
 		cmocka_unit_test(test_scenario_agreement),
 	};
 	return cmocka_run_group_tests(tests, run_checks, teardown);
