@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/judge.h"
 #include "analysis/msg.h"
 #include "dns/query.h"
 #include "dns/rdata.h"
@@ -208,14 +209,6 @@ static size_t rrset_addrs(const rrset_t *rs, sim_addr_t *out, size_t cap)
 	return n;
 }
 
-static bool addr_in(const sim_addr_t *a, const sim_addr_t *set, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (set[i].len == a->len && memcmp(set[i].bytes, a->bytes, a->len) == 0)
-			return true;
-	return false;
-}
-
 static void addrs_text(const sim_addr_t *a, size_t n, char *buf, size_t cap)
 {
 	size_t used = 0;
@@ -244,7 +237,8 @@ static const zone_t *find_child(const run_t *r, const uint8_t *cut, const check_
 }
 
 /* Ask the server at addr for the child's SOA, as a resolver would check a
- * server. Returns "" when it answers with authority, else why not. */
+ * server (judge_authority). Returns "" when it answers with authority, else
+ * why not. */
 static const char *probe(run_t *r, const sim_addr_t *addr, const uint8_t *cut)
 {
 	size_t qlen = msg_build_query(r->req, sizeof(r->req), 0x6c75, 0, cut, RR_SOA, CLASS_IN, 0,
@@ -255,26 +249,89 @@ static const char *probe(run_t *r, const sim_addr_t *addr, const uint8_t *cut)
 		return "nothing answers at this address";
 	if (err != 0)
 		return "it does not answer (timeout)";
-	uint16_t flags = wire_get16(r->resp + 2);
-	if ((flags & 0xF) == RCODE_REFUSED)
-		return "it answers REFUSED: not authoritative for the zone";
-	if ((flags & 0xF) != RCODE_NOERROR)
-		return "it answers with an error";
-	if (!(flags & DNS_AA))
+	sim_msg_t *m = malloc(sizeof(*m));
+	if (!m)
+		return "";
+	int auth = sim_msg_read(r->resp, n, cut, RR_SOA, true, &r->rr, m) < 0 ? -1
+		   : judge_authority(m, cut);
+	bool refused = m->rcode == RCODE_REFUSED;
+	free(m);
+	switch (auth) {
+	case -1:
+		return "it answers with a malformed response";
+	case JUDGE_LAME_RCODE:
+		return refused ? "it answers REFUSED: not authoritative for the zone"
+			       : "it answers with an error";
+	case JUDGE_LAME_UPWARD:
+	case JUDGE_LAME_REFERRAL:
+	case JUDGE_LAME_NO_AA:
 		return "it answers without authority (AA=0)";
-	return "";
+	default:
+		return ""; /* authoritative (an AA answer without the SOA is not lame) */
+	}
 }
 
-/* NS names of a delegation as the parent lists them, lowercased. */
-static bool ns_in(const rrset_t *ns, const uint8_t *name)
+/* The names of an NS RRset (pointers into its rdata), with room for one
+ * flag per name; both arrays are the caller's to free (NULL on no memory). */
+static size_t rrset_names(const rrset_t *ns, const uint8_t ***names, bool **flags)
 {
+	*names = NULL;
+	*flags = NULL;
+	if (!ns || ns->count == 0)
+		return 0;
+	*names = malloc(ns->count * sizeof(**names));
+	*flags = malloc(ns->count * sizeof(**flags));
+	if (!*names || !*flags) {
+		free(*names);
+		free(*flags);
+		*names = NULL;
+		*flags = NULL;
+		return ns->count;
+	}
 	uint32_t pos = 0;
 	const uint8_t *rd;
 	uint16_t len;
-	while (ns && rrset_next(ns, &pos, &rd, &len))
-		if (name_equal(rd, name))
-			return true;
-	return false;
+	size_t n = 0;
+	while (n < ns->count && rrset_next(ns, &pos, &rd, &len))
+		(*names)[n++] = rd;
+	return n;
+}
+
+/* The parent's NS set at cut against the child zone's own (judge_ns_sets). */
+static void check_ns_sets(run_t *r, const node_t *cut, const zone_t *child)
+{
+	const uint8_t **pn = NULL, **cn = NULL;
+	bool *ponly = NULL, *conly = NULL;
+	size_t np = rrset_names(node_rrset(cut, RR_NS), &pn, &ponly);
+	size_t nc = rrset_names(node_rrset(zone_apex(child), RR_NS), &cn, &conly);
+	char only_parent[512] = "", only_child[512] = "";
+	if ((np && !pn) || (nc && !cn)) {
+		np = nc = 0; /* out of memory: no judgement */
+	} else if (judge_ns_sets(pn, np, cn, nc, ponly, conly) > 0) {
+		for (size_t i = 0; i < np; i++)
+			if (ponly[i]) {
+				char t[NAME_TEXT_MAX];
+				text(pn[i], t, sizeof(t));
+				appendf(only_parent, sizeof(only_parent), "%s%s",
+					only_parent[0] ? " " : "", t);
+			}
+		for (size_t i = 0; i < nc; i++)
+			if (conly[i]) {
+				char t[NAME_TEXT_MAX];
+				text(cn[i], t, sizeof(t));
+				appendf(only_child, sizeof(only_child), "%s%s", only_child[0] ? " " : "",
+					t);
+			}
+	}
+	free(pn);
+	free(ponly);
+	free(cn);
+	free(conly);
+	if (only_parent[0] || only_child[0])
+		finding(r, CHECK_WARNING, "NS_SET_MISMATCH", cut->name, NULL,
+			NULL,
+			"the parent lists [%s] that the child does not; the child lists [%s] that the parent does not",
+			only_parent[0] ? only_parent : "-", only_child[0] ? only_child : "-");
 }
 
 static void check_child(run_t *r, const node_t *cut)
@@ -283,30 +340,7 @@ static void check_child(run_t *r, const node_t *cut)
 	const zone_t *child = find_child(r, cut->name, &cs);
 	if (!child)
 		return;
-	const rrset_t *pns = node_rrset(cut, RR_NS);
-	const rrset_t *cns = node_rrset(zone_apex(child), RR_NS);
-	uint32_t pos = 0;
-	const uint8_t *rd;
-	uint16_t len;
-	char only_parent[512] = "", only_child[512] = "";
-	while (pns && rrset_next(pns, &pos, &rd, &len))
-		if (!ns_in(cns, rd)) {
-			char t[NAME_TEXT_MAX];
-			text(rd, t, sizeof(t));
-			appendf(only_parent, sizeof(only_parent), "%s%s", only_parent[0] ? " " : "", t);
-		}
-	pos = 0;
-	while (cns && rrset_next(cns, &pos, &rd, &len))
-		if (!ns_in(pns, rd)) {
-			char t[NAME_TEXT_MAX];
-			text(rd, t, sizeof(t));
-			appendf(only_child, sizeof(only_child), "%s%s", only_child[0] ? " " : "", t);
-		}
-	if (only_parent[0] || only_child[0])
-		finding(r, CHECK_WARNING, "NS_SET_MISMATCH", cut->name, NULL,
-			NULL,
-			"the parent lists [%s] that the child does not; the child lists [%s] that the parent does not",
-			only_parent[0] ? only_parent : "-", only_child[0] ? only_child : "-");
+	check_ns_sets(r, cut, child);
 
 	/* Glue against the child's own addresses for its NS names. */
 	for (uint16_t i = 0; i < cut->nglue; i++) {
@@ -322,16 +356,12 @@ static void check_child(run_t *r, const node_t *cut)
 			nc = rrset_addrs(node_rrset(cn, RR_A), ca, 16);
 			nc += rrset_addrs(node_rrset(cn, RR_AAAA), ca + nc, 16);
 		}
-		if (nc == 0) {
+		int glue = judge_glue(pa, np, ca, nc);
+		if (glue == JUDGE_GLUE_MISSING_IN_CHILD) {
 			finding(r, CHECK_WARNING, "GLUE_MISSING_IN_CHILD", cut->name, g->name,
 				NULL,
 				"the parent has glue for this NS name but the child zone has no address for it");
-			continue;
-		}
-		bool same = np == nc;
-		for (size_t k = 0; same && k < np; k++)
-			same = addr_in(&pa[k], ca, nc);
-		if (!same) {
+		} else if (glue == JUDGE_GLUE_MISMATCH) {
 			char pt[256], ct[256];
 			addrs_text(pa, np, pt, sizeof(pt));
 			addrs_text(ca, nc, ct, sizeof(ct));
