@@ -25,6 +25,7 @@
 #   ok DESC / bad DESC [DETAILS]    count a result
 #   check_eq DESC EXPECTED ACTUAL   compare two strings (multi-line is fine)
 #   lib_finish             print "N passed, N failed" and exit 0 or 1
+#   lib_skip REASON        say why the test cannot run here and exit 77 (Skipped)
 #
 # Every process started here is killed by PID (never by name) from the EXIT
 # trap, and the temp dir is removed, whatever way the script ends.
@@ -101,6 +102,14 @@ check_match() {
 		bad "$1" "expected a line matching /$2/ in:
 $3"
 	fi
+}
+
+# lib_skip REASON: the test cannot run here (a tool or a kernel feature is
+# missing). Exit 77, which ctest reports as Skipped (SKIP_RETURN_CODE),
+# never as Passed.
+lib_skip() {
+	echo "SKIP: $1"
+	exit 77
 }
 
 lib_finish() {

@@ -159,7 +159,8 @@ if command -v dot >/dev/null 2>&1; then
 		fi
 	done
 else
-	echo "skip - dot (graphviz) is not installed: --dot files not rendered"
+	bad "--dot: dot (graphviz) is not installed, the graphs cannot be rendered" \
+		"apt-get install graphviz (tools/install-deps test installs it)"
 fi
 
 # --- Usage ---------------------------------------------------------------------------------------

@@ -12,8 +12,8 @@
 # (nothing answers at the glue address), and neither good.lab. (dnsviz's
 # *_PRIVATE_IP complaints about 127.0.0.0/8 aside).
 #
-# Skips (exit 0, saying so) when dnsviz is not installed or the machine has
-# no network namespace for the lab.
+# Skipped (exit 77) when dnsviz is not installed (tools/install-deps test
+# installs it) or the machine has no network namespace for the lab.
 
 . "$(dirname "$0")/../integration/lib.sh" "$@"
 
@@ -21,14 +21,12 @@ LAB="$PWD/tools/lab"
 GLUECHECK="$(dirname "$GLUED")/gluecheck"
 
 if ! command -v dnsviz >/dev/null 2>&1; then
-	echo "skip - dnsviz is not installed (apt-get install dnsviz): nothing to compare with"
-	lib_finish
+	lib_skip "dnsviz is not installed (apt-get install dnsviz): nothing to compare with"
 fi
 if [ "$(id -u)" -eq 0 ]; then
-	unshare -n true 2>/dev/null || { echo "skip - no network namespace (unshare -n)"; lib_finish; }
+	unshare -n true 2>/dev/null || lib_skip "no network namespace (unshare -n)"
 elif ! unshare -r -n true 2>/dev/null; then
-	echo "skip - no network namespace (unshare -r -n): dnsviz needs port 53"
-	lib_finish
+	lib_skip "no network namespace (unshare -r -n): dnsviz needs port 53"
 fi
 [ -x "$GLUECHECK" ] || { bad "gluecheck is missing next to $GLUED"; lib_finish; }
 
@@ -50,8 +48,7 @@ timeout 240 "$LAB" --glued "$GLUED" --timeout 5 --exec "sh $LIB_TMP/inside.sh" \
 	>"$LIB_TMP/lab.out" 2>&1
 if [ ! -s "$LIB_TMP/status" ]; then
 	if grep -q 'network namespace' "$LIB_TMP/lab.out"; then
-		echo "skip - the lab could not start a network namespace"
-		lib_finish
+		lib_skip "the lab could not start a network namespace"
 	fi
 	bad "tools/lab --exec did not run dnsviz" "$(tail -20 "$LIB_TMP/lab.out")"
 	lib_finish
