@@ -8,60 +8,73 @@
 # servers keep their 127.0.x.y addresses). Each policy is a variant of that
 # copy with a rule on the lab. zone (glue: in-domain | none | partial | wrong,
 # truncation: legacy | always); one glued per variant. The expected glue is
-# computed here from the lab's data below (each NS name of each delegation,
+# computed here from the lab's own files (each NS name of each delegation,
 # its class and its addresses), not copied from glued's output.
 
 . "$(dirname "$0")/lib.sh" "$@"
 
 PY=/usr/bin/python3
-if ! "$PY" -c 'import yaml' 2>/dev/null; then
-	bad "PyYAML for $PY is missing (apt-get install python3-yaml): cannot write the lab variants"
+if ! "$PY" -c 'import yaml, dns.zone' 2>/dev/null; then
+	bad "PyYAML or dnspython for $PY is missing (apt-get install python3-yaml python3-dnspython)"
 	lib_finish
 fi
 
-# --- The lab's delegations from lab. (zones/lab.zone) ---------------------------
-# SC_Q: the question; SC_CUT: the zone cut; SC_NS: "NAME:CLASS ..." in zone
-# file order; ADDR[NAME]: its glue in lab.zone, "TYPE DATA|TYPE DATA".
-declare -A SC_Q SC_CUT SC_NS ADDR
-SCENARIOS="example good ood sib cyca cycb nog lame mism big"
-SC_Q[example]=www.example.lab. SC_CUT[example]=example.lab.
-SC_NS[example]="ns1.example.lab.:in-domain ns2.example.lab.:in-domain"
-SC_Q[good]=www.good.lab. SC_CUT[good]=good.lab.
-SC_NS[good]="ns1.good.lab.:in-domain ns2.good.lab.:in-domain"
-SC_Q[ood]=www.ood.lab. SC_CUT[ood]=ood.lab.
-SC_NS[ood]="ns1.hosting.other.:out-of-zone ns2.hosting.other.:out-of-zone"
-SC_Q[sib]=www.sib.lab. SC_CUT[sib]=sib.lab.
-SC_NS[sib]="ns1.good.lab.:sibling ns2.good.lab.:sibling"
-SC_Q[cyca]=www.cyca.lab. SC_CUT[cyca]=cyca.lab.
-SC_NS[cyca]="ns.cycb.lab.:sibling"
-SC_Q[cycb]=www.cycb.lab. SC_CUT[cycb]=cycb.lab.
-SC_NS[cycb]="ns.cyca.lab.:sibling"
-SC_Q[nog]=www.nog.lab. SC_CUT[nog]=nog.lab.
-SC_NS[nog]="ns1.nog.lab.:in-domain ns2.nog.lab.:in-domain"
-SC_Q[lame]=www.lame.lab. SC_CUT[lame]=lame.lab.
-SC_NS[lame]="ns1.hosting.other.:out-of-zone ns2.hosting.other.:out-of-zone"
-SC_Q[mism]=www.mism.lab. SC_CUT[mism]=mism.lab.
-SC_NS[mism]="ns1.mism.lab.:in-domain"
-SC_Q[big]=www.big.lab. SC_CUT[big]=big.lab.
-SC_NS[big]=""
-ADDR[ns1.example.lab.]="A 127.0.2.1|AAAA fd00:1ab:e::1"
-ADDR[ns2.example.lab.]="A 127.0.2.2|AAAA fd00:1ab:e::2"
-ADDR[ns1.good.lab.]="A 127.0.5.1|AAAA fd00:1ab:5::1"
-ADDR[ns2.good.lab.]="A 127.0.5.2|AAAA fd00:1ab:5::2"
-ADDR[ns.cyca.lab.]="A 127.0.6.1"
-ADDR[ns.cycb.lab.]="A 127.0.6.2"
-ADDR[ns1.nog.lab.]="A 127.0.7.1"
-ADDR[ns2.nog.lab.]="A 127.0.7.2"
-ADDR[ns1.mism.lab.]="A 127.0.9.9"
-i=1
-for l in a b c d e f g h i j k l m; do
-	SC_NS[big]="${SC_NS[big]}${SC_NS[big]:+ }$l.ns.big.lab.:in-domain"
-	ADDR[$l.ns.big.lab.]="A 127.0.10.$i|AAAA fd00:1ab:10::$i"
-	i=$((i + 1))
-done
-# The delegation rule in lab.yaml: nog.lab. never gets glue, whatever the
-# zone's rule says.
-declare -A DELEG_RULE=([nog]=none)
+# --- The lab's delegations from lab., read from the lab itself -----------------
+# Every scenario of zones/lab.yaml whose question lies below a delegation of
+# lab. (zones/lab.zone, read with dnspython) becomes one SC: SC_Q the
+# question's name; SC_CUT the zone cut; SC_NS "NAME:CLASS ..." (in-domain
+# first, then NS order, as glued lists them); ADDR[NAME] its glue in
+# lab.zone, "TYPE DATA|TYPE DATA"; DELEG_RULE[SC] a delegation's own glue
+# rule in lab.yaml. A scenario added to the lab is tested here too.
+if ! labdata=$("$PY" - "$PWD/zones/lab.yaml" <<'PYEOF'
+import sys, yaml, dns.zone, dns.name, dns.rdatatype
+cfg = yaml.safe_load(open(sys.argv[1]))
+base = sys.argv[1].rsplit("/", 1)[0]
+for srv in cfg["servers"]:
+    for z in srv.get("zones") or []:
+        if z.get("origin") == "lab.":
+            labz = z
+zone = dns.zone.from_file(base + "/" + labz["file"], origin="lab.", relativize=False)
+origin = dns.name.from_text("lab.")
+cuts = [n for n, node in zone.nodes.items() if n != origin and node.get_rdataset(1, dns.rdatatype.NS)]
+def under(n, c): return n.is_subdomain(c)
+def cls(ns, cut):
+    if under(ns, cut): return "in-domain"
+    if any(under(ns, c) for c in cuts): return "sibling"
+    if under(ns, origin): return "in-zone"
+    return "out-of-zone"
+def t(n): return n.to_text()
+order = {"in-domain": 0}
+print("declare -A SC_Q SC_CUT SC_NS ADDR DELEG_RULE")
+keys = []
+for sc in cfg.get("scenarios") or []:
+    q = dns.name.from_text(sc["query"].split()[0])
+    cut = next((c for c in cuts if under(q, c)), None)
+    if cut is None: continue
+    key = cut.labels[0].decode()
+    keys.append(key)
+    ns = [r.target for r in zone.nodes[cut].get_rdataset(1, dns.rdatatype.NS)]
+    ns.sort(key=lambda n: order.get(cls(n, cut), 1))
+    print("SC_Q[%s]=%s SC_CUT[%s]=%s" % (key, t(q), key, t(cut)))
+    print('SC_NS[%s]="%s"' % (key, " ".join("%s:%s" % (t(n), cls(n, cut)) for n in ns)))
+    for n in ns:
+        if cls(n, cut) == "out-of-zone" or n not in zone.nodes: continue
+        rrs = []
+        for ty in ("A", "AAAA"):
+            rds = zone.nodes[n].get_rdataset(1, dns.rdatatype.from_text(ty))
+            rrs += ["%s %s" % (ty, r.to_text()) for r in (rds or [])]
+        if rrs: print('ADDR[%s]="%s"' % (t(n), "|".join(rrs)))
+for d in labz.get("delegations") or []:
+    if "glue" in d:
+        print("DELEG_RULE[%s]=%s" % (dns.name.from_text(d["name"]).labels[0].decode(), d["glue"]))
+print('SCENARIOS="%s"' % " ".join(keys))
+PYEOF
+); then
+	bad "cannot read the scenarios from zones/lab.yaml and zones/lab.zone" "$labdata"
+	lib_finish
+fi
+eval "$labdata"
+[ -n "$SCENARIOS" ] || bad "no scenario of zones/lab.yaml is below a delegation of lab."
 
 WRONG_A=127.0.9.99 WRONG_AAAA=fd00::99
 PARTIAL_NAMES="ns2.good.lab. ns.cyca.lab."
