@@ -31,6 +31,7 @@
 #include "dns/rdata.h"
 #include "dns/respond.h"
 #include "dns/zone.h"
+#include "dns/zone_build.h"
 #include "dns/zoneset.h"
 
 #define MAX_ZONES 16

@@ -611,7 +611,7 @@ static void check_cycles(run_t *r, const cut_list_t *cuts)
 		for (uint16_t k = 0; k < a->nglue; k++) {
 			if (a->glue[k].cls != GLUE_CLASS_SIBLING)
 				continue;
-			const node_t *ce = zone_closest(r->zone, a->glue[k].name);
+			const node_t *ce = zone_closest(r->zone, a->glue[k].name, false);
 			const node_t *b = ce->cut;
 			if (!b || b == a || b < a)
 				continue; /* report each pair once */
@@ -669,7 +669,7 @@ static void check_zone(run_t *r)
 		const node_t *cut = cuts.cuts[i];
 		uint8_t mode, trunc;
 		const glue_rule_t *src;
-		zone_effective_rule(r->zone, cut, &r->srv->zs->rule, &src, &trunc);
+		glue_rule_effective(r->zone, cut, &r->srv->zs->rule, &src, &trunc);
 		mode = src->mode;
 		r->sum->delegations++;
 		check_policy(r, cut, mode, src, trunc);

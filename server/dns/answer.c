@@ -105,7 +105,7 @@ static void refer(ctx_t *c, const zone_t *z, const node_t *cut)
 	plan_t *p = c->plan;
 	explain_t *ex = c->ex;
 	const glue_rule_t *rule;
-	zone_effective_rule(z, cut, &c->zs->rule, &rule, &p->truncation);
+	glue_rule_effective(z, cut, &c->zs->rule, &rule, &p->truncation);
 
 	p->kind = ANSWER_REFERRAL;
 	if (p->n == 0)
@@ -217,43 +217,15 @@ static const uint8_t *answer_node(ctx_t *c, const zone_t *z, const node_t *n, co
 }
 
 /*
- * The node lookup() needs for lname (lowercased, at or below z's origin):
- * the closest encloser, as zone_closest() finds it, except that below a cut
- * the topmost cut itself is returned, which lookup() treats alike (it only
- * asks for n->cut, and whether n is the cut and the whole name). Walks down
- * from the apex, one exact lookup per label, and stops at the first name
- * that does not exist (every ancestor of a node exists) or at the first
- * cut. A referral below a cut thus costs one lookup instead of one per
- * label below it: each lookup is a few cache misses in a big zone.
- */
-static const node_t *closest(const zone_t *z, const uint8_t *lname)
-{
-	const node_t *n = zone_apex(z);
-	size_t len = name_len(lname);
-	uint8_t off[NAME_MAXLABELS];
-	int k = 0;
-	/* Where each label above the apex starts. */
-	for (size_t p = 0; p + n->namelen < len; p += 1u + lname[p])
-		off[k++] = (uint8_t)p;
-	while (k-- > 0) {
-		const node_t *c = zone_find(z, lname + off[k], len - off[k]);
-		if (!c)
-			break;
-		n = c;
-		if (n->cut)
-			break;
-	}
-	return n;
-}
-
-/*
  * One step of the lookup in zone z for lname (lowercased); owner is the
  * name to write (NULL = the question). Returns the CNAME target to follow.
  */
 static const uint8_t *lookup(ctx_t *c, const zone_t *z, const uint8_t *lname, const uint8_t *owner,
 			     int step)
 {
-	const node_t *n = closest(z, lname);
+	/* The closest encloser, or the topmost cut above the name, which is
+	 * all a referral needs. */
+	const node_t *n = zone_closest(z, lname, true);
 	c->lnamelen = name_len(lname);
 	c->at_question = owner == NULL;
 	bool exact = n->namelen == c->lnamelen;
@@ -372,7 +344,7 @@ void answer_plan_in(const zoneset_t *zs, const query_t *q, bool tcp, const zone_
 		goto done;
 	}
 	const glue_rule_t *unused;
-	zone_effective_rule(z, NULL, &zs->rule, &unused, &plan->truncation);
+	glue_rule_effective(z, NULL, &zs->rule, &unused, &plan->truncation);
 
 	uint8_t target[NAME_MAXLEN];
 	const uint8_t *owner = NULL;

@@ -122,4 +122,39 @@ int fault_action_from_str(const char *s, uint8_t *out);
 /* True when a rule (after inheritance) breaks the RFCs on purpose. */
 bool glue_rule_breaks_rfc(uint8_t mode, uint8_t truncation);
 
+/* ---- evaluation: what a rule or fault does to one query ------------------ */
+
+struct zone;
+struct node;
+struct glue;
+struct rrset;
+
+/*
+ * The rules that apply at a cut of zone z (cut NULL for an answer that is
+ * not a referral): *glue gets the first of cut, zone and server rule whose
+ * glue mode is set, *truncation the first truncation mode set. server_rule
+ * is the fallback for both and must have neither field GLUE_/TRUNC_INHERIT.
+ */
+void glue_rule_effective(const struct zone *z, const struct node *cut,
+			 const glue_rule_t *server_rule, const glue_rule_t **glue,
+			 uint8_t *truncation);
+
+/* Does rule r let the addresses of NS entry g (index-th of its cut) into a
+ * referral? Out-of-zone names never; `wrong` keeps them, rewritten. */
+bool glue_rule_keeps(const glue_rule_t *r, const struct glue *g, uint16_t index);
+
+/* A fault as the query path uses it: the configured fault, how many
+ * queries it has matched (the only thing the query path writes), and for
+ * FAULT_UPWARD the ". NS ..." RRset it answers with. */
+typedef struct fault_rt {
+	fault_t f;
+	_Atomic uint32_t seen;  /* matching queries so far */
+	const struct rrset *upward;
+} fault_rt_t;
+
+/* The first of faults[0..n) that matches lname (lowercased) / qtype and
+ * fires on this query (every N-th match), or NULL. Counts the match. */
+const fault_rt_t *fault_firing(fault_rt_t *faults, size_t n, const uint8_t *lname,
+			       uint16_t qtype);
+
 #endif

@@ -1,12 +1,14 @@
 /*
- * zone.h -- one zone, immutable once built.
+ * zone.h -- one zone, immutable once built: its data types and the read
+ * API of the query path. zone_build.h makes zones (zone_load); nothing
+ * here changes one.
  *
  * Nodes are keyed by their lowercased wire name in an open-addressing hash
  * table. Every ancestor of a name with data, up to the apex, exists as a node
  * (empty non-terminals have no RRsets), so the closest encloser of any name is
  * found by removing labels until a lookup hits. Zone cuts, the glue of each
  * cut and the additional-section targets of NS/MX/SRV RRsets are computed once
- * by zone_build(); the query path only reads them.
+ * by the builder; the query path only reads them.
  */
 #ifndef GLUED_ZONE_H
 #define GLUED_ZONE_H
@@ -82,60 +84,6 @@ typedef struct node {
 typedef struct zone zone_t;
 
 
-/* Warnings found while building (missing glue, out-of-zone data, ...). */
-typedef void (*zone_warn_cb)(void *ctx, const char *msg);
-
-/*
- * Limits on what one zone may hold, so that a wrong or hostile file fails
- * with a clear message instead of exhausting memory. 0 in a field means no
- * limit; zone_limits_default() gives the values zone_load uses.
- */
-typedef struct zone_limits {
-	uint64_t max_records;       /* records in the zone (default 50,000,000) */
-	uint64_t max_file_bytes;    /* bytes of zone text, $INCLUDEd files counted
-				     * (default 16 GiB) */
-	uint32_t max_rrset_records; /* records in one RRset (default and at most
-				     * 65535, what a 16-bit count can hold) */
-	uint32_t max_include_depth; /* $INCLUDE nesting (default and at most 16) */
-} zone_limits_t;
-
-#define ZONE_MAX_RECORDS_DEFAULT 50000000u
-#define ZONE_MAX_FILE_BYTES_DEFAULT (16ull << 30)
-#define ZONE_MAX_RRSET_RECORDS 65535u
-#define ZONE_MAX_INCLUDE_DEPTH 16u
-
-/* The defaults above. */
-zone_limits_t zone_limits_default(void);
-
-/*
- * Load a zone from a master file. origin (wire form) may be NULL: then the
- * origin is the owner of the first SOA record (after $ORIGIN processing).
- * Runs the load-time checks: exactly one SOA, at the apex; NS at the apex;
- * no CNAME beside other data or more than one CNAME at a name. Out-of-zone
- * records are skipped with a warning naming file:line. On failure returns a
- * negative status and writes "file:line: message" (or "file: message") into
- * err; *out is untouched. warn may be NULL.
- */
-int zone_load(const char *path, const uint8_t *origin, zone_warn_cb warn, void *warn_ctx,
-	      zone_t **out, char *err, size_t errcap) MUST_CHECK;
-
-/* Same from zone-file text in memory (tests, fuzzing). */
-int zone_load_mem(const char *name, const char *text, size_t len, const uint8_t *origin,
-		  zone_warn_cb warn, void *warn_ctx, zone_t **out, char *err,
-		  size_t errcap) MUST_CHECK;
-
-/*
- * zone_load and zone_load_mem under explicit limits (NULL: the defaults).
- * Going over a limit fails with ST_ELIMIT and a message naming the limit,
- * e.g. "tld.zone:5600014: zone has more than 5600013 records (limit)".
- */
-int zone_load_ex(const char *path, const uint8_t *origin, const zone_limits_t *limits,
-		 zone_warn_cb warn, void *warn_ctx, zone_t **out, char *err,
-		 size_t errcap) MUST_CHECK;
-int zone_load_mem_ex(const char *name, const char *text, size_t len, const uint8_t *origin,
-		     const zone_limits_t *limits, zone_warn_cb warn, void *warn_ctx, zone_t **out,
-		     char *err, size_t errcap) MUST_CHECK;
-
 /* Free a zone and everything it owns. NULL is fine. */
 void zone_free(zone_t *z);
 
@@ -151,38 +99,9 @@ size_t zone_record_count(const zone_t *z);
 const rrset_t *zone_soa(const zone_t *z);
 uint32_t zone_negative_ttl(const zone_t *z);
 
-/* The zone's own rule (NULL: inherit the server's). The rule must outlive
- * the zone. */
+/* The zone's own rule (NULL: inherit the server's); policy.h says what a
+ * rule means at a cut (glue_rule_effective). */
 const glue_rule_t *zone_rule(const zone_t *z);
-void zone_set_rule(zone_t *z, const glue_rule_t *rule);
-
-/*
- * Give the cut at lname (lowercased wire form) its own rule, which must
- * outlive the zone. Returns 0, ST_ENOENT when no such name exists in the
- * zone, or ST_EINVAL when the name is not a delegation point. Only before
- * the zone is shared with the query path.
- */
-int zone_set_cut_rule(zone_t *z, const uint8_t *lname, const glue_rule_t *rule) MUST_CHECK;
-
-/*
- * The rules that apply at a cut (NULL for an answer that is not a
- * referral): *glue gets the first of cut, zone and server rule whose glue
- * mode is set, *truncation the first truncation mode set. server_rule is
- * the fallback for both and must have neither field GLUE_/TRUNC_INHERIT.
- */
-void zone_effective_rule(const zone_t *z, const node_t *cut, const glue_rule_t *server_rule,
-			 const glue_rule_t **glue, uint8_t *truncation);
-
-/* Does rule r let the addresses of NS entry g (index-th of its cut) into a
- * referral? Out-of-zone names never; `wrong` keeps them, rewritten. */
-bool glue_rule_keeps(const glue_rule_t *r, const glue_t *g, uint16_t index);
-
-/*
- * For every cut whose effective glue mode (cut, zone, then server_rule) is
- * GLUE_WRONG, build the rewritten glue RRsets. Returns 0 or ST_ENOMEM. Call
- * after every rule is set, before the zone is shared.
- */
-int zone_prepare_rules(zone_t *z, const glue_rule_t *server_rule) MUST_CHECK;
 
 /*
  * Exact lookup of a lowercased name (len bytes, wire form). Returns the node
@@ -213,11 +132,14 @@ void zone_pf_start(zone_pf_t *pf, const zone_t *z, const uint8_t *lname, size_t 
 void zone_pf_step(zone_pf_t *pf);
 
 /*
- * The deepest existing node at or above lname, which must be at or below
- * the origin. Never NULL (the apex always exists). Pre: lname lowercased,
- * name_is_sub(lname, origin).
+ * The closest encloser of lname: the deepest existing node at or above it,
+ * which must be at or below the origin; with stop_at_cut, the topmost cut
+ * on the way down instead when there is one (what answering needs: below
+ * a cut only the cut matters). Never NULL (the apex always exists). One
+ * walk for the query path, the builder and the checks. Pre: lname
+ * lowercased, name_is_sub(lname, origin).
  */
-const node_t *zone_closest(const zone_t *z, const uint8_t *lname);
+const node_t *zone_closest(const zone_t *z, const uint8_t *lname, bool stop_at_cut);
 
 /* The RRset of a type at a node, or NULL. */
 const rrset_t *node_rrset(const node_t *n, uint16_t type);

@@ -1,6 +1,7 @@
 /*
  * zoneset.c -- load a virtual server's zones and apply its policies.
  */
+#include "dns/zone_build.h"
 #include "dns/zoneset.h"
 
 #include <stdio.h>
@@ -298,28 +299,14 @@ const zone_t *zoneset_find(const zoneset_t *zs, const uint8_t *lname)
 	return zoneset_find_at(zs, lname, NULL);
 }
 
-static const fault_rt_t *first_firing(fault_rt_t *f, size_t n, const uint8_t *lname, uint16_t qtype)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (f[i].f.type && f[i].f.type != qtype)
-			continue;
-		if (f[i].f.has_name && !name_is_sub(lname, f[i].f.name))
-			continue;
-		uint32_t seen = atomic_fetch_add_explicit(&f[i].seen, 1, memory_order_relaxed) + 1;
-		if (seen % f[i].f.every == 0)
-			return &f[i];
-	}
-	return NULL;
-}
-
 const fault_rt_t *zoneset_fault(const zoneset_t *zs, size_t zone_index, const uint8_t *lname,
 				uint16_t qtype)
 {
 	const fault_rt_t *f = NULL;
 	if (zone_index < zs->nzones && zs->nzfaults[zone_index])
-		f = first_firing(zs->zfaults[zone_index], zs->nzfaults[zone_index], lname, qtype);
+		f = fault_firing(zs->zfaults[zone_index], zs->nzfaults[zone_index], lname, qtype);
 	if (!f && zs->nfaults)
-		f = first_firing(zs->faults, zs->nfaults, lname, qtype);
+		f = fault_firing(zs->faults, zs->nfaults, lname, qtype);
 	return f;
 }
 

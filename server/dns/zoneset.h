@@ -17,13 +17,7 @@
 #include "dns/policy.h"
 #include "dns/status.h"
 #include "dns/zone.h"
-
-/* A fault as the query path uses it. */
-typedef struct fault_rt {
-	fault_t f;
-	_Atomic uint32_t seen;  /* matching queries so far */
-	const rrset_t *upward;  /* FAULT_UPWARD: ". NS ..." */
-} fault_rt_t;
+#include "dns/zone_build.h" /* zone_warn_cb */
 
 /* A zone or delegation rule, with where it was configured. cut->rule
  * points at rule, the first member, so the slot of a cut's rule is known. */

@@ -11,6 +11,7 @@
 #include "analysis/msg.h"
 #include "dns/query.h"
 #include "dns/respond.h"
+#include "dns/zone_build.h"
 #include "dns/zoneset.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

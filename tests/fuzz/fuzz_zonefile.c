@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "dns/zone.h"
+#include "dns/zone_build.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

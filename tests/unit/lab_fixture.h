@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "analysis/sim.h"
+#include "dns/zone_build.h"
 #include "dns/zoneset.h"
 
 #define SOA(o) "$ORIGIN " o "\n$TTL 300\n@ SOA ns hostmaster 1 2 3 4 5\n"

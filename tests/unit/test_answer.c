@@ -10,6 +10,7 @@
 #include "dns/answer.h"
 #include "dns/name.h"
 #include "dns/rdata.h"
+#include "dns/zone_build.h"
 #include "dns/zoneset.h"
 
 static const char PARENT[] =

@@ -1,4 +1,4 @@
-/* Unit tests for zone.c / zoneset.c: layout, cuts, glue classes, checks. */
+/* Unit tests for zone.c and zone_build.c: layout, cuts, glue classes, checks. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -11,67 +11,9 @@
 #include "dns/name.h"
 #include "dns/rdata.h"
 #include "dns/zone.h"
-#include "dns/zoneset.h"
+#include "dns/zone_build.h"
 
-static const char PARENT[] =
-	"$ORIGIN test.\n"
-	"$TTL 3600\n"
-	"@ SOA ns.test. host.test. 1 7200 900 1209600 300\n"
-	"@ NS ns.test.\n"
-	"ns A 192.0.2.1\n"
-	/* in-domain, plus an in-zone and an out-of-zone NS */
-	"child NS ns1.child\n"
-	"child NS ns.test.\n"
-	"child NS ns.elsewhere.example.\n"
-	"child DS 12345 13 2 0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF\n"
-	"ns1.child A 192.0.2.10\n"
-	"ns1.child AAAA 2001:db8::10\n"
-	/* sibling: a's NS lives under b */
-	"a NS ns.b\n"
-	"b NS ns.b\n"
-	"ns.b A 192.0.2.20\n"
-	/* missing glue */
-	"noglue NS ns.noglue\n"
-	/* deeper names, ENTs, wildcard */
-	"x.y.z A 192.0.2.30\n"
-	"*.wild A 192.0.2.40\n"
-	"mx MX 10 ns\n";
-
-static zone_t *load(const char *text, char *err, size_t errcap, int *warnings);
-
-static void count_warn(void *ctx, const char *msg)
-{
-	(void)msg;
-	(*(int *)ctx)++;
-}
-
-/* The announcements of a zoneset, one letter a record: 'z' a zone fault,
- * 'd' a delegation rule, ... */
-static void collect_announce(void *ctx, const announce_t *a)
-{
-	char *buf = ctx;
-	size_t n = strlen(buf);
-	buf[n] = a->fault ? (a->scope == ANNOUNCE_ZONE ? 'z' : 's')
-			  : (a->scope == ANNOUNCE_DELEGATION ? 'd' : a->scope == ANNOUNCE_ZONE ? 'Z' : 'S');
-	buf[n + 1] = 0;
-}
-
-static zone_t *load(const char *text, char *err, size_t errcap, int *warnings)
-{
-	zone_t *z = NULL;
-	int rc = zone_load_mem("mem.zone", text, strlen(text), NULL, count_warn, warnings, &z, err,
-			       errcap);
-	return rc == ST_OK ? z : NULL;
-}
-
-static const node_t *find(const zone_t *z, const char *name)
-{
-	uint8_t w[NAME_MAXLEN];
-	int n = name_from_text(name, strlen(name), NULL, w);
-	assert_true(n > 0);
-	name_lower(w, w);
-	return zone_find(z, w, (size_t)n);
-}
+#include "zone_fixture.h"
 
 static void test_layout_and_cuts(void **state)
 {
@@ -101,7 +43,14 @@ static void test_layout_and_cuts(void **state)
 	/* Closest encloser of a name that does not exist. */
 	uint8_t w[NAME_MAXLEN];
 	assert_true(name_from_text("q.x.y.z.test.", 13, NULL, w) > 0);
-	assert_ptr_equal(zone_closest(z, w), find(z, "x.y.z.test."));
+	assert_ptr_equal(zone_closest(z, w, false), find(z, "x.y.z.test."));
+	assert_ptr_equal(zone_closest(z, w, true), find(z, "x.y.z.test."));
+	/* Below a cut: the deepest node, or (for answering) the cut itself. */
+	assert_true(name_from_text("q.ns1.child.test.", 17, NULL, w) > 0);
+	assert_ptr_equal(zone_closest(z, w, false), find(z, "ns1.child.test."));
+	assert_ptr_equal(zone_closest(z, w, true), find(z, "child.test."));
+	assert_true(name_from_text("test.", 5, NULL, w) > 0);
+	assert_ptr_equal(zone_closest(z, w, true), zone_apex(z));
 	zone_free(z);
 }
 
@@ -218,104 +167,6 @@ static void test_explicit_origin(void **state)
 	assert_memory_equal(zone_origin(z), "\3lab\0", 5);
 	assert_non_null(find(z, "www.lab."));
 	zone_free(z);
-}
-
-static void test_zoneset_deepest(void **state)
-{
-	char err[512];
-	int w = 0;
-	zone_t *zones[3];
-	zones[0] = load(PARENT, err, sizeof(err), &w);
-	zones[1] = load("$ORIGIN child.test.\n$TTL 60\n@ SOA a. b. 1 2 3 4 5\n@ NS a.\n", err,
-			sizeof(err), &w);
-	zones[2] = load("$ORIGIN .\n$TTL 60\n@ SOA a. b. 1 2 3 4 5\n@ NS a.\n", err, sizeof(err), &w);
-	assert_non_null(zones[0]);
-	assert_non_null(zones[1]);
-	assert_non_null(zones[2]);
-	zoneset_t *zs = NULL;
-	assert_int_equal(zoneset_from_zones(zones, 3, GLUE_FULL, &zs, err, sizeof(err)), ST_OK);
-	const zone_t *z = zoneset_find(zs, (const uint8_t *)"\3www\5child\4test\0");
-	assert_memory_equal(zone_origin(z), "\5child\4test\0", 12);
-	z = zoneset_find(zs, (const uint8_t *)"\3www\4test\0");
-	assert_memory_equal(zone_origin(z), "\4test\0", 6);
-	z = zoneset_find(zs, (const uint8_t *)"\3org\0");
-	assert_int_equal(zone_origin(z)[0], 0);
-	/* The bytes of "\4test\0" end this name, but not on a label
-	 * boundary: one label "x\4test", under the root. */
-	z = zoneset_find(zs, (const uint8_t *)"\6x\4test\0");
-	assert_int_equal(zone_origin(z)[0], 0);
-	size_t at = 99;
-	assert_non_null(zoneset_find_at(zs, (const uint8_t *)"\4test\0", &at));
-	assert_memory_equal(zone_origin(zs->zones[at]), "\4test\0", 6);
-	zoneset_free(zs);
-
-	/* The same origin twice is refused. */
-	zones[0] = load(PARENT, err, sizeof(err), &w);
-	zones[1] = load(PARENT, err, sizeof(err), &w);
-	assert_int_equal(zoneset_from_zones(zones, 2, GLUE_FULL, &zs, err, sizeof(err)), ST_EEXIST);
-	assert_non_null(strstr(err, "already loaded"));
-}
-
-#define GOLDEN_ZONE TEST_DATA_DIR "/../golden/zones/test.zone"
-
-static void test_zoneset_rules_and_faults(void **state)
-{
-	char err[512];
-	deleg_spec_t d = { .rule = GLUE_RULE_INHERIT };
-	d.rule.mode = GLUE_NONE;
-	assert_true(name_from_text("child.test.", 11, NULL, d.name) > 0);
-	fault_t f = { .action = FAULT_SERVFAIL, .every = 1 };
-	zone_spec_t zspec = { .origin = "test.", .file = GOLDEN_ZONE, .rule = GLUE_RULE_INHERIT,
-			      .delegs = &d, .ndelegs = 1, .faults = &f, .nfaults = 1 };
-	server_spec_t spec = { .name = "tld", .zones = &zspec, .nzones = 1,
-			       .rule = GLUE_RULE_INHERIT };
-	zoneset_t *zs = NULL;
-	assert_int_equal(zoneset_load(&spec, NULL, NULL, &zs, err, sizeof(err)), ST_OK);
-	/* Server defaults are the RFC's; the zone's fault matches any name. */
-	assert_int_equal(zs->rule.mode, GLUE_FULL);
-	assert_int_equal(zs->rule.truncation, TRUNC_RFC9471);
-	const fault_rt_t *hit = zoneset_fault(zs, 0, (const uint8_t *)"\3www\4test\0", RR_A);
-	assert_non_null(hit);
-	assert_int_equal(hit->f.action, FAULT_SERVFAIL);
-	assert_null(zoneset_fault(zs, SIZE_MAX, (const uint8_t *)"\3www\4test\0", RR_A));
-	/* The delegation rule sits on the cut, and is announced. */
-	const node_t *cut = find(zs->zones[0], "child.test.");
-	assert_non_null(cut->rule);
-	assert_int_equal(cut->rule->mode, GLUE_NONE);
-	char seen[8] = "";
-	assert_int_equal(zoneset_announce(zs, collect_announce, seen), 2);
-	assert_string_equal(seen, "zd");
-	zoneset_free(zs);
-
-	/* A rule for a name that is not a delegation is an error naming it. */
-	assert_true(name_from_text("www.test.", 9, NULL, d.name) > 0);
-	snprintf(d.where, sizeof(d.where), "lab.yaml:12");
-	assert_int_equal(zoneset_load(&spec, NULL, NULL, &zs, err, sizeof(err)), ST_EINVAL);
-	assert_non_null(strstr(err, "lab.yaml:12: www.test. is not a delegation of zone test."));
-	assert_true(name_from_text("nope.test.", 10, NULL, d.name) > 0);
-	assert_int_equal(zoneset_load(&spec, NULL, NULL, &zs, err, sizeof(err)), ST_EINVAL);
-	assert_non_null(strstr(err, "no such name"));
-}
-
-static void test_fault_every_nth(void **state)
-{
-	char err[512];
-	fault_t f = { .action = FAULT_DROP, .every = 3, .type = RR_AAAA, .has_name = true };
-	assert_true(name_from_text("x.test.", 7, NULL, f.name) > 0);
-	zone_spec_t zspec = { .origin = "test.", .file = GOLDEN_ZONE, .rule = GLUE_RULE_INHERIT };
-	server_spec_t spec = { .zones = &zspec, .nzones = 1, .rule = GLUE_RULE_INHERIT,
-			       .faults = &f, .nfaults = 1 };
-	zoneset_t *zs = NULL;
-	assert_int_equal(zoneset_load(&spec, NULL, NULL, &zs, err, sizeof(err)), ST_OK);
-	const uint8_t *below = (const uint8_t *)"\1a\1x\4test\0";
-	int fired = 0;
-	for (int i = 0; i < 9; i++)
-		fired += zoneset_fault(zs, 0, below, RR_AAAA) != NULL;
-	assert_int_equal(fired, 3);
-	/* Other types and names do not match (and are not counted). */
-	assert_null(zoneset_fault(zs, 0, below, RR_A));
-	assert_null(zoneset_fault(zs, 0, (const uint8_t *)"\1y\4test\0", RR_AAAA));
-	zoneset_free(zs);
 }
 
 /* ---- the loader: owners that come back, and the limits ---------------- */
@@ -444,9 +295,6 @@ int main(void)
 		cmocka_unit_test(test_load_errors),
 		cmocka_unit_test(test_out_of_zone_is_a_warning),
 		cmocka_unit_test(test_explicit_origin),
-		cmocka_unit_test(test_zoneset_deepest),
-		cmocka_unit_test(test_zoneset_rules_and_faults),
-		cmocka_unit_test(test_fault_every_nth),
 		cmocka_unit_test(test_owner_comes_back),
 		cmocka_unit_test(test_limits),
 	};

@@ -17,6 +17,7 @@
 
 #include "dns/name.h"
 #include "dns/zone.h"
+#include "dns/zone_build.h"
 #include "dns/zonefile.h"
 
 #define WINDOW (1u << 20) /* zonefile.c's ZF_WINDOW */
