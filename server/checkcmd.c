@@ -203,7 +203,7 @@ static bool check_scenario(const scenario_t *t, const sim_addr_t *roots, size_t 
 	return agree;
 }
 
-/* The delegation checks (dns/check.h) over every server of a loaded
+/* The delegation checks (analysis/check.h) over every server of a loaded
  * configuration, then its scenarios. Returns the number of errors. */
 static unsigned check_delegations(const srvconf_t *sc, const view_t *v, bool json)
 {
