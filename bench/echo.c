@@ -47,7 +47,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: echo -p PORT [-T MAX_SECONDS]\n");
 		return 2;
 	}
-	struct sigaction sa = {.sa_handler = on_signal};
+	struct sigaction sa = { .sa_handler = on_signal };
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGALRM, &sa, NULL);
@@ -61,7 +61,7 @@ int main(int argc, char **argv)
 	int one = 1, sz = 4 << 20;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof sz);
-	struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
 	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	if (bind(fd, (struct sockaddr *)&addr, sizeof addr) < 0) {
 		perror("echo: bind");

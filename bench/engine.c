@@ -66,7 +66,8 @@ static int cmp_u64(const void *a, const void *b)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: engine -z ORIGIN=FILE [-z ...] -f QUERIES [-n PASSES] [-s SEED] [-c KIB] [-p]\n");
+	fprintf(stderr,
+		"usage: engine -z ORIGIN=FILE [-z ...] -f QUERIES [-n PASSES] [-s SEED] [-c KIB] [-p]\n");
 	exit(2);
 }
 
@@ -100,8 +101,8 @@ static bquery_t *read_queries(const char *path, size_t *count)
 				break;
 			qs = nq;
 		}
-		qs[n].len = (uint16_t)msg_build_query(qs[n].wire, sizeof(qs[n].wire), (uint16_t)n, 0,
-						      qname, qtype, 1, 1232, false);
+		qs[n].len = (uint16_t)msg_build_query(qs[n].wire, sizeof(qs[n].wire), (uint16_t)n,
+						      0, qname, qtype, 1, 1232, false);
 		n++;
 	}
 	fclose(f);
@@ -131,19 +132,31 @@ int main(int argc, char **argv)
 			if (!eq || nzones == MAX_ZONES ||
 			    name_from_text(optarg, (size_t)(eq - optarg), NULL, origin) < 0)
 				usage();
-			if (zone_load(eq + 1, origin, NULL, NULL, &zones[nzones], err, sizeof(err)) < 0) {
+			if (zone_load(eq + 1, origin, NULL, NULL, &zones[nzones], err,
+				      sizeof(err)) < 0) {
 				fprintf(stderr, "engine: %s\n", err);
 				return 1;
 			}
 			nzones++;
 			break;
 		}
-		case 'f': qfile = optarg; break;
-		case 'n': passes = strtoul(optarg, NULL, 10); break;
-		case 's': rng_state = strtoull(optarg, NULL, 10) | 1; break;
-		case 'c': cache_kib = strtoul(optarg, NULL, 10); break;
-		case 'p': prefetch = 1; break;
-		default: usage();
+		case 'f':
+			qfile = optarg;
+			break;
+		case 'n':
+			passes = strtoul(optarg, NULL, 10);
+			break;
+		case 's':
+			rng_state = strtoull(optarg, NULL, 10) | 1;
+			break;
+		case 'c':
+			cache_kib = strtoul(optarg, NULL, 10);
+			break;
+		case 'p':
+			prefetch = 1;
+			break;
+		default:
+			usage();
 		}
 	}
 	if (nzones == 0 || !qfile || passes == 0)
@@ -209,8 +222,8 @@ int main(int argc, char **argv)
 		ns[p] = now_ns() - t0;
 	}
 	qsort(ns, passes, sizeof(*ns), cmp_u64);
-	printf("queries=%zu passes=%zu best_ns=%.1f median_ns=%.1f avg_bytes=%.1f dropped=%zu\n", nq,
-	       passes, (double)ns[0] / (double)nq, (double)ns[passes / 2] / (double)nq,
+	printf("queries=%zu passes=%zu best_ns=%.1f median_ns=%.1f avg_bytes=%.1f dropped=%zu\n",
+	       nq, passes, (double)ns[0] / (double)nq, (double)ns[passes / 2] / (double)nq,
 	       (double)bytes / (double)(nq * passes), empty / passes);
 	zoneset_free(zs);
 	respond_batch_free(rb);

@@ -73,10 +73,13 @@ static uint64_t now_ns(void)
 
 static int type_code(const char *t)
 {
-	static const struct { const char *n; int c; } tab[] = {
-		{"A", 1}, {"NS", 2}, {"CNAME", 5}, {"SOA", 6}, {"PTR", 12},
-		{"MX", 15}, {"TXT", 16}, {"AAAA", 28}, {"SRV", 33}, {"DS", 43},
-		{"ANY", 255},
+	static const struct {
+		const char *n;
+		int c;
+	} tab[] = {
+		{ "A", 1 },    { "NS", 2 },  { "CNAME", 5 }, { "SOA", 6 },
+		{ "PTR", 12 }, { "MX", 15 }, { "TXT", 16 },  { "AAAA", 28 },
+		{ "SRV", 33 }, { "DS", 43 }, { "ANY", 255 },
 	};
 	for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++)
 		if (strcasecmp(t, tab[i].n) == 0)
@@ -118,7 +121,7 @@ static int build_query(query_t *q, const char *name, int type)
 	p[off++] = 1; /* IN */
 	q->qlen = (uint16_t)(off - 12);
 	/* OPT: root owner, type 41, payload 1232, ext rcode/version/flags 0 */
-	static const uint8_t opt[] = {0, 0, 41, 0x04, 0xd0, 0, 0, 0, 0, 0, 0};
+	static const uint8_t opt[] = { 0, 0, 41, 0x04, 0xd0, 0, 0, 0, 0, 0, 0 };
 	memcpy(p + off, opt, sizeof opt);
 	off += sizeof opt;
 	q->len = (uint16_t)off;
@@ -173,7 +176,7 @@ static int open_socket(int port)
 	int sz = 4 << 20;
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof sz);
 	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof sz);
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK); /* 127.0.0.1 only, by design */
 	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
 		perror("loadgen: connect");
@@ -200,7 +203,8 @@ static long long cpu_ticks(const int *pids, int npids)
 			continue;
 		/* After ")": state(3) ppid ... utime is field 14, stime 15. */
 		unsigned long long ut = 0, st = 0;
-		if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) == 2)
+		if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut,
+			   &st) == 2)
 			total += (long long)(ut + st);
 	}
 	return total;
@@ -221,11 +225,12 @@ static int probe(int port, const char *name, const char *type, double limit, boo
 		q.wire[0] = (uint8_t)(id >> 8);
 		q.wire[1] = (uint8_t)id;
 		(void)send(fd, q.wire, q.len, 0); /* ECONNREFUSED until it listens */
-		struct pollfd pfd = {.fd = fd, .events = POLLIN};
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		if (poll(&pfd, 1, 2) > 0) {
 			uint8_t r[4096];
 			ssize_t n;
-			while ((n = recv(fd, r, sizeof r, MSG_DONTWAIT)) >= 12 || (n < 0 && errno == ECONNREFUSED)) {
+			while ((n = recv(fd, r, sizeof r, MSG_DONTWAIT)) >= 12 ||
+			       (n < 0 && errno == ECONNREFUSED)) {
 				if (n < 0)
 					continue;
 				int rcode = r[3] & 15;
@@ -234,7 +239,8 @@ static int probe(int port, const char *name, const char *type, double limit, boo
 				if ((r[2] & 0x80) && (any || (rcode == 0 && (aa || ns > 0)))) {
 					struct timespec ts;
 					clock_gettime(CLOCK_REALTIME, &ts);
-					printf("%lld\n", (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec);
+					printf("%lld\n",
+					       (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec);
 					return 0;
 				}
 			}
@@ -263,25 +269,49 @@ int main(int argc, char **argv)
 	bool probe_mode = false, probe_any = false;
 	int pids[MAX_PIDS], npids = 0;
 
-	static const struct option lo[] = {{"probe", no_argument, 0, 'X'}, {"any", no_argument, 0, 'Y'}, {0, 0, 0, 0}};
+	static const struct option lo[] = { { "probe", no_argument, 0, 'X' },
+					    { "any", no_argument, 0, 'Y' },
+					    { 0, 0, 0, 0 } };
 	int c;
 	while ((c = getopt_long(argc, argv, "p:f:d:w:n:W:t:P:T:", lo, NULL)) != -1) {
 		switch (c) {
-		case 'p': port = atoi(optarg); break;
-		case 'f': file = optarg; break;
-		case 'd': duration = atof(optarg); break;
-		case 'w': window = atoi(optarg); break;
-		case 'n': maxq = atoll(optarg); break;
-		case 'W': warmup = atof(optarg); break;
-		case 't': timeout_ms = atoi(optarg); break;
-		case 'T': probe_limit = atof(optarg); break;
-		case 'X': probe_mode = true; break;
-		case 'Y': probe_any = true; break;
+		case 'p':
+			port = atoi(optarg);
+			break;
+		case 'f':
+			file = optarg;
+			break;
+		case 'd':
+			duration = atof(optarg);
+			break;
+		case 'w':
+			window = atoi(optarg);
+			break;
+		case 'n':
+			maxq = atoll(optarg);
+			break;
+		case 'W':
+			warmup = atof(optarg);
+			break;
+		case 't':
+			timeout_ms = atoi(optarg);
+			break;
+		case 'T':
+			probe_limit = atof(optarg);
+			break;
+		case 'X':
+			probe_mode = true;
+			break;
+		case 'Y':
+			probe_any = true;
+			break;
 		case 'P':
-			for (char *s = strtok(optarg, ","); s && npids < MAX_PIDS; s = strtok(NULL, ","))
+			for (char *s = strtok(optarg, ","); s && npids < MAX_PIDS;
+			     s = strtok(NULL, ","))
 				pids[npids++] = atoi(s);
 			break;
-		default: usage();
+		default:
+			usage();
 		}
 	}
 	if (port <= 0 || port > 65535)
@@ -340,7 +370,7 @@ int main(int argc, char **argv)
 	uint64_t timeout_ns = (uint64_t)timeout_ms * 1000000u;
 	size_t qi = 0;
 	long long sent = 0, recvd = 0, lost = 0, stray = 0, senderr = 0;
-	long long rc[16] = {0}, aa = 0, tc = 0, late_hist = 0;
+	long long rc[16] = { 0 }, aa = 0, tc = 0, late_hist = 0;
 	int outstanding = 0;
 	bool measuring = false, stop_sending = false;
 	double t0 = now_s(), tm_start = 0, tm_end = 0;
@@ -363,7 +393,8 @@ int main(int argc, char **argv)
 			break;
 
 		/* Fill the window. */
-		while (!stop_sending && outstanding < window && nfree > 0 && rcount + BATCH < ring_cap) {
+		while (!stop_sending && outstanding < window && nfree > 0 &&
+		       rcount + BATCH < ring_cap) {
 			int nb = window - outstanding;
 			if (nb > BATCH)
 				nb = BATCH;
@@ -409,7 +440,7 @@ int main(int argc, char **argv)
 				break;
 		}
 
-		struct pollfd pfd = {.fd = fd, .events = POLLIN};
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		int pr = poll(&pfd, 1, 1);
 		if (pr > 0) {
 			int n = recvmmsg(fd, rmsg, BATCH, MSG_DONTWAIT, NULL);
@@ -427,7 +458,8 @@ int main(int argc, char **argv)
 					continue;
 				}
 				const query_t *q = &queries[which[id]];
-				if (len < 12u + q->qlen || memcmp(r + 12, q->wire + 12, q->qlen) != 0) {
+				if (len < 12u + q->qlen ||
+				    memcmp(r + 12, q->wire + 12, q->qlen) != 0) {
 					stray++;
 					continue;
 				}
@@ -494,7 +526,8 @@ int main(int argc, char **argv)
 	}
 	double cpu_us = 0;
 	if (npids > 0 && recvd > 0)
-		cpu_us = (double)(ticks1 - ticks0) * 1e6 / (double)sysconf(_SC_CLK_TCK) / (double)recvd;
+		cpu_us = (double)(ticks1 - ticks0) * 1e6 / (double)sysconf(_SC_CLK_TCK) /
+			 (double)recvd;
 	printf("qps=%.0f sent=%lld recv=%lld lost=%lld stray=%lld p50_us=%lld p99_us=%lld "
 	       "cpu_us=%.3f cpu_s=%.2f secs=%.3f noerror=%lld nxdomain=%lld servfail=%lld "
 	       "refused=%lld other_rcode=%lld aa=%lld tc=%lld senderr=%lld\n",

@@ -34,10 +34,12 @@ static void fault_words(const announce_t *a, char *buf, size_t cap)
 	if (f->type)
 		rrtype_to_text(f->type, type);
 	if (a->scope == ANNOUNCE_SERVER) {
-		snprintf(scope, sizeof(scope), "server %s", a->server ? a->server : "(command line)");
+		snprintf(scope, sizeof(scope), "server %s",
+			 a->server ? a->server : "(command line)");
 	} else {
 		char origin[NAME_TEXT_MAX];
-		snprintf(scope, sizeof(scope), "zone %s", name_str(a->zone, origin, sizeof(origin)));
+		snprintf(scope, sizeof(scope), "zone %s",
+			 name_str(a->zone, origin, sizeof(origin)));
 	}
 	int n = snprintf(buf, cap, "fault %s on %s %s %s", fault_action_str(f->action), scope, name,
 			 type);
@@ -71,15 +73,18 @@ static void announce_cb(void *ctx, const announce_t *a)
 		return;
 	}
 	const glue_rule_t *r = a->rule;
-	const char *why = glue_rule_breaks_rfc(r->mode, TRUNC_RFC9471) || r->truncation == TRUNC_LEGACY
-				  ? "breaks RFC 9471 on purpose"
-				  : "sets TC on every UDP answer on purpose";
+	const char *why =
+		glue_rule_breaks_rfc(r->mode, TRUNC_RFC9471) || r->truncation == TRUNC_LEGACY
+			? "breaks RFC 9471 on purpose"
+			: "sets TC on every UDP answer on purpose";
 	char scope[2 * NAME_TEXT_MAX + 32] = "";
 	if (a->scope == ANNOUNCE_ZONE)
-		snprintf(scope, sizeof(scope), "zone %s:", name_str(a->zone, origin, sizeof(origin)));
+		snprintf(scope, sizeof(scope),
+			 "zone %s:", name_str(a->zone, origin, sizeof(origin)));
 	else if (a->scope == ANNOUNCE_DELEGATION)
-		snprintf(scope, sizeof(scope), "zone %s: delegation %s:",
-			 name_str(a->zone, origin, sizeof(origin)), name_str(a->cut, cut, sizeof(cut)));
+		snprintf(scope, sizeof(scope),
+			 "zone %s: delegation %s:", name_str(a->zone, origin, sizeof(origin)),
+			 name_str(a->cut, cut, sizeof(cut)));
 	rule_words(r, words, sizeof(words));
 	/* The server's own rule: "server X: glue none ..." without a colon
 	 * after the words' scope. */
@@ -148,8 +153,9 @@ static void banner_cmdline(const config_t *cfg, const srvconf_t *sc, const view_
 		 nworkers, glue_mode_str(cfg->glue_policy));
 	for (size_t i = 0; i < zs->nzones; i++) {
 		const zone_t *z = zs->zones[i];
-		log_info("  zone %s from %s (%zu records)", name_str(zone_origin(z), origin, sizeof(origin)),
-			 zone_file(z), zone_record_count(z));
+		log_info("  zone %s from %s (%zu records)",
+			 name_str(zone_origin(z), origin, sizeof(origin)), zone_file(z),
+			 zone_record_count(z));
 	}
 	if (cfg->glue_policy == GLUE_NONE)
 		log_warn("--glue none leaves out all glue: referrals break RFC 9471 on purpose");

@@ -29,12 +29,11 @@ static void warn_cb(void *ctx, const char *msg)
 		(*count)++;
 }
 
-
 typedef struct check_out {
 	bool json;
 	check_prediction_t *predictions;
 	size_t npredictions, cap;
-	unsigned lost;           /* predictions dropped: out of memory */
+	unsigned lost; /* predictions dropped: out of memory */
 } check_out_t;
 
 /* Close the object j holds and print it as one line. */
@@ -171,7 +170,8 @@ static bool check_scenario(const scenario_t *t, const sim_addr_t *roots, size_t 
 	} else {
 		const char *rc = rcode_str(res->rcode);
 		if (res->rcode == RCODE_NOERROR && res->has_addr)
-			snprintf(got, sizeof(got), "%s %s", rc, sim_addr_str(&res->addr, addr, sizeof(addr)));
+			snprintf(got, sizeof(got), "%s %s", rc,
+				 sim_addr_str(&res->addr, addr, sizeof(addr)));
 		else
 			snprintf(got, sizeof(got), "%s", rc);
 		check_expect_t e;
@@ -235,8 +235,9 @@ static unsigned check_delegations(const srvconf_t *sc, const view_t *v, bool jso
 	if (out.lost > 0)
 		log_error("out of memory: %u prediction(s) not shown", out.lost);
 	if (!json)
-		puts(sum.have_root ? "predictions (what an iterating resolver gets for each delegation):"
-				   : "predictions: none (no server of the configuration serves the root zone)");
+		puts(sum.have_root
+			     ? "predictions (what an iterating resolver gets for each delegation):"
+			     : "predictions: none (no server of the configuration serves the root zone)");
 	for (size_t i = 0; i < out.npredictions; i++)
 		print_prediction(&out, &out.predictions[i]);
 	size_t nroots = check_roots(cs, sc->nservers, roots, sizeof(roots) / sizeof(roots[0]));
@@ -278,10 +279,10 @@ out:
 /* One line per zone of --check, as each is loaded. */
 typedef struct zone_line {
 	bool json;
-	const char *server;      /* "" without a configuration file */
-	const char *prefix;      /* "server NAME: " or "" */
+	const char *server; /* "" without a configuration file */
+	const char *prefix; /* "server NAME: " or "" */
 	const vserver_t *vs;
-	unsigned warnings;       /* counted by warn_cb since the last zone */
+	unsigned warnings; /* counted by warn_cb since the last zone */
 	unsigned failed;
 } zone_line_t;
 
@@ -304,8 +305,7 @@ static void zone_line(void *ctx, size_t index, int rc, const char *err, const zo
 		json_str(&j, "server", zl->server);
 		json_str(&j, "file", spec->file);
 		if (ok) {
-			json_str(&j, "zone",
-				name_str(zone_origin(z), origin, sizeof(origin)));
+			json_str(&j, "zone", name_str(zone_origin(z), origin, sizeof(origin)));
 			json_uint(&j, "records", zone_record_count(z));
 			json_uint(&j, "warnings", zl->warnings);
 		}
@@ -349,8 +349,8 @@ int checkcmd_run(const config_t *cfg)
 			snprintf(prefix, sizeof(prefix), "server %s: ", vs->name);
 		zone_line_t zl = { cfg->json, sc.file ? vs->name : "", prefix, vs, 0, 0 };
 		zoneset_t *zs = NULL;
-		int rc = zoneset_load_each(&vs->spec, warn_cb, &zl.warnings, zone_line, &zl, &zs, err,
-					   sizeof(err));
+		int rc = zoneset_load_each(&vs->spec, warn_cb, &zl.warnings, zone_line, &zl, &zs,
+					   err, sizeof(err));
 		failed += zl.failed;
 		if (rc < 0 && zl.failed == 0) {
 			log_error("%s", err); /* two zones with one origin */

@@ -68,13 +68,10 @@ static const char usage_text[] =
 	"SIGINT and SIGTERM stop glued with exit status 0. Bad usage exits with 2,\n"
 	"a configuration, zone or listen address that cannot be used with 1.\n";
 
-const char *config_usage(void)
-{
-	return usage_text;
-}
+const char *config_usage(void) { return usage_text; }
 
-__attribute__((format(printf, 3, 4)))
-static int usage_error(char *err, size_t errcap, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int usage_error(char *err, size_t errcap,
+							     const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -109,13 +106,15 @@ int config_parse_addr(const char *text, uint16_t default_port, listen_addr_t *ou
 	if (bracketed) {
 		const char *close = strchr(text, ']');
 		if (close == NULL)
-			return usage_error(err, errcap, "bad listen address '%s': missing ']'", text);
+			return usage_error(err, errcap, "bad listen address '%s': missing ']'",
+					   text);
 		hostlen = (size_t)(close - text - 1);
 		if (close[1] == ':')
 			port_text = close + 2;
 		else if (close[1] != '\0')
-			return usage_error(err, errcap, "bad listen address '%s': expected ':PORT' after ']'",
-				    text);
+			return usage_error(err, errcap,
+					   "bad listen address '%s': expected ':PORT' after ']'",
+					   text);
 		text++;
 	} else {
 		const char *colon = strchr(text, ':');
@@ -130,14 +129,14 @@ int config_parse_addr(const char *text, uint16_t default_port, listen_addr_t *ou
 	}
 	if (hostlen == 0 || hostlen >= sizeof(host))
 		return usage_error(err, errcap, "bad listen address '%.*s': expected an IP address",
-			    (int)(hostlen < 200 ? hostlen : 200), text);
+				   (int)(hostlen < 200 ? hostlen : 200), text);
 	memcpy(host, text, hostlen);
 	host[hostlen] = '\0';
 
 	uint16_t port = default_port;
 	if (port_text != NULL && parse_port(port_text, &port) < 0)
 		return usage_error(err, errcap, "bad port '%s' in listen address: expected 1-65535",
-			    port_text);
+				   port_text);
 
 	struct sockaddr_in *sin = (struct sockaddr_in *)&out->ss;
 	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&out->ss;
@@ -154,8 +153,9 @@ int config_parse_addr(const char *text, uint16_t default_port, listen_addr_t *ou
 		inet_ntop(AF_INET6, &sin6->sin6_addr, out->host, sizeof(out->host));
 		snprintf(out->text, sizeof(out->text), "[%s]:%u", out->host, port);
 	} else {
-		return usage_error(err, errcap,
-			    "bad listen address '%s': expected an IPv4 address or [IPv6]:PORT", host);
+		return usage_error(
+			err, errcap,
+			"bad listen address '%s': expected an IPv4 address or [IPv6]:PORT", host);
 	}
 	out->port = port;
 	return 0;
@@ -188,9 +188,11 @@ static int add_zone_arg(config_t *cfg, const char *arg, char *err, size_t errcap
 	const char *eq = strchr(arg, '=');
 	if (eq != NULL && memchr(arg, '/', (size_t)(eq - arg)) == NULL) {
 		if (eq == arg)
-			return usage_error(err, errcap, "bad zone '%s': empty ORIGIN before '='", arg);
+			return usage_error(err, errcap, "bad zone '%s': empty ORIGIN before '='",
+					   arg);
 		if (eq[1] == '\0')
-			return usage_error(err, errcap, "bad zone '%s': expected a FILE after '='", arg);
+			return usage_error(err, errcap, "bad zone '%s': expected a FILE after '='",
+					   arg);
 		char *origin = strndup(arg, (size_t)(eq - arg));
 		if (origin == NULL)
 			return usage_error(err, errcap, "out of memory");
@@ -279,9 +281,10 @@ static int parse_options(int argc, char **argv, config_t *cfg, char *err, size_t
 			break;
 		case OPT_GLUE:
 			if (parse_glue(optarg, &cfg->glue_policy) < 0)
-				return usage_error(err, errcap,
-					    "bad --glue '%s': expected full, in-domain or none",
-					    optarg);
+				return usage_error(
+					err, errcap,
+					"bad --glue '%s': expected full, in-domain or none",
+					optarg);
 			cfg->glue_given = true;
 			break;
 		case OPT_NO_GLUE:
@@ -295,12 +298,13 @@ static int parse_options(int argc, char **argv, config_t *cfg, char *err, size_t
 				cfg->log_format = LOG_FORMAT_JSON;
 			else
 				return usage_error(err, errcap,
-					    "bad --log-format '%s': expected text or json", optarg);
+						   "bad --log-format '%s': expected text or json",
+						   optarg);
 			break;
 		case 't':
 			if (parse_threads(optarg, &cfg->threads) < 0)
-				return usage_error(err, errcap, "bad --threads '%s': expected 1-%d", optarg,
-					    CONFIG_MAX_THREADS);
+				return usage_error(err, errcap, "bad --threads '%s': expected 1-%d",
+						   optarg, CONFIG_MAX_THREADS);
 			break;
 		case 'q':
 			cfg->log_queries = true;
@@ -324,7 +328,8 @@ static int parse_options(int argc, char **argv, config_t *cfg, char *err, size_t
 			cfg->version = true;
 			break;
 		case ':':
-			return usage_error(err, errcap, "option '%s' needs an argument", argv[optind - 1]);
+			return usage_error(err, errcap, "option '%s' needs an argument",
+					   argv[optind - 1]);
 		case '?':
 		default:
 			if (optopt != 0)
@@ -357,15 +362,17 @@ int config_parse(int argc, char **argv, config_t *cfg, char *err, size_t errcap)
 		/* The file describes every server; mixing would leave it
 		 * unclear which server an -l or -z belongs to. */
 		if (cfg->nlisten > 0 || cfg->nzones > 0) {
-			r = usage_error(err, errcap,
-				 "-c %s describes every server: it cannot be combined with -l or -z",
-				 cfg->config_file);
+			r = usage_error(
+				err, errcap,
+				"-c %s describes every server: it cannot be combined with -l or -z",
+				cfg->config_file);
 			goto fail;
 		}
 		if (cfg->glue_given) {
-			r = usage_error(err, errcap,
-				 "--glue/--no-glue cannot be used with -c: policies live in %s",
-				 cfg->config_file);
+			r = usage_error(
+				err, errcap,
+				"--glue/--no-glue cannot be used with -c: policies live in %s",
+				cfg->config_file);
 			goto fail;
 		}
 		return 0;
@@ -374,17 +381,19 @@ int config_parse(int argc, char **argv, config_t *cfg, char *err, size_t errcap)
 	if (cfg->lab) {
 		/* The bundled lab's addresses and policies are in lab.yaml. */
 		if (cfg->nlisten > 0) {
-			r = usage_error(err, errcap,
-				 "-l needs -z: without -z glued serves the bundled lab, whose "
-				 "addresses are in %s (copy it and use -c to change them)",
-				 CONFIG_LAB_FILE);
+			r = usage_error(
+				err, errcap,
+				"-l needs -z: without -z glued serves the bundled lab, whose "
+				"addresses are in %s (copy it and use -c to change them)",
+				CONFIG_LAB_FILE);
 			goto fail;
 		}
 		if (cfg->glue_given) {
-			r = usage_error(err, errcap,
-				 "--glue/--no-glue need -z: the bundled lab's policies are in %s "
-				 "(copy it and use -c to change them)",
-				 CONFIG_LAB_FILE);
+			r = usage_error(
+				err, errcap,
+				"--glue/--no-glue need -z: the bundled lab's policies are in %s "
+				"(copy it and use -c to change them)",
+				CONFIG_LAB_FILE);
 			goto fail;
 		}
 		return 0;
@@ -444,7 +453,8 @@ int srvconf_from_cmdline(const config_t *cfg, srvconf_t *out, char *err, size_t 
 		if (cfg->zones[i].origin != NULL)
 			zones[i].origin = strdup(cfg->zones[i].origin);
 		v->spec.nzones++;
-		if (zones[i].file == NULL || (cfg->zones[i].origin != NULL && zones[i].origin == NULL))
+		if (zones[i].file == NULL ||
+		    (cfg->zones[i].origin != NULL && zones[i].origin == NULL))
 			goto nomem;
 	}
 	return 0;
@@ -513,10 +523,11 @@ int srvconf_match_listen(const srvconf_t *cur, srvconf_t *next, char *err, size_
 		for (size_t k = 0; k < cur->servers[i].nlisten; k++) {
 			const char *a = cur->servers[i].listen[k].text;
 			if (server_of(next, a) == SIZE_MAX)
-				return usage_error(err, errcap,
-					    "listen address %s (server %s) was removed; a restart is "
-					    "needed to change where glued listens",
-					    a, cur->servers[i].name);
+				return usage_error(
+					err, errcap,
+					"listen address %s (server %s) was removed; a restart is "
+					"needed to change where glued listens",
+					a, cur->servers[i].name);
 		}
 	}
 	/* ...and no new one may appear. */
@@ -524,16 +535,18 @@ int srvconf_match_listen(const srvconf_t *cur, srvconf_t *next, char *err, size_
 		for (size_t k = 0; k < next->servers[i].nlisten; k++) {
 			const char *a = next->servers[i].listen[k].text;
 			if (server_of(cur, a) == SIZE_MAX)
-				return usage_error(err, errcap,
-					    "listen address %s (server %s) is new; a restart is needed "
-					    "to change where glued listens",
-					    a, next->servers[i].name);
+				return usage_error(
+					err, errcap,
+					"listen address %s (server %s) is new; a restart is needed "
+					"to change where glued listens",
+					a, next->servers[i].name);
 		}
 	}
 	if (next->nservers != cur->nservers)
-		return usage_error(err, errcap,
-			    "the number of servers changed (%zu -> %zu); a restart is needed",
-			    cur->nservers, next->nservers);
+		return usage_error(
+			err, errcap,
+			"the number of servers changed (%zu -> %zu); a restart is needed",
+			cur->nservers, next->nservers);
 	/* Same addresses: each current server's addresses must now belong to
 	 * one server, and to it alone. */
 	size_t *map = calloc(cur->nservers, sizeof(*map));
@@ -548,10 +561,11 @@ int srvconf_match_listen(const srvconf_t *cur, srvconf_t *next, char *err, size_
 			same = server_of(next, c->listen[k].text) == map[i];
 		if (!same) {
 			free(map);
-			return usage_error(err, errcap,
-				    "the listen addresses of server %s moved to another server; a "
-				    "restart is needed",
-				    c->name);
+			return usage_error(
+				err, errcap,
+				"the listen addresses of server %s moved to another server; a "
+				"restart is needed",
+				c->name);
 		}
 	}
 	/* map is a permutation: put next's servers in cur's order. */

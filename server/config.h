@@ -24,20 +24,20 @@
 #include "dns/zoneset.h"
 #include "log.h"
 
-#define CONFIG_PORT 53            /* -l ADDR without :PORT */
+#define CONFIG_PORT 53 /* -l ADDR without :PORT */
 #define CONFIG_DEFAULT_ADDR "127.0.0.1"
-#define CONFIG_DEFAULT_PORT 5300  /* no -l at all (lab and -z alike) */
+#define CONFIG_DEFAULT_PORT 5300 /* no -l at all (lab and -z alike) */
 #define CONFIG_MAX_THREADS 1024
-#define CONFIG_LAB_FILE "lab.yaml"    /* the bundled lab, in the zones dir */
+#define CONFIG_LAB_FILE "lab.yaml"      /* the bundled lab, in the zones dir */
 #define CONFIG_CMDLINE_SERVER "default" /* the one server -l/-z describe */
-#define CONFIG_WHERE_MAX 96           /* = sizeof(fault_t.where) */
-#define CONFIG_ERR_MAX 1024           /* an error message about the configuration */
+#define CONFIG_WHERE_MAX 96             /* = sizeof(fault_t.where) */
+#define CONFIG_ERR_MAX 1024             /* an error message about the configuration */
 /* "[ffff:...:255.255.255.255]:65535" */
 #define CONFIG_ADDR_TEXT_MAX (INET6_ADDRSTRLEN + 10)
 
 /* One address to listen on, UDP and TCP alike. */
 typedef struct listen_addr {
-	struct sockaddr_storage ss;  /* AF_INET or AF_INET6, port set */
+	struct sockaddr_storage ss; /* AF_INET or AF_INET6, port set */
 	socklen_t sslen;
 	char text[CONFIG_ADDR_TEXT_MAX]; /* "127.0.0.1:5300", "[::1]:53" */
 	char host[INET6_ADDRSTRLEN];     /* "127.0.0.1", "::1" */
@@ -45,53 +45,53 @@ typedef struct listen_addr {
 } listen_addr_t;
 
 typedef struct config {
-	char *config_file;       /* -c FILE, or NULL */
-	char *user;              /* -u USER: drop to it after binding, or NULL */
-	listen_addr_t *listen;   /* -l; with -z never empty after a parse */
+	char *config_file;     /* -c FILE, or NULL */
+	char *user;            /* -u USER: drop to it after binding, or NULL */
+	listen_addr_t *listen; /* -l; with -z never empty after a parse */
 	size_t nlisten;
-	zone_spec_t *zones;      /* origin and file strings owned by the config */
+	zone_spec_t *zones; /* origin and file strings owned by the config */
 	size_t nzones;
-	uint8_t glue_policy;     /* GLUE_FULL (default), GLUE_IN_DOMAIN, GLUE_NONE */
-	unsigned threads;        /* 0 = one per CPU, decided by main */
-	bool log_queries;        /* -q */
-	uint8_t log_format;      /* --log-format: enum log_format */
-	bool check;              /* --check */
-	bool json;               /* --json: --check prints JSON lines */
-	bool help;               /* -h: print usage, nothing else is checked */
-	bool version;            /* -V */
+	uint8_t glue_policy; /* GLUE_FULL (default), GLUE_IN_DOMAIN, GLUE_NONE */
+	unsigned threads;    /* 0 = one per CPU, decided by main */
+	bool log_queries;    /* -q */
+	uint8_t log_format;  /* --log-format: enum log_format */
+	bool check;          /* --check */
+	bool json;           /* --json: --check prints JSON lines */
+	bool help;           /* -h: print usage, nothing else is checked */
+	bool version;        /* -V */
 	/* Neither -c nor -z: serve the bundled lab. main sets config_file to
 	 * lab.yaml once it has found it. */
 	bool lab;
-	bool listen_given;       /* at least one -l (else the default was added) */
-	bool glue_given;         /* --glue or --no-glue */
+	bool listen_given; /* at least one -l (else the default was added) */
+	bool glue_given;   /* --glue or --no-glue */
 } config_t;
 
 /* One virtual server: where it listens and what it serves. */
 typedef struct vserver {
-	char *name;              /* unique; spec.name points here */
-	listen_addr_t *listen;   /* at least one */
+	char *name;            /* unique; spec.name points here */
+	listen_addr_t *listen; /* at least one */
 	size_t nlisten;
 	/* spec.zones, every zone's origin, file, delegs and faults, and
 	 * spec.faults are owned by the vserver. */
-	server_spec_t spec;      /* spec.where: "lab.yaml:12", "" on the command line */
+	server_spec_t spec; /* spec.where: "lab.yaml:12", "" on the command line */
 } vserver_t;
 
 /* A lab scenario: only for the banner and tools/lab. */
 typedef struct scenario {
 	char *name;
 	char *title;
-	char *qname;             /* "www.nog.lab." as written */
-	char *qtype;             /* "A" as written */
-	char *resolver;          /* NOERROR | SERVFAIL | NXDOMAIN | REFUSED */
-	char *answer;            /* or NULL */
-	size_t server;           /* index into srvconf_t.servers */
+	char *qname;    /* "www.nog.lab." as written */
+	char *qtype;    /* "A" as written */
+	char *resolver; /* NOERROR | SERVFAIL | NXDOMAIN | REFUSED */
+	char *answer;   /* or NULL */
+	size_t server;  /* index into srvconf_t.servers */
 	char where[CONFIG_WHERE_MAX];
 } scenario_t;
 
 /* Everything glued serves; rebuilt from its source on every reload. */
 typedef struct srvconf {
-	char *file;              /* the YAML file, or NULL for the command line */
-	uint16_t port;           /* default port of the file's listen entries */
+	char *file;    /* the YAML file, or NULL for the command line */
+	uint16_t port; /* default port of the file's listen entries */
 	vserver_t *servers;
 	size_t nservers;
 	scenario_t *scenarios;
@@ -146,7 +146,8 @@ size_t srvconf_nlisten(const srvconf_t *sc);
  * the addresses of server i of cur. Returns 0, or ST_EINVAL with a message
  * naming an address that was added, removed or moved to another server.
  */
-int srvconf_match_listen(const srvconf_t *cur, srvconf_t *next, char *err, size_t errcap) MUST_CHECK;
+int srvconf_match_listen(const srvconf_t *cur, srvconf_t *next, char *err,
+			 size_t errcap) MUST_CHECK;
 
 /* The --help text. */
 const char *config_usage(void);

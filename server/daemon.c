@@ -23,14 +23,14 @@
 
 typedef struct daemon {
 	config_t cfg;
-	srvconf_t sc;            /* what the current view was built from */
+	srvconf_t sc; /* what the current view was built from */
 	uv_loop_t loop;
 	uv_signal_t sigint, sigterm, sighup;
-	uv_async_t reloaded;     /* a worker tells main: all acks are in */
+	uv_async_t reloaded; /* a worker tells main: all acks are in */
 	worker_t *workers;
 	unsigned nworkers;
-	view_t *view;            /* the newest view */
-	view_t *old;             /* being retired: freed after every ack */
+	view_t *view; /* the newest view */
+	view_t *old;  /* being retired: freed after every ack */
 	atomic_uint acks_pending;
 	bool loop_ready;
 	bool stopping;
@@ -82,7 +82,8 @@ static void daemon_reload(daemon_t *d)
 	view_t *v = NULL;
 
 	if (d->old != NULL) {
-		log_warn("SIGHUP ignored: the previous reload is still being handed to the workers");
+		log_warn(
+			"SIGHUP ignored: the previous reload is still being handed to the workers");
 		return;
 	}
 	if (d->cfg.config_file != NULL)
@@ -140,7 +141,8 @@ static int drop_privileges(const char *user)
 		log_error("-u %s: privileges were not dropped", user);
 		return -1;
 	}
-	log_info("running as %s (uid %u, gid %u)", user, (unsigned)pw->pw_uid, (unsigned)pw->pw_gid);
+	log_info("running as %s (uid %u, gid %u)", user, (unsigned)pw->pw_uid,
+		 (unsigned)pw->pw_gid);
 	return 0;
 }
 
@@ -238,7 +240,8 @@ static int run(daemon_t *d)
 		log_error("out of memory");
 		goto out_view;
 	}
-	worker_opts_t opts = { .log_queries = d->cfg.log_queries, .log_format = d->cfg.log_format,
+	worker_opts_t opts = { .log_queries = d->cfg.log_queries,
+			       .log_format = d->cfg.log_format,
 			       .nworkers = (unsigned)d->nworkers };
 	for (; ninit < d->nworkers; ninit++) {
 		r = worker_init(&d->workers[ninit], ninit, &d->sc, d->view, &opts, ack_fn, d, err,

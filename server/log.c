@@ -17,10 +17,7 @@ static const char *const level_prefix[] = {
 	[LOG_LEVEL_INFO] = "",
 };
 
-void log_set_level(enum log_level level)
-{
-	atomic_store(&log_level, (int)level);
-}
+void log_set_level(enum log_level level) { atomic_store(&log_level, (int)level); }
 
 void log_msg(enum log_level level, const char *fmt, ...)
 {
@@ -46,8 +43,7 @@ typedef struct strbuf {
 	size_t len;
 } strbuf_t;
 
-__attribute__((format(printf, 2, 3)))
-static void sb_printf(strbuf_t *sb, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void sb_printf(strbuf_t *sb, const char *fmt, ...)
 {
 	if (sb->len + 1 >= sb->cap)
 		return;

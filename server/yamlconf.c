@@ -17,21 +17,18 @@
 
 typedef struct yctx {
 	yaml_document_t doc;
-	const char *path;  /* as given: for messages */
-	const char *base;  /* its last component: for where strings */
-	size_t dirlen;     /* bytes of path up to and including the last '/' */
+	const char *path; /* as given: for messages */
+	const char *base; /* its last component: for where strings */
+	size_t dirlen;    /* bytes of path up to and including the last '/' */
 	char *err;
 	size_t errcap;
 	srvconf_t *sc;
 } yctx_t;
 
-static unsigned line_of(const yaml_node_t *n)
-{
-	return (unsigned)n->start_mark.line + 1;
-}
+static unsigned line_of(const yaml_node_t *n) { return (unsigned)n->start_mark.line + 1; }
 
-__attribute__((format(printf, 3, 4)))
-static int yfail(yctx_t *y, const yaml_node_t *n, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int yfail(yctx_t *y, const yaml_node_t *n,
+						       const char *fmt, ...)
 {
 	if (y->errcap == 0)
 		return ST_EINVAL;
@@ -56,15 +53,9 @@ static void where_of(const yctx_t *y, const yaml_node_t *n, char where[CONFIG_WH
 	snprintf(where, CONFIG_WHERE_MAX, "%.80s:%u", y->base, line_of(n));
 }
 
-static yaml_node_t *node(yctx_t *y, int id)
-{
-	return yaml_document_get_node(&y->doc, id);
-}
+static yaml_node_t *node(yctx_t *y, int id) { return yaml_document_get_node(&y->doc, id); }
 
-static const char *sval(const yaml_node_t *n)
-{
-	return (const char *)n->data.scalar.value;
-}
+static const char *sval(const yaml_node_t *n) { return (const char *)n->data.scalar.value; }
 
 /* A plain empty scalar, ~ or null: "no value" (a key with nothing after it). */
 static bool is_null(const yaml_node_t *n)
@@ -98,13 +89,13 @@ static int check_map(yctx_t *y, const yaml_node_t *map, const char *what,
 	char dbuf[128];
 	if (map->type != YAML_MAPPING_NODE)
 		return yfail(y, map, "expected %s (key: value lines), got %s", what,
-			    describe(map, dbuf, sizeof(dbuf)));
+			     describe(map, dbuf, sizeof(dbuf)));
 	const yaml_node_pair_t *start = map->data.mapping.pairs.start;
 	for (const yaml_node_pair_t *p = start; p < map->data.mapping.pairs.top; p++) {
 		const yaml_node_t *k = node(y, p->key);
 		if (k->type != YAML_SCALAR_NODE)
 			return yfail(y, k, "expected a key name in %s, got %s", what,
-				    describe(k, dbuf, sizeof(dbuf)));
+				     describe(k, dbuf, sizeof(dbuf)));
 		bool known = false;
 		for (size_t i = 0; allowed[i] != NULL && !known; i++)
 			known = strcmp(allowed[i], sval(k)) == 0;
@@ -114,14 +105,14 @@ static int check_map(yctx_t *y, const yaml_node_t *map, const char *what,
 			for (size_t i = 0; allowed[i] != NULL && len < sizeof(list); i++)
 				len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
 							i ? ", " : "", allowed[i]);
-			return yfail(y, k, "unknown key '%.100s' in %s (expected one of: %s)", sval(k),
-				    what, list);
+			return yfail(y, k, "unknown key '%.100s' in %s (expected one of: %s)",
+				     sval(k), what, list);
 		}
 		for (const yaml_node_pair_t *q = start; q < p; q++) {
 			const yaml_node_t *qk = node(y, q->key);
 			if (strcmp(sval(qk), sval(k)) == 0)
 				return yfail(y, k, "duplicate key '%s' in %s (first at line %u)",
-					    sval(k), what, line_of(qk));
+					     sval(k), what, line_of(qk));
 		}
 	}
 	return 0;
@@ -142,8 +133,7 @@ static yaml_node_t *get(yctx_t *y, const yaml_node_t *map, const char *key)
 
 /* Items of a list value. Nothing (null) is an empty list; with
  * allow_scalar, a single value stands for a list of one. */
-static int get_list(yctx_t *y, const yaml_node_t *v, const char *key, bool allow_scalar,
-		    size_t *n)
+static int get_list(yctx_t *y, const yaml_node_t *v, const char *key, bool allow_scalar, size_t *n)
 {
 	char dbuf[128];
 	if (v->type == YAML_SEQUENCE_NODE) {
@@ -159,7 +149,7 @@ static int get_list(yctx_t *y, const yaml_node_t *v, const char *key, bool allow
 		return 0;
 	}
 	return yfail(y, v, "expected a list for '%s' (- item lines, or [a, b]), got %s", key,
-		    describe(v, dbuf, sizeof(dbuf)));
+		     describe(v, dbuf, sizeof(dbuf)));
 }
 
 static yaml_node_t *list_at(yctx_t *y, yaml_node_t *v, size_t i)
@@ -176,7 +166,7 @@ static int get_str(yctx_t *y, const yaml_node_t *v, const char *key, const char 
 	char dbuf[128];
 	if (v->type != YAML_SCALAR_NODE || is_null(v))
 		return yfail(y, v, "expected a value for '%s', got %s", key,
-			    describe(v, dbuf, sizeof(dbuf)));
+			     describe(v, dbuf, sizeof(dbuf)));
 	if (sval(v)[0] == '\0')
 		return yfail(y, v, "'%s' is empty", key);
 	*out = sval(v);
@@ -196,8 +186,8 @@ static int get_uint(yctx_t *y, const yaml_node_t *v, const char *key, unsigned l
 	errno = 0;
 	unsigned long long val = digits ? strtoull(s, NULL, 10) : 0;
 	if (!digits || errno != 0 || strlen(s) > 12 || val < min || val > max)
-		return yfail(y, v, "expected a whole number from %lu to %lu for '%s', got '%.100s'", min,
-			    max, key, s);
+		return yfail(y, v, "expected a whole number from %lu to %lu for '%s', got '%.100s'",
+			     min, max, key, s);
 	*out = (unsigned long)val;
 	return 0;
 }
@@ -212,13 +202,15 @@ static int get_name(yctx_t *y, const yaml_node_t *v, const char *key, uint8_t ou
 		return r;
 	for (const char *p = s; *p; p++) {
 		if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-			return yfail(y, v, "expected a domain name for '%s', got '%.100s' (it has a blank)",
-				    key, s);
+			return yfail(
+				y, v,
+				"expected a domain name for '%s', got '%.100s' (it has a blank)",
+				key, s);
 	}
 	r = name_from_text(s, strlen(s), (const uint8_t *)"", wire);
 	if (r < 0)
 		return yfail(y, v, "expected a domain name for '%s', got '%.100s' (%s)", key, s,
-			    status_str(r));
+			     status_str(r));
 	name_lower(out, wire);
 	return 0;
 }
@@ -242,12 +234,13 @@ static int get_duration_ms(yctx_t *y, const yaml_node_t *v, const char *key, uin
 	else if (p != s && strcmp(p, "s") == 0)
 		scale = 1000;
 	if (scale == 0)
-		return yfail(y, v, "expected a duration with units for '%s' (250ms, 2s), got '%.100s'",
-			    key, s);
+		return yfail(y, v,
+			     "expected a duration with units for '%s' (250ms, 2s), got '%.100s'",
+			     key, s);
 	val *= scale;
 	if (val < 1 || val > DELAY_MAX_MS)
 		return yfail(y, v, "'%s' must be from 1ms to %us, got '%.100s'", key,
-			    DELAY_MAX_MS / 1000, s);
+			     DELAY_MAX_MS / 1000, s);
 	*ms = (uint32_t)val;
 	return 0;
 }
@@ -283,16 +276,19 @@ static int parse_rule(yctx_t *y, const yaml_node_t *map, glue_rule_t *rule)
 		if ((r = get_str(y, g, "glue", &s)) < 0)
 			return r;
 		if (glue_mode_from_str(s, &rule->mode) < 0)
-			return yfail(y, g,
-				    "expected full, in-domain, none, partial or wrong for 'glue', got '%.100s'",
-				    s);
+			return yfail(
+				y, g,
+				"expected full, in-domain, none, partial or wrong for 'glue', got '%.100s'",
+				s);
 	}
 	if (tr != NULL) {
 		if ((r = get_str(y, tr, "truncation", &s)) < 0)
 			return r;
 		if (trunc_mode_from_str(s, &rule->truncation) < 0)
-			return yfail(y, tr,
-				    "expected rfc9471, legacy or always for 'truncation', got '%.100s'", s);
+			return yfail(
+				y, tr,
+				"expected rfc9471, legacy or always for 'truncation', got '%.100s'",
+				s);
 	}
 	/* The partial and wrong details apply to the mode set at this level. */
 	if (first != NULL && rule->mode != GLUE_PARTIAL)
@@ -303,9 +299,10 @@ static int parse_rule(yctx_t *y, const yaml_node_t *map, glue_rule_t *rule)
 		return yfail(y, addr, "'glue-address' needs 'glue: wrong' in the same place");
 	if (rule->mode == GLUE_PARTIAL) {
 		if (first == NULL && names == NULL)
-			return yfail(y, g,
-				    "'glue: partial' needs glue-first (keep the glue of the first N NS "
-				    "names) or glue-names (keep the glue of these NS names)");
+			return yfail(
+				y, g,
+				"'glue: partial' needs glue-first (keep the glue of the first N NS "
+				"names) or glue-names (keep the glue of these NS names)");
 		if (first != NULL && names != NULL)
 			return yfail(y, names, "give glue-first or glue-names, not both");
 	}
@@ -323,7 +320,7 @@ static int parse_rule(yctx_t *y, const yaml_node_t *map, glue_rule_t *rule)
 			return yfail(y, names, "'glue-names' needs at least one NS name");
 		if (n > RULE_MAX_NAMES)
 			return yfail(y, names, "'glue-names' takes at most %d names, got %zu",
-				    RULE_MAX_NAMES, n);
+				     RULE_MAX_NAMES, n);
 		for (size_t i = 0; i < n; i++) {
 			if ((r = get_name(y, list_at(y, names, i), "glue-names",
 					  rule->names[rule->nnames])) < 0)
@@ -334,9 +331,10 @@ static int parse_rule(yctx_t *y, const yaml_node_t *map, glue_rule_t *rule)
 	if (rule->mode == GLUE_WRONG) {
 		size_t n = 0;
 		if (addr == NULL)
-			return yfail(y, g,
-				    "'glue: wrong' needs glue-address (the IPv4 and/or IPv6 address "
-				    "the glue is rewritten to)");
+			return yfail(
+				y, g,
+				"'glue: wrong' needs glue-address (the IPv4 and/or IPv6 address "
+				"the glue is rewritten to)");
 		if ((r = get_list(y, addr, "glue-address", true, &n)) < 0)
 			return r;
 		if (n == 0)
@@ -347,24 +345,30 @@ static int parse_rule(yctx_t *y, const yaml_node_t *map, glue_rule_t *rule)
 				return r;
 			if (inet_pton(AF_INET, s, rule->wrong_a) == 1) {
 				if (rule->has_wrong_a)
-					return yfail(y, a, "'glue-address' takes one IPv4 address at most");
+					return yfail(
+						y, a,
+						"'glue-address' takes one IPv4 address at most");
 				rule->has_wrong_a = true;
 			} else if (inet_pton(AF_INET6, s, rule->wrong_aaaa) == 1) {
 				if (rule->has_wrong_aaaa)
-					return yfail(y, a, "'glue-address' takes one IPv6 address at most");
+					return yfail(
+						y, a,
+						"'glue-address' takes one IPv6 address at most");
 				rule->has_wrong_aaaa = true;
 			} else {
-				return yfail(y, a,
-					    "expected an IPv4 or IPv6 address for 'glue-address', got '%.100s'",
-					    s);
+				return yfail(
+					y, a,
+					"expected an IPv4 or IPv6 address for 'glue-address', got '%.100s'",
+					s);
 			}
 		}
 	}
 	return 0;
 }
 
-static const char *const fault_keys[] = { "action", "name", "type", "every", "delay", "upward",
-					  NULL };
+static const char *const fault_keys[] = {
+	"action", "name", "type", "every", "delay", "upward", NULL
+};
 
 static int parse_fault(yctx_t *y, const yaml_node_t *map, fault_t *f)
 {
@@ -381,15 +385,16 @@ static int parse_fault(yctx_t *y, const yaml_node_t *map, fault_t *f)
 	yaml_node_t *upward = get(y, map, "upward");
 
 	if (action == NULL)
-		return yfail(y, map,
-			    "a fault needs an 'action' (refuse, servfail, drop, delay, lame or upward)");
+		return yfail(
+			y, map,
+			"a fault needs an 'action' (refuse, servfail, drop, delay, lame or upward)");
 	if ((r = get_str(y, action, "action", &s)) < 0)
 		return r;
 	if (fault_action_from_str(s, &f->action) < 0)
 		return yfail(y, action,
-			    "expected refuse, servfail, drop, delay, lame or upward for 'action', "
-			    "got '%.100s'",
-			    s);
+			     "expected refuse, servfail, drop, delay, lame or upward for 'action', "
+			     "got '%.100s'",
+			     s);
 	if (name != NULL) {
 		if ((r = get_name(y, name, "name", f->name)) < 0)
 			return r;
@@ -399,8 +404,10 @@ static int parse_fault(yctx_t *y, const yaml_node_t *map, fault_t *f)
 		if ((r = get_str(y, type, "type", &s)) < 0)
 			return r;
 		if (rrtype_from_text(s, strlen(s), &f->type) < 0 || f->type == 0)
-			return yfail(y, type, "expected a record type for 'type' (A, AAAA, NS, ...), got '%.100s'",
-				    s);
+			return yfail(
+				y, type,
+				"expected a record type for 'type' (A, AAAA, NS, ...), got '%.100s'",
+				s);
 	}
 	if (every != NULL) {
 		unsigned long v;
@@ -426,7 +433,7 @@ static int parse_fault(yctx_t *y, const yaml_node_t *map, fault_t *f)
 			return yfail(y, upward, "'upward' needs at least one NS name");
 		if (n > RULE_MAX_NAMES)
 			return yfail(y, upward, "'upward' takes at most %d names, got %zu",
-				    RULE_MAX_NAMES, n);
+				     RULE_MAX_NAMES, n);
 		for (size_t i = 0; i < n; i++) {
 			if ((r = get_name(y, list_at(y, upward, i), "upward", f->upward[i])) < 0)
 				return r;
@@ -476,7 +483,8 @@ static int parse_delegations(yctx_t *y, yaml_node_t *v, const uint8_t *origin, z
 			return r;
 		const yaml_node_t *name = get(y, map, "name");
 		if (name == NULL)
-			return yfail(y, map, "a delegation needs a 'name' (the zone cut, e.g. child.lab.)");
+			return yfail(y, map,
+				     "a delegation needs a 'name' (the zone cut, e.g. child.lab.)");
 		if ((r = get_name(y, name, "name", d[i].name)) < 0)
 			return r;
 		if (origin != NULL &&
@@ -484,12 +492,12 @@ static int parse_delegations(yctx_t *y, yaml_node_t *v, const uint8_t *origin, z
 			char o[NAME_TEXT_MAX];
 			name_to_text(origin, o, sizeof(o));
 			return yfail(y, name, "delegation %s is not below the zone's origin %s",
-				    sval(name), o);
+				     sval(name), o);
 		}
 		for (size_t k = 0; k < i; k++) {
 			if (name_equal(d[k].name, d[i].name))
 				return yfail(y, name, "delegation %s is listed twice (first at %s)",
-					    sval(name), d[k].where);
+					     sval(name), d[k].where);
 		}
 		if ((r = parse_rule(y, map, &d[i].rule)) < 0)
 			return r;
@@ -499,8 +507,9 @@ static int parse_delegations(yctx_t *y, yaml_node_t *v, const uint8_t *origin, z
 	return 0;
 }
 
-static const char *const zone_keys[] = { "file", "origin", RULE_KEYS, "faults", "delegations",
-					 NULL };
+static const char *const zone_keys[] = {
+	"file", "origin", RULE_KEYS, "faults", "delegations", NULL
+};
 
 static int parse_zone(yctx_t *y, const yaml_node_t *map, zone_spec_t *z)
 {
@@ -562,7 +571,8 @@ static int parse_listen(yctx_t *y, yaml_node_t *v, vserver_t *s, size_t index)
 	if (r < 0)
 		return r;
 	if (n == 0)
-		return yfail(y, v, "'listen' needs at least one address (ADDR[:PORT], [IPv6]:PORT)");
+		return yfail(y, v,
+			     "'listen' needs at least one address (ADDR[:PORT], [IPv6]:PORT)");
 	if ((s->listen = calloc(n, sizeof(*s->listen))) == NULL)
 		return nomem(y);
 	for (size_t i = 0; i < n; i++) {
@@ -579,7 +589,7 @@ static int parse_listen(yctx_t *y, yaml_node_t *v, vserver_t *s, size_t index)
 			return yfail(y, a, "listen address %s is listed twice", addr.text);
 		if (other != NULL)
 			return yfail(y, a, "listen address %s is already used by server %s (%s)",
-				    addr.text, other->name, other->spec.where);
+				     addr.text, other->name, other->spec.where);
 		s->listen[s->nlisten++] = addr;
 	}
 	return 0;
@@ -604,13 +614,14 @@ static int parse_server(yctx_t *y, const yaml_node_t *map, size_t index)
 	if ((r = get_str(y, nm, "name", &name)) < 0)
 		return r;
 	if (!is_ident(name, false))
-		return yfail(y, nm,
-			    "expected a server name of a-z, 0-9 and '-' (at most 63) for 'name', got '%.100s'",
-			    name);
+		return yfail(
+			y, nm,
+			"expected a server name of a-z, 0-9 and '-' (at most 63) for 'name', got '%.100s'",
+			name);
 	for (size_t i = 0; i < index; i++) {
 		if (strcmp(y->sc->servers[i].name, name) == 0)
 			return yfail(y, nm, "server name '%s' is used twice (first at %s)", name,
-				    y->sc->servers[i].spec.where);
+				     y->sc->servers[i].spec.where);
 	}
 	if ((s->name = strdup(name)) == NULL)
 		return nomem(y);
@@ -624,8 +635,9 @@ static int parse_server(yctx_t *y, const yaml_node_t *map, size_t index)
 	if (faults != NULL && (r = parse_faults(y, faults, &s->spec.faults, &s->spec.nfaults)) < 0)
 		return r;
 	if (zones == NULL)
-		return yfail(y, map, "server %s needs 'zones' (a list, which may be empty: zones: [])",
-			    name);
+		return yfail(y, map,
+			     "server %s needs 'zones' (a list, which may be empty: zones: [])",
+			     name);
 	size_t n;
 	if ((r = get_list(y, zones, "zones", false, &n)) < 0)
 		return r;
@@ -644,8 +656,8 @@ static int parse_server(yctx_t *y, const yaml_node_t *map, size_t index)
 
 /* ---- scenarios ------------------------------------------------------------ */
 
-static const char *const scenario_keys[] = { "name", "title", "server", "query", "resolver",
-					     "answer", NULL };
+static const char *const scenario_keys[] = { "name",     "title",  "server", "query",
+					     "resolver", "answer", NULL };
 
 static int parse_query(yctx_t *y, const yaml_node_t *v, scenario_t *sc)
 {
@@ -659,12 +671,14 @@ static int parse_query(yctx_t *y, const yaml_node_t *v, scenario_t *sc)
 	uint16_t t;
 	if (strlen(s) >= sizeof(name) || sscanf(s, "%1021s %31s %n", name, type, &used) != 2 ||
 	    s[used] != '\0')
-		return yfail(y, v, "expected 'NAME TYPE' for 'query' (www.nog.lab. A), got '%.100s'", s);
+		return yfail(y, v,
+			     "expected 'NAME TYPE' for 'query' (www.nog.lab. A), got '%.100s'", s);
 	if (name_from_text(name, strlen(name), (const uint8_t *)"", wire) < 0)
 		return yfail(y, v, "expected a domain name in 'query', got '%.100s'", name);
 	if (rrtype_from_text(type, strlen(type), &t) < 0)
-		return yfail(y, v, "expected a record type in 'query' (A, AAAA, NS, ...), got '%.31s'",
-			    type);
+		return yfail(y, v,
+			     "expected a record type in 'query' (A, AAAA, NS, ...), got '%.31s'",
+			     type);
 	sc->qname = strdup(name);
 	sc->qtype = strdup(type);
 	return sc->qname && sc->qtype ? 0 : nomem(y);
@@ -692,13 +706,14 @@ static int parse_scenario(yctx_t *y, const yaml_node_t *map, size_t index)
 	if ((r = get_str(y, nm, "name", &s)) < 0)
 		return r;
 	if (!is_ident(s, true))
-		return yfail(y, nm,
-			    "expected a scenario name of letters, digits, '-', '_' and '.' for 'name', got '%.100s'",
-			    s);
+		return yfail(
+			y, nm,
+			"expected a scenario name of letters, digits, '-', '_' and '.' for 'name', got '%.100s'",
+			s);
 	for (size_t i = 0; i < index; i++) {
 		if (strcmp(y->sc->scenarios[i].name, s) == 0)
 			return yfail(y, nm, "scenario name '%s' is used twice (first at %s)", s,
-				    y->sc->scenarios[i].where);
+				     y->sc->scenarios[i].where);
 	}
 	if ((sc->name = strdup(s)) == NULL)
 		return nomem(y);
@@ -726,9 +741,10 @@ static int parse_scenario(yctx_t *y, const yaml_node_t *map, size_t index)
 			return nomem(y);
 	}
 	if (sc->resolver == NULL)
-		return yfail(y, resolver,
-			    "expected NOERROR, SERVFAIL, NXDOMAIN or REFUSED for 'resolver', got '%.100s'",
-			    s);
+		return yfail(
+			y, resolver,
+			"expected NOERROR, SERVFAIL, NXDOMAIN or REFUSED for 'resolver', got '%.100s'",
+			s);
 	if (answer != NULL) {
 		if ((r = get_str(y, answer, "answer", &s)) < 0)
 			return r;
@@ -750,7 +766,8 @@ static int parse_top(yctx_t *y)
 	int r;
 
 	if (root == NULL || is_null(root)) {
-		snprintf(y->err, y->errcap, "%s:1: the file is empty: expected 'servers:'", y->path);
+		snprintf(y->err, y->errcap, "%s:1: the file is empty: expected 'servers:'",
+			 y->path);
 		return ST_EINVAL;
 	}
 	if ((r = check_map(y, root, "the configuration", top_keys)) < 0)
@@ -842,8 +859,9 @@ int yamlconf_parse(const char *path, const char *text, size_t len, srvconf_t *ou
 		} else {
 			yaml_node_t *root = yaml_document_get_root_node(&next);
 			if (root != NULL)
-				snprintf(err, errcap, "%s:%u: expected one YAML document, found a second",
-					 path, line_of(root));
+				snprintf(err, errcap,
+					 "%s:%u: expected one YAML document, found a second", path,
+					 line_of(root));
 			r = root != NULL ? ST_EINVAL : 0;
 			yaml_document_delete(&next);
 		}

@@ -57,13 +57,13 @@ typedef struct reply {
 	uint8_t *buf;
 	size_t cap;
 	size_t len;
-	int err;      /* 0, ETIMEDOUT, ECONNREFUSED, ... */
+	int err; /* 0, ETIMEDOUT, ECONNREFUSED, ... */
 } reply_t;
 
 typedef struct gc {
 	opts_t o;
-	trace_t t;                     /* the walk and what it found */
-	unsigned queries;              /* packets sent: UDP tries and TCP exchanges */
+	trace_t t;        /* the walk and what it found */
+	unsigned queries; /* packets sent: UDP tries and TCP exchanges */
 } gc_t;
 
 static uint64_t now_ms(void)
@@ -137,7 +137,8 @@ static int udp_exchange(gc_t *g, const sim_addr_t *a, const uint8_t *q, size_t q
 		if (connect(fd, (struct sockaddr *)&ss, sl) < 0 || send(fd, q, qlen, 0) < 0) {
 			rep->err = errno;
 			close(fd);
-			if (rep->err == ECONNREFUSED || rep->err == ENETUNREACH || rep->err == EHOSTUNREACH)
+			if (rep->err == ECONNREFUSED || rep->err == ENETUNREACH ||
+			    rep->err == EHOSTUNREACH)
 				return -1;
 			continue;
 		}
@@ -232,7 +233,8 @@ static int tcp_exchange(gc_t *g, const sim_addr_t *a, const uint8_t *q, size_t q
 	while (done < qlen + 2) {
 		ssize_t n = send(fd, out + done, qlen + 2 - done, MSG_NOSIGNAL);
 		if (n < 0) {
-			if ((errno == EAGAIN || errno == EINTR) && wait_fd(fd, POLLOUT, deadline) == 0)
+			if ((errno == EAGAIN || errno == EINTR) &&
+			    wait_fd(fd, POLLOUT, deadline) == 0)
 				continue;
 			goto fail;
 		}
@@ -310,18 +312,19 @@ static void print_text(gc_t *g, unsigned ms)
 			trace_names_text(l->ns, l->nns, nt, sizeof(nt));
 			printf("%s -> %s: referral from %s: NS %s; %u glue record(s); %zu bytes%s\n",
 			       l->ptext, l->ztext, l->from, nt, l->nglue, l->size,
-			       l->tc1232   ? ", TC at 512 and 1232, then TCP"
-			       : l->tc512 ? ", TC at 512, then TCP" : " over UDP");
+			       l->tc1232  ? ", TC at 512 and 1232, then TCP"
+			       : l->tc512 ? ", TC at 512, then TCP"
+					  : " over UDP");
 		}
-		printf("  %-14s %-24s %-16s %-22s %-10s %-8s %s\n", "zone", "server", "address", "address from",
-		       "udp", "tcp", "status");
+		printf("  %-14s %-24s %-16s %-22s %-10s %-8s %s\n", "zone", "server", "address",
+		       "address from", "udp", "tcp", "status");
 		for (int i = 0; i < g->t.nrows; i++) {
 			const trace_row_t *r = &g->t.rows[i];
 			if (r->level != li)
 				continue;
 			printf("  %-14s %-24s %-16s %-22s %-10s %-8s %s%s\n", l->ztext, r->ns,
-			       r->has_addr ? addr_text(&r->addr, as, sizeof(as)) : "-", r->glue, r->udp,
-			       r->tcp, r->status, r->bad ? "  <-" : "");
+			       r->has_addr ? addr_text(&r->addr, as, sizeof(as)) : "-", r->glue,
+			       r->udp, r->tcp, r->status, r->bad ? "  <-" : "");
 		}
 	}
 	printf("\nfindings:\n");
@@ -334,8 +337,11 @@ static void print_text(gc_t *g, unsigned ms)
 	}
 	printf("\nresult: %s: %s %s%s%s (%u error(s), %u warning(s), %d server(s), %u queries, %u ms)\n",
 	       g->t.complete && g->t.errors == 0 ? "OK" : "FAIL", dt,
-	       !g->t.complete ? "cannot be resolved: " : g->t.errors ? "resolves, with errors" : "is delegated correctly",
-	       g->t.complete ? "" : g->t.result, "", g->t.errors, g->t.warnings, g->t.nrows, g->queries, ms);
+	       !g->t.complete ? "cannot be resolved: "
+	       : g->t.errors  ? "resolves, with errors"
+			      : "is delegated correctly",
+	       g->t.complete ? "" : g->t.result, "", g->t.errors, g->t.warnings, g->t.nrows,
+	       g->queries, ms);
 }
 
 /* Start one JSON line in j (over buf). */
@@ -384,7 +390,7 @@ static void print_json(gc_t *g, unsigned ms)
 			json_str(&j, "zone", l->ztext);
 			json_str(&j, "ns", r->ns);
 			json_str(&j, "address",
-			    r->has_addr ? addr_text(&r->addr, as, sizeof(as)) : "");
+				 r->has_addr ? addr_text(&r->addr, as, sizeof(as)) : "");
 			json_str(&j, "address_from", r->glue);
 			json_str(&j, "udp", r->udp);
 			json_str(&j, "tcp", r->tcp);
@@ -437,7 +443,8 @@ static int write_dot(gc_t *g, const char *path)
 	snprintf(label, sizeof(label), "gluecheck %s: %s", dt,
 		 g->t.complete && g->t.errors == 0 ? "OK" : "FAIL");
 	dot_str(f, label);
-	fprintf(f, ", labelloc=t];\n\tnode [fontname=\"Helvetica\"];\n\tedge [fontname=\"Helvetica\"];\n");
+	fprintf(f,
+		", labelloc=t];\n\tnode [fontname=\"Helvetica\"];\n\tedge [fontname=\"Helvetica\"];\n");
 	for (int li = 0; li < g->t.nlevels; li++) {
 		const trace_level_t *l = &g->t.levels[li];
 		/* The zone, red with its codes when a delegation finding names no server. */
@@ -445,17 +452,18 @@ static int write_dot(gc_t *g, const char *path)
 		for (int i = 0; i < g->t.nfindings; i++) {
 			const trace_finding_t *fd = &g->t.findings[i];
 			if (fd->level == li && fd->row < 0 && !strstr(codes, fd->f.code))
-				snprintf(codes + strlen(codes), sizeof(codes) - strlen(codes), "\\n%s",
-					 fd->f.code);
+				snprintf(codes + strlen(codes), sizeof(codes) - strlen(codes),
+					 "\\n%s", fd->f.code);
 		}
 		bool red = codes[0] || l->broken;
-		snprintf(label, sizeof(label), "%s%s%s", l->ztext, codes, l->broken ? "\\nunreachable" : "");
+		snprintf(label, sizeof(label), "%s%s%s", l->ztext, codes,
+			 l->broken ? "\\nunreachable" : "");
 		fprintf(f, "\tz%d [shape=box, style=\"rounded,bold\", label=", li);
 		dot_str(f, label);
 		fprintf(f, "%s];\n", red ? ", color=red, fontcolor=red" : "");
 		if (l->referral) {
-			snprintf(label, sizeof(label), "referral from %s\\n%u NS, %u glue%s", l->from, l->nns,
-				 l->nglue, l->tc512 ? ", TC -> TCP" : "");
+			snprintf(label, sizeof(label), "referral from %s\\n%u NS, %u glue%s",
+				 l->from, l->nns, l->nglue, l->tc512 ? ", TC -> TCP" : "");
 			fprintf(f, "\tz%d -> z%d [label=", li - 1, li);
 			dot_str(f, label);
 			fprintf(f, "%s];\n", red ? ", color=red" : "");
@@ -466,17 +474,20 @@ static int write_dot(gc_t *g, const char *path)
 				continue;
 			char rc[512] = "";
 			for (int k = 0; k < g->t.nfindings; k++)
-				if (g->t.findings[k].row == i && !strstr(rc, g->t.findings[k].f.code))
+				if (g->t.findings[k].row == i &&
+				    !strstr(rc, g->t.findings[k].f.code))
 					snprintf(rc + strlen(rc), sizeof(rc) - strlen(rc), "\\n%s",
 						 g->t.findings[k].f.code);
 			snprintf(label, sizeof(label), "%s\\n%s%s", r->ns,
-				 r->has_addr ? addr_text(&r->addr, as, sizeof(as)) : "no address", rc);
+				 r->has_addr ? addr_text(&r->addr, as, sizeof(as)) : "no address",
+				 rc);
 			bool bad = r->bad || rc[0] || !r->auth;
 			fprintf(f, "\ts%d [shape=ellipse, label=", i);
 			dot_str(f, label);
-			fprintf(f, "%s];\n", bad ? ", color=red, fontcolor=red" : ", color=darkgreen");
+			fprintf(f, "%s];\n",
+				bad ? ", color=red, fontcolor=red" : ", color=darkgreen");
 			fprintf(f, "\tz%d -> s%d [style=dashed, arrowhead=none%s];\n", li, i,
-				 bad ? ", color=red" : "");
+				bad ? ", color=red" : "");
 		}
 	}
 	fprintf(f, "}\n");
@@ -611,9 +622,13 @@ static int parse_args(int argc, char **argv, opts_t *o)
 			break;
 		case 'c':
 			if (o->nchild >= TRACE_MAX_CHILD)
-				return usage_error("too many --child addresses (at most 8): '%s'", optarg);
-			if (parse_addr(optarg, &o->child[o->nchild], &dummy, &dummy_b) < 0 || dummy_b)
-				return usage_error("bad --child address '%s': expected an IPv4 or IPv6 address (the port is -p's)", optarg);
+				return usage_error("too many --child addresses (at most 8): '%s'",
+						   optarg);
+			if (parse_addr(optarg, &o->child[o->nchild], &dummy, &dummy_b) < 0 ||
+			    dummy_b)
+				return usage_error(
+					"bad --child address '%s': expected an IPv4 or IPv6 address (the port is -p's)",
+					optarg);
 			o->nchild++;
 			break;
 		case '6':
@@ -621,7 +636,9 @@ static int parse_args(int argc, char **argv, opts_t *o)
 			break;
 		case 't':
 			if (parse_num(optarg, 10, 60000, &v) < 0)
-				return usage_error("bad timeout '%s': expected 10-60000 (milliseconds)", optarg);
+				return usage_error(
+					"bad timeout '%s': expected 10-60000 (milliseconds)",
+					optarg);
 			o->timeout_ms = (int)v;
 			break;
 		case 'r':
@@ -652,7 +669,9 @@ static int parse_args(int argc, char **argv, opts_t *o)
 			if (start_given)
 				return usage_error("one starting server only: '%s'", argv[i]);
 			if (parse_addr(argv[i] + 1, &o->start, &start_port, &start_port_given) < 0)
-				return usage_error("bad server '%s': expected @ADDR or @ADDR:PORT ([ADDR]:PORT for IPv6)", argv[i]);
+				return usage_error(
+					"bad server '%s': expected @ADDR or @ADDR:PORT ([ADDR]:PORT for IPv6)",
+					argv[i]);
 			start_given = true;
 		} else if (domain == NULL) {
 			domain = argv[i];
@@ -661,7 +680,8 @@ static int parse_args(int argc, char **argv, opts_t *o)
 		}
 	}
 	if (domain == NULL)
-		return usage_error("%s", "which domain? usage: gluecheck [options] DOMAIN [@ADDR[:PORT]]");
+		return usage_error(
+			"%s", "which domain? usage: gluecheck [options] DOMAIN [@ADDR[:PORT]]");
 	if (name_from_text(domain, strlen(domain), (const uint8_t *)"", o->domain) < 0)
 		return usage_error("bad domain name '%s'", domain);
 	name_lower(o->domain, o->domain);

@@ -27,7 +27,7 @@ typedef struct run {
 	const check_server_t *servers;
 	size_t n;
 	check_net_t net;
-	sim_net_t sim;  /* net, for the simulated resolver */
+	sim_net_t sim; /* net, for the simulated resolver */
 	sim_opts_t opts;
 	check_report_fn report;
 	check_predict_fn predict;
@@ -112,7 +112,7 @@ void check_finding_set(check_finding_t *f, uint8_t severity, const char *code, c
 
 const char *check_severity_str(uint8_t severity)
 {
-	static const char *const s[] = {"error", "warning", "info"};
+	static const char *const s[] = { "error", "warning", "info" };
 	return severity < 3 ? s[severity] : "?";
 }
 
@@ -146,7 +146,8 @@ int check_net_send(void *ctx, const sim_addr_t *addr, bool tcp, const uint8_t *q
 }
 
 /* Append to a NUL-terminated buffer, truncating quietly. */
-static void appendf(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void appendf(char *buf, size_t cap, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 static void appendf(char *buf, size_t cap, const char *fmt, ...)
 {
 	size_t used = strlen(buf);
@@ -164,10 +165,11 @@ static void text(const uint8_t *name, char *buf, size_t cap)
 		snprintf(buf, cap, "?");
 }
 
-static void finding(run_t *r, uint8_t sev, const char *code, const uint8_t *cut, const uint8_t *name,
-		    const char *fix, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
-static void finding(run_t *r, uint8_t sev, const char *code, const uint8_t *cut, const uint8_t *name,
-		    const char *fix, const char *fmt, ...)
+static void finding(run_t *r, uint8_t sev, const char *code, const uint8_t *cut,
+		    const uint8_t *name, const char *fix, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+static void finding(run_t *r, uint8_t sev, const char *code, const uint8_t *cut,
+		    const uint8_t *name, const char *fix, const char *fmt, ...)
 {
 	check_finding_t f;
 	memset(&f, 0, sizeof(f));
@@ -190,7 +192,6 @@ static void finding(run_t *r, uint8_t sev, const char *code, const uint8_t *cut,
 		r->sum->infos++;
 	r->report(r->ctx, &f);
 }
-
 
 /* Addresses of an RRset as sim addresses. */
 static size_t rrset_addrs(const rrset_t *rs, sim_addr_t *out, size_t cap)
@@ -241,8 +242,8 @@ static const zone_t *find_child(const run_t *r, const uint8_t *cut, const check_
  * why not. */
 static const char *probe(run_t *r, const sim_addr_t *addr, const uint8_t *cut)
 {
-	size_t qlen = msg_build_query(r->req, sizeof(r->req), 0x6c75, 0, cut, RR_SOA, CLASS_IN, 0,
-				      false);
+	size_t qlen =
+		msg_build_query(r->req, sizeof(r->req), 0x6c75, 0, cut, RR_SOA, CLASS_IN, 0, false);
 	size_t n = 0;
 	int err = check_net_send(&r->net, addr, true, r->req, qlen, r->resp, sizeof(r->resp), &n);
 	if (err == ECONNREFUSED)
@@ -252,8 +253,9 @@ static const char *probe(run_t *r, const sim_addr_t *addr, const uint8_t *cut)
 	sim_msg_t *m = malloc(sizeof(*m));
 	if (!m)
 		return "";
-	int auth = sim_msg_read(r->resp, n, cut, RR_SOA, true, &r->rr, m) < 0 ? -1
-		   : judge_authority(m, cut);
+	int auth = sim_msg_read(r->resp, n, cut, RR_SOA, true, &r->rr, m) < 0
+			   ? -1
+			   : judge_authority(m, cut);
 	bool refused = m->rcode == RCODE_REFUSED;
 	free(m);
 	switch (auth) {
@@ -319,8 +321,8 @@ static void check_ns_sets(run_t *r, const node_t *cut, const zone_t *child)
 			if (conly[i]) {
 				char t[NAME_TEXT_MAX];
 				text(cn[i], t, sizeof(t));
-				appendf(only_child, sizeof(only_child), "%s%s", only_child[0] ? " " : "",
-					t);
+				appendf(only_child, sizeof(only_child), "%s%s",
+					only_child[0] ? " " : "", t);
 			}
 	}
 	free(pn);
@@ -328,8 +330,7 @@ static void check_ns_sets(run_t *r, const node_t *cut, const zone_t *child)
 	free(cn);
 	free(conly);
 	if (only_parent[0] || only_child[0])
-		finding(r, CHECK_WARNING, "NS_SET_MISMATCH", cut->name, NULL,
-			NULL,
+		finding(r, CHECK_WARNING, "NS_SET_MISMATCH", cut->name, NULL, NULL,
 			"the parent lists [%s] that the child does not; the child lists [%s] that the parent does not",
 			only_parent[0] ? only_parent : "-", only_child[0] ? only_child : "-");
 }
@@ -358,15 +359,13 @@ static void check_child(run_t *r, const node_t *cut)
 		}
 		int glue = judge_glue(pa, np, ca, nc);
 		if (glue == JUDGE_GLUE_MISSING_IN_CHILD) {
-			finding(r, CHECK_WARNING, "GLUE_MISSING_IN_CHILD", cut->name, g->name,
-				NULL,
+			finding(r, CHECK_WARNING, "GLUE_MISSING_IN_CHILD", cut->name, g->name, NULL,
 				"the parent has glue for this NS name but the child zone has no address for it");
 		} else if (glue == JUDGE_GLUE_MISMATCH) {
 			char pt[256], ct[256];
 			addrs_text(pa, np, pt, sizeof(pt));
 			addrs_text(ca, nc, ct, sizeof(ct));
-			finding(r, CHECK_ERROR, "GLUE_MISMATCH", cut->name, g->name,
-				NULL,
+			finding(r, CHECK_ERROR, "GLUE_MISMATCH", cut->name, g->name, NULL,
 				"parent glue says %s, the child zone says %s", pt, ct);
 		}
 	}
@@ -405,8 +404,9 @@ static void check_servers(run_t *r, const node_t *cut, uint8_t mode)
 			sim_result_t *res = malloc(sizeof(*res));
 			if (!res)
 				continue;
-			if (sim_resolve(r->roots, r->nroots, &r->sim, g->name, RR_A,
-					&r->opts, res) == 0 && res->has_addr)
+			if (sim_resolve(r->roots, r->nroots, &r->sim, g->name, RR_A, &r->opts,
+					res) == 0 &&
+			    res->has_addr)
 				a[na++] = res->addr;
 			free(res);
 		}
@@ -419,8 +419,9 @@ static void check_servers(run_t *r, const node_t *cut, uint8_t mode)
 			char as[48];
 			sim_addr_str(&a[k], as, sizeof(as));
 			bool nothing = check_net_at(&r->net, &a[k]) == NULL;
-			finding(r, CHECK_ERROR, nothing ? "NO_SERVER_AT_ADDRESS" : "LAME_DELEGATION",
-				cut->name, g->name,
+			finding(r, CHECK_ERROR,
+				nothing ? "NO_SERVER_AT_ADDRESS" : "LAME_DELEGATION", cut->name,
+				g->name,
 				nothing ? "point the glue (or the NS name's A/AAAA) at a server that serves the zone"
 					: NULL,
 				"%s: %s", as, why);
@@ -442,8 +443,7 @@ static void check_policy(run_t *r, const node_t *cut, uint8_t mode, const glue_r
 			continue;
 		}
 		if (!glue_rule_keeps(src, g, i))
-			finding(r, CHECK_ERROR, "GLUE_WITHHELD_BY_POLICY", cut->name, g->name,
-				NULL,
+			finding(r, CHECK_ERROR, "GLUE_WITHHELD_BY_POLICY", cut->name, g->name, NULL,
 				"the parent has glue for this in-domain NS name but glue policy '%s' leaves it out of referrals",
 				glue_mode_str(mode));
 		else if (mode == GLUE_WRONG)
@@ -452,8 +452,7 @@ static void check_policy(run_t *r, const node_t *cut, uint8_t mode, const glue_r
 				"glue policy 'wrong' rewrites the glue of this in-domain NS name to other addresses");
 	}
 	if (trunc == TRUNC_LEGACY || trunc == TRUNC_ALWAYS)
-		finding(r, CHECK_WARNING, "TRUNCATION_POLICY", cut->name, NULL,
-			NULL,
+		finding(r, CHECK_WARNING, "TRUNCATION_POLICY", cut->name, NULL, NULL,
 			trunc == TRUNC_LEGACY
 				? "truncation 'legacy' drops in-domain glue that does not fit without setting TC (breaks RFC 9471 3.1)"
 				: "truncation 'always' sets TC on every UDP answer: every resolver must retry over TCP");
@@ -467,14 +466,14 @@ static void check_size(run_t *r, const node_t *cut, uint8_t trunc)
 	static const uint16_t sizes[2] = { 512, 1232 };
 	for (int k = 0; k < 2; k++) {
 		/* Without EDNS for 512, with an OPT advertising 1232 for 1232. */
-		size_t qlen = msg_build_query(r->req, sizeof(r->req), 1, 0, cut->name, RR_A, CLASS_IN,
-					      k ? sizes[k] : 0, false);
+		size_t qlen = msg_build_query(r->req, sizeof(r->req), 1, 0, cut->name, RR_A,
+					      CLASS_IN, k ? sizes[k] : 0, false);
 		explain_t ex;
 		size_t n = respond(r->srv->zs, r->req, qlen, false, r->resp, NULL, &ex);
 		if (n && ex.tc == TC_REQUIRED_GLUE) {
 			finding(r, k ? CHECK_ERROR : CHECK_WARNING,
-				k ? "REFERRAL_EXCEEDS_1232" : "REFERRAL_EXCEEDS_512", cut->name, NULL,
-				NULL,
+				k ? "REFERRAL_EXCEEDS_1232" : "REFERRAL_EXCEEDS_512", cut->name,
+				NULL, NULL,
 				"the referral with all in-domain glue does not fit %u bytes: TC is set and resolvers must retry over TCP",
 				sizes[k]);
 			return; /* 1232 implies 512 */
@@ -582,22 +581,19 @@ static void occluded_cb(void *arg, const node_t *n)
 		if (n == n->cut && (t == RR_NS || t == RR_DS || t == RR_RRSIG || t == RR_NSEC))
 			continue;
 		if (n != n->cut && t == RR_NS) {
-			finding(w->r, CHECK_WARNING, "OCCLUDED_NS", n->cut->name, n->name,
-				NULL,
+			finding(w->r, CHECK_WARNING, "OCCLUDED_NS", n->cut->name, n->name, NULL,
 				"NS records below the delegation point are never served by the parent");
 			continue;
 		}
 		if (t == RR_A || t == RR_AAAA) {
 			if (target_has(w->targets, n))
 				continue;
-			finding(w->r, CHECK_WARNING, "EXTRA_GLUE", n->cut->name, n->name,
-				NULL,
+			finding(w->r, CHECK_WARNING, "EXTRA_GLUE", n->cut->name, n->name, NULL,
 				"%s record below the delegation point is glue for no NS name",
 				rrtype_to_text(t, tb));
 			continue;
 		}
-		finding(w->r, CHECK_WARNING, "OCCLUDED_DATA", n->cut->name, n->name,
-			NULL,
+		finding(w->r, CHECK_WARNING, "OCCLUDED_DATA", n->cut->name, n->name, NULL,
 			"%s record at or below the delegation point is occluded: the parent refers instead of answering",
 			rrtype_to_text(t, tb));
 	}
@@ -623,11 +619,12 @@ static void check_cycles(run_t *r, const cut_list_t *cuts)
 				text(b->name, bt, sizeof(bt));
 				bool glued = (a->glue[k].a || a->glue[k].aaaa) &&
 					     (b->glue[m].a || b->glue[m].aaaa);
-				finding(r, glued ? CHECK_INFO : CHECK_ERROR, "CYCLIC_SIBLING_GLUE", a->name,
-					a->glue[k].name,
-					NULL,
-					"%s and %s each have their NS inside the other: %s", "this delegation", bt,
-					glued ? "it resolves only thanks to the glue" : "without glue neither resolves");
+				finding(r, glued ? CHECK_INFO : CHECK_ERROR, "CYCLIC_SIBLING_GLUE",
+					a->name, a->glue[k].name, NULL,
+					"%s and %s each have their NS inside the other: %s",
+					"this delegation", bt,
+					glued ? "it resolves only thanks to the glue"
+					      : "without glue neither resolves");
 				break;
 			}
 		}
@@ -645,15 +642,13 @@ static void predict(run_t *r, const node_t *cut)
 	sim_result_t *res = malloc(sizeof(*res));
 	if (!res)
 		return;
-	if (sim_resolve(r->roots, r->nroots, &r->sim, cut->name, RR_SOA, &r->opts,
-			res) == 0) {
+	if (sim_resolve(r->roots, r->nroots, &r->sim, cut->name, RR_SOA, &r->opts, res) == 0) {
 		p.rcode = res->rcode;
 		p.queries = res->queries;
 		p.tcp = res->tcp;
 		snprintf(p.why, sizeof(p.why), "%s", res->why);
 		if (res->rcode == RCODE_SERVFAIL && (res->seen & SIM_SEEN_CYCLE))
-			finding(r, CHECK_ERROR, "OUT_OF_DOMAIN_NS_CYCLE", cut->name, NULL,
-				NULL,
+			finding(r, CHECK_ERROR, "OUT_OF_DOMAIN_NS_CYCLE", cut->name, NULL, NULL,
 				"the NS names can only be resolved through this delegation itself: %s",
 				res->why);
 	}
@@ -753,8 +748,9 @@ size_t check_format_text(const check_finding_t *f, char *buf, size_t cap)
 {
 	int n = snprintf(buf, cap, "%s %s%s%s zone=%s%s%s%s%s: %s (fix: %s)",
 			 check_severity_str(f->severity), f->code, f->server ? " server=" : "",
-			 f->server ? f->server : "", f->zone, f->delegation[0] ? " delegation=" : "",
-			 f->delegation, f->name[0] ? " name=" : "", f->name, f->message, f->fix);
+			 f->server ? f->server : "", f->zone,
+			 f->delegation[0] ? " delegation=" : "", f->delegation,
+			 f->name[0] ? " name=" : "", f->name, f->message, f->fix);
 	if (n < 0)
 		return 0;
 	return (size_t)n < cap ? (size_t)n : cap - 1;

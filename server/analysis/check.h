@@ -21,7 +21,7 @@
 
 /* One virtual server as the checks see it. */
 typedef struct check_server {
-	const char *name;        /* may be NULL */
+	const char *name; /* may be NULL */
 	const zoneset_t *zs;
 	const sim_addr_t *addrs; /* where it listens (ports are assumed equal) */
 	size_t naddrs;
@@ -30,14 +30,14 @@ typedef struct check_server {
 enum check_severity { CHECK_ERROR = 0, CHECK_WARNING = 1, CHECK_INFO = 2 };
 
 typedef struct check_finding {
-	uint8_t severity;        /* enum check_severity */
-	const char *code;        /* stable, e.g. "MISSING_GLUE_FOR_NS_NAME" */
-	const char *server;      /* the server holding the parent zone, or NULL */
+	uint8_t severity;               /* enum check_severity */
+	const char *code;               /* stable, e.g. "MISSING_GLUE_FOR_NS_NAME" */
+	const char *server;             /* the server holding the parent zone, or NULL */
 	char zone[NAME_TEXT_MAX];       /* the parent zone */
 	char delegation[NAME_TEXT_MAX]; /* the delegation (zone cut), or "" */
 	char name[NAME_TEXT_MAX];       /* the NS or record name involved, or "" */
-	char message[768];       /* what is wrong, one line */
-	char fix[256];           /* how to fix it, one line */
+	char message[768];              /* what is wrong, one line */
+	char fix[256];                  /* how to fix it, one line */
 } check_finding_t;
 
 typedef void (*check_report_fn)(void *ctx, const check_finding_t *f);
@@ -45,11 +45,11 @@ typedef void (*check_report_fn)(void *ctx, const check_finding_t *f);
 /* One predicted outcome per delegation (sim.h), reported separately. */
 typedef struct check_prediction {
 	char delegation[NAME_TEXT_MAX];
-	const char *server;      /* parent's server */
-	uint8_t rcode;           /* NOERROR, NXDOMAIN, SERVFAIL */
+	const char *server; /* parent's server */
+	uint8_t rcode;      /* NOERROR, NXDOMAIN, SERVFAIL */
 	unsigned queries;
-	unsigned tcp;            /* of which over TCP (after TC) */
-	char why[SIM_WHY_MAX];   /* SERVFAIL: why */
+	unsigned tcp;          /* of which over TCP (after TC) */
+	char why[SIM_WHY_MAX]; /* SERVFAIL: why */
 } check_prediction_t;
 
 typedef void (*check_predict_fn)(void *ctx, const check_prediction_t *p);
@@ -57,7 +57,7 @@ typedef void (*check_predict_fn)(void *ctx, const check_prediction_t *p);
 typedef struct check_summary {
 	unsigned errors, warnings, infos;
 	unsigned delegations;
-	bool have_root;          /* predictions need a server for "." */
+	bool have_root; /* predictions need a server for "." */
 } check_summary_t;
 
 /*
@@ -101,10 +101,10 @@ const char *check_severity_str(uint8_t severity);
 
 /* What a code means, shared by glued --check and gluecheck: one table. */
 typedef struct check_code_info {
-	const char *code;        /* "MISSING_GLUE_FOR_NS_NAME" */
-	uint8_t severity;        /* its usual severity */
-	const char *title;       /* "missing glue": operators' words */
-	const char *fix;         /* the one-line fix */
+	const char *code;  /* "MISSING_GLUE_FOR_NS_NAME" */
+	uint8_t severity;  /* its usual severity */
+	const char *title; /* "missing glue": operators' words */
+	const char *fix;   /* the one-line fix */
 } check_code_info_t;
 
 /* The entry of code, or NULL. */
@@ -115,11 +115,10 @@ const check_code_info_t *check_code_at(size_t i);
  * or the table's when NULL). */
 void check_finding_set(check_finding_t *f, uint8_t severity, const char *code, const char *fix);
 
-
 /* What a scenario of the configuration says a real resolver gets. */
 typedef struct check_expect {
-	uint8_t rcode;           /* NOERROR, SERVFAIL, NXDOMAIN, ... */
-	bool has_addr;           /* and, when set, this first address */
+	uint8_t rcode; /* NOERROR, SERVFAIL, NXDOMAIN, ... */
+	bool has_addr; /* and, when set, this first address */
 	sim_addr_t addr;
 } check_expect_t;
 

@@ -35,9 +35,9 @@ size_t judge_ns_sets(const uint8_t *const *parent, size_t np, const uint8_t *con
 bool judge_glue_missing(const uint8_t *ns, const uint8_t *cut, size_t nglue);
 
 enum judge_glue {
-	JUDGE_GLUE_SAME = 0,        /* the glue is the child's own addresses */
+	JUDGE_GLUE_SAME = 0,         /* the glue is the child's own addresses */
 	JUDGE_GLUE_MISSING_IN_CHILD, /* glue, but the child has no address */
-	JUDGE_GLUE_MISMATCH,        /* glue and child addresses differ */
+	JUDGE_GLUE_MISMATCH,         /* glue and child addresses differ */
 };
 
 /* The glue addresses of one NS name against the child's own ones for it

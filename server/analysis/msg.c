@@ -7,9 +7,8 @@
 #include "dns/rdata.h"
 #include "dns/wire.h"
 
-size_t msg_build_query(uint8_t *buf, size_t cap, uint16_t id, uint16_t flags,
-		       const uint8_t *qname, uint16_t qtype, uint16_t qclass, uint16_t edns_size,
-		       bool do_bit)
+size_t msg_build_query(uint8_t *buf, size_t cap, uint16_t id, uint16_t flags, const uint8_t *qname,
+		       uint16_t qtype, uint16_t qclass, uint16_t edns_size, bool do_bit)
 {
 	wire_wr_t w;
 	wire_wr_init(&w, buf, cap);
@@ -80,7 +79,13 @@ static int unpack_rdata(const msg_t *m, size_t pos, size_t rdlen, msg_rr_t *rr)
 	size_t end = pos + rdlen, w = 0;
 	int rc = ST_OK;
 	switch (rr->type) {
-	case RR_NS: case RR_MD: case RR_MF: case RR_CNAME: case RR_MB: case RR_MG: case RR_MR:
+	case RR_NS:
+	case RR_MD:
+	case RR_MF:
+	case RR_CNAME:
+	case RR_MB:
+	case RR_MG:
+	case RR_MR:
 	case RR_PTR:
 		rc = copy_name(m, &pos, end, rr, &w);
 		break;
@@ -154,12 +159,12 @@ int msg_next(msg_t *m, msg_rr_t *rr)
 	return 1;
 }
 
-#define PUT(...)                                                                 \
-	do {                                                                     \
-		int k_ = snprintf(out + n, cap > n ? cap - n : 0, __VA_ARGS__);   \
-		if (k_ < 0 || (size_t)k_ >= (cap > n ? cap - n : 0))              \
-			return ST_ESPACE;                                        \
-		n += (size_t)k_;                                                 \
+#define PUT(...)                                                                \
+	do {                                                                    \
+		int k_ = snprintf(out + n, cap > n ? cap - n : 0, __VA_ARGS__); \
+		if (k_ < 0 || (size_t)k_ >= (cap > n ? cap - n : 0))            \
+			return ST_ESPACE;                                       \
+		n += (size_t)k_;                                                \
 	} while (0)
 
 int msg_to_text(const uint8_t *buf, size_t len, char *out, size_t cap)
@@ -181,13 +186,14 @@ int msg_to_text(const uint8_t *buf, size_t len, char *out, size_t cap)
 		return rc;
 
 	unsigned rcode = (ext << 4) | (m.flags & 0xF);
-	PUT(";; opcode %s rcode %s flags", opcode_str(DNS_OPCODE(m.flags)), rcode_str((uint16_t)rcode));
+	PUT(";; opcode %s rcode %s flags", opcode_str(DNS_OPCODE(m.flags)),
+	    rcode_str((uint16_t)rcode));
 	for (size_t i = 0; i < DNS_FLAG_NAMES; i++)
 		if (m.flags & dns_flag_names[i].bit)
 			PUT(" %s", dns_flag_names[i].name);
 	PUT("\n");
 
-	static const char *const sect[] = {"QUESTION", "ANSWER", "AUTHORITY", "ADDITIONAL"};
+	static const char *const sect[] = { "QUESTION", "ANSWER", "AUTHORITY", "ADDITIONAL" };
 	int last = -1;
 	while ((rc = msg_next(&m, &rr)) == 1) {
 		if (rr.section != last) {
@@ -204,8 +210,10 @@ int msg_to_text(const uint8_t *buf, size_t len, char *out, size_t cap)
 			continue;
 		}
 		char cbuf[16];
-		const char *cls = rr.rclass == 1 ? "IN" : rr.rclass == 3 ? "CH"
-				: rr.rclass == 255 ? "ANY" : cbuf;
+		const char *cls = rr.rclass == 1     ? "IN"
+				  : rr.rclass == 3   ? "CH"
+				  : rr.rclass == 255 ? "ANY"
+						     : cbuf;
 		snprintf(cbuf, sizeof(cbuf), "CLASS%u", rr.rclass);
 		if (rr.section == 0) {
 			PUT("%s\t%s\t%s\n", owner, cls, rrtype_to_text(rr.type, tbuf));

@@ -22,19 +22,19 @@ typedef struct msg {
 	size_t len;
 	uint16_t id;
 	uint16_t flags;
-	uint16_t count[4];   /* QD, AN, NS, AR */
-	size_t pos;          /* next record */
-	int section;         /* 0 question .. 3 additional, 4 = end */
-	uint16_t left;       /* records left in section */
+	uint16_t count[4]; /* QD, AN, NS, AR */
+	size_t pos;        /* next record */
+	int section;       /* 0 question .. 3 additional, 4 = end */
+	uint16_t left;     /* records left in section */
 } msg_t;
 
 typedef struct msg_rr {
-	int section;                /* 0 question, 1 answer, 2 authority, 3 additional */
+	int section; /* 0 question, 1 answer, 2 authority, 3 additional */
 	uint8_t owner[NAME_MAXLEN];
 	uint16_t type;
 	uint16_t rclass;
-	uint32_t ttl;               /* 0 in the question */
-	uint16_t rdlen;             /* decompressed length */
+	uint32_t ttl;   /* 0 in the question */
+	uint16_t rdlen; /* decompressed length */
 	uint8_t rd[MSG_RD_MAX];
 } msg_rr_t;
 
@@ -44,9 +44,8 @@ typedef struct msg_rr {
  * edns_size with DO as asked when edns_size > 0 (no OPT when 0). Returns
  * the length, or 0 if it does not fit.
  */
-size_t msg_build_query(uint8_t *buf, size_t cap, uint16_t id, uint16_t flags,
-		       const uint8_t *qname, uint16_t qtype, uint16_t qclass, uint16_t edns_size,
-		       bool do_bit);
+size_t msg_build_query(uint8_t *buf, size_t cap, uint16_t id, uint16_t flags, const uint8_t *qname,
+		       uint16_t qtype, uint16_t qclass, uint16_t edns_size, bool do_bit);
 
 /* Read the header. Returns 0, or ST_ETRUNC if shorter than 12 bytes. */
 int msg_open(msg_t *m, const uint8_t *buf, size_t len) MUST_CHECK;

@@ -130,7 +130,8 @@ static void setf(char *buf, size_t cap, const char *fmt, ...)
 }
 
 /* Append "; " + text to a reason buffer. */
-static void reason_add(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void reason_add(char *buf, size_t cap, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 static void reason_add(char *buf, size_t cap, const char *fmt, ...)
 {
 	size_t used = strlen(buf);
@@ -175,7 +176,8 @@ static int ask(sim_t *s, const sim_addr_t *addrs, size_t naddrs, const uint8_t *
 				      sizeof(s->resp), &n);
 		if (err == ECONNREFUSED) {
 			s->out->seen |= SIM_SEEN_NOBODY;
-			tracef(s, "%s ? %s %s -> timeout (nothing answers there)\n", as, qtext, tbuf);
+			tracef(s, "%s ? %s %s -> timeout (nothing answers there)\n", as, qtext,
+			       tbuf);
 			reason_add(why, whycap, "%s: timeout, nothing answers", as);
 			continue;
 		}
@@ -190,7 +192,8 @@ static int ask(sim_t *s, const sim_addr_t *addrs, size_t naddrs, const uint8_t *
 		if (err != 0) {
 			s->out->seen |= SIM_SEEN_TIMEOUT;
 			tracef(s, "%s ? %s %s -> timeout%s\n", as, qtext, tbuf,
-			       err == ETIME ? " (answer delayed past the timeout)" : " (no response)");
+			       err == ETIME ? " (answer delayed past the timeout)"
+					    : " (no response)");
 			reason_add(why, whycap, "%s: timeout", as);
 			continue;
 		}
@@ -204,7 +207,8 @@ static int ask(sim_t *s, const sim_addr_t *addrs, size_t naddrs, const uint8_t *
 			s->out->seen |= m->rcode == RCODE_REFUSED ? SIM_SEEN_LAME : SIM_SEEN_ERROR;
 			tracef(s, "%s ? %s %s -> %s\n", as, qtext, tbuf, rcode_str(m->rcode));
 			reason_add(why, whycap, "%s: %s%s", as, rcode_str(m->rcode),
-				   m->rcode == RCODE_REFUSED ? " (lame: not authoritative for " : "");
+				   m->rcode == RCODE_REFUSED ? " (lame: not authoritative for "
+							     : "");
 			if (m->rcode == RCODE_REFUSED) {
 				size_t used = strlen(why);
 				setf(why + used, whycap - used, "%s)", ztext);
@@ -221,8 +225,8 @@ static int ask(sim_t *s, const sim_addr_t *addrs, size_t naddrs, const uint8_t *
 		    name_labels(m->ns_owner) > name_labels(zone)) {
 			char otext[NAME_TEXT_MAX];
 			name_to_text(m->ns_owner, otext, sizeof(otext));
-			tracef(s, "%s ? %s %s -> referral to %s (%u NS, %u glue)\n", as, qtext, tbuf,
-			       otext, m->nns, m->nglue);
+			tracef(s, "%s ? %s %s -> referral to %s (%u NS, %u glue)\n", as, qtext,
+			       tbuf, otext, m->nns, m->nglue);
 			return 0;
 		}
 		s->out->seen |= SIM_SEEN_LAME;
@@ -235,8 +239,8 @@ static int ask(sim_t *s, const sim_addr_t *addrs, size_t naddrs, const uint8_t *
 
 typedef struct res {
 	uint8_t rcode;
-	uint8_t cause;              /* enum sim_cause */
-	uint8_t zone[NAME_MAXLEN];  /* where it failed */
+	uint8_t cause;             /* enum sim_cause */
+	uint8_t zone[NAME_MAXLEN]; /* where it failed */
 	bool nodata;
 	unsigned naddr;
 	sim_addr_t addr[SIM_MAX_ADDRS];
@@ -262,8 +266,9 @@ static void ns_addresses(sim_t *s, const uint8_t *ns, const uint8_t *zone, int d
 	for (int i = 0; i < s->nresolving; i++) {
 		if (name_equal(s->resolving[i], ns)) {
 			s->out->seen |= SIM_SEEN_CYCLE;
-			reason_add(notes, notescap, "%s: cyclic dependency (its address needs %s itself)",
-				   ntext, ztext);
+			reason_add(notes, notescap,
+				   "%s: cyclic dependency (its address needs %s itself)", ntext,
+				   ztext);
 			return;
 		}
 	}
@@ -290,11 +295,12 @@ static void ns_addresses(sim_t *s, const uint8_t *ns, const uint8_t *zone, int d
 	}
 	s->nresolving--;
 	if (!any)
-		reason_add(notes, notescap, "%s: no address (%s)", ntext, sub[0] ? sub : "no A/AAAA");
+		reason_add(notes, notescap, "%s: no address (%s)", ntext,
+			   sub[0] ? sub : "no A/AAAA");
 }
 
-static int resolve(sim_t *s, const uint8_t *qname_in, uint16_t qtype, int depth, res_t *r, char *why,
-		   size_t whycap)
+static int resolve(sim_t *s, const uint8_t *qname_in, uint16_t qtype, int depth, res_t *r,
+		   char *why, size_t whycap)
 {
 	uint8_t qname[NAME_MAXLEN], zone[NAME_MAXLEN];
 	name_lower(qname, qname_in);
@@ -319,7 +325,8 @@ static int resolve(sim_t *s, const uint8_t *qname_in, uint16_t qtype, int depth,
 
 	for (int step = 0; step < 64; step++) {
 		char reasons[SIM_WHY_MAX] = "";
-		if (ask(s, servers, nservers, zone, qname, qtype, m, reasons, sizeof(reasons)) != 0) {
+		if (ask(s, servers, nservers, zone, qname, qtype, m, reasons, sizeof(reasons)) !=
+		    0) {
 			char ztext[NAME_TEXT_MAX];
 			name_to_text(zone, ztext, sizeof(ztext));
 			setf(why, whycap, "no server of %s answered usefully: %s", ztext, reasons);
@@ -380,8 +387,8 @@ static int resolve(sim_t *s, const uint8_t *qname_in, uint16_t qtype, int depth,
 	return rc;
 }
 
-int sim_resolve(const sim_addr_t *roots, size_t nroots, const sim_net_t *net,
-		const uint8_t *qname, uint16_t qtype, const sim_opts_t *opts, sim_result_t *out)
+int sim_resolve(const sim_addr_t *roots, size_t nroots, const sim_net_t *net, const uint8_t *qname,
+		uint16_t qtype, const sim_opts_t *opts, sim_result_t *out)
 {
 	if (!net || !net->send || !qname || !out)
 		return ST_EINVAL;

@@ -26,7 +26,7 @@
 #include "dns/name.h"
 
 typedef struct sim_addr {
-	uint8_t len;        /* 4 (IPv4) or 16 (IPv6) */
+	uint8_t len; /* 4 (IPv4) or 16 (IPv6) */
 	uint8_t bytes[16];
 } sim_addr_t;
 
@@ -63,42 +63,42 @@ typedef struct sim_opts {
 
 /* Why a resolution failed (SERVFAIL), as data; why[] says it in words. */
 enum sim_cause {
-	SIM_CAUSE_NONE = 0,     /* it did not fail */
-	SIM_CAUSE_NO_ROOTS,     /* no root server to start from */
-	SIM_CAUSE_NO_ANSWER,    /* no server of a zone answered usefully (timeout,
+	SIM_CAUSE_NONE = 0,    /* it did not fail */
+	SIM_CAUSE_NO_ROOTS,    /* no root server to start from */
+	SIM_CAUSE_NO_ANSWER,   /* no server of a zone answered usefully (timeout,
 				 * error, lame) */
-	SIM_CAUSE_NO_ADDRESS,   /* no NS of a zone has a usable address */
-	SIM_CAUSE_CNAME_CHAIN,  /* CNAME chain too long */
-	SIM_CAUSE_RESOURCES,    /* out of memory */
+	SIM_CAUSE_NO_ADDRESS,  /* no NS of a zone has a usable address */
+	SIM_CAUSE_CNAME_CHAIN, /* CNAME chain too long */
+	SIM_CAUSE_RESOURCES,   /* out of memory */
 };
 
 /* Bits of sim_result_t.seen: what the walk ran into on its way (the causes
  * of the causes), whether or not it failed in the end. */
 enum sim_seen {
-	SIM_SEEN_TIMEOUT = 1 << 0,    /* a server did not answer (in time) */
-	SIM_SEEN_NOBODY = 1 << 1,     /* nothing listens at an address */
-	SIM_SEEN_LAME = 1 << 2,       /* REFUSED, or an answer without authority */
-	SIM_SEEN_ERROR = 1 << 3,      /* SERVFAIL, FORMERR, a malformed response */
-	SIM_SEEN_NO_GLUE = 1 << 4,    /* an in-domain NS name without glue */
-	SIM_SEEN_CYCLE = 1 << 5,      /* an NS name whose address needs itself */
-	SIM_SEEN_TOO_DEEP = 1 << 6,   /* NS name chain too deep */
+	SIM_SEEN_TIMEOUT = 1 << 0,     /* a server did not answer (in time) */
+	SIM_SEEN_NOBODY = 1 << 1,      /* nothing listens at an address */
+	SIM_SEEN_LAME = 1 << 2,        /* REFUSED, or an answer without authority */
+	SIM_SEEN_ERROR = 1 << 3,       /* SERVFAIL, FORMERR, a malformed response */
+	SIM_SEEN_NO_GLUE = 1 << 4,     /* an in-domain NS name without glue */
+	SIM_SEEN_CYCLE = 1 << 5,       /* an NS name whose address needs itself */
+	SIM_SEEN_TOO_DEEP = 1 << 6,    /* NS name chain too deep */
 	SIM_SEEN_MAX_QUERIES = 1 << 7, /* gave up after max_queries */
 };
 
 typedef struct sim_result {
-	uint8_t rcode;        /* NOERROR, NXDOMAIN or SERVFAIL */
-	bool nodata;          /* NOERROR without data of the type */
-	bool has_addr;        /* the answer holds an A/AAAA: addr is the first */
+	uint8_t rcode; /* NOERROR, NXDOMAIN or SERVFAIL */
+	bool nodata;   /* NOERROR without data of the type */
+	bool has_addr; /* the answer holds an A/AAAA: addr is the first */
 	sim_addr_t addr;
-	unsigned naddrs;      /* every A/AAAA of the answer, up to SIM_MAX_ADDRS */
+	unsigned naddrs; /* every A/AAAA of the answer, up to SIM_MAX_ADDRS */
 	sim_addr_t addrs[SIM_MAX_ADDRS];
-	uint8_t cause;        /* enum sim_cause */
+	uint8_t cause;                   /* enum sim_cause */
 	uint8_t cause_zone[NAME_MAXLEN]; /* the zone it failed at ("" for none) */
-	uint16_t seen;        /* enum sim_seen bits */
-	unsigned queries;     /* queries sent */
-	unsigned tcp;         /* of which over TCP (after TC) */
-	char why[SIM_WHY_MAX];     /* SERVFAIL: why, in one line */
-	char trace[SIM_TRACE_MAX]; /* one line per query: server, question, outcome */
+	uint16_t seen;                   /* enum sim_seen bits */
+	unsigned queries;                /* queries sent */
+	unsigned tcp;                    /* of which over TCP (after TC) */
+	char why[SIM_WHY_MAX];           /* SERVFAIL: why, in one line */
+	char trace[SIM_TRACE_MAX];       /* one line per query: server, question, outcome */
 } sim_result_t;
 
 #define SIM_MAX_NS 32
@@ -116,14 +116,14 @@ typedef struct sim_msg {
 		uint8_t name[NAME_MAXLEN];
 		sim_addr_t addr;
 	} glue[SIM_MAX_GLUE];
-	unsigned nanswer;   /* records in ANSWER */
-	unsigned naddr;     /* A/AAAA of the final name in ANSWER */
+	unsigned nanswer; /* records in ANSWER */
+	unsigned naddr;   /* A/AAAA of the final name in ANSWER */
 	sim_addr_t addr[SIM_MAX_ADDRS];
-	unsigned nans_ns;   /* NS of the final name in ANSWER */
+	unsigned nans_ns; /* NS of the final name in ANSWER */
 	uint8_t ans_ns[SIM_MAX_NS][NAME_MAXLEN];
-	bool soa;           /* SOA of the final name in ANSWER */
-	bool has_type;      /* ANSWER holds the asked type for the final name */
-	bool cname;         /* the chain in ANSWER ends in a CNAME target */
+	bool soa;                    /* SOA of the final name in ANSWER */
+	bool has_type;               /* ANSWER holds the asked type for the final name */
+	bool cname;                  /* the chain in ANSWER ends in a CNAME target */
 	uint8_t target[NAME_MAXLEN]; /* the final name of the chain */
 } sim_msg_t;
 
@@ -145,8 +145,8 @@ void sim_opts_default(sim_opts_t *o);
  * Resolve qname/qtype starting at the root addresses, asking through net.
  * Fills out and returns 0; only bad arguments fail (ST_EINVAL, ST_ENOMEM).
  */
-int sim_resolve(const sim_addr_t *roots, size_t nroots, const sim_net_t *net,
-		const uint8_t *qname, uint16_t qtype, const sim_opts_t *opts, sim_result_t *out);
+int sim_resolve(const sim_addr_t *roots, size_t nroots, const sim_net_t *net, const uint8_t *qname,
+		uint16_t qtype, const sim_opts_t *opts, sim_result_t *out);
 
 /* "127.0.0.1" / "fd00::1" for an address. buf holds at least 48 bytes. */
 const char *sim_addr_str(const sim_addr_t *a, char *buf, size_t cap);

@@ -39,7 +39,8 @@ static void ntext(const uint8_t *name, char *buf, size_t cap)
 /* ---- findings --------------------------------------------------------------- */
 
 static void add_finding(trace_t *t, int level, int row, const char *code, const uint8_t *name,
-			const sim_addr_t *addr, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+			const sim_addr_t *addr, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
 static void add_finding(trace_t *t, int level, int row, const char *code, const uint8_t *name,
 			const sim_addr_t *addr, const char *fmt, ...)
 {
@@ -74,7 +75,6 @@ static void add_finding(trace_t *t, int level, int row, const char *code, const 
 	if (row >= 0)
 		t->rows[row].bad = t->rows[row].bad || fd->f.severity == CHECK_ERROR;
 }
-
 
 /* ---- the network ------------------------------------------------------------ */
 
@@ -116,7 +116,8 @@ const char *trace_err_text(int err)
 
 /* ---- reading responses ---------------------------------------------------------- */
 
-static int parse(trace_t *t, const trace_reply_t *rep, const uint8_t *qname, uint16_t qtype, sim_msg_t *m)
+static int parse(trace_t *t, const trace_reply_t *rep, const uint8_t *qname, uint16_t qtype,
+		 sim_msg_t *m)
 {
 	int rc = sim_msg_read(rep->buf, rep->len, qname, qtype, true, &t->rr, m);
 	/* The first TRACE_MAX_* of each list: what the rows and walks hold. */
@@ -131,7 +132,8 @@ static int parse(trace_t *t, const trace_reply_t *rep, const uint8_t *qname, uin
 	return rc;
 }
 
-static int ask(trace_t *t, const sim_addr_t *a, const uint8_t *qname, uint16_t qtype, trace_reply_t *rep)
+static int ask(trace_t *t, const sim_addr_t *a, const uint8_t *qname, uint16_t qtype,
+	       trace_reply_t *rep)
 {
 	uint8_t q[512];
 	size_t qlen = build_query(t, q, qname, qtype, EDNS_ADVERTISED);
@@ -209,13 +211,14 @@ static void probe(trace_t *t, int ri, const uint8_t *nsname)
 		snprintf(r->status, sizeof(r->status), "unresponsive");
 		add_finding(t, r->level, ri, "NO_SERVER_AT_ADDRESS", nsname, &r->addr,
 			    "%s: no answer over UDP (%s, %d tr%s) or TCP (%s) for %s SOA", as,
-			    trace_err_text(udp_err), t->o.tries, t->o.tries == 1 ? "y" : "ies", r->tcp,
-			    l->ztext);
+			    trace_err_text(udp_err), t->o.tries, t->o.tries == 1 ? "y" : "ies",
+			    r->tcp, l->ztext);
 		goto out;
 	}
 	if (udp < 0)
 		add_finding(t, r->level, ri, "UDP_UNRESPONSIVE", nsname, &r->addr,
-			    "%s: answers over TCP but not over UDP (%s)", as, trace_err_text(udp_err));
+			    "%s: answers over TCP but not over UDP (%s)", as,
+			    trace_err_text(udp_err));
 	else if (tcp < 0)
 		add_finding(t, r->level, ri, "TCP_UNRESPONSIVE", nsname, &r->addr,
 			    "%s: answers over UDP but not over TCP (%s)", as, r->tcp);
@@ -257,15 +260,16 @@ static void probe(trace_t *t, int ri, const uint8_t *nsname)
 	if (lame && r->level == 0 && !nsname) {
 		/* The starting server need not serve the root: it is only where
 		 * the walk begins (dig +trace @server). */
-		snprintf(r->status, sizeof(r->status), "starting point (not authoritative for .: %s)",
-			 lame);
+		snprintf(r->status, sizeof(r->status),
+			 "starting point (not authoritative for .: %s)", lame);
 		r->auth = true;
 		goto out;
 	}
 	if (lame) {
 		snprintf(r->status, sizeof(r->status), "lame: %s", lame);
 		add_finding(t, r->level, ri, "LAME_DELEGATION", nsname, &r->addr,
-			    "%s: %s for %s SOA: not authoritative for the zone", as, lame, l->ztext);
+			    "%s: %s for %s SOA: not authoritative for the zone", as, lame,
+			    l->ztext);
 		goto out;
 	}
 	r->auth = true;
@@ -356,11 +360,13 @@ static void check_glue(trace_t *t, int li, int first, const sim_msg_t *ref)
 		if (!auth) {
 			char nt[NAME_TEXT_MAX], note[NAME_TEXT_MAX * 2 + 96];
 			ntext(ns, nt, sizeof(nt));
-			snprintf(note, sizeof(note),
-				 "glue of %s not compared: no server of %s answered (give one with --child ADDR)",
-				 nt, l->ztext);
+			snprintf(
+				note, sizeof(note),
+				"glue of %s not compared: no server of %s answered (give one with --child ADDR)",
+				nt, l->ztext);
 			size_t used = strlen(l->why);
-			snprintf(l->why + used, sizeof(l->why) - used, "%s%s", used ? "; " : "", note);
+			snprintf(l->why + used, sizeof(l->why) - used, "%s%s", used ? "; " : "",
+				 note);
 			continue;
 		}
 		bool answered = false;
@@ -380,16 +386,18 @@ static void check_glue(trace_t *t, int li, int first, const sim_msg_t *ref)
 			continue;
 		int verdict = judge_glue(glue, ng, child, nc);
 		if (verdict == JUDGE_GLUE_MISSING_IN_CHILD) {
-			add_finding(t, li, -1, "GLUE_MISSING_IN_CHILD", ns, NULL,
-				    "the referral has glue for this NS name but the child (%s) has no address for it",
-				    as);
+			add_finding(
+				t, li, -1, "GLUE_MISSING_IN_CHILD", ns, NULL,
+				"the referral has glue for this NS name but the child (%s) has no address for it",
+				as);
 		} else if (verdict == JUDGE_GLUE_MISMATCH) {
 			char gt[256], ct[256];
 			addrs_text(glue, ng, gt, sizeof(gt));
 			addrs_text(child, nc, ct, sizeof(ct));
-			add_finding(t, li, -1, "GLUE_MISMATCH", ns, NULL,
-				    "the referral's glue says %s, the child (%s, authoritative) says %s", gt,
-				    as, ct);
+			add_finding(
+				t, li, -1, "GLUE_MISMATCH", ns, NULL,
+				"the referral's glue says %s, the child (%s, authoritative) says %s",
+				gt, as, ct);
 		}
 	}
 	free(m);
@@ -419,23 +427,28 @@ static void probe_level(trace_t *t, int li, const sim_msg_t *ref)
 			if ((ref->glue[j].addr.len == 4 || t->o.ipv6) && na < TRACE_MAX_ADDRS)
 				addrs[na++] = ref->glue[j].addr;
 		}
-		const char *how = in_domain ? "glue (in-domain)" : in_parent ? "glue (sibling)" : "glue";
+		const char *how = in_domain   ? "glue (in-domain)"
+				  : in_parent ? "glue (sibling)"
+					      : "glue";
 		if (judge_glue_missing(ns, l->zone, nglue_any)) {
 			int ri = add_row(t, li, nt, NULL, "MISSING");
 			if (ri >= 0)
 				snprintf(t->rows[ri].status, sizeof(t->rows[ri].status),
 					 "no address: in-domain and no glue");
-			add_finding(t, li, ri, "MISSING_GLUE_FOR_NS_NAME", ns, NULL,
-				    "the referral from %s names %s, inside %s, without its address: no resolver can reach it",
-				    l->from, nt, l->ztext);
+			add_finding(
+				t, li, ri, "MISSING_GLUE_FOR_NS_NAME", ns, NULL,
+				"the referral from %s names %s, inside %s, without its address: no resolver can reach it",
+				l->from, nt, l->ztext);
 			continue;
 		}
 		if (na == 0) {
 			uint16_t types[2] = { RR_A, RR_AAAA };
 			for (int ty = 0; ty < (t->o.ipv6 ? 2 : 1); ty++)
-				na += resolve_addrs(t, ns, types[ty], addrs + na, TRACE_MAX_ADDRS - na);
-			how = nglue_any ? "glue (IPv6 only), resolved"
-			      : in_parent ? "no glue (sibling), resolved" : "out-of-zone, resolved";
+				na += resolve_addrs(t, ns, types[ty], addrs + na,
+						    TRACE_MAX_ADDRS - na);
+			how = nglue_any   ? "glue (IPv6 only), resolved"
+			      : in_parent ? "no glue (sibling), resolved"
+					  : "out-of-zone, resolved";
 		}
 		if (na == 0) {
 			int ri = add_row(t, li, nt, NULL, nglue_any ? "IPv6 glue only" : "none");
@@ -475,7 +488,8 @@ typedef struct fetched {
 	size_t size;
 } fetched_t;
 
-static int fetch_referral(trace_t *t, int li, sim_msg_t *ref, char *from, size_t fromcap, fetched_t *fx)
+static int fetch_referral(trace_t *t, int li, sim_msg_t *ref, char *from, size_t fromcap,
+			  fetched_t *fx)
 {
 	trace_level_t *l = &t->levels[li];
 	trace_reply_t *rep = &t->reply;
@@ -510,8 +524,8 @@ static int fetch_referral(trace_t *t, int li, sim_msg_t *ref, char *from, size_t
 		if (ref->flags & DNS_AA)
 			return 0;
 		if (ref->rcode == RCODE_NOERROR && ref->nns > 0 &&
-		    name_is_sub(t->o.domain, ref->ns_owner) && !name_equal(ref->ns_owner, l->zone) &&
-		    name_is_sub(ref->ns_owner, l->zone)) {
+		    name_is_sub(t->o.domain, ref->ns_owner) &&
+		    !name_equal(ref->ns_owner, l->zone) && name_is_sub(ref->ns_owner, l->zone)) {
 			fx->tc512 = tc512;
 			fx->tc1232 = tc1232;
 			fx->tcp = tcp;
@@ -552,8 +566,9 @@ void trace_run(trace_t *t)
 			any_auth |= t->rows[i].level == li && t->rows[i].auth && !t->rows[i].given;
 		if (!any_auth) {
 			l->broken = true;
-			setf(t->result, sizeof(t->result), "no server of %s answers authoritatively%s%s",
-			     l->ztext, l->why[0] ? ": " : "", l->why);
+			setf(t->result, sizeof(t->result),
+			     "no server of %s answers authoritatively%s%s", l->ztext,
+			     l->why[0] ? ": " : "", l->why);
 			break;
 		}
 		if (name_equal(l->zone, t->o.domain)) {
@@ -563,8 +578,8 @@ void trace_run(trace_t *t)
 		fetched_t fx = { 0 };
 		int rc = fetch_referral(t, li, ref, from, sizeof(from), &fx);
 		if (rc == 0 && ref->rcode != RCODE_NOERROR) {
-			setf(t->result, sizeof(t->result), "%s (%s) answers %s for it", l->ztext, from,
-			     rcode_str(ref->rcode));
+			setf(t->result, sizeof(t->result), "%s (%s) answers %s for it", l->ztext,
+			     from, rcode_str(ref->rcode));
 			break;
 		}
 		if (rc == 0) {
@@ -574,8 +589,8 @@ void trace_run(trace_t *t)
 		if (rc < 0) {
 			l->broken = true;
 			setf(t->result, sizeof(t->result),
-			     "no server of %s gives an answer or a referral for the domain%s%s", l->ztext,
-			     l->why[0] ? ": " : "", l->why);
+			     "no server of %s gives an answer or a referral for the domain%s%s",
+			     l->ztext, l->why[0] ? ": " : "", l->why);
 			break;
 		}
 		trace_level_t *c = &t->levels[t->nlevels];
@@ -595,17 +610,18 @@ void trace_run(trace_t *t)
 		c->size = fx.size;
 		int ci = t->nlevels++;
 		if (c->tc1232)
-			add_finding(t, ci, -1, "REFERRAL_EXCEEDS_1232", NULL, NULL,
-				    "the referral from %s is truncated (TC) even with EDNS 1232; %zu bytes over TCP",
-				    from, c->size);
+			add_finding(
+				t, ci, -1, "REFERRAL_EXCEEDS_1232", NULL, NULL,
+				"the referral from %s is truncated (TC) even with EDNS 1232; %zu bytes over TCP",
+				from, c->size);
 		else if (c->tc512)
-			add_finding(t, ci, -1, "REFERRAL_EXCEEDS_512", NULL, NULL,
-				    "the referral from %s is truncated (TC) with EDNS 512; %zu bytes over TCP",
-				    from, c->size);
+			add_finding(
+				t, ci, -1, "REFERRAL_EXCEEDS_512", NULL, NULL,
+				"the referral from %s is truncated (TC) with EDNS 512; %zu bytes over TCP",
+				from, c->size);
 		probe_level(t, ci, ref);
 	}
 	if (t->complete)
 		snprintf(t->result, sizeof(t->result), "%s", "");
 	free(ref);
 }
-

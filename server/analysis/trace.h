@@ -39,34 +39,34 @@
 #define TRACE_MAX_CHILD 8
 
 typedef struct trace_opts {
-	uint8_t domain[NAME_MAXLEN];  /* lowercased wire form */
-	sim_addr_t start;             /* where the walk begins (taken to serve ".") */
+	uint8_t domain[NAME_MAXLEN];       /* lowercased wire form */
+	sim_addr_t start;                  /* where the walk begins (taken to serve ".") */
 	sim_addr_t child[TRACE_MAX_CHILD]; /* also asked for the domain's own zone */
 	size_t nchild;
-	bool ipv6;                    /* use AAAA glue and addresses too */
-	int tries;                    /* UDP tries the network makes: for the words */
-	uint16_t first_id;            /* query IDs count up from here */
+	bool ipv6;         /* use AAAA glue and addresses too */
+	int tries;         /* UDP tries the network makes: for the words */
+	uint16_t first_id; /* query IDs count up from here */
 } trace_opts_t;
 
 /* One answer off the wire, or why there was none. */
 typedef struct trace_reply {
 	uint8_t buf[65535];
 	size_t len;
-	int err;      /* 0, or the network's errno (sim.h: sim_send_fn) */
+	int err; /* 0, or the network's errno (sim.h: sim_send_fn) */
 	bool tcp;
 } trace_reply_t;
 
 /* One server of one zone, as probed. */
 typedef struct trace_row {
 	int level;
-	char ns[NAME_TEXT_MAX];        /* NS name, "(start)" or "(--child)" */
+	char ns[NAME_TEXT_MAX]; /* NS name, "(start)" or "(--child)" */
 	sim_addr_t addr;
 	bool has_addr;
-	char glue[40];                 /* how its address was found */
-	char udp[24], tcp[24];         /* "ok", "timeout", "refused", "-" */
+	char glue[40];                    /* how its address was found */
+	char udp[24], tcp[24];            /* "ok", "timeout", "refused", "-" */
 	char status[NAME_TEXT_MAX + 160]; /* "authoritative", "lame: REFUSED", ... */
 	bool auth;
-	bool given;                    /* a child address of the options */
+	bool given; /* a child address of the options */
 	unsigned nns;
 	uint8_t ns_set[TRACE_MAX_NS][NAME_MAXLEN];
 	bool ns_known;
@@ -78,12 +78,12 @@ typedef struct trace_level {
 	uint8_t zone[NAME_MAXLEN];
 	uint8_t parent[NAME_MAXLEN];
 	char ztext[NAME_TEXT_MAX], ptext[NAME_TEXT_MAX];
-	bool referral;                 /* level 0 (the start) has none */
-	char from[64];                 /* the parent server that gave it */
+	bool referral; /* level 0 (the start) has none */
+	char from[64]; /* the parent server that gave it */
 	unsigned nns;
 	uint8_t ns[TRACE_MAX_NS][NAME_MAXLEN];
 	unsigned nglue;
-	size_t size;                   /* of the referral used */
+	size_t size; /* of the referral used */
 	bool tc512, tc1232, over_tcp;
 	bool broken;
 	char why[512];
@@ -92,7 +92,7 @@ typedef struct trace_level {
 typedef struct trace_finding {
 	check_finding_t f;
 	char server[64];
-	int level, row;                /* where it was found (row -1: the zone) */
+	int level, row; /* where it was found (row -1: the zone) */
 } trace_finding_t;
 
 typedef struct trace {
@@ -105,8 +105,8 @@ typedef struct trace {
 	trace_finding_t findings[TRACE_MAX_FINDINGS];
 	int nfindings;
 	unsigned errors, warnings, infos;
-	bool complete;                 /* the walk reached the domain */
-	char result[512];              /* why not, when it did not */
+	bool complete;    /* the walk reached the domain */
+	char result[512]; /* why not, when it did not */
 	/* scratch */
 	uint16_t next_id;
 	trace_reply_t reply;

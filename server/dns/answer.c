@@ -37,10 +37,7 @@ static bool plan_has_from(const plan_t *p, uint16_t from, const rrset_t *rs)
 	return false;
 }
 
-static bool plan_has(const plan_t *p, const rrset_t *rs)
-{
-	return plan_has_from(p, 0, rs);
-}
+static bool plan_has(const plan_t *p, const rrset_t *rs) { return plan_has_from(p, 0, rs); }
 
 static plan_rr_t *plan_add(plan_t *p, uint8_t section, const uint8_t *owner, const rrset_t *rs)
 {
@@ -90,8 +87,8 @@ static plan_rr_t *plan_add_above(ctx_t *c, uint8_t section, const uint8_t *name,
 
 static void add_negative(ctx_t *c, const zone_t *z, uint8_t kind)
 {
-	plan_rr_t *r = plan_add_above(c, SEC_AUTHORITY, zone_origin(z), zone_origin_len(z),
-				      zone_soa(z));
+	plan_rr_t *r =
+		plan_add_above(c, SEC_AUTHORITY, zone_origin(z), zone_origin_len(z), zone_soa(z));
 	if (r)
 		r->ttl = zone_negative_ttl(z);
 	c->plan->kind = kind;
@@ -316,7 +313,7 @@ void answer_plan_in(const zoneset_t *zs, const query_t *q, bool tcp, const zone_
 	plan->kind = ANSWER_POSITIVE;
 	plan->truncation = zs->rule.truncation;
 
-	ctx_t c = {zs, q, tcp, plan, ex, 0, false};
+	ctx_t c = { zs, q, tcp, plan, ex, 0, false };
 	const uint8_t *lname = q->lname;
 
 	/* DS at a zone's apex belongs to the parent zone, if served here. */
@@ -388,9 +385,9 @@ done:
 const char *answer_kind_str(uint8_t kind)
 {
 	static const char *const s[] = {
-		[ANSWER_POSITIVE] = "answer", [ANSWER_NODATA] = "nodata",
+		[ANSWER_POSITIVE] = "answer",   [ANSWER_NODATA] = "nodata",
 		[ANSWER_NXDOMAIN] = "nxdomain", [ANSWER_REFERRAL] = "referral",
-		[ANSWER_REFUSED] = "refused", [ANSWER_ERROR] = "error",
+		[ANSWER_REFUSED] = "refused",   [ANSWER_ERROR] = "error",
 		[ANSWER_FAULT] = "fault",
 	};
 	return kind < sizeof(s) / sizeof(s[0]) ? s[kind] : "?";
@@ -399,8 +396,10 @@ const char *answer_kind_str(uint8_t kind)
 const char *glue_class_str(uint8_t cls)
 {
 	static const char *const s[] = {
-		[GLUE_CLASS_IN_DOMAIN] = "in-domain", [GLUE_CLASS_SIBLING] = "sibling",
-		[GLUE_CLASS_IN_ZONE] = "in-zone", [GLUE_CLASS_OUT_OF_ZONE] = "out-of-zone",
+		[GLUE_CLASS_IN_DOMAIN] = "in-domain",
+		[GLUE_CLASS_SIBLING] = "sibling",
+		[GLUE_CLASS_IN_ZONE] = "in-zone",
+		[GLUE_CLASS_OUT_OF_ZONE] = "out-of-zone",
 	};
 	return cls < sizeof(s) / sizeof(s[0]) ? s[cls] : "?";
 }
@@ -408,9 +407,9 @@ const char *glue_class_str(uint8_t cls)
 const char *glue_fate_str(uint8_t fate)
 {
 	static const char *const s[] = {
-		[FATE_ADDED] = "glue", [FATE_NO_ADDRESS] = "no-address",
-		[FATE_OUT_OF_ZONE] = "never", [FATE_POLICY] = "policy", [FATE_SIZE] = "size",
-		[FATE_WRONG] = "wrong",
+		[FATE_ADDED] = "glue",        [FATE_NO_ADDRESS] = "no-address",
+		[FATE_OUT_OF_ZONE] = "never", [FATE_POLICY] = "policy",
+		[FATE_SIZE] = "size",         [FATE_WRONG] = "wrong",
 	};
 	return fate < sizeof(s) / sizeof(s[0]) ? s[fate] : "?";
 }

@@ -22,32 +22,32 @@ enum answer_kind {
 	ANSWER_POSITIVE = 0, /* data in ANSWER, AA=1 */
 	ANSWER_NODATA,       /* name exists, type does not: SOA in AUTHORITY */
 	ANSWER_NXDOMAIN,
-	ANSWER_REFERRAL,     /* AA=0, NS in AUTHORITY, glue in ADDITIONAL */
-	ANSWER_REFUSED,      /* not in any served zone, or class not IN */
-	ANSWER_ERROR,        /* FORMERR / NOTIMP / BADVERS from query_parse */
-	ANSWER_FAULT,        /* REFUSED / SERVFAIL / no answer, by a configured fault */
+	ANSWER_REFERRAL, /* AA=0, NS in AUTHORITY, glue in ADDITIONAL */
+	ANSWER_REFUSED,  /* not in any served zone, or class not IN */
+	ANSWER_ERROR,    /* FORMERR / NOTIMP / BADVERS from query_parse */
+	ANSWER_FAULT,    /* REFUSED / SERVFAIL / no answer, by a configured fault */
 };
 
 #define PLAN_MAX 96
 #define PLAN_TTL_ZONE 0xFFFFFFFFu /* plan_rr.ttl: use the RRset's own TTL */
 
 typedef struct plan_rr {
-	const uint8_t *owner;  /* wire name; NULL = the qname as received, */
-	uint8_t qskip;         /* ... from this byte on (a suffix of it) */
+	const uint8_t *owner; /* wire name; NULL = the qname as received, */
+	uint8_t qskip;        /* ... from this byte on (a suffix of it) */
 	const rrset_t *rrset;
-	uint32_t ttl;          /* PLAN_TTL_ZONE or a TTL to write instead */
-	uint8_t section;       /* enum section */
-	bool required;         /* ADDITIONAL only: if it does not fit, set TC */
-	int8_t ns_index;       /* glue: index into explain.ns, else -1 */
+	uint32_t ttl;    /* PLAN_TTL_ZONE or a TTL to write instead */
+	uint8_t section; /* enum section */
+	bool required;   /* ADDITIONAL only: if it does not fit, set TC */
+	int8_t ns_index; /* glue: index into explain.ns, else -1 */
 } plan_rr_t;
 
 typedef struct plan {
-	uint8_t kind;          /* enum answer_kind */
+	uint8_t kind; /* enum answer_kind */
 	uint8_t rcode;
 	bool aa;
-	bool drop;             /* a fault says: send nothing */
-	uint8_t truncation;    /* enum trunc_mode that applies to this response */
-	uint32_t delay_ms;     /* a fault says: send it this much later */
+	bool drop;          /* a fault says: send nothing */
+	uint8_t truncation; /* enum trunc_mode that applies to this response */
+	uint32_t delay_ms;  /* a fault says: send it this much later */
 	uint16_t n;
 	plan_rr_t rr[PLAN_MAX]; /* sections in order: ANSWER, AUTHORITY, ADDITIONAL */
 } plan_t;
@@ -55,51 +55,51 @@ typedef struct plan {
 /* Why a glue address set is or is not in the response. */
 enum glue_fate {
 	FATE_ADDED = 0,
-	FATE_NO_ADDRESS,     /* the zone has no A/AAAA for this name */
-	FATE_OUT_OF_ZONE,    /* never glue */
-	FATE_POLICY,         /* left out by the glue policy */
-	FATE_SIZE,           /* did not fit (optional: silently; required: TC) */
-	FATE_WRONG,          /* added, rewritten to the wrong address by policy */
+	FATE_NO_ADDRESS,  /* the zone has no A/AAAA for this name */
+	FATE_OUT_OF_ZONE, /* never glue */
+	FATE_POLICY,      /* left out by the glue policy */
+	FATE_SIZE,        /* did not fit (optional: silently; required: TC) */
+	FATE_WRONG,       /* added, rewritten to the wrong address by policy */
 };
 
 enum tc_reason {
 	TC_NONE = 0,
-	TC_REQUIRED_GLUE,    /* in-domain glue did not fit (RFC 9471 3.1) */
-	TC_SIZE,             /* answer or authority data did not fit */
-	TC_ALWAYS,           /* truncation policy "always" */
+	TC_REQUIRED_GLUE, /* in-domain glue did not fit (RFC 9471 3.1) */
+	TC_SIZE,          /* answer or authority data did not fit */
+	TC_ALWAYS,        /* truncation policy "always" */
 };
 
 #define EXPLAIN_MAX_NS 16
 
 typedef struct explain_ns {
-	const uint8_t *name;   /* NS name, lowercased wire form */
-	uint8_t cls;           /* enum glue_class */
-	uint8_t fate;          /* enum glue_fate */
-	uint8_t n_a, n_aaaa;   /* addresses the zone has for it */
+	const uint8_t *name; /* NS name, lowercased wire form */
+	uint8_t cls;         /* enum glue_class */
+	uint8_t fate;        /* enum glue_fate */
+	uint8_t n_a, n_aaaa; /* addresses the zone has for it */
 } explain_ns_t;
 
 /* Everything needed to say why the response looks the way it does. */
 typedef struct explain {
-	uint8_t kind;          /* enum answer_kind */
-	const uint8_t *zone;   /* origin of the zone chosen, or NULL */
-	const uint8_t *cut;    /* referral: the delegation point */
-	uint8_t policy;        /* referral: the glue mode applied (enum glue_mode) */
-	uint8_t truncation;    /* the truncation mode applied (enum trunc_mode) */
-	const fault_t *fault;  /* the fault that shaped the response, or NULL */
-	uint32_t delay_ms;     /* a delay fault: send the response this much later */
-	bool legacy_dropped;   /* legacy truncation left required glue out, TC=0 */
-	uint8_t nns;           /* referral: entries in ns (at most EXPLAIN_MAX_NS) */
-	uint8_t ns_total;      /* referral: NS names at the cut */
+	uint8_t kind;         /* enum answer_kind */
+	const uint8_t *zone;  /* origin of the zone chosen, or NULL */
+	const uint8_t *cut;   /* referral: the delegation point */
+	uint8_t policy;       /* referral: the glue mode applied (enum glue_mode) */
+	uint8_t truncation;   /* the truncation mode applied (enum trunc_mode) */
+	const fault_t *fault; /* the fault that shaped the response, or NULL */
+	uint32_t delay_ms;    /* a delay fault: send the response this much later */
+	bool legacy_dropped;  /* legacy truncation left required glue out, TC=0 */
+	uint8_t nns;          /* referral: entries in ns (at most EXPLAIN_MAX_NS) */
+	uint8_t ns_total;     /* referral: NS names at the cut */
 	explain_ns_t ns[EXPLAIN_MAX_NS];
-	bool wildcard;         /* answer synthesized from a wildcard */
-	uint8_t cnames;        /* CNAMEs followed */
+	bool wildcard;  /* answer synthesized from a wildcard */
+	uint8_t cnames; /* CNAMEs followed */
 	/* Filled by encode: */
-	uint8_t tc;            /* enum tc_reason */
-	uint16_t flags;        /* response header flags */
+	uint8_t tc;     /* enum tc_reason */
+	uint16_t flags; /* response header flags */
 	uint8_t rcode;
-	uint16_t count[3];     /* ANSWER, AUTHORITY, ADDITIONAL records written */
-	uint16_t size;         /* response bytes */
-	uint16_t limit;        /* size limit that applied */
+	uint16_t count[3]; /* ANSWER, AUTHORITY, ADDITIONAL records written */
+	uint16_t size;     /* response bytes */
+	uint16_t limit;    /* size limit that applied */
 } explain_t;
 
 /*

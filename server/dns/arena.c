@@ -19,10 +19,7 @@ void arena_init(arena_t *a)
 	a->used = a->cap = a->total = 0;
 }
 
-void *arena_alloc(arena_t *a, size_t n)
-{
-	return arena_alloc_align(a, n, alignof(max_align_t));
-}
+void *arena_alloc(arena_t *a, size_t n) { return arena_alloc_align(a, n, alignof(max_align_t)); }
 
 void *arena_alloc_align(arena_t *a, size_t n, size_t align)
 {

@@ -13,10 +13,10 @@
 #include "dns/rdata.h"
 #include "dns/wire.h"
 
-#define OPT_RR_LEN 11      /* root, type, class, ttl, rdlen */
-#define COMP_MAX 64        /* names remembered for compression */
-#define COMP_PTR_MAX 0x3FFF /* largest offset a pointer can hold */
-#define COMP_MAX_HOPS 64   /* bound on pointer hops while comparing */
+#define OPT_RR_LEN 11          /* root, type, class, ttl, rdlen */
+#define COMP_MAX 64            /* names remembered for compression */
+#define COMP_PTR_MAX 0x3FFF    /* largest offset a pointer can hold */
+#define COMP_MAX_HOPS 64       /* bound on pointer hops while comparing */
 #define ENCODE_LIMIT_MAX 65535 /* a DNS message is at most this long */
 
 /*
@@ -48,13 +48,13 @@
  * the output already, as the entry the cache remembers; the search would
  * find that same entry. A rollback empties the cache.
  */
-#define COMP_NONE 0xFF              /* end of a child list */
-#define COMP_ROOT COMP_MAX          /* parent of one-label suffixes */
-#define COMP_ORPHAN (COMP_MAX + 1)  /* parent not remembered */
-#define COMP_CACHE 16               /* names remembered by address */
+#define COMP_NONE 0xFF             /* end of a child list */
+#define COMP_ROOT COMP_MAX         /* parent of one-label suffixes */
+#define COMP_ORPHAN (COMP_MAX + 1) /* parent not remembered */
+#define COMP_CACHE 16              /* names remembered by address */
 
 typedef struct comp {
-	uint64_t key[COMP_MAX];     /* label_key of the first label */
+	uint64_t key[COMP_MAX]; /* label_key of the first label */
 	uint16_t off[COMP_MAX];
 	uint8_t len[COMP_MAX];      /* length of the first label */
 	uint8_t labels[COMP_MAX];   /* label count of the name at off */
@@ -70,7 +70,7 @@ typedef struct comp {
 	const uint8_t *qname;
 	const uint8_t *qname_rolled; /* the question's name, kept for a rollback */
 	size_t qoff;
-	unsigned nq;               /* entries the question took */
+	unsigned nq; /* entries the question took */
 } comp_t;
 
 _Static_assert(COMP_MAX + 2 < COMP_NONE, "entry indexes must fit in uint8_t");
@@ -201,7 +201,7 @@ static inline void labels_of(labels_t *ls, const uint8_t *name)
  * comp_rollback relies on.
  */
 static inline void comp_add_labels(comp_t *c, const uint8_t *name, const labels_t *ls,
-			    const size_t *at, int nlit, unsigned tail)
+				   const size_t *at, int nlit, unsigned tail)
 {
 	unsigned first = c->n;
 	int k = 0;
@@ -341,10 +341,17 @@ static int rdata_names(uint16_t type, size_t *first)
 {
 	*first = 0;
 	switch (type) {
-	case RR_NS: case RR_MD: case RR_MF: case RR_CNAME: case RR_MB: case RR_MG:
-	case RR_MR: case RR_PTR:
+	case RR_NS:
+	case RR_MD:
+	case RR_MF:
+	case RR_CNAME:
+	case RR_MB:
+	case RR_MG:
+	case RR_MR:
+	case RR_PTR:
 		return 1;
-	case RR_SOA: case RR_MINFO:
+	case RR_SOA:
+	case RR_MINFO:
 		return 2;
 	case RR_MX:
 		*first = 2;
@@ -368,8 +375,7 @@ static bool rdata_names_ok(const uint8_t *rd, uint16_t rdlen, size_t p, int name
 }
 #endif
 
-static void rdata_write(wire_wr_t *w, comp_t *c, uint16_t type, const uint8_t *rd,
-			uint16_t rdlen)
+static void rdata_write(wire_wr_t *w, comp_t *c, uint16_t type, const uint8_t *rd, uint16_t rdlen)
 {
 	size_t p;
 	int names = rdata_names(type, &p);

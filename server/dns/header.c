@@ -11,8 +11,8 @@ const dns_flag_name_t dns_flag_names[DNS_FLAG_NAMES] = {
 };
 
 static const char *const rcode_names[] = {
-	"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED",
-	"YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH", "NOTZONE",
+	"NOERROR",  "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP",  "REFUSED",
+	"YXDOMAIN", "YXRRSET", "NXRRSET",  "NOTAUTH",  "NOTZONE",
 };
 #define RCODE_NAMES (sizeof(rcode_names) / sizeof(rcode_names[0]))
 
@@ -35,6 +35,8 @@ int rcode_from_str(const char *name)
 
 const char *opcode_str(unsigned opcode)
 {
-	static const char *const s[] = { "QUERY", "IQUERY", "STATUS", "OPCODE3", "NOTIFY", "UPDATE" };
+	static const char *const s[] = {
+		"QUERY", "IQUERY", "STATUS", "OPCODE3", "NOTIFY", "UPDATE"
+	};
 	return opcode < sizeof(s) / sizeof(s[0]) ? s[opcode] : "OPCODE?";
 }

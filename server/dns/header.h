@@ -21,8 +21,13 @@
 #define DNS_OPCODE(flags) (((flags) >> 11) & 0xF)
 
 enum rcode {
-	RCODE_NOERROR = 0, RCODE_FORMERR = 1, RCODE_SERVFAIL = 2, RCODE_NXDOMAIN = 3,
-	RCODE_NOTIMP = 4, RCODE_REFUSED = 5, RCODE_BADVERS = 16,
+	RCODE_NOERROR = 0,
+	RCODE_FORMERR = 1,
+	RCODE_SERVFAIL = 2,
+	RCODE_NXDOMAIN = 3,
+	RCODE_NOTIMP = 4,
+	RCODE_REFUSED = 5,
+	RCODE_BADVERS = 16,
 };
 
 /* The flags in dig's order, with dig's names ("qr", "aa", ...). */

@@ -165,8 +165,8 @@ int name_from_text(const char *text, size_t len, const uint8_t *origin, uint8_t 
 	if (len == 0)
 		return ST_EMALF;
 
-	size_t n = 0;       /* bytes written */
-	size_t lab = 0;     /* offset of the current label's length byte */
+	size_t n = 0;   /* bytes written */
+	size_t lab = 0; /* offset of the current label's length byte */
 	int absolute = 0;
 	out[0] = 0;
 	n = 1;

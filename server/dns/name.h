@@ -61,10 +61,7 @@ bool name_equal(const uint8_t *a, const uint8_t *b);
 bool name_is_sub(const uint8_t *name, const uint8_t *parent);
 
 /* True when the first label of name is the single byte '*'. */
-static inline bool name_is_wildcard(const uint8_t *name)
-{
-	return name[0] == 1 && name[1] == '*';
-}
+static inline bool name_is_wildcard(const uint8_t *name) { return name[0] == 1 && name[1] == '*'; }
 
 /*
  * One character of presentation text (RFC 1035 5.1): the byte at s[*i] of

@@ -12,15 +12,17 @@
 #include "dns/zone.h"
 
 static const char *const glue_names[] = {
-	[GLUE_FULL] = "full", [GLUE_IN_DOMAIN] = "in-domain", [GLUE_NONE] = "none",
+	[GLUE_FULL] = "full",       [GLUE_IN_DOMAIN] = "in-domain", [GLUE_NONE] = "none",
 	[GLUE_PARTIAL] = "partial", [GLUE_WRONG] = "wrong",
 };
 static const char *const trunc_names[] = {
-	[TRUNC_RFC9471] = "rfc9471", [TRUNC_LEGACY] = "legacy", [TRUNC_ALWAYS] = "always",
+	[TRUNC_RFC9471] = "rfc9471",
+	[TRUNC_LEGACY] = "legacy",
+	[TRUNC_ALWAYS] = "always",
 };
 static const char *const fault_names[] = {
 	[FAULT_REFUSE] = "refuse", [FAULT_SERVFAIL] = "servfail", [FAULT_DROP] = "drop",
-	[FAULT_DELAY] = "delay", [FAULT_LAME] = "lame", [FAULT_UPWARD] = "upward",
+	[FAULT_DELAY] = "delay",   [FAULT_LAME] = "lame",         [FAULT_UPWARD] = "upward",
 };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -47,9 +49,18 @@ const char *glue_mode_str(uint8_t mode) { return lookup(glue_names, N(glue_names
 const char *trunc_mode_str(uint8_t mode) { return lookup(trunc_names, N(trunc_names), mode); }
 const char *fault_action_str(uint8_t action) { return lookup(fault_names, N(fault_names), action); }
 
-int glue_mode_from_str(const char *s, uint8_t *out) { return parse(glue_names, N(glue_names), s, out); }
-int trunc_mode_from_str(const char *s, uint8_t *out) { return parse(trunc_names, N(trunc_names), s, out); }
-int fault_action_from_str(const char *s, uint8_t *out) { return parse(fault_names, N(fault_names), s, out); }
+int glue_mode_from_str(const char *s, uint8_t *out)
+{
+	return parse(glue_names, N(glue_names), s, out);
+}
+int trunc_mode_from_str(const char *s, uint8_t *out)
+{
+	return parse(trunc_names, N(trunc_names), s, out);
+}
+int fault_action_from_str(const char *s, uint8_t *out)
+{
+	return parse(fault_names, N(fault_names), s, out);
+}
 
 bool glue_rule_breaks_rfc(uint8_t mode, uint8_t truncation)
 {

@@ -28,17 +28,17 @@ enum glue_mode {
 };
 
 enum trunc_mode {
-	TRUNC_RFC9471 = 0,  /* TC when required (in-domain) glue does not fit */
-	TRUNC_LEGACY = 1,   /* drop glue that does not fit, TC=0 (pre-RFC 9471) */
-	TRUNC_ALWAYS = 2,   /* TC on every UDP answer, empty sections */
+	TRUNC_RFC9471 = 0, /* TC when required (in-domain) glue does not fit */
+	TRUNC_LEGACY = 1,  /* drop glue that does not fit, TC=0 (pre-RFC 9471) */
+	TRUNC_ALWAYS = 2,  /* TC on every UDP answer, empty sections */
 	TRUNC_INHERIT = 255,
 };
 
 #define RULE_MAX_NAMES 16
 
 typedef struct glue_rule {
-	uint8_t mode;         /* enum glue_mode */
-	uint8_t truncation;   /* enum trunc_mode */
+	uint8_t mode;       /* enum glue_mode */
+	uint8_t truncation; /* enum trunc_mode */
 	/* GLUE_PARTIAL: keep the glue of the first `first` NS names in NS
 	 * order, or (first == 0) of the names listed. */
 	uint16_t first;
@@ -55,58 +55,58 @@ typedef struct glue_rule {
 #define GLUE_RULE_INHERIT ((glue_rule_t){ .mode = GLUE_INHERIT, .truncation = TRUNC_INHERIT })
 
 enum fault_action {
-	FAULT_REFUSE = 1,   /* REFUSED instead of the answer */
-	FAULT_SERVFAIL,     /* SERVFAIL instead of the answer */
-	FAULT_DROP,         /* no response at all */
-	FAULT_DELAY,        /* the normal response, delay_ms later */
-	FAULT_LAME,         /* the normal response without AA */
-	FAULT_UPWARD,       /* an upward referral: AA=0, the root's NS */
+	FAULT_REFUSE = 1, /* REFUSED instead of the answer */
+	FAULT_SERVFAIL,   /* SERVFAIL instead of the answer */
+	FAULT_DROP,       /* no response at all */
+	FAULT_DELAY,      /* the normal response, delay_ms later */
+	FAULT_LAME,       /* the normal response without AA */
+	FAULT_UPWARD,     /* an upward referral: AA=0, the root's NS */
 };
 
 /* One fault. Matches a query when every given criterion does; fires on
  * every `every`-th matching query (1 = each one). */
 typedef struct fault {
-	uint8_t action;       /* enum fault_action */
+	uint8_t action; /* enum fault_action */
 	bool has_name;
 	uint8_t name[NAME_MAXLEN]; /* lowercased; matches the name and below */
-	uint16_t type;        /* 0 = any type */
-	uint32_t every;       /* >= 1 */
-	uint32_t delay_ms;    /* FAULT_DELAY */
+	uint16_t type;             /* 0 = any type */
+	uint32_t every;            /* >= 1 */
+	uint32_t delay_ms;         /* FAULT_DELAY */
 	/* FAULT_UPWARD: the NS names put under "." (at least one). */
 	uint8_t nupward;
 	uint8_t upward[RULE_MAX_NAMES][NAME_MAXLEN];
-	char where[96];       /* where it was configured, for logs ("lab.yaml:40") */
+	char where[96]; /* where it was configured, for logs ("lab.yaml:40") */
 } fault_t;
 
 /* A rule for one delegation (zone cut) of a zone. */
 typedef struct deleg_spec {
 	uint8_t name[NAME_MAXLEN]; /* the cut, lowercased wire form */
 	glue_rule_t rule;
-	char where[96];       /* for error messages: "lab.yaml:31" */
+	char where[96]; /* for error messages: "lab.yaml:31" */
 } deleg_spec_t;
 
 /* One zone to load, with its policies. */
 typedef struct zone_spec {
-	const char *origin;   /* text, or NULL: take it from the file */
+	const char *origin; /* text, or NULL: take it from the file */
 	const char *file;
-	glue_rule_t rule;     /* GLUE_RULE_INHERIT unless set */
+	glue_rule_t rule; /* GLUE_RULE_INHERIT unless set */
 	const deleg_spec_t *delegs;
 	size_t ndelegs;
 	const fault_t *faults;
 	size_t nfaults;
-	char where[96];       /* where it was configured, for logs ("lab.yaml:17") */
+	char where[96]; /* where it was configured, for logs ("lab.yaml:17") */
 } zone_spec_t;
 
 /* One virtual server: its zones and policies (listen addresses are the
  * network layer's business). */
 typedef struct server_spec {
-	const char *name;     /* for logs; may be NULL */
+	const char *name; /* for logs; may be NULL */
 	const zone_spec_t *zones;
 	size_t nzones;
-	glue_rule_t rule;     /* mode/truncation INHERIT here mean the RFC defaults */
+	glue_rule_t rule; /* mode/truncation INHERIT here mean the RFC defaults */
 	const fault_t *faults;
 	size_t nfaults;
-	char where[96];       /* where it was configured ("lab.yaml:12"), or "" */
+	char where[96]; /* where it was configured ("lab.yaml:12"), or "" */
 } server_spec_t;
 
 /* Text names of the modes and actions ("full", "legacy", "servfail"...). */
@@ -148,13 +148,12 @@ bool glue_rule_keeps(const glue_rule_t *r, const struct glue *g, uint16_t index)
  * FAULT_UPWARD the ". NS ..." RRset it answers with. */
 typedef struct fault_rt {
 	fault_t f;
-	_Atomic uint32_t seen;  /* matching queries so far */
+	_Atomic uint32_t seen; /* matching queries so far */
 	const struct rrset *upward;
 } fault_rt_t;
 
 /* The first of faults[0..n) that matches lname (lowercased) / qtype and
  * fires on this query (every N-th match), or NULL. Counts the match. */
-const fault_rt_t *fault_firing(fault_rt_t *faults, size_t n, const uint8_t *lname,
-			       uint16_t qtype);
+const fault_rt_t *fault_firing(fault_rt_t *faults, size_t n, const uint8_t *lname, uint16_t qtype);
 
 #endif

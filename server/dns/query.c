@@ -43,8 +43,8 @@ static bool opt_options_ok(const uint8_t *rd, uint16_t rdlen)
  * name, an OPT outside ADDITIONAL, a second OPT, an OPT not owned by the
  * root or with malformed options.
  */
-static int records_walk(const uint8_t *req, size_t len, size_t *pos, uint32_t n,
-			bool additional, opt_info_t *opt)
+static int records_walk(const uint8_t *req, size_t len, size_t *pos, uint32_t n, bool additional,
+			opt_info_t *opt)
 {
 	uint8_t owner[NAME_MAXLEN];
 	for (uint32_t i = 0; i < n; i++) {
@@ -90,8 +90,7 @@ static int records_walk(const uint8_t *req, size_t len, size_t *pos, uint32_t n,
  * as name_unpack: pointers strictly backwards and past the header, labels
  * up to 63 bytes, names up to NAME_MAXLEN. Returns the length or -1.
  */
-static int qname_unpack(const uint8_t *msg, size_t msglen, size_t *pos, uint8_t *out,
-			uint8_t *lout)
+static int qname_unpack(const uint8_t *msg, size_t msglen, size_t *pos, uint8_t *out, uint8_t *lout)
 {
 	size_t p = *pos, end = 0, n = 0;
 	bool jumped = false;

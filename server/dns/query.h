@@ -16,26 +16,26 @@
 
 /* What query_parse decided. */
 enum query_verdict {
-	QUERY_OK = 0,       /* answer it */
-	QUERY_DROP = 1,     /* send nothing (QR=1, header unreadable) */
-	QUERY_ERROR = 2,    /* send an error response with q->rcode */
+	QUERY_OK = 0,    /* answer it */
+	QUERY_DROP = 1,  /* send nothing (QR=1, header unreadable) */
+	QUERY_ERROR = 2, /* send an error response with q->rcode */
 };
 
 typedef struct query {
 	uint16_t id;
-	uint16_t flags;        /* as received */
+	uint16_t flags; /* as received */
 	uint8_t opcode;
-	bool has_question;     /* the question was read (echo it in errors too) */
-	uint8_t qname[NAME_MAXLEN];  /* as received (client's case) */
-	uint8_t lname[NAME_MAXLEN];  /* lowercased */
+	bool has_question;          /* the question was read (echo it in errors too) */
+	uint8_t qname[NAME_MAXLEN]; /* as received (client's case) */
+	uint8_t lname[NAME_MAXLEN]; /* lowercased */
 	uint8_t qname_len;
 	uint16_t qtype;
 	uint16_t qclass;
-	bool edns;             /* a valid OPT was present */
+	bool edns; /* a valid OPT was present */
 	uint8_t edns_version;
 	bool do_bit;
-	uint16_t edns_size;    /* the client's advertised UDP payload size */
-	uint16_t rcode;        /* with QUERY_ERROR: the (possibly extended) rcode */
+	uint16_t edns_size; /* the client's advertised UDP payload size */
+	uint16_t rcode;     /* with QUERY_ERROR: the (possibly extended) rcode */
 } query_t;
 
 /*

@@ -25,23 +25,23 @@ enum fkind {
 	F_U8,
 	F_U16,
 	F_U32,
-	F_TTL,       /* u32; TTL units (1h30m) accepted */
-	F_ALG,       /* u8; DNSSEC algorithm number or mnemonic */
-	F_CERTTYPE,  /* u16; CERT type number or mnemonic */
+	F_TTL,      /* u32; TTL units (1h30m) accepted */
+	F_ALG,      /* u8; DNSSEC algorithm number or mnemonic */
+	F_CERTTYPE, /* u16; CERT type number or mnemonic */
 	F_A,
 	F_AAAA,
-	F_NAME,      /* uncompressed name, case kept */
-	F_STR,       /* one <character-string> */
-	F_STRS,      /* one or more <character-string>s, to the end */
-	F_RAWSTR,    /* one string without length byte, to the end */
-	F_CAATAG,    /* u8 length + letters and digits */
-	F_HEX,       /* hex to the end, may be split over tokens, >= 1 byte */
-	F_B64,       /* base64 to the end, may be split over tokens, >= 1 byte */
-	F_TYPE,      /* u16 type mnemonic */
-	F_TIME,      /* u32; YYYYMMDDHHmmSS or a number */
-	F_BITMAP,    /* NSEC type bitmap, to the end, may be empty */
-	F_SALT,      /* u8 length + hex, "-" for an empty salt */
-	F_B32,       /* u8 length + base32hex, >= 1 byte */
+	F_NAME,   /* uncompressed name, case kept */
+	F_STR,    /* one <character-string> */
+	F_STRS,   /* one or more <character-string>s, to the end */
+	F_RAWSTR, /* one string without length byte, to the end */
+	F_CAATAG, /* u8 length + letters and digits */
+	F_HEX,    /* hex to the end, may be split over tokens, >= 1 byte */
+	F_B64,    /* base64 to the end, may be split over tokens, >= 1 byte */
+	F_TYPE,   /* u16 type mnemonic */
+	F_TIME,   /* u32; YYYYMMDDHHmmSS or a number */
+	F_BITMAP, /* NSEC type bitmap, to the end, may be empty */
+	F_SALT,   /* u8 length + hex, "-" for an empty salt */
+	F_B32,    /* u8 length + base32hex, >= 1 byte */
 	F_EUI48,
 	F_EUI64,
 	F_SVCPARAMS, /* SVCB/HTTPS key=value list, to the end */
@@ -65,7 +65,10 @@ struct rrdesc {
 /* Local numbers for types the header's enum does not name. */
 #define RR_RT 21
 
-#define NAMEF(t) { F_NAME, "a domain name for the " t " target" }
+#define NAMEF(t)                                             \
+	{                                                    \
+		F_NAME, "a domain name for the " t " target" \
+	}
 #define STRPHRASE "a quoted or unquoted character-string of at most 255 bytes"
 
 static const struct rrdesc descs[] = {
@@ -74,146 +77,174 @@ static const struct rrdesc descs[] = {
 	{ RR_MD, "MD", { NAMEF("MD") } },
 	{ RR_MF, "MF", { NAMEF("MF") } },
 	{ RR_CNAME, "CNAME", { NAMEF("CNAME") } },
-	{ RR_SOA, "SOA", {
-		{ F_NAME, "a domain name for the SOA MNAME (primary server)" },
-		{ F_NAME, "a mailbox domain name for the SOA RNAME" },
-		{ F_U32, "a 32-bit number for the SOA serial" },
-		{ F_TTL, "a TTL or 32-bit number for the SOA refresh" },
-		{ F_TTL, "a TTL or 32-bit number for the SOA retry" },
-		{ F_TTL, "a TTL or 32-bit number for the SOA expire" },
-		{ F_TTL, "a TTL or 32-bit number for the SOA minimum" } } },
+	{ RR_SOA,
+	  "SOA",
+	  { { F_NAME, "a domain name for the SOA MNAME (primary server)" },
+	    { F_NAME, "a mailbox domain name for the SOA RNAME" },
+	    { F_U32, "a 32-bit number for the SOA serial" },
+	    { F_TTL, "a TTL or 32-bit number for the SOA refresh" },
+	    { F_TTL, "a TTL or 32-bit number for the SOA retry" },
+	    { F_TTL, "a TTL or 32-bit number for the SOA expire" },
+	    { F_TTL, "a TTL or 32-bit number for the SOA minimum" } } },
 	{ RR_MB, "MB", { NAMEF("MB") } },
 	{ RR_MG, "MG", { NAMEF("MG") } },
 	{ RR_MR, "MR", { NAMEF("MR") } },
 	{ RR_NULL, "NULL", { { F_OPAQUE, "the generic form \\# for NULL" } } },
 	{ RR_WKS, "WKS", { { F_OPAQUE, "the generic form \\# for WKS" } } },
 	{ RR_PTR, "PTR", { NAMEF("PTR") } },
-	{ RR_HINFO, "HINFO", {
-		{ F_STR, "a character-string of at most 255 bytes for the HINFO CPU" },
-		{ F_STR, "a character-string of at most 255 bytes for the HINFO OS" } } },
-	{ RR_MINFO, "MINFO", {
-		{ F_NAME, "a domain name for the MINFO RMAILBX" },
-		{ F_NAME, "a domain name for the MINFO EMAILBX" } } },
-	{ RR_MX, "MX", {
-		{ F_U16, "a 16-bit number for the MX preference" },
-		{ F_NAME, "a domain name for the MX exchange" } } },
+	{ RR_HINFO,
+	  "HINFO",
+	  { { F_STR, "a character-string of at most 255 bytes for the HINFO CPU" },
+	    { F_STR, "a character-string of at most 255 bytes for the HINFO OS" } } },
+	{ RR_MINFO,
+	  "MINFO",
+	  { { F_NAME, "a domain name for the MINFO RMAILBX" },
+	    { F_NAME, "a domain name for the MINFO EMAILBX" } } },
+	{ RR_MX,
+	  "MX",
+	  { { F_U16, "a 16-bit number for the MX preference" },
+	    { F_NAME, "a domain name for the MX exchange" } } },
 	{ RR_TXT, "TXT", { { F_STRS, STRPHRASE } } },
-	{ RR_RP, "RP", {
-		{ F_NAME, "a domain name for the RP mailbox" },
-		{ F_NAME, "a domain name for the RP TXT owner" } } },
-	{ RR_AFSDB, "AFSDB", {
-		{ F_U16, "a 16-bit number for the AFSDB subtype" },
-		{ F_NAME, "a domain name for the AFSDB hostname" } } },
-	{ RR_RT, "RT", {
-		{ F_U16, "a 16-bit number for the RT preference" },
-		{ F_NAME, "a domain name for the RT intermediate host" } } },
+	{ RR_RP,
+	  "RP",
+	  { { F_NAME, "a domain name for the RP mailbox" },
+	    { F_NAME, "a domain name for the RP TXT owner" } } },
+	{ RR_AFSDB,
+	  "AFSDB",
+	  { { F_U16, "a 16-bit number for the AFSDB subtype" },
+	    { F_NAME, "a domain name for the AFSDB hostname" } } },
+	{ RR_RT,
+	  "RT",
+	  { { F_U16, "a 16-bit number for the RT preference" },
+	    { F_NAME, "a domain name for the RT intermediate host" } } },
 	{ RR_AAAA, "AAAA", { { F_AAAA, "an IPv6 address" } } },
-	{ RR_LOC, "LOC", { { F_LOC, "a location: d [m [s]] N|S d [m [s]] E|W alt[m] "
-				   "[size[m] [hp[m] [vp[m]]]] (RFC 1876)" } } },
-	{ RR_SRV, "SRV", {
-		{ F_U16, "a 16-bit number for the SRV priority" },
-		{ F_U16, "a 16-bit number for the SRV weight" },
-		{ F_U16, "a 16-bit number for the SRV port" },
-		{ F_NAME, "a domain name for the SRV target" } } },
-	{ RR_NAPTR, "NAPTR", {
-		{ F_U16, "a 16-bit number for the NAPTR order" },
-		{ F_U16, "a 16-bit number for the NAPTR preference" },
-		{ F_STR, "a character-string of at most 255 bytes for the NAPTR flags" },
-		{ F_STR, "a character-string of at most 255 bytes for the NAPTR services" },
-		{ F_STR, "a character-string of at most 255 bytes for the NAPTR regexp" },
-		{ F_NAME, "a domain name for the NAPTR replacement" } } },
-	{ RR_KX, "KX", {
-		{ F_U16, "a 16-bit number for the KX preference" },
-		{ F_NAME, "a domain name for the KX exchanger" } } },
-	{ RR_CERT, "CERT", {
-		{ F_CERTTYPE, "a CERT type (16-bit number or mnemonic such as PKIX)" },
-		{ F_U16, "a 16-bit number for the CERT key tag" },
-		{ F_ALG, "a DNSSEC algorithm number or mnemonic for the CERT algorithm" },
-		{ F_B64, "base64 data for the CERT certificate" } } },
+	{ RR_LOC,
+	  "LOC",
+	  { { F_LOC, "a location: d [m [s]] N|S d [m [s]] E|W alt[m] "
+		     "[size[m] [hp[m] [vp[m]]]] (RFC 1876)" } } },
+	{ RR_SRV,
+	  "SRV",
+	  { { F_U16, "a 16-bit number for the SRV priority" },
+	    { F_U16, "a 16-bit number for the SRV weight" },
+	    { F_U16, "a 16-bit number for the SRV port" },
+	    { F_NAME, "a domain name for the SRV target" } } },
+	{ RR_NAPTR,
+	  "NAPTR",
+	  { { F_U16, "a 16-bit number for the NAPTR order" },
+	    { F_U16, "a 16-bit number for the NAPTR preference" },
+	    { F_STR, "a character-string of at most 255 bytes for the NAPTR flags" },
+	    { F_STR, "a character-string of at most 255 bytes for the NAPTR services" },
+	    { F_STR, "a character-string of at most 255 bytes for the NAPTR regexp" },
+	    { F_NAME, "a domain name for the NAPTR replacement" } } },
+	{ RR_KX,
+	  "KX",
+	  { { F_U16, "a 16-bit number for the KX preference" },
+	    { F_NAME, "a domain name for the KX exchanger" } } },
+	{ RR_CERT,
+	  "CERT",
+	  { { F_CERTTYPE, "a CERT type (16-bit number or mnemonic such as PKIX)" },
+	    { F_U16, "a 16-bit number for the CERT key tag" },
+	    { F_ALG, "a DNSSEC algorithm number or mnemonic for the CERT algorithm" },
+	    { F_B64, "base64 data for the CERT certificate" } } },
 	{ RR_DNAME, "DNAME", { NAMEF("DNAME") } },
 	{ RR_OPT, "OPT", { { F_OPAQUE, "a data type, not the meta type OPT" } } },
 	{ RR_APL, "APL", { { F_OPAQUE, "the generic form \\# for APL" } } },
-	{ RR_DS, "DS", {
-		{ F_U16, "a 16-bit number for the DS key tag" },
-		{ F_ALG, "a DNSSEC algorithm number or mnemonic for the DS algorithm" },
-		{ F_U8, "an 8-bit number for the DS digest type" },
-		{ F_HEX, "hexadecimal digits for the DS digest" } } },
-	{ RR_SSHFP, "SSHFP", {
-		{ F_U8, "an 8-bit number for the SSHFP algorithm" },
-		{ F_U8, "an 8-bit number for the SSHFP fingerprint type" },
-		{ F_HEX, "hexadecimal digits for the SSHFP fingerprint" } } },
+	{ RR_DS,
+	  "DS",
+	  { { F_U16, "a 16-bit number for the DS key tag" },
+	    { F_ALG, "a DNSSEC algorithm number or mnemonic for the DS algorithm" },
+	    { F_U8, "an 8-bit number for the DS digest type" },
+	    { F_HEX, "hexadecimal digits for the DS digest" } } },
+	{ RR_SSHFP,
+	  "SSHFP",
+	  { { F_U8, "an 8-bit number for the SSHFP algorithm" },
+	    { F_U8, "an 8-bit number for the SSHFP fingerprint type" },
+	    { F_HEX, "hexadecimal digits for the SSHFP fingerprint" } } },
 	{ RR_IPSECKEY, "IPSECKEY", { { F_OPAQUE, "the generic form \\# for IPSECKEY" } } },
-	{ RR_RRSIG, "RRSIG", {
-		{ F_TYPE, "a type mnemonic for the RRSIG type covered" },
-		{ F_ALG, "a DNSSEC algorithm number or mnemonic for the RRSIG algorithm" },
-		{ F_U8, "an 8-bit number for the RRSIG labels" },
-		{ F_TTL, "a TTL or 32-bit number for the RRSIG original TTL" },
-		{ F_TIME, "a YYYYMMDDHHmmSS time or 32-bit number for the RRSIG expiration" },
-		{ F_TIME, "a YYYYMMDDHHmmSS time or 32-bit number for the RRSIG inception" },
-		{ F_U16, "a 16-bit number for the RRSIG key tag" },
-		{ F_NAME, "a domain name for the RRSIG signer" },
-		{ F_B64, "base64 data for the RRSIG signature" } } },
-	{ RR_NSEC, "NSEC", {
-		{ F_NAME, "a domain name for the NSEC next owner" },
-		{ F_BITMAP, "type mnemonics for the NSEC type bitmap" } } },
-	{ RR_DNSKEY, "DNSKEY", {
-		{ F_U16, "a 16-bit number for the DNSKEY flags" },
-		{ F_U8, "an 8-bit number for the DNSKEY protocol" },
-		{ F_ALG, "a DNSSEC algorithm number or mnemonic for the DNSKEY algorithm" },
-		{ F_B64, "base64 data for the DNSKEY public key" } } },
+	{ RR_RRSIG,
+	  "RRSIG",
+	  { { F_TYPE, "a type mnemonic for the RRSIG type covered" },
+	    { F_ALG, "a DNSSEC algorithm number or mnemonic for the RRSIG algorithm" },
+	    { F_U8, "an 8-bit number for the RRSIG labels" },
+	    { F_TTL, "a TTL or 32-bit number for the RRSIG original TTL" },
+	    { F_TIME, "a YYYYMMDDHHmmSS time or 32-bit number for the RRSIG expiration" },
+	    { F_TIME, "a YYYYMMDDHHmmSS time or 32-bit number for the RRSIG inception" },
+	    { F_U16, "a 16-bit number for the RRSIG key tag" },
+	    { F_NAME, "a domain name for the RRSIG signer" },
+	    { F_B64, "base64 data for the RRSIG signature" } } },
+	{ RR_NSEC,
+	  "NSEC",
+	  { { F_NAME, "a domain name for the NSEC next owner" },
+	    { F_BITMAP, "type mnemonics for the NSEC type bitmap" } } },
+	{ RR_DNSKEY,
+	  "DNSKEY",
+	  { { F_U16, "a 16-bit number for the DNSKEY flags" },
+	    { F_U8, "an 8-bit number for the DNSKEY protocol" },
+	    { F_ALG, "a DNSSEC algorithm number or mnemonic for the DNSKEY algorithm" },
+	    { F_B64, "base64 data for the DNSKEY public key" } } },
 	{ RR_DHCID, "DHCID", { { F_B64, "base64 data for the DHCID digest" } } },
-	{ RR_NSEC3, "NSEC3", {
-		{ F_U8, "an 8-bit number for the NSEC3 hash algorithm" },
-		{ F_U8, "an 8-bit number for the NSEC3 flags" },
-		{ F_U16, "a 16-bit number for the NSEC3 iterations" },
-		{ F_SALT, "hexadecimal digits or '-' for the NSEC3 salt" },
-		{ F_B32, "base32hex data for the NSEC3 next hashed owner" },
-		{ F_BITMAP, "type mnemonics for the NSEC3 type bitmap" } } },
-	{ RR_NSEC3PARAM, "NSEC3PARAM", {
-		{ F_U8, "an 8-bit number for the NSEC3PARAM hash algorithm" },
-		{ F_U8, "an 8-bit number for the NSEC3PARAM flags" },
-		{ F_U16, "a 16-bit number for the NSEC3PARAM iterations" },
-		{ F_SALT, "hexadecimal digits or '-' for the NSEC3PARAM salt" } } },
-	{ RR_TLSA, "TLSA", {
-		{ F_U8, "an 8-bit number for the TLSA certificate usage" },
-		{ F_U8, "an 8-bit number for the TLSA selector" },
-		{ F_U8, "an 8-bit number for the TLSA matching type" },
-		{ F_HEX, "hexadecimal digits for the TLSA certificate data" } } },
-	{ RR_SMIMEA, "SMIMEA", {
-		{ F_U8, "an 8-bit number for the SMIMEA certificate usage" },
-		{ F_U8, "an 8-bit number for the SMIMEA selector" },
-		{ F_U8, "an 8-bit number for the SMIMEA matching type" },
-		{ F_HEX, "hexadecimal digits for the SMIMEA certificate data" } } },
-	{ RR_CDS, "CDS", {
-		{ F_U16, "a 16-bit number for the CDS key tag" },
-		{ F_ALG, "a DNSSEC algorithm number or mnemonic for the CDS algorithm" },
-		{ F_U8, "an 8-bit number for the CDS digest type" },
-		{ F_HEX, "hexadecimal digits for the CDS digest" } } },
-	{ RR_CDNSKEY, "CDNSKEY", {
-		{ F_U16, "a 16-bit number for the CDNSKEY flags" },
-		{ F_U8, "an 8-bit number for the CDNSKEY protocol" },
-		{ F_ALG, "a DNSSEC algorithm number or mnemonic for the CDNSKEY algorithm" },
-		{ F_B64, "base64 data for the CDNSKEY public key" } } },
+	{ RR_NSEC3,
+	  "NSEC3",
+	  { { F_U8, "an 8-bit number for the NSEC3 hash algorithm" },
+	    { F_U8, "an 8-bit number for the NSEC3 flags" },
+	    { F_U16, "a 16-bit number for the NSEC3 iterations" },
+	    { F_SALT, "hexadecimal digits or '-' for the NSEC3 salt" },
+	    { F_B32, "base32hex data for the NSEC3 next hashed owner" },
+	    { F_BITMAP, "type mnemonics for the NSEC3 type bitmap" } } },
+	{ RR_NSEC3PARAM,
+	  "NSEC3PARAM",
+	  { { F_U8, "an 8-bit number for the NSEC3PARAM hash algorithm" },
+	    { F_U8, "an 8-bit number for the NSEC3PARAM flags" },
+	    { F_U16, "a 16-bit number for the NSEC3PARAM iterations" },
+	    { F_SALT, "hexadecimal digits or '-' for the NSEC3PARAM salt" } } },
+	{ RR_TLSA,
+	  "TLSA",
+	  { { F_U8, "an 8-bit number for the TLSA certificate usage" },
+	    { F_U8, "an 8-bit number for the TLSA selector" },
+	    { F_U8, "an 8-bit number for the TLSA matching type" },
+	    { F_HEX, "hexadecimal digits for the TLSA certificate data" } } },
+	{ RR_SMIMEA,
+	  "SMIMEA",
+	  { { F_U8, "an 8-bit number for the SMIMEA certificate usage" },
+	    { F_U8, "an 8-bit number for the SMIMEA selector" },
+	    { F_U8, "an 8-bit number for the SMIMEA matching type" },
+	    { F_HEX, "hexadecimal digits for the SMIMEA certificate data" } } },
+	{ RR_CDS,
+	  "CDS",
+	  { { F_U16, "a 16-bit number for the CDS key tag" },
+	    { F_ALG, "a DNSSEC algorithm number or mnemonic for the CDS algorithm" },
+	    { F_U8, "an 8-bit number for the CDS digest type" },
+	    { F_HEX, "hexadecimal digits for the CDS digest" } } },
+	{ RR_CDNSKEY,
+	  "CDNSKEY",
+	  { { F_U16, "a 16-bit number for the CDNSKEY flags" },
+	    { F_U8, "an 8-bit number for the CDNSKEY protocol" },
+	    { F_ALG, "a DNSSEC algorithm number or mnemonic for the CDNSKEY algorithm" },
+	    { F_B64, "base64 data for the CDNSKEY public key" } } },
 	{ RR_OPENPGPKEY, "OPENPGPKEY", { { F_B64, "base64 data for the OPENPGPKEY key" } } },
-	{ RR_CSYNC, "CSYNC", {
-		{ F_U32, "a 32-bit number for the CSYNC SOA serial" },
-		{ F_U16, "a 16-bit number for the CSYNC flags" },
-		{ F_BITMAP, "type mnemonics for the CSYNC type bitmap" } } },
-	{ RR_ZONEMD, "ZONEMD", {
-		{ F_U32, "a 32-bit number for the ZONEMD serial" },
-		{ F_U8, "an 8-bit number for the ZONEMD scheme" },
-		{ F_U8, "an 8-bit number for the ZONEMD hash algorithm" },
-		{ F_HEX, "hexadecimal digits for the ZONEMD digest" } } },
-	{ RR_SVCB, "SVCB", {
-		{ F_U16, "a 16-bit number for the SVCB priority" },
-		{ F_NAME, "a domain name for the SVCB target" },
-		{ F_SVCPARAMS, "an SvcParam key[=value] (mandatory, alpn, no-default-alpn, "
-			       "port, ipv4hint, ech, ipv6hint, dohpath or keyNNNNN)" } } },
-	{ RR_HTTPS, "HTTPS", {
-		{ F_U16, "a 16-bit number for the HTTPS priority" },
-		{ F_NAME, "a domain name for the HTTPS target" },
-		{ F_SVCPARAMS, "an SvcParam key[=value] (mandatory, alpn, no-default-alpn, "
-			       "port, ipv4hint, ech, ipv6hint, dohpath or keyNNNNN)" } } },
+	{ RR_CSYNC,
+	  "CSYNC",
+	  { { F_U32, "a 32-bit number for the CSYNC SOA serial" },
+	    { F_U16, "a 16-bit number for the CSYNC flags" },
+	    { F_BITMAP, "type mnemonics for the CSYNC type bitmap" } } },
+	{ RR_ZONEMD,
+	  "ZONEMD",
+	  { { F_U32, "a 32-bit number for the ZONEMD serial" },
+	    { F_U8, "an 8-bit number for the ZONEMD scheme" },
+	    { F_U8, "an 8-bit number for the ZONEMD hash algorithm" },
+	    { F_HEX, "hexadecimal digits for the ZONEMD digest" } } },
+	{ RR_SVCB,
+	  "SVCB",
+	  { { F_U16, "a 16-bit number for the SVCB priority" },
+	    { F_NAME, "a domain name for the SVCB target" },
+	    { F_SVCPARAMS, "an SvcParam key[=value] (mandatory, alpn, no-default-alpn, "
+			   "port, ipv4hint, ech, ipv6hint, dohpath or keyNNNNN)" } } },
+	{ RR_HTTPS,
+	  "HTTPS",
+	  { { F_U16, "a 16-bit number for the HTTPS priority" },
+	    { F_NAME, "a domain name for the HTTPS target" },
+	    { F_SVCPARAMS, "an SvcParam key[=value] (mandatory, alpn, no-default-alpn, "
+			   "port, ipv4hint, ech, ipv6hint, dohpath or keyNNNNN)" } } },
 	{ RR_SPF, "SPF", { { F_STRS, STRPHRASE } } },
 	{ RR_EUI48, "EUI48", { { F_EUI48, "an EUI-48 address (xx-xx-xx-xx-xx-xx)" } } },
 	{ RR_EUI64, "EUI64", { { F_EUI64, "an EUI-64 address (xx-xx-xx-xx-xx-xx-xx-xx)" } } },
@@ -224,14 +255,16 @@ static const struct rrdesc descs[] = {
 	{ RR_MAILB, "MAILB", { { F_OPAQUE, "a data type, not the meta type MAILB" } } },
 	{ RR_MAILA, "MAILA", { { F_OPAQUE, "a data type, not the meta type MAILA" } } },
 	{ RR_ANY, "ANY", { { F_OPAQUE, "a data type, not the meta type ANY" } } },
-	{ RR_URI, "URI", {
-		{ F_U16, "a 16-bit number for the URI priority" },
-		{ F_U16, "a 16-bit number for the URI weight" },
-		{ F_RAWSTR, "a quoted string for the URI target" } } },
-	{ RR_CAA, "CAA", {
-		{ F_U8, "an 8-bit number for the CAA flags" },
-		{ F_CAATAG, "a CAA tag of letters and digits (issue, issuewild, iodef, ...)" },
-		{ F_RAWSTR, "a quoted or unquoted string for the CAA value" } } },
+	{ RR_URI,
+	  "URI",
+	  { { F_U16, "a 16-bit number for the URI priority" },
+	    { F_U16, "a 16-bit number for the URI weight" },
+	    { F_RAWSTR, "a quoted string for the URI target" } } },
+	{ RR_CAA,
+	  "CAA",
+	  { { F_U8, "an 8-bit number for the CAA flags" },
+	    { F_CAATAG, "a CAA tag of letters and digits (issue, issuewild, iodef, ...)" },
+	    { F_RAWSTR, "a quoted or unquoted string for the CAA value" } } },
 };
 
 #define NDESCS (sizeof(descs) / sizeof(descs[0]))
@@ -251,22 +284,35 @@ struct mnem {
 };
 
 static const struct mnem algs[] = {
-	{ 1, "RSAMD5" }, { 2, "DH" }, { 3, "DSA" }, { 5, "RSASHA1" },
-	{ 6, "DSA-NSEC3-SHA1" }, { 7, "RSASHA1-NSEC3-SHA1" }, { 8, "RSASHA256" },
-	{ 10, "RSASHA512" }, { 12, "ECC-GOST" }, { 13, "ECDSAP256SHA256" },
-	{ 14, "ECDSAP384SHA384" }, { 15, "ED25519" }, { 16, "ED448" },
-	{ 252, "INDIRECT" }, { 253, "PRIVATEDNS" }, { 254, "PRIVATEOID" }, { 0, NULL },
-};
-
-static const struct mnem certtypes[] = {
-	{ 1, "PKIX" }, { 2, "SPKI" }, { 3, "PGP" }, { 4, "IPKIX" }, { 5, "ISPKI" },
-	{ 6, "IPGP" }, { 7, "ACPKIX" }, { 8, "IACPKIX" }, { 253, "URI" }, { 254, "OID" },
+	{ 1, "RSAMD5" },
+	{ 2, "DH" },
+	{ 3, "DSA" },
+	{ 5, "RSASHA1" },
+	{ 6, "DSA-NSEC3-SHA1" },
+	{ 7, "RSASHA1-NSEC3-SHA1" },
+	{ 8, "RSASHA256" },
+	{ 10, "RSASHA512" },
+	{ 12, "ECC-GOST" },
+	{ 13, "ECDSAP256SHA256" },
+	{ 14, "ECDSAP384SHA384" },
+	{ 15, "ED25519" },
+	{ 16, "ED448" },
+	{ 252, "INDIRECT" },
+	{ 253, "PRIVATEDNS" },
+	{ 254, "PRIVATEOID" },
 	{ 0, NULL },
 };
 
+static const struct mnem certtypes[] = {
+	{ 1, "PKIX" },  { 2, "SPKI" },  { 3, "PGP" },    { 4, "IPKIX" },
+	{ 5, "ISPKI" }, { 6, "IPGP" },  { 7, "ACPKIX" }, { 8, "IACPKIX" },
+	{ 253, "URI" }, { 254, "OID" }, { 0, NULL },
+};
+
 static const struct mnem svckeys[] = {
-	{ 0, "mandatory" }, { 1, "alpn" }, { 2, "no-default-alpn" }, { 3, "port" },
-	{ 4, "ipv4hint" }, { 5, "ech" }, { 6, "ipv6hint" }, { 7, "dohpath" }, { 0, NULL },
+	{ 0, "mandatory" }, { 1, "alpn" },     { 2, "no-default-alpn" },
+	{ 3, "port" },      { 4, "ipv4hint" }, { 5, "ech" },
+	{ 6, "ipv6hint" },  { 7, "dohpath" },  { 0, NULL },
 };
 
 static bool text_ieq(const char *s, size_t len, const char *lit)
@@ -319,10 +365,7 @@ static int parse_uint(const char *s, size_t len, uint64_t max, uint64_t *out)
 /* ---- types ---------------------------------------------------------- */
 
 /* ASCII letter c (upper case) equals s[i] in either case. */
-static inline bool ch_ieq(const char *s, size_t i, char c)
-{
-	return (s[i] & ~0x20) == c;
-}
+static inline bool ch_ieq(const char *s, size_t i, char c) { return (s[i] & ~0x20) == c; }
 
 int rrtype_from_text(const char *s, size_t len, uint16_t *type)
 {
@@ -349,12 +392,13 @@ int rrtype_from_text(const char *s, size_t len, uint16_t *type)
 			t = RR_SOA;
 		break;
 	case 4:
-		if (ch_ieq(s, 0, 'A') && ch_ieq(s, 1, 'A') && ch_ieq(s, 2, 'A') && ch_ieq(s, 3, 'A'))
+		if (ch_ieq(s, 0, 'A') && ch_ieq(s, 1, 'A') && ch_ieq(s, 2, 'A') &&
+		    ch_ieq(s, 3, 'A'))
 			t = RR_AAAA;
 		break;
 	case 5:
-		if (ch_ieq(s, 0, 'C') && ch_ieq(s, 1, 'N') && ch_ieq(s, 2, 'A') && ch_ieq(s, 3, 'M') &&
-		    ch_ieq(s, 4, 'E'))
+		if (ch_ieq(s, 0, 'C') && ch_ieq(s, 1, 'N') && ch_ieq(s, 2, 'A') &&
+		    ch_ieq(s, 3, 'M') && ch_ieq(s, 4, 'E'))
 			t = RR_CNAME;
 		else if (ch_ieq(s, 0, 'R') && ch_ieq(s, 1, 'R') && ch_ieq(s, 2, 'S') &&
 			 ch_ieq(s, 3, 'I') && ch_ieq(s, 4, 'G'))
@@ -411,12 +455,23 @@ int rdata_ttl_from_text(const char *s, size_t len, uint32_t *ttl)
 		}
 		uint64_t mult;
 		switch (name_lower_byte((uint8_t)c)) {
-		case 'w': mult = 604800; break;
-		case 'd': mult = 86400; break;
-		case 'h': mult = 3600; break;
-		case 'm': mult = 60; break;
-		case 's': mult = 1; break;
-		default: return ST_ESYNTAX;
+		case 'w':
+			mult = 604800;
+			break;
+		case 'd':
+			mult = 86400;
+			break;
+		case 'h':
+			mult = 3600;
+			break;
+		case 'm':
+			mult = 60;
+			break;
+		case 's':
+			mult = 1;
+			break;
+		default:
+			return ST_ESYNTAX;
 		}
 		if (!digits)
 			return ST_ESYNTAX;
@@ -1116,7 +1171,11 @@ static int field_from_text(struct tp *p, const struct field *f)
 	case F_U8:
 	case F_U16:
 	case F_U32:
-		r = tp_uint(p, f->kind == F_U8 ? 0xff : f->kind == F_U16 ? 0xffff : 0xffffffffu, &v);
+		r = tp_uint(p,
+			    f->kind == F_U8    ? 0xff
+			    : f->kind == F_U16 ? 0xffff
+					       : 0xffffffffu,
+			    &v);
 		if (r < 0)
 			return r;
 		if (f->kind == F_U8)
@@ -1258,9 +1317,8 @@ static int generic_from_text(struct tp *p, uint16_t type, const char **expected)
 	return (int)p->w.pos;
 }
 
-int rdata_parse_text(uint16_t type, const rdata_tok_t *toks, size_t ntoks,
-		     const uint8_t *origin, uint8_t *out, size_t cap,
-		     const char **expected, size_t *bad)
+int rdata_parse_text(uint16_t type, const rdata_tok_t *toks, size_t ntoks, const uint8_t *origin,
+		     uint8_t *out, size_t cap, const char **expected, size_t *bad)
 {
 	struct tp p = { .t = toks, .n = ntoks, .origin = origin, .bad = ntoks };
 	const char *dummy;
@@ -1317,9 +1375,8 @@ int rdata_parse_text(uint16_t type, const rdata_tok_t *toks, size_t ntoks,
 	return (int)p.w.pos;
 }
 
-int rdata_from_text(uint16_t type, const rdata_tok_t *toks, size_t ntoks,
-		    const uint8_t *origin, uint8_t *out, size_t cap,
-		    const char **expected)
+int rdata_from_text(uint16_t type, const rdata_tok_t *toks, size_t ntoks, const uint8_t *origin,
+		    uint8_t *out, size_t cap, const char **expected)
 {
 	return rdata_parse_text(type, toks, ntoks, origin, out, cap, expected, NULL);
 }
@@ -1430,11 +1487,16 @@ static int check_opaque(uint16_t type, const uint8_t *rd, size_t rdlen)
 			return ST_EMALF;
 		size_t gw = rdlen - 3;
 		switch (rd[1]) {
-		case 0: return 0;
-		case 1: return gw >= 4 ? 0 : ST_EMALF;
-		case 2: return gw >= 16 ? 0 : ST_EMALF;
-		case 3: return name_check(rd + 3, gw) > 0 ? 0 : ST_EMALF;
-		default: return ST_EMALF;
+		case 0:
+			return 0;
+		case 1:
+			return gw >= 4 ? 0 : ST_EMALF;
+		case 2:
+			return gw >= 16 ? 0 : ST_EMALF;
+		case 3:
+			return name_check(rd + 3, gw) > 0 ? 0 : ST_EMALF;
+		default:
+			return ST_EMALF;
 		}
 	}
 	default:
@@ -1619,7 +1681,8 @@ static void tw_b64(struct tw *t, const uint8_t *b, size_t len, bool split)
 			v |= (uint32_t)b[k + 1] << 8;
 		if (k + 2 < len)
 			v |= b[k + 2];
-		char c[4] = { al[v >> 18], al[(v >> 12) & 63], k + 1 < len ? al[(v >> 6) & 63] : '=',
+		char c[4] = { al[v >> 18], al[(v >> 12) & 63],
+			      k + 1 < len ? al[(v >> 6) & 63] : '=',
 			      k + 2 < len ? al[v & 63] : '=' };
 		if (split && out && out % SPLIT == 0)
 			tw_mem(t, " ", 1);

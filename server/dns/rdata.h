@@ -14,17 +14,63 @@
 #include "dns/status.h"
 
 enum rr_type {
-	RR_A = 1, RR_NS = 2, RR_MD = 3, RR_MF = 4, RR_CNAME = 5, RR_SOA = 6, RR_MB = 7,
-	RR_MG = 8, RR_MR = 9, RR_NULL = 10, RR_WKS = 11, RR_PTR = 12, RR_HINFO = 13,
-	RR_MINFO = 14, RR_MX = 15, RR_TXT = 16, RR_RP = 17, RR_AFSDB = 18, RR_AAAA = 28,
-	RR_LOC = 29, RR_SRV = 33, RR_NAPTR = 35, RR_KX = 36, RR_CERT = 37, RR_DNAME = 39,
-	RR_OPT = 41, RR_APL = 42, RR_DS = 43, RR_SSHFP = 44, RR_IPSECKEY = 45,
-	RR_RRSIG = 46, RR_NSEC = 47, RR_DNSKEY = 48, RR_DHCID = 49, RR_NSEC3 = 50,
-	RR_NSEC3PARAM = 51, RR_TLSA = 52, RR_SMIMEA = 53, RR_CDS = 59, RR_CDNSKEY = 60,
-	RR_OPENPGPKEY = 61, RR_CSYNC = 62, RR_ZONEMD = 63, RR_SVCB = 64, RR_HTTPS = 65,
-	RR_SPF = 99, RR_EUI48 = 108, RR_EUI64 = 109, RR_TKEY = 249, RR_TSIG = 250,
-	RR_IXFR = 251, RR_AXFR = 252, RR_MAILB = 253, RR_MAILA = 254, RR_ANY = 255,
-	RR_URI = 256, RR_CAA = 257,
+	RR_A = 1,
+	RR_NS = 2,
+	RR_MD = 3,
+	RR_MF = 4,
+	RR_CNAME = 5,
+	RR_SOA = 6,
+	RR_MB = 7,
+	RR_MG = 8,
+	RR_MR = 9,
+	RR_NULL = 10,
+	RR_WKS = 11,
+	RR_PTR = 12,
+	RR_HINFO = 13,
+	RR_MINFO = 14,
+	RR_MX = 15,
+	RR_TXT = 16,
+	RR_RP = 17,
+	RR_AFSDB = 18,
+	RR_AAAA = 28,
+	RR_LOC = 29,
+	RR_SRV = 33,
+	RR_NAPTR = 35,
+	RR_KX = 36,
+	RR_CERT = 37,
+	RR_DNAME = 39,
+	RR_OPT = 41,
+	RR_APL = 42,
+	RR_DS = 43,
+	RR_SSHFP = 44,
+	RR_IPSECKEY = 45,
+	RR_RRSIG = 46,
+	RR_NSEC = 47,
+	RR_DNSKEY = 48,
+	RR_DHCID = 49,
+	RR_NSEC3 = 50,
+	RR_NSEC3PARAM = 51,
+	RR_TLSA = 52,
+	RR_SMIMEA = 53,
+	RR_CDS = 59,
+	RR_CDNSKEY = 60,
+	RR_OPENPGPKEY = 61,
+	RR_CSYNC = 62,
+	RR_ZONEMD = 63,
+	RR_SVCB = 64,
+	RR_HTTPS = 65,
+	RR_SPF = 99,
+	RR_EUI48 = 108,
+	RR_EUI64 = 109,
+	RR_TKEY = 249,
+	RR_TSIG = 250,
+	RR_IXFR = 251,
+	RR_AXFR = 252,
+	RR_MAILB = 253,
+	RR_MAILA = 254,
+	RR_ANY = 255,
+	RR_URI = 256,
+	RR_CAA = 257,
 };
 
 enum rr_class { CLASS_IN = 1, CLASS_CH = 3, CLASS_HS = 4, CLASS_NONE = 254, CLASS_ANY = 255 };
@@ -68,9 +114,8 @@ int rdata_ttl_from_text(const char *s, size_t len, uint32_t *ttl) MUST_CHECK;
  * pointing to a static phrase naming what was expected, for example
  * "an IPv4 address" or "a 16-bit number for the MX preference".
  */
-int rdata_from_text(uint16_t type, const rdata_tok_t *toks, size_t ntoks,
-		    const uint8_t *origin, uint8_t *out, size_t cap,
-		    const char **expected) MUST_CHECK;
+int rdata_from_text(uint16_t type, const rdata_tok_t *toks, size_t ntoks, const uint8_t *origin,
+		    uint8_t *out, size_t cap, const char **expected) MUST_CHECK;
 
 /*
  * Same as rdata_from_text, and on failure also sets *bad to the index of
@@ -80,9 +125,8 @@ int rdata_from_text(uint16_t type, const rdata_tok_t *toks, size_t ntoks,
  * a name inside the rdata name_from_text's ST_EINVAL (relative name, no
  * origin), ST_ELABEL or ST_ENAME, so a caller can word those precisely.
  */
-int rdata_parse_text(uint16_t type, const rdata_tok_t *toks, size_t ntoks,
-		     const uint8_t *origin, uint8_t *out, size_t cap,
-		     const char **expected, size_t *bad) MUST_CHECK;
+int rdata_parse_text(uint16_t type, const rdata_tok_t *toks, size_t ntoks, const uint8_t *origin,
+		     uint8_t *out, size_t cap, const char **expected, size_t *bad) MUST_CHECK;
 
 /*
  * Check that wire rdata is well formed for its type (names inside it valid

@@ -25,9 +25,9 @@ static size_t respond_error(const query_t *q, uint16_t rcode, uint8_t kind, uint
 /* A request parsed into a query_t, to be answered from zs. */
 typedef struct parsed {
 	const zoneset_t *zs;
-	int verdict;          /* query_parse's */
-	bool zone_known;      /* zone and zi are zoneset_find_at's answer */
-	const zone_t *zone;   /* (NULL: no zone) */
+	int verdict;        /* query_parse's */
+	bool zone_known;    /* zone and zi are zoneset_find_at's answer */
+	const zone_t *zone; /* (NULL: no zone) */
 	size_t zi;
 } parsed_t;
 
@@ -125,13 +125,9 @@ respond_batch_t *respond_batch_new(void)
 	return b;
 }
 
-void respond_batch_free(respond_batch_t *b)
-{
-	free(b);
-}
+void respond_batch_free(respond_batch_t *b) { free(b); }
 
-unsigned respond_batch_add(respond_batch_t *b, const zoneset_t *zs, const uint8_t *req,
-			   size_t len)
+unsigned respond_batch_add(respond_batch_t *b, const zoneset_t *zs, const uint8_t *req, size_t len)
 {
 	assert(b->n < RESPOND_BATCH_MAX);
 	unsigned k = b->n++;
@@ -156,10 +152,7 @@ unsigned respond_batch_add(respond_batch_t *b, const zoneset_t *zs, const uint8_
 	return k;
 }
 
-unsigned respond_batch_count(const respond_batch_t *b)
-{
-	return b->n;
-}
+unsigned respond_batch_count(const respond_batch_t *b) { return b->n; }
 
 void respond_batch_finish(respond_batch_t *b)
 {
@@ -182,7 +175,4 @@ const query_t *respond_batch_query(const respond_batch_t *b, unsigned i)
 	return &b->e[i].q;
 }
 
-void respond_batch_clear(respond_batch_t *b)
-{
-	b->n = 0;
-}
+void respond_batch_clear(respond_batch_t *b) { b->n = 0; }

@@ -74,8 +74,7 @@ void respond_batch_free(respond_batch_t *b);
  * in the batch (0, 1, ...). Pre: respond_batch_count(b) <
  * RESPOND_BATCH_MAX.
  */
-unsigned respond_batch_add(respond_batch_t *b, const zoneset_t *zs, const uint8_t *req,
-			   size_t len);
+unsigned respond_batch_add(respond_batch_t *b, const zoneset_t *zs, const uint8_t *req, size_t len);
 
 /* The number of requests in b. */
 unsigned respond_batch_count(const respond_batch_t *b);

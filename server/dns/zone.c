@@ -153,4 +153,3 @@ void zone_free(zone_t *z)
 	arena_free(&z->arena);
 	free(z);
 }
-

@@ -22,17 +22,17 @@
 
 /* Class of an NS name relative to one delegation (RFC 9471 section 2). */
 enum glue_class {
-	GLUE_CLASS_IN_DOMAIN = 0, /* at or below the cut: required */
-	GLUE_CLASS_SIBLING = 1,   /* below another cut of the same zone: optional */
-	GLUE_CLASS_IN_ZONE = 2,   /* authoritative data of the zone: optional */
+	GLUE_CLASS_IN_DOMAIN = 0,   /* at or below the cut: required */
+	GLUE_CLASS_SIBLING = 1,     /* below another cut of the same zone: optional */
+	GLUE_CLASS_IN_ZONE = 2,     /* authoritative data of the zone: optional */
 	GLUE_CLASS_OUT_OF_ZONE = 3, /* outside the zone: never added */
 };
 
 typedef struct rrset {
 	uint16_t type;
-	uint16_t count;       /* number of records */
+	uint16_t count; /* number of records */
 	uint32_t ttl;
-	const uint8_t *data;  /* count x { u16 rdlen (big-endian), rdata } */
+	const uint8_t *data; /* count x { u16 rdlen (big-endian), rdata } */
 	uint32_t datalen;
 	/* For NS, MX and SRV RRsets: one entry per record, parallel to data,
 	 * naming the A/AAAA RRsets of the record's target in this zone (either
@@ -48,9 +48,9 @@ typedef struct addl {
 
 /* One NS name of a delegation, with its class and addresses (if any). */
 typedef struct glue {
-	const uint8_t *name;  /* lowercased wire form */
-	uint8_t cls;          /* enum glue_class */
-	const rrset_t *a;     /* found by exact lookup; NULL if none */
+	const uint8_t *name; /* lowercased wire form */
+	uint8_t cls;         /* enum glue_class */
+	const rrset_t *a;    /* found by exact lookup; NULL if none */
 	const rrset_t *aaaa;
 	/* Under GLUE_WRONG: the rewritten addresses (NULL: left out). */
 	const rrset_t *wrong_a;
@@ -59,17 +59,17 @@ typedef struct glue {
 
 enum node_flags {
 	NODE_APEX = 1 << 0,
-	NODE_CUT = 1 << 1,          /* a delegation point: owns NS, not the apex */
+	NODE_CUT = 1 << 1,            /* a delegation point: owns NS, not the apex */
 	NODE_WILDCARD_CHILD = 1 << 2, /* "*.<this name>" exists */
 };
 
 typedef struct node {
-	const uint8_t *name;   /* lowercased wire form */
+	const uint8_t *name; /* lowercased wire form */
 	uint8_t namelen;
-	uint8_t labels;        /* label count, root not counted */
-	uint16_t flags;        /* enum node_flags */
-	uint16_t nrrsets;      /* 0 for an empty non-terminal */
-	uint16_t nglue;        /* at a cut: entries in glue */
+	uint8_t labels;            /* label count, root not counted */
+	uint16_t flags;            /* enum node_flags */
+	uint16_t nrrsets;          /* 0 for an empty non-terminal */
+	uint16_t nglue;            /* at a cut: entries in glue */
 	const struct node *parent; /* NULL at the apex */
 	/* The topmost cut at or above this node (this node if it is a cut
 	 * with no cut above), or NULL when the node is authoritative data. */
@@ -82,7 +82,6 @@ typedef struct node {
 } node_t;
 
 typedef struct zone zone_t;
-
 
 /* Free a zone and everything it owns. NULL is fine. */
 void zone_free(zone_t *z);

@@ -90,7 +90,8 @@ int zone_prepare_rules(zone_t *z, const glue_rule_t *server_rule)
 			    !(g[k].wrong_a = address_rrset(z, RR_A, src->wrong_a, 4, ttl)))
 				return ST_ENOMEM;
 			if (src->has_wrong_aaaa && g[k].aaaa &&
-			    !(g[k].wrong_aaaa = address_rrset(z, RR_AAAA, src->wrong_aaaa, 16, ttl)))
+			    !(g[k].wrong_aaaa =
+				      address_rrset(z, RR_AAAA, src->wrong_aaaa, 16, ttl)))
 				return ST_ENOMEM;
 		}
 	}
@@ -118,12 +119,12 @@ typedef struct brec {
 	uint16_t type;
 	uint16_t rdlen;
 	uint32_t ttl;
-	uint32_t node;      /* parked records: the node they belong to */
+	uint32_t node; /* parked records: the node they belong to */
 	unsigned line;
-	size_t seq;         /* position in the file: the order of records */
-	const char *file;   /* interned in the builder's arena */
-	size_t off;         /* rdata offset in its byte buffer */
-	const uint8_t *rd;  /* the rdata, set just before laying out */
+	size_t seq;        /* position in the file: the order of records */
+	const char *file;  /* interned in the builder's arena */
+	size_t off;        /* rdata offset in its byte buffer */
+	const uint8_t *rd; /* the rdata, set just before laying out */
 } brec_t;
 
 /* A message held back until the point where it is due. */
@@ -140,14 +141,14 @@ typedef int (*parse_fn)(void *arg, zf_rr_cb cb, void *ctx, const uint8_t *origin
 
 typedef struct builder {
 	zone_t *z;
-	arena_t tmp;           /* file names and held-back messages */
+	arena_t tmp; /* file names and held-back messages */
 	node_t *nodes;
 	size_t nnodes, capnodes;
-	uint32_t *index;       /* node index + 1, 0 = empty; becomes z->table */
+	uint32_t *index; /* node index + 1, 0 = empty; becomes z->table */
 	uint32_t imask;
-	uint32_t *parent;      /* parent node index, NONE while not known */
+	uint32_t *parent; /* parent node index, NONE while not known */
 	size_t capparent;
-	uint32_t recent[4];    /* the last nodes read: parents are usually among them */
+	uint32_t recent[4]; /* the last nodes read: parents are usually among them */
 	/* The owner being read and its records so far. */
 	uint32_t cur;
 	uint8_t cur_raw[NAME_MAXLEN];
@@ -166,12 +167,12 @@ typedef struct builder {
 	size_t nmsgs, capmsgs;
 	uint32_t err_node;
 	uint16_t err_type;
-	size_t seq;            /* records read */
+	size_t seq; /* records read */
 	uint8_t origin[NAME_MAXLEN];
 	size_t originlen;
 	int have_origin;
-	const char *file_src;  /* rr->file as the parser gave it ... */
-	const char *file;      /* ... and its copy */
+	const char *file_src; /* rr->file as the parser gave it ... */
+	const char *file;     /* ... and its copy */
 	zone_limits_t lim;
 	zf_limits_t zflim;
 	zone_warn_cb warn;
@@ -243,7 +244,8 @@ static uint32_t node_get(builder_t *b, const uint8_t *lname, size_t len, int add
 {
 	*added = 0;
 	if (add && (b->nnodes + 1) * 2 > (size_t)b->imask + 1) {
-		if (b->nnodes >= ZONE_MAX_NODES || index_resize(b, ((size_t)b->imask + 1) * 2) != ST_OK)
+		if (b->nnodes >= ZONE_MAX_NODES ||
+		    index_resize(b, ((size_t)b->imask + 1) * 2) != ST_OK)
 			return NONE;
 	}
 	uint32_t hash = zone_name_hash(lname, len), tag = hash & SLOT_TAG;
@@ -337,7 +339,8 @@ static int lay_out(builder_t *b, uint32_t ni, brec_t *r, size_t k)
 	const rrset_t *old = n->rrsets;
 	size_t nold = n->nrrsets, ntypes = 0, bytes = 0;
 	for (size_t i = 0, o = 0; i < k || o < nold; ntypes++) {
-		uint16_t t = i < k && (o >= nold || r[i].type <= old[o].type) ? r[i].type : old[o].type;
+		uint16_t t =
+			i < k && (o >= nold || r[i].type <= old[o].type) ? r[i].type : old[o].type;
 		if (o < nold && old[o].type == t)
 			bytes += old[o++].datalen;
 		for (; i < k && r[i].type == t; i++)
@@ -352,7 +355,8 @@ static int lay_out(builder_t *b, uint32_t ni, brec_t *r, size_t k)
 	size_t pos = 0, si = 0;
 
 	for (size_t i = 0, o = 0; i < k || o < nold; si++) {
-		uint16_t t = i < k && (o >= nold || r[i].type <= old[o].type) ? r[i].type : old[o].type;
+		uint16_t t =
+			i < k && (o >= nold || r[i].type <= old[o].type) ? r[i].type : old[o].type;
 		rrset_t *rs = &sets[si];
 		size_t start = pos;
 		uint32_t count = 0, oldcount = 0;
@@ -385,12 +389,14 @@ static int lay_out(builder_t *b, uint32_t ni, brec_t *r, size_t k)
 				rs->ttl = x->ttl;
 				have_ttl = true;
 			} else if (x->ttl != rs->ttl) {
-				char owner[NAME_TEXT_MAX], tbuf[16], msg[ZONEFILE_ERR_MAX + NAME_TEXT_MAX];
+				char owner[NAME_TEXT_MAX], tbuf[16],
+					msg[ZONEFILE_ERR_MAX + NAME_TEXT_MAX];
 				format_name(n->name, owner, sizeof(owner));
-				snprintf(msg, sizeof(msg),
-					 "%s:%u: TTL %u of %s %s differs from the RRset's TTL %u; using %u",
-					 x->file, x->line, x->ttl, owner, rrtype_to_text(t, tbuf), rs->ttl,
-					 rs->ttl);
+				snprintf(
+					msg, sizeof(msg),
+					"%s:%u: TTL %u of %s %s differs from the RRset's TTL %u; using %u",
+					x->file, x->line, x->ttl, owner, rrtype_to_text(t, tbuf),
+					rs->ttl, rs->ttl);
 				if (hold_msg(b, ni, t, x->seq, msg) != ST_OK)
 					return ST_ENOMEM;
 			}
@@ -400,9 +406,8 @@ static int lay_out(builder_t *b, uint32_t ni, brec_t *r, size_t k)
 			pos += 2u + x->rdlen;
 			count++;
 		}
-		if (count > b->lim.max_rrset_records &&
-		    (b->err_node == NONE || ni < b->err_node ||
-		     (ni == b->err_node && t < b->err_type))) {
+		if (count > b->lim.max_rrset_records && (b->err_node == NONE || ni < b->err_node ||
+							 (ni == b->err_node && t < b->err_type))) {
 			b->err_node = ni;
 			b->err_type = t;
 		}
@@ -484,7 +489,8 @@ static int owner_change(builder_t *b, const zf_rr_t *rr, size_t rawlen, char *er
 	size_t len = name_lower(lname, rr->owner);
 	if (!b->have_origin) {
 		if (rr->type != RR_SOA) {
-			snprintf(err, errcap, "%s:%u: expected the SOA record first, to set the zone's origin",
+			snprintf(err, errcap,
+				 "%s:%u: expected the SOA record first, to set the zone's origin",
 				 rr->file, rr->line);
 			return ST_ESEMANTIC;
 		}
@@ -543,7 +549,8 @@ static int record_cb(void *ctx, const zf_rr_t *rr, char *err, size_t errcap)
 	builder_t *b = ctx;
 	size_t rawlen = name_len(rr->owner);
 	/* Same owner as the record before (as written): nothing to look up. */
-	if (b->cur == NONE || rawlen != b->cur_rawlen || memcmp(rr->owner, b->cur_raw, rawlen) != 0) {
+	if (b->cur == NONE || rawlen != b->cur_rawlen ||
+	    memcmp(rr->owner, b->cur_raw, rawlen) != 0) {
 		int rc = owner_change(b, rr, rawlen, err, errcap);
 		if (rc == ST_ENOMEM)
 			goto nomem;
@@ -639,8 +646,8 @@ static int fail_at(builder_t *b, const uint8_t *name, int type, int st, const ch
 			l->len = name_len(name);
 			memcpy(l->name, name, l->len);
 			l->type = (uint16_t)type;
-			(void)b->parse(b->parse_arg, locate_cb, l, b->origin_arg, &b->zflim, scratch,
-				       sizeof(scratch));
+			(void)b->parse(b->parse_arg, locate_cb, l, b->origin_arg, &b->zflim,
+				       scratch, sizeof(scratch));
 			if (l->found)
 				snprintf(b->err, b->errcap, "%s:%u: ", l->file, l->line);
 			free(l);
@@ -671,17 +678,15 @@ static int check_node(builder_t *b, const node_t *n)
 					       "CNAME and other data at %s");
 		}
 		if (n->flags & NODE_APEX)
-			return fail_at(b, n->name, RR_CNAME, ST_ESEMANTIC, "CNAME at the zone apex %s");
+			return fail_at(b, n->name, RR_CNAME, ST_ESEMANTIC,
+				       "CNAME at the zone apex %s");
 	}
 	return ST_OK;
 }
 
 /* ---- glue and additional targets -------------------------------------- */
 
-static int is_addl_type(uint16_t type)
-{
-	return type == RR_NS || type == RR_MX || type == RR_SRV;
-}
+static int is_addl_type(uint16_t type) { return type == RR_NS || type == RR_MX || type == RR_SRV; }
 
 /* Offset of the target name inside the rdata of an NS/MX/SRV record. */
 static size_t addl_target_offset(uint16_t type)
@@ -761,7 +766,8 @@ static int build_glue(zone_t *z, builder_t *b, node_t *cut)
 				char nsname[NAME_TEXT_MAX], cutname[NAME_TEXT_MAX];
 				format_name(lname, nsname, sizeof(nsname));
 				format_name(cut->name, cutname, sizeof(cutname));
-				warnf(b, "%s: delegation %s: in-domain NS %s has no glue (A or AAAA) in the zone",
+				warnf(b,
+				      "%s: delegation %s: in-domain NS %s has no glue (A or AAAA) in the zone",
 				      z->file, cutname, nsname);
 			}
 		}
@@ -791,7 +797,8 @@ static int build_addl(zone_t *z, rrset_t *rs)
 		size_t len = name_lower(lname, rd + off);
 		/* Local data only: addresses in this zone (authoritative or glue). */
 		const node_t *t = sub_of(lname, len, z->origin, z->originlen)
-					  ? zone_find(z, lname, len) : NULL;
+					  ? zone_find(z, lname, len)
+					  : NULL;
 		if (!(e->target = keep_name(z, t, lname, len, rd + off)))
 			return ST_ENOMEM;
 		e->a = t ? node_rrset(t, RR_A) : NULL;
@@ -834,8 +841,8 @@ static int add_ancestors(builder_t *b)
 			int added;
 			uint32_t idx = node_get(b, pname, len - 1u - name[0], 1, pname, &added);
 			if (idx == NONE && b->nnodes >= ZONE_MAX_NODES) {
-				snprintf(b->err, b->errcap, "more than %u names in one zone (limit)",
-					 ZONE_MAX_NODES);
+				snprintf(b->err, b->errcap,
+					 "more than %u names in one zone (limit)", ZONE_MAX_NODES);
 				return ST_ELIMIT;
 			}
 			if (idx == NONE ||
@@ -961,9 +968,11 @@ static int finish(zone_t *z, builder_t *b)
 	}
 	z->soa = node_rrset(z->apex, RR_SOA);
 	if (!z->soa)
-		return fail_at(b, z->origin, -1, ST_ESEMANTIC, "zone %s has no SOA record at its apex");
+		return fail_at(b, z->origin, -1, ST_ESEMANTIC,
+			       "zone %s has no SOA record at its apex");
 	if (!node_rrset(z->apex, RR_NS))
-		return fail_at(b, z->origin, -1, ST_ESEMANTIC, "zone %s has no NS records at its apex");
+		return fail_at(b, z->origin, -1, ST_ESEMANTIC,
+			       "zone %s has no NS records at its apex");
 
 	/* SOA MINIMUM is the last 4 bytes of the rdata. */
 	const uint8_t *soard = z->soa->data + 2;

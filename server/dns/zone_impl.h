@@ -16,7 +16,7 @@ struct zone {
 	arena_t arena;
 	uint8_t *origin;
 	size_t originlen;
-	node_t *nodes;   /* malloc'd, nnodes entries */
+	node_t *nodes; /* malloc'd, nnodes entries */
 	size_t nnodes;
 	uint32_t *table; /* open addressing, mask + 1 slots: SLOT_TAG bits of the
 			  * name's hash | node index + 1; 0 = empty */

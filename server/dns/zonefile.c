@@ -34,12 +34,12 @@
 
 #define ZF_INCLUDE_MAX ZONEFILE_INCLUDE_MAX /* $INCLUDE nesting limit: stops loops */
 #ifndef ZF_WINDOW
-#define ZF_WINDOW (1u << 20)      /* streaming window of one open file (tests shrink it) */
+#define ZF_WINDOW (1u << 20) /* streaming window of one open file (tests shrink it) */
 #endif
-#define ZF_MORE 1                 /* read_line: the window ends inside the line */
-#define ZF_TOKENS_MAX (1u << 18)  /* enough for 64 KiB of hex, one digit per token */
+#define ZF_MORE 1                /* read_line: the window ends inside the line */
+#define ZF_TOKENS_MAX (1u << 18) /* enough for 64 KiB of hex, one digit per token */
 #define ZF_PATH_MAX 4096
-#define ZF_TTL_MAX 0x7fffffffu    /* RFC 2181 section 8 */
+#define ZF_TTL_MAX 0x7fffffffu /* RFC 2181 section 8 */
 
 struct zf {
 	zf_rr_cb cb;
@@ -61,9 +61,9 @@ struct zf {
 	bool has_last;
 	int depth;
 	unsigned max_depth;
-	uint64_t max_bytes;  /* 0: no limit */
-	uint64_t bytes;      /* read so far, every file */
-	char **paths;        /* $INCLUDE paths, kept until the parse ends */
+	uint64_t max_bytes; /* 0: no limit */
+	uint64_t bytes;     /* read so far, every file */
+	char **paths;       /* $INCLUDE paths, kept until the parse ends */
 	size_t npaths;
 
 	/* Tokens of the current logical line and the line each starts on. */
@@ -79,9 +79,9 @@ struct src {
 	const char *name;
 	const char *p, *end;
 	unsigned line;
-	bool eof;    /* nothing follows end: memory text, or the file is read */
-	int fd;      /* -1 for memory text */
-	char *buf;   /* the window of a file */
+	bool eof;  /* nothing follows end: memory text, or the file is read */
+	int fd;    /* -1 for memory text */
+	char *buf; /* the window of a file */
 	size_t cap;
 };
 
@@ -186,8 +186,8 @@ static int scan_quoted(struct zf *z, struct src *s, const char **pp, unsigned ql
  * instead of a chain of comparisons. 0: part of a token. */
 enum { C_TOK, C_SPACE, C_NL, C_SEMI, C_LPAR, C_RPAR, C_QUOTE, C_ESC };
 static const uint8_t tok_class[256] = {
-	[' '] = C_SPACE, ['\t'] = C_SPACE, ['\r'] = C_SPACE, ['\n'] = C_NL, [';'] = C_SEMI,
-	['('] = C_LPAR, [')'] = C_RPAR, ['"'] = C_QUOTE, ['\\'] = C_ESC,
+	[' '] = C_SPACE, ['\t'] = C_SPACE, ['\r'] = C_SPACE, ['\n'] = C_NL,  [';'] = C_SEMI,
+	['('] = C_LPAR,  [')'] = C_RPAR,   ['"'] = C_QUOTE,  ['\\'] = C_ESC,
 };
 
 /*
@@ -330,8 +330,8 @@ static int class_from_text(const char *s, size_t len, uint16_t *cls)
 		size_t len;
 		uint16_t cls;
 	} classes[] = {
-		{ "IN", 2, CLASS_IN }, { "CH", 2, CLASS_CH }, { "CHAOS", 5, CLASS_CH },
-		{ "HS", 2, CLASS_HS }, { "HESIOD", 6, CLASS_HS }, { "NONE", 4, CLASS_NONE },
+		{ "IN", 2, CLASS_IN },   { "CH", 2, CLASS_CH },     { "CHAOS", 5, CLASS_CH },
+		{ "HS", 2, CLASS_HS },   { "HESIOD", 6, CLASS_HS }, { "NONE", 4, CLASS_NONE },
 		{ "ANY", 3, CLASS_ANY },
 	};
 	for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++) {
@@ -360,10 +360,10 @@ static int extra_args(struct zf *z, struct src *s, size_t max, const char *dir)
 	char show[300];
 	if (z->ntok <= max)
 		return 0;
-	return zf_fail(z, s->name, z->lines[max], ST_ESYNTAX, "expected end of line after %s, got '%s'",
-		       dir, tok_show(&z->toks[max], show, sizeof(show)));
+	return zf_fail(z, s->name, z->lines[max], ST_ESYNTAX,
+		       "expected end of line after %s, got '%s'", dir,
+		       tok_show(&z->toks[max], show, sizeof(show)));
 }
-
 
 /*
  * Open path for streaming into s. Returns 0, -errno, or 1 when the file
@@ -395,7 +395,9 @@ static int src_open(struct zf *z, struct src *s, const char *path)
 		return -ENOMEM;
 	}
 	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	*s = (struct src){ .name = path, .p = b, .end = b, .line = 1, .fd = fd, .buf = b, .cap = cap };
+	*s = (struct src){
+		.name = path, .p = b, .end = b, .line = 1, .fd = fd, .buf = b, .cap = cap
+	};
 	return 0;
 }
 
@@ -521,11 +523,12 @@ static int do_include(struct zf *z, struct src *s)
 	struct src in;
 	if ((r = src_open(z, &in, ipath)) != 0) {
 		if (r > 0)
-			return zf_fail(z, s->name, line, ST_ELIMIT,
-				       "included file '%s' takes the zone text over %llu bytes (limit)",
-				       ipath, (unsigned long long)z->max_bytes);
-		return zf_fail(z, s->name, line, ST_EIO, "cannot read included file '%s': %s", ipath,
-			       strerror(-r));
+			return zf_fail(
+				z, s->name, line, ST_ELIMIT,
+				"included file '%s' takes the zone text over %llu bytes (limit)",
+				ipath, (unsigned long long)z->max_bytes);
+		return zf_fail(z, s->name, line, ST_EIO, "cannot read included file '%s': %s",
+			       ipath, strerror(-r));
 	}
 	z->depth++;
 	r = parse_src(z, &in);
@@ -568,7 +571,8 @@ static int do_directive(struct zf *z, struct src *s)
 			return zf_fail(z, s->name, line, ST_ESYNTAX, "expected a TTL after $TTL");
 		if ((r = extra_args(z, s, 2, "$TTL")) < 0)
 			return r;
-		if (z->toks[1].quoted || rdata_ttl_from_text(z->toks[1].s, z->toks[1].len, &ttl) < 0)
+		if (z->toks[1].quoted ||
+		    rdata_ttl_from_text(z->toks[1].s, z->toks[1].len, &ttl) < 0)
 			return zf_fail(z, s->name, z->lines[1], ST_ESYNTAX,
 				       "expected a TTL (a number or units like 1h30m), got '%s'",
 				       tok_show(&z->toks[1], show, sizeof(show)));
@@ -591,8 +595,9 @@ static int do_record(struct zf *z, struct src *s, bool blank)
 
 	if (blank) {
 		if (!z->has_owner)
-			return zf_fail(z, s->name, line, ST_ESYNTAX,
-				       "expected an owner name (a blank owner needs a previous record)");
+			return zf_fail(
+				z, s->name, line, ST_ESYNTAX,
+				"expected an owner name (a blank owner needs a previous record)");
 	} else {
 		const rdata_tok_t *t0 = &z->toks[0];
 		if (t0->quoted || t0->len != z->owner_textlen ||
@@ -621,9 +626,10 @@ static int do_record(struct zf *z, struct src *s, bool blank)
 			break;
 		if (!has_ttl && t->len > 0 && t->s[0] >= '0' && t->s[0] <= '9') {
 			if (rdata_ttl_from_text(t->s, t->len, &ttl) < 0)
-				return zf_fail(z, s->name, z->lines[i], ST_ESYNTAX,
-					       "expected a TTL (a number or units like 1h30m), got '%s'",
-					       tok_show(t, show, sizeof(show)));
+				return zf_fail(
+					z, s->name, z->lines[i], ST_ESYNTAX,
+					"expected a TTL (a number or units like 1h30m), got '%s'",
+					tok_show(t, show, sizeof(show)));
 			if (ttl > ZF_TTL_MAX)
 				ttl = 0; /* RFC 2181 section 8, as BIND does */
 			has_ttl = true;
@@ -665,12 +671,14 @@ static int do_record(struct zf *z, struct src *s, bool blank)
 		if (r == ST_EINVAL || r == ST_ELABEL || r == ST_ENAME)
 			return name_fail(z, s, bline, r, bt ? bt : tt, expected);
 		if (r == ST_ESPACE)
-			return zf_fail(z, s->name, bline, ST_ESYNTAX, "rdata longer than 65535 bytes");
+			return zf_fail(z, s->name, bline, ST_ESYNTAX,
+				       "rdata longer than 65535 bytes");
 		if (!bt)
 			return zf_fail(z, s->name, bline, ST_ESYNTAX, "expected %s",
 				       expected ? expected : "valid rdata");
 		return zf_fail(z, s->name, bline, ST_ESYNTAX, "expected %s, got '%s'",
-			       expected ? expected : "valid rdata", tok_show(bt, show, sizeof(show)));
+			       expected ? expected : "valid rdata",
+			       tok_show(bt, show, sizeof(show)));
 	}
 
 	/* TTL defaults as named-checkzone applies them. */
@@ -760,7 +768,8 @@ static void zf_free(struct zf *z)
 }
 
 int zonefile_parse_mem_ex(const char *name, const char *text, size_t len, const uint8_t *origin,
-			  const zf_limits_t *limits, zf_rr_cb cb, void *ctx, char *err, size_t errcap)
+			  const zf_limits_t *limits, zf_rr_cb cb, void *ctx, char *err,
+			  size_t errcap)
 {
 	struct zf *z = zf_new(origin, limits, cb, ctx, err, errcap);
 	if (!z) {
@@ -775,8 +784,9 @@ int zonefile_parse_mem_ex(const char *name, const char *text, size_t len, const 
 	} else {
 		if (!text)
 			text = "", len = 0;
-		struct src s = { .name = name, .p = text, .end = text + len, .line = 1, .eof = true,
-				 .fd = -1 };
+		struct src s = {
+			.name = name, .p = text, .end = text + len, .line = 1, .eof = true, .fd = -1
+		};
 		z->bytes = len;
 		r = parse_src(z, &s);
 	}
@@ -803,10 +813,12 @@ int zonefile_parse_ex(const char *path, const uint8_t *origin, const zf_limits_t
 	int r = src_open(z, &s, path);
 	if (r != 0) {
 		if (r > 0)
-			r = zf_fail(z, path, 0, ST_ELIMIT, "zone text is more than %llu bytes (limit)",
+			r = zf_fail(z, path, 0, ST_ELIMIT,
+				    "zone text is more than %llu bytes (limit)",
 				    (unsigned long long)z->max_bytes);
 		else if (err && errcap)
-			snprintf(err, errcap, "%s: cannot read: %s", path, strerror(-r)), r = ST_EIO;
+			snprintf(err, errcap, "%s: cannot read: %s", path, strerror(-r)),
+				r = ST_EIO;
 		else
 			r = ST_EIO;
 	} else {

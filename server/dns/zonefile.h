@@ -23,13 +23,13 @@
 typedef struct zf_rr {
 	const uint8_t *owner; /* wire form, case as written */
 	uint16_t type;
-	uint16_t rclass;      /* always CLASS_IN */
+	uint16_t rclass; /* always CLASS_IN */
 	uint32_t ttl;
 	const uint8_t *rdata; /* wire form, uncompressed */
 	uint16_t rdlen;
-	const char *file;     /* file this record came from: valid until the parse
+	const char *file; /* file this record came from: valid until the parse
 			       * returns, one pointer per file opened */
-	unsigned line;        /* line where the record starts */
+	unsigned line;    /* line where the record starts */
 } zf_rr_t;
 
 /*
@@ -48,16 +48,16 @@ typedef int (*zf_rr_cb)(void *ctx, const zf_rr_t *rr, char *err, size_t errcap);
  * writes "file:line: what was expected" into err (errcap bytes, at least
  * ZONEFILE_ERR_MAX recommended).
  */
-int zonefile_parse(const char *path, const uint8_t *origin, zf_rr_cb cb, void *ctx,
-		   char *err, size_t errcap) MUST_CHECK;
+int zonefile_parse(const char *path, const uint8_t *origin, zf_rr_cb cb, void *ctx, char *err,
+		   size_t errcap) MUST_CHECK;
 
 /*
  * Limits of one parse. 0 means no limit; the depth is capped at
  * ZONEFILE_INCLUDE_MAX whatever is asked.
  */
 typedef struct zf_limits {
-	uint64_t max_bytes;  /* bytes of text read, over every $INCLUDEd file */
-	unsigned max_depth;  /* $INCLUDE nesting */
+	uint64_t max_bytes; /* bytes of text read, over every $INCLUDEd file */
+	unsigned max_depth; /* $INCLUDE nesting */
 } zf_limits_t;
 
 #define ZONEFILE_INCLUDE_MAX 16

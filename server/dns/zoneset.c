@@ -166,8 +166,8 @@ static int load_zone(zoneset_t *zs, const zone_spec_t *zsp, size_t i, zone_warn_
 	if (zsp->origin) {
 		rc = name_from_text(zsp->origin, strlen(zsp->origin), (const uint8_t *)"", origin);
 		if (rc < 0) {
-			snprintf(err, errcap, "%s: bad zone origin '%s': %s", zsp->file, zsp->origin,
-				 status_str(rc));
+			snprintf(err, errcap, "%s: bad zone origin '%s': %s", zsp->file,
+				 zsp->origin, status_str(rc));
 			return rc;
 		}
 		op = origin;
@@ -191,8 +191,8 @@ static int load_zone(zoneset_t *zs, const zone_spec_t *zsp, size_t i, zone_warn_
 			name_to_text(zsp->delegs[d].name, dname, sizeof(dname));
 			name_to_text(zone_origin(z), zname, sizeof(zname));
 			snprintf(err, errcap, "%s: %s is not a delegation of zone %s (%s)",
-				 zsp->delegs[d].where[0] ? zsp->delegs[d].where : zsp->file,
-				 dname, zname,
+				 zsp->delegs[d].where[0] ? zsp->delegs[d].where : zsp->file, dname,
+				 zname,
 				 rc == ST_ENOENT ? "no such name in the zone"
 						 : "no NS records there, or it is the apex");
 			rc = ST_EINVAL;
@@ -330,8 +330,7 @@ static void announce_cut(void *arg, const node_t *n)
 	(*w->count)++;
 }
 
-size_t zoneset_announce(const zoneset_t *zs, void (*fn)(void *ctx, const announce_t *a),
-			void *ctx)
+size_t zoneset_announce(const zoneset_t *zs, void (*fn)(void *ctx, const announce_t *a), void *ctx)
 {
 	size_t count = 0;
 	announce_t a = { .scope = ANNOUNCE_SERVER, .server = zs->name, .where = zs->where };
@@ -349,7 +348,9 @@ size_t zoneset_announce(const zoneset_t *zs, void (*fn)(void *ctx, const announc
 	for (size_t i = 0; i < zs->nzones; i++) {
 		const zone_t *z = zs->zones[i];
 		const glue_rule_t *r = zone_rule(z);
-		a = (announce_t){ .scope = ANNOUNCE_ZONE, .server = zs->name, .zone = zone_origin(z) };
+		a = (announce_t){ .scope = ANNOUNCE_ZONE,
+				  .server = zs->name,
+				  .zone = zone_origin(z) };
 		if (r && glue_rule_breaks_rfc(r->mode, r->truncation)) {
 			a.rule = r;
 			a.where = ((const rule_slot_t *)r)->where;
@@ -365,8 +366,12 @@ size_t zoneset_announce(const zoneset_t *zs, void (*fn)(void *ctx, const announc
 	}
 	/* Delegation rules: walk each zone's cuts. */
 	for (size_t i = 0; i < zs->nzones; i++) {
-		announce_walk_t w = { &count, { .scope = ANNOUNCE_DELEGATION, .server = zs->name,
-						.zone = zone_origin(zs->zones[i]) }, fn, ctx };
+		announce_walk_t w = { &count,
+				      { .scope = ANNOUNCE_DELEGATION,
+					.server = zs->name,
+					.zone = zone_origin(zs->zones[i]) },
+				      fn,
+				      ctx };
 		zone_walk(zs->zones[i], announce_cut, &w);
 	}
 	return count;

@@ -23,21 +23,21 @@
  * points at rule, the first member, so the slot of a cut's rule is known. */
 typedef struct rule_slot {
 	glue_rule_t rule;
-	char where[96];          /* "lab.yaml:41", or "" */
+	char where[96]; /* "lab.yaml:41", or "" */
 } rule_slot_t;
 
 typedef struct zoneset {
-	char *name;              /* the virtual server's name, or NULL */
-	char where[96];          /* where the server was configured, or "" */
+	char *name;     /* the virtual server's name, or NULL */
+	char where[96]; /* where the server was configured, or "" */
 	zone_t **zones;
 	size_t nzones;
 	/* The server's rule, with every INHERIT resolved to the RFC default. */
 	glue_rule_t rule;
-	fault_rt_t *faults;      /* server-level faults */
+	fault_rt_t *faults; /* server-level faults */
 	size_t nfaults;
-	fault_rt_t **zfaults;    /* per zone (parallel to zones): its faults */
+	fault_rt_t **zfaults; /* per zone (parallel to zones): its faults */
 	size_t *nzfaults;
-	rule_slot_t *rules;      /* storage for zone and delegation rules */
+	rule_slot_t *rules; /* storage for zone and delegation rules */
 	size_t nrules;
 	arena_t arena;
 } zoneset_t;
@@ -57,8 +57,7 @@ int zoneset_load(const server_spec_t *spec, zone_warn_cb warn, void *warn_ctx, z
  * the zone as loaded and with its policies applied, or the zone's error
  * (err, "file:line: ...") and z NULL.
  */
-typedef void (*zoneset_zone_cb)(void *ctx, size_t index, int rc, const char *err,
-				const zone_t *z);
+typedef void (*zoneset_zone_cb)(void *ctx, size_t index, int rc, const char *err, const zone_t *z);
 
 /*
  * zoneset_load for a checker: every zone is loaded (once) and reported to
@@ -101,13 +100,13 @@ enum announce_scope {
 
 /* One such policy: a rule (glue or truncation) or a fault. */
 typedef struct announce {
-	uint8_t scope;            /* enum announce_scope */
-	const char *server;       /* the server's name, or NULL */
-	const uint8_t *zone;      /* ZONE and DELEGATION: the zone's origin */
-	const uint8_t *cut;       /* DELEGATION: the delegation point */
-	const glue_rule_t *rule;  /* a rule, or NULL */
-	const fault_t *fault;     /* or a fault, or NULL */
-	const char *where;        /* where it was configured ("lab.yaml:41"), or "" */
+	uint8_t scope;           /* enum announce_scope */
+	const char *server;      /* the server's name, or NULL */
+	const uint8_t *zone;     /* ZONE and DELEGATION: the zone's origin */
+	const uint8_t *cut;      /* DELEGATION: the delegation point */
+	const glue_rule_t *rule; /* a rule, or NULL */
+	const fault_t *fault;    /* or a fault, or NULL */
+	const char *where;       /* where it was configured ("lab.yaml:41"), or "" */
 } announce_t;
 
 /*
@@ -116,7 +115,6 @@ typedef struct announce {
  * then each zone's rule and faults, then the delegation rules zone by zone.
  * The record points into zs. Returns how many there were.
  */
-size_t zoneset_announce(const zoneset_t *zs, void (*fn)(void *ctx, const announce_t *a),
-			void *ctx);
+size_t zoneset_announce(const zoneset_t *zs, void (*fn)(void *ctx, const announce_t *a), void *ctx);
 
 #endif

@@ -9,9 +9,9 @@
 #include <netinet/in.h>
 
 typedef struct delayed {
-	uv_timer_t timer;              /* timer.data = this */
+	uv_timer_t timer; /* timer.data = this */
 	worker_t *w;
-	delay_list_t *list;            /* NULL once off it */
+	delay_list_t *list; /* NULL once off it */
 	struct delayed *prev, *next;
 	delay_send_fn send;
 	void *owner;
@@ -21,10 +21,7 @@ typedef struct delayed {
 	uint8_t bytes[];
 } delayed_t;
 
-static void delayed_close_cb(uv_handle_t *handle)
-{
-	free(handle->data);
-}
+static void delayed_close_cb(uv_handle_t *handle) { free(handle->data); }
 
 /* Off its list: from here only the timer and its close callback touch d. */
 static void delayed_unlink(delayed_t *d)

@@ -10,10 +10,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-static const char *type_name(int type)
-{
-	return type == SOCK_DGRAM ? "udp" : "tcp";
-}
+static const char *type_name(int type) { return type == SOCK_DGRAM ? "udp" : "tcp"; }
 
 static int bind_error(const listen_addr_t *a, int type, int e, char *err, size_t errcap)
 {
@@ -24,8 +21,10 @@ static int bind_error(const listen_addr_t *a, int type, int e, char *err, size_t
 		snprintf(err, errcap, "cannot listen on %s (%s): no such address on this host",
 			 a->text, type_name(type));
 	else if (e == EACCES)
-		snprintf(err, errcap, "cannot listen on %s (%s): permission denied (ports below 1024 need privileges)",
-			 a->text, type_name(type));
+		snprintf(
+			err, errcap,
+			"cannot listen on %s (%s): permission denied (ports below 1024 need privileges)",
+			a->text, type_name(type));
 	else
 		snprintf(err, errcap, "cannot listen on %s (%s): %s", a->text, type_name(type),
 			 strerror(e));
@@ -40,7 +39,7 @@ static void udp_tune(int fd, int family)
 		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
 	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) < 0)
 		(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
-	/* Never set DF nor learn a path MTU from ICMP: a forged "fragmentation
+		/* Never set DF nor learn a path MTU from ICMP: a forged "fragmentation
 	 * needed" cannot shrink our answers, and answers stay <= 1232 bytes. */
 #if defined(IP_MTU_DISCOVER) && defined(IP_PMTUDISC_OMIT)
 	if (family == AF_INET) {

@@ -8,19 +8,19 @@
 #include "net/delay.h"
 
 typedef struct conn {
-	uv_tcp_t tcp;          /* tcp.data = this */
-	uv_timer_t idle;       /* idle.data = this */
+	uv_tcp_t tcp;    /* tcp.data = this */
+	uv_timer_t idle; /* idle.data = this */
 	worker_t *w;
-	size_t server;         /* the virtual server of the listening address */
+	size_t server; /* the virtual server of the listening address */
 	struct conn *prev, *next;
 	struct sockaddr_storage peer;
-	unsigned writes;       /* replies queued in libuv, not yet written */
-	size_t wbytes;         /* their bytes, length prefixes included */
-	delay_list_t delayed;  /* replies waiting for a delay fault */
-	int closed_handles;    /* free the conn when this reaches 2 */
+	unsigned writes;      /* replies queued in libuv, not yet written */
+	size_t wbytes;        /* their bytes, length prefixes included */
+	delay_list_t delayed; /* replies waiting for a delay fault */
+	int closed_handles;   /* free the conn when this reaches 2 */
 	bool closing;
-	bool eof;              /* the client has finished sending */
-	bool paused;           /* too many pending writes: stop reading */
+	bool eof;    /* the client has finished sending */
+	bool paused; /* too many pending writes: stop reading */
 	bool reading;
 	size_t len;            /* bytes in rx */
 	uint8_t rx[2 + 65535]; /* any DNS message with its length fits */
@@ -233,10 +233,7 @@ static void conn_read_cb(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf
 
 /* Over the limit: take the connection off the queue and close it, so the
  * client sees a clean close instead of a hanging SYN. */
-static void refuse_close_cb(uv_handle_t *handle)
-{
-	free(handle);
-}
+static void refuse_close_cb(uv_handle_t *handle) { free(handle); }
 
 static void refuse(uv_stream_t *server, worker_t *w)
 {

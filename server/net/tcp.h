@@ -40,9 +40,9 @@
 #define TCP_BACKLOG 128
 
 typedef struct tcp_listener {
-	uv_tcp_t handle;  /* handle.data = this */
+	uv_tcp_t handle; /* handle.data = this */
 	worker_t *w;
-	size_t server;    /* index of the virtual server this address belongs to */
+	size_t server; /* index of the virtual server this address belongs to */
 } tcp_listener_t;
 
 /*

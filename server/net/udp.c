@@ -219,7 +219,8 @@ static void udp_recv_cb(uv_udp_t *handle, ssize_t nread, const uv_buf_t *buf,
 		udp_answer_pending(w);
 	b->rsock = s;
 	memcpy(&b->rpeer[b->npend++], addr,
-	       addr->sa_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
+	       addr->sa_family == AF_INET ? sizeof(struct sockaddr_in)
+					  : sizeof(struct sockaddr_in6));
 	worker_batch_add(w, b->rb, s->server, (const uint8_t *)buf->base, (size_t)nread);
 }
 
@@ -282,10 +283,7 @@ int udp_start(udp_sock_t *s, worker_t *w, size_t server, int fd)
 	return uv_udp_recv_start(&s->handle, udp_alloc_cb, udp_recv_cb);
 }
 
-void udp_set_sender(udp_sock_t *s, int fd)
-{
-	s->send_fd = fd;
-}
+void udp_set_sender(udp_sock_t *s, int fd) { s->send_fd = fd; }
 
 void udp_free(udp_sock_t *s)
 {

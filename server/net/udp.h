@@ -39,14 +39,14 @@
 
 #include "net/worker.h"
 
-#define UDP_MMSG_WIDTH 20                       /* libuv 1.44 UV__MMSG_MAXWIDTH */
-#define UDP_SLAB_SIZE (UDP_MMSG_WIDTH * 65536)  /* a multiple of 64 KiB */
+#define UDP_MMSG_WIDTH 20                      /* libuv 1.44 UV__MMSG_MAXWIDTH */
+#define UDP_SLAB_SIZE (UDP_MMSG_WIDTH * 65536) /* a multiple of 64 KiB */
 
 typedef struct udp_sock {
-	uv_udp_t handle;  /* handle.data = this */
+	uv_udp_t handle; /* handle.data = this */
 	worker_t *w;
-	size_t server;    /* index of the virtual server this address belongs to */
-	int fd;           /* the socket libuv reads */
+	size_t server; /* index of the virtual server this address belongs to */
+	int fd;        /* the socket libuv reads */
 	/* The socket replies are sent from: the same address and port, in
 	 * the same SO_REUSEPORT group, but never given a datagram (the
 	 * group's steering program picks only the sockets libuv reads) and
@@ -54,12 +54,12 @@ typedef struct udp_sock {
 	 * wake-up per reply when the kernel frees the sent packet (about
 	 * 0.1 us each here, docs/performance.md). fd when there is none. */
 	int send_fd;
-	bool steered;     /* sock_steer succeeded: a reply-only socket may join */
-	uint8_t *slab;    /* UDP_SLAB_SIZE bytes */
+	bool steered;  /* sock_steer succeeded: a reply-only socket may join */
+	uint8_t *slab; /* UDP_SLAB_SIZE bytes */
 } udp_sock_t;
 
-#define UDP_BATCH_MAX 64              /* replies per sendmmsg */
-#define UDP_BATCH_BYTES (64 * 1024)   /* reply bytes held before a flush */
+#define UDP_BATCH_MAX 64            /* replies per sendmmsg */
+#define UDP_BATCH_BYTES (64 * 1024) /* reply bytes held before a flush */
 
 /*
  * Adopt the bound socket fd into s on w's loop and start receiving. Takes

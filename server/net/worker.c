@@ -67,9 +67,10 @@ void worker_batch_add(worker_t *w, respond_batch_t *b, size_t server, const uint
 
 /* worker_batch_answer with the query-log line: out of line, so that the
  * path without it keeps only w and out across the engine's call. */
-static __attribute__((noinline)) size_t
-batch_answer_logged(worker_t *w, const respond_batch_t *b, unsigned i, size_t server,
-		    const struct sockaddr *peer, uint8_t *out)
+static __attribute__((noinline)) size_t batch_answer_logged(worker_t *w, const respond_batch_t *b,
+							    unsigned i, size_t server,
+							    const struct sockaddr *peer,
+							    uint8_t *out)
 {
 	size_t n = respond_batch_answer(b, i, out, &w->ex);
 	worker_log(w, server, peer, false, respond_batch_query(b, i), n);
@@ -219,10 +220,7 @@ int worker_start(worker_t *w)
 	return r;
 }
 
-void worker_stop(worker_t *w)
-{
-	uv_async_send(&w->stop);
-}
+void worker_stop(worker_t *w) { uv_async_send(&w->stop); }
 
 void worker_swap(worker_t *w, const view_t *view)
 {

@@ -57,9 +57,9 @@ typedef struct worker_stats {
 	uint64_t udp_errors;
 	uint64_t tcp_queries;
 	uint64_t tcp_accepted;
-	uint64_t tcp_refused;    /* over the connection limit */
-	uint64_t delayed;        /* responses sent later by a delay fault */
-	uint64_t delay_dropped;  /* over WORKER_MAX_DELAYED: not sent */
+	uint64_t tcp_refused;   /* over the connection limit */
+	uint64_t delayed;       /* responses sent later by a delay fault */
+	uint64_t delay_dropped; /* over WORKER_MAX_DELAYED: not sent */
 } worker_stats_t;
 
 /*
@@ -95,7 +95,7 @@ typedef struct worker {
 	bool started;
 	uv_async_t stop;
 	uv_async_t swap;
-	uv_check_t udp_check;       /* after each poll: send the UDP replies (udp.c) */
+	uv_check_t udp_check; /* after each poll: send the UDP replies (udp.c) */
 
 	/* Only the worker's thread reads view once started. next is the
 	 * hand-off slot written by worker_swap(). */
@@ -105,16 +105,16 @@ typedef struct worker {
 	void *ack_ctx;
 
 	bool log_queries;
-	uint8_t log_format;         /* enum log_format */
-	struct udp_sock *udp;       /* one per listen address of every server */
+	uint8_t log_format;   /* enum log_format */
+	struct udp_sock *udp; /* one per listen address of every server */
 	size_t nudp;
-	struct tcp_listener *tcp;   /* one per listen address of every server */
+	struct tcp_listener *tcp; /* one per listen address of every server */
 	size_t ntcp;
-	struct conn *conns;         /* open TCP connections (list) */
+	struct conn *conns; /* open TCP connections (list) */
 	size_t nconns;
-	delay_list_t udp_delayed;   /* UDP responses waiting on a timer */
-	struct udp_batch *udp_batch;     /* UDP replies held for one sendmmsg (udp.c) */
-	size_t ndelayed;            /* UDP and TCP responses waiting (delay.c) */
+	delay_list_t udp_delayed;    /* UDP responses waiting on a timer */
+	struct udp_batch *udp_batch; /* UDP replies held for one sendmmsg (udp.c) */
+	size_t ndelayed;             /* UDP and TCP responses waiting (delay.c) */
 	worker_stats_t stats;
 
 	/* Scratch for the query being answered (worker.c only): the loop
@@ -127,9 +127,9 @@ typedef struct worker {
 
 /* How a worker logs queries. */
 typedef struct worker_opts {
-	bool log_queries;           /* -q */
-	uint8_t log_format;         /* enum log_format */
-	unsigned nworkers;          /* workers that will share each address */
+	bool log_queries;   /* -q */
+	uint8_t log_format; /* enum log_format */
+	unsigned nworkers;  /* workers that will share each address */
 } worker_opts_t;
 
 /*

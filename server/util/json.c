@@ -29,10 +29,7 @@ static void put(json_t *j, const char *s, size_t n)
 	j->buf[j->len] = '\0';
 }
 
-static void puts_(json_t *j, const char *s)
-{
-	put(j, s, strlen(s));
-}
+static void puts_(json_t *j, const char *s) { put(j, s, strlen(s)); }
 
 static void quoted(json_t *j, const char *s)
 {
@@ -137,10 +134,7 @@ void json_null(json_t *j, const char *key)
 	puts_(j, "null");
 }
 
-json_mark_t json_mark(const json_t *j)
-{
-	return (json_mark_t){ .len = j->len, .comma = j->comma };
-}
+json_mark_t json_mark(const json_t *j) { return (json_mark_t){ .len = j->len, .comma = j->comma }; }
 
 void json_rewind(json_t *j, json_mark_t m)
 {

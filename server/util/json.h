@@ -23,8 +23,8 @@ typedef struct json {
 	char *buf;
 	size_t cap;
 	size_t len;
-	bool comma;   /* a value was written at this level: a comma comes first */
-	bool full;    /* something did not fit */
+	bool comma; /* a value was written at this level: a comma comes first */
+	bool full;  /* something did not fit */
 } json_t;
 
 /* Where a writer stood, to go back to. */
@@ -53,14 +53,8 @@ void json_bool(json_t *j, const char *key, bool v);
 void json_null(json_t *j, const char *key);
 
 /* The text so far: its length, and whether anything did not fit. */
-static inline size_t json_len(const json_t *j)
-{
-	return j->len;
-}
-static inline bool json_full(const json_t *j)
-{
-	return j->full;
-}
+static inline size_t json_len(const json_t *j) { return j->len; }
+static inline bool json_full(const json_t *j) { return j->full; }
 
 json_mark_t json_mark(const json_t *j);
 void json_rewind(json_t *j, json_mark_t m);

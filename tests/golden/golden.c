@@ -88,7 +88,8 @@ static int parse_rule(char *save, const char *mode, glue_rule_t *r)
 		} else if (strncmp(o, "names=", 6) == 0) {
 			char *s2 = NULL;
 			for (char *n = strtok_r(o + 6, ",", &s2); n; n = strtok_r(NULL, ",", &s2))
-				if (r->nnames >= RULE_MAX_NAMES || parse_name(n, r->names[r->nnames++]))
+				if (r->nnames >= RULE_MAX_NAMES ||
+				    parse_name(n, r->names[r->nnames++]))
 					return -1;
 		} else if (strncmp(o, "a=", 2) == 0) {
 			if (inet_pton(AF_INET, o + 2, r->wrong_a) != 1)
@@ -129,7 +130,8 @@ static int parse_fault(char *save, const char *action, fault_t *f)
 		} else if (strncmp(o, "upward=", 7) == 0) {
 			char *s2 = NULL;
 			for (char *n = strtok_r(o + 7, ",", &s2); n; n = strtok_r(NULL, ",", &s2))
-				if (f->nupward >= RULE_MAX_NAMES || parse_name(n, f->upward[f->nupward++]))
+				if (f->nupward >= RULE_MAX_NAMES ||
+				    parse_name(n, f->upward[f->nupward++]))
 					return -1;
 		} else {
 			return -1;
@@ -267,7 +269,8 @@ int main(int argc, char **argv)
 			} else if (strcmp(word, "truncation") == 0 && a1) {
 				bad = trunc_mode_from_str(a1, &server.rule.truncation);
 			} else if ((strcmp(word, "zoneglue") == 0 || strcmp(word, "deleg") == 0 ||
-				    strcmp(word, "fault") == 0) && a1 && a2) {
+				    strcmp(word, "fault") == 0) &&
+				   a1 && a2) {
 				char tmp[2048], *s3 = NULL;
 				snprintf(tmp, sizeof(tmp), "%s", line);
 				strtok_r(tmp, " \t", &s3);
@@ -290,7 +293,8 @@ int main(int argc, char **argv)
 					deleg_spec_t *d = &delegs[zi][specs[zi].ndelegs++];
 					memset(d, 0, sizeof(*d));
 					char *mode = strtok_r(NULL, " \t", &s3);
-					bad = parse_name(arg, d->name) || !mode || parse_rule(s3, mode, &d->rule);
+					bad = parse_name(arg, d->name) || !mode ||
+					      parse_rule(s3, mode, &d->rule);
 				} else {
 					bad = 1;
 				}
@@ -324,17 +328,20 @@ int main(int argc, char **argv)
 		queries++;
 		explain_t ex;
 		size_t rlen = respond(zs, req, qlen, tcp, resp, NULL, &ex);
-		int pre = ex.delay_ms ? snprintf(got, sizeof(got), ";; delayed %u ms\n", ex.delay_ms) : 0;
+		int pre = ex.delay_ms
+				  ? snprintf(got, sizeof(got), ";; delayed %u ms\n", ex.delay_ms)
+				  : 0;
 		int k = rlen ? msg_to_text(resp, rlen, got + pre, sizeof(got) - (size_t)pre)
 			     : snprintf(got + pre, sizeof(got) - (size_t)pre, ";; dropped\n");
 		if (k < 0) {
-			fprintf(stderr, "%s: %s: response does not parse: %s\n", path, line, status_str(k));
+			fprintf(stderr, "%s: %s: response does not parse: %s\n", path, line,
+				status_str(k));
 			failures++;
 			k = snprintf(got, sizeof(got), ";; unparseable\n");
 		}
 		if (rlen > limit) {
-			fprintf(stderr, "%s: %s: response of %zu bytes over the limit %zu\n", path, line,
-				rlen, limit);
+			fprintf(stderr, "%s: %s: response of %zu bytes over the limit %zu\n", path,
+				line, rlen, limit);
 			failures++;
 		}
 		/* Gather the expected block: lines up to the next query/blank. */
@@ -343,7 +350,8 @@ int main(int argc, char **argv)
 		char *qtext = line;
 		line = strtok_r(NULL, "\n", &save);
 		while (line && (strncmp(line, ";;", 2) == 0 || strchr(line, '\t') != NULL)) {
-			elen += (size_t)snprintf(expect + elen, sizeof(expect) - elen, "%s\n", line);
+			elen += (size_t)snprintf(expect + elen, sizeof(expect) - elen, "%s\n",
+						 line);
 			line = strtok_r(NULL, "\n", &save);
 		}
 		expect[elen] = 0;
@@ -351,7 +359,8 @@ int main(int argc, char **argv)
 			fprintf(upd, "%s\n%s\n", qtext, got);
 		} else if (strcmp(expect, got) != 0) {
 			failures++;
-			fprintf(stderr, "FAIL %s: %s\n--- expected\n%s--- got\n%s\n", path, qtext, expect, got);
+			fprintf(stderr, "FAIL %s: %s\n--- expected\n%s--- got\n%s\n", path, qtext,
+				expect, got);
 		}
 	}
 	if (upd) {

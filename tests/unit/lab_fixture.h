@@ -17,54 +17,52 @@
 
 #define SOA(o) "$ORIGIN " o "\n$TTL 300\n@ SOA ns hostmaster 1 2 3 4 5\n"
 
-static const char ROOT[] = SOA(".")
-	"@ NS a.root.\na.root. A 127.0.0.1\n"
-	"lab. NS ns.lab.\nns.lab. A 127.0.0.2\n"
-	"other. NS ns.other.\nns.other. A 127.0.0.3\n";
+static const char ROOT[] = SOA(".") "@ NS a.root.\na.root. A 127.0.0.1\n"
+				    "lab. NS ns.lab.\nns.lab. A 127.0.0.2\n"
+				    "other. NS ns.other.\nns.other. A 127.0.0.3\n";
 
-static const char LAB[] = SOA("lab.")
-	"@ NS ns\nns A 127.0.0.2\n"
-	"good NS ns1.good\nns1.good A 127.0.0.10\n"
-	"nog NS ns1.nog\nns1.nog A 127.0.0.11\n"
-	"lame NS ns1.lame\nns1.lame A 127.0.0.12\n"
-	"mism NS ns1.mism\nns1.mism A 127.0.0.99\n"
-	"ood NS ns.hosting.other.\n"
-	"cyca NS ns.cycb\ncycb NS ns.cyca\nns.cycb A 127.0.0.10\nns.cyca A 127.0.0.10\n"
-	"loopa NS ns.loopb.other.\n"
-	"big NS a-name-server-with-a-long-label-to-fill-the-referral.ns.big\n"
-	"a-name-server-with-a-long-label-to-fill-the-referral.ns.big A 127.0.0.10\na-name-server-with-a-long-label-to-fill-the-referral.ns.big AAAA ::1\n"
-	"big NS b-name-server-with-a-long-label-to-fill-the-referral.ns.big\n"
-	"b-name-server-with-a-long-label-to-fill-the-referral.ns.big A 127.0.0.10\nb-name-server-with-a-long-label-to-fill-the-referral.ns.big AAAA ::1\n"
-	"big NS c-name-server-with-a-long-label-to-fill-the-referral.ns.big\n"
-	"c-name-server-with-a-long-label-to-fill-the-referral.ns.big A 127.0.0.10\nc-name-server-with-a-long-label-to-fill-the-referral.ns.big AAAA ::1\n"
-	"big NS d-name-server-with-a-long-label-to-fill-the-referral.ns.big\n"
-	"d-name-server-with-a-long-label-to-fill-the-referral.ns.big A 127.0.0.10\nd-name-server-with-a-long-label-to-fill-the-referral.ns.big AAAA ::1\n"
-	"big NS e-name-server-with-a-long-label-to-fill-the-referral.ns.big\n"
-	"e-name-server-with-a-long-label-to-fill-the-referral.ns.big A 127.0.0.10\ne-name-server-with-a-long-label-to-fill-the-referral.ns.big AAAA ::1\n"
-	"big NS f-name-server-with-a-long-label-to-fill-the-referral.ns.big\n"
-	"f-name-server-with-a-long-label-to-fill-the-referral.ns.big A 127.0.0.10\nf-name-server-with-a-long-label-to-fill-the-referral.ns.big AAAA ::1\n"
-	"big NS g-name-server-with-a-long-label-to-fill-the-referral.ns.big\n"
-	"g-name-server-with-a-long-label-to-fill-the-referral.ns.big A 127.0.0.10\ng-name-server-with-a-long-label-to-fill-the-referral.ns.big AAAA ::1\n"
-	"big NS h-name-server-with-a-long-label-to-fill-the-referral.ns.big\n"
-	"h-name-server-with-a-long-label-to-fill-the-referral.ns.big A 127.0.0.10\nh-name-server-with-a-long-label-to-fill-the-referral.ns.big AAAA ::1\n"
-	"big NS i-name-server-with-a-long-label-to-fill-the-referral.ns.big\n"
-	"i-name-server-with-a-long-label-to-fill-the-referral.ns.big A 127.0.0.10\ni-name-server-with-a-long-label-to-fill-the-referral.ns.big AAAA ::1\n"
-	"big NS j-name-server-with-a-long-label-to-fill-the-referral.ns.big\n"
-	"j-name-server-with-a-long-label-to-fill-the-referral.ns.big A 127.0.0.10\nj-name-server-with-a-long-label-to-fill-the-referral.ns.big AAAA ::1\n"
-	"big NS k-name-server-with-a-long-label-to-fill-the-referral.ns.big\n"
-	"k-name-server-with-a-long-label-to-fill-the-referral.ns.big A 127.0.0.10\nk-name-server-with-a-long-label-to-fill-the-referral.ns.big AAAA ::1\n"
-	"big NS l-name-server-with-a-long-label-to-fill-the-referral.ns.big\n"
-	"l-name-server-with-a-long-label-to-fill-the-referral.ns.big A 127.0.0.10\nl-name-server-with-a-long-label-to-fill-the-referral.ns.big AAAA ::1\n"
-	"big NS m-name-server-with-a-long-label-to-fill-the-referral.ns.big\n"
-	"m-name-server-with-a-long-label-to-fill-the-referral.ns.big A 127.0.0.10\nm-name-server-with-a-long-label-to-fill-the-referral.ns.big AAAA ::1\n";
+static const char LAB[] = SOA(
+	"lab.") "@ NS ns\nns A 127.0.0.2\n"
+		"good NS ns1.good\nns1.good A 127.0.0.10\n"
+		"nog NS ns1.nog\nns1.nog A 127.0.0.11\n"
+		"lame NS ns1.lame\nns1.lame A 127.0.0.12\n"
+		"mism NS ns1.mism\nns1.mism A 127.0.0.99\n"
+		"ood NS ns.hosting.other.\n"
+		"cyca NS ns.cycb\ncycb NS ns.cyca\nns.cycb A 127.0.0.10\nns.cyca A 127.0.0.10\n"
+		"loopa NS ns.loopb.other.\n"
+		"big NS a-name-server-with-a-long-label-to-fill-the-referral.ns.big\n"
+		"a-name-server-with-a-long-label-to-fill-the-referral.ns.big A 127.0.0.10\na-name-server-with-a-long-label-to-fill-the-referral.ns.big AAAA ::1\n"
+		"big NS b-name-server-with-a-long-label-to-fill-the-referral.ns.big\n"
+		"b-name-server-with-a-long-label-to-fill-the-referral.ns.big A 127.0.0.10\nb-name-server-with-a-long-label-to-fill-the-referral.ns.big AAAA ::1\n"
+		"big NS c-name-server-with-a-long-label-to-fill-the-referral.ns.big\n"
+		"c-name-server-with-a-long-label-to-fill-the-referral.ns.big A 127.0.0.10\nc-name-server-with-a-long-label-to-fill-the-referral.ns.big AAAA ::1\n"
+		"big NS d-name-server-with-a-long-label-to-fill-the-referral.ns.big\n"
+		"d-name-server-with-a-long-label-to-fill-the-referral.ns.big A 127.0.0.10\nd-name-server-with-a-long-label-to-fill-the-referral.ns.big AAAA ::1\n"
+		"big NS e-name-server-with-a-long-label-to-fill-the-referral.ns.big\n"
+		"e-name-server-with-a-long-label-to-fill-the-referral.ns.big A 127.0.0.10\ne-name-server-with-a-long-label-to-fill-the-referral.ns.big AAAA ::1\n"
+		"big NS f-name-server-with-a-long-label-to-fill-the-referral.ns.big\n"
+		"f-name-server-with-a-long-label-to-fill-the-referral.ns.big A 127.0.0.10\nf-name-server-with-a-long-label-to-fill-the-referral.ns.big AAAA ::1\n"
+		"big NS g-name-server-with-a-long-label-to-fill-the-referral.ns.big\n"
+		"g-name-server-with-a-long-label-to-fill-the-referral.ns.big A 127.0.0.10\ng-name-server-with-a-long-label-to-fill-the-referral.ns.big AAAA ::1\n"
+		"big NS h-name-server-with-a-long-label-to-fill-the-referral.ns.big\n"
+		"h-name-server-with-a-long-label-to-fill-the-referral.ns.big A 127.0.0.10\nh-name-server-with-a-long-label-to-fill-the-referral.ns.big AAAA ::1\n"
+		"big NS i-name-server-with-a-long-label-to-fill-the-referral.ns.big\n"
+		"i-name-server-with-a-long-label-to-fill-the-referral.ns.big A 127.0.0.10\ni-name-server-with-a-long-label-to-fill-the-referral.ns.big AAAA ::1\n"
+		"big NS j-name-server-with-a-long-label-to-fill-the-referral.ns.big\n"
+		"j-name-server-with-a-long-label-to-fill-the-referral.ns.big A 127.0.0.10\nj-name-server-with-a-long-label-to-fill-the-referral.ns.big AAAA ::1\n"
+		"big NS k-name-server-with-a-long-label-to-fill-the-referral.ns.big\n"
+		"k-name-server-with-a-long-label-to-fill-the-referral.ns.big A 127.0.0.10\nk-name-server-with-a-long-label-to-fill-the-referral.ns.big AAAA ::1\n"
+		"big NS l-name-server-with-a-long-label-to-fill-the-referral.ns.big\n"
+		"l-name-server-with-a-long-label-to-fill-the-referral.ns.big A 127.0.0.10\nl-name-server-with-a-long-label-to-fill-the-referral.ns.big AAAA ::1\n"
+		"big NS m-name-server-with-a-long-label-to-fill-the-referral.ns.big\n"
+		"m-name-server-with-a-long-label-to-fill-the-referral.ns.big A 127.0.0.10\nm-name-server-with-a-long-label-to-fill-the-referral.ns.big AAAA ::1\n";
 
-static const char OTHER[] = SOA("other.")
-	"@ NS ns\nns A 127.0.0.3\n"
-	"hosting NS ns.hosting\nns.hosting A 127.0.0.13\n"
-	"loopb NS ns.loopa.lab.\n";
+static const char OTHER[] = SOA("other.") "@ NS ns\nns A 127.0.0.3\n"
+					  "hosting NS ns.hosting\nns.hosting A 127.0.0.13\n"
+					  "loopb NS ns.loopa.lab.\n";
 
 static const char GOOD[] = SOA("good.lab.") "@ NS ns1\nns1 A 127.0.0.10\nwww A 192.0.2.1\n"
-	"alias CNAME www.ood.lab.\n";
+					    "alias CNAME www.ood.lab.\n";
 static const char NOG[] = SOA("nog.lab.") "@ NS ns1\nns1 A 127.0.0.11\nwww A 192.0.2.2\n";
 static const char MISM[] = SOA("mism.lab.") "@ NS ns1\nns1 A 127.0.0.14\nwww A 192.0.2.3\n";
 static const char OOD[] = SOA("ood.lab.") "@ NS ns.hosting.other.\nwww A 192.0.2.4\n";
@@ -115,9 +113,10 @@ static int add_server(uint8_t last, const char *const *texts, size_t n)
 
 static int setup(void **state)
 {
-	const char *root[] = {ROOT}, *lab[] = {LAB}, *other[] = {OTHER};
-	const char *ten[] = {GOOD, CYCA, CYCB, BIG}, *eleven[] = {NOG}, *twelve[] = {UNRELATED};
-	const char *thirteen[] = {HOSTING, OOD}, *fourteen[] = {MISM};
+	const char *root[] = { ROOT }, *lab[] = { LAB }, *other[] = { OTHER };
+	const char *ten[] = { GOOD, CYCA, CYCB, BIG }, *eleven[] = { NOG },
+		   *twelve[] = { UNRELATED };
+	const char *thirteen[] = { HOSTING, OOD }, *fourteen[] = { MISM };
 	return add_server(1, root, 1) || add_server(2, lab, 1) || add_server(3, other, 1) ||
 	       add_server(10, ten, 4) || add_server(11, eleven, 1) || add_server(12, twelve, 1) ||
 	       add_server(13, thirteen, 2) || add_server(14, fourteen, 1);

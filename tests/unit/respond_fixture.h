@@ -18,19 +18,18 @@
 #include "dns/zoneset.h"
 
 /* A parent zone with a delegation, and two names that faults pick on. */
-static const char FIX_TEST_ZONE[] =
-	"$ORIGIN test.\n"
-	"$TTL 3600\n"
-	"@ SOA ns.test. hostmaster.test. 1 7200 900 1209600 300\n"
-	"@ NS ns.test.\n"
-	"ns A 192.0.2.1\n"
-	"www A 192.0.2.80\n"
-	"www AAAA 2001:db8::80\n"
-	"child NS ns1.child\n"
-	"child NS ns.test.\n"
-	"ns1.child A 192.0.2.10\n"
-	"slow A 192.0.2.81\n"
-	"gone A 192.0.2.82\n";
+static const char FIX_TEST_ZONE[] = "$ORIGIN test.\n"
+				    "$TTL 3600\n"
+				    "@ SOA ns.test. hostmaster.test. 1 7200 900 1209600 300\n"
+				    "@ NS ns.test.\n"
+				    "ns A 192.0.2.1\n"
+				    "www A 192.0.2.80\n"
+				    "www AAAA 2001:db8::80\n"
+				    "child NS ns1.child\n"
+				    "child NS ns.test.\n"
+				    "ns1.child A 192.0.2.10\n"
+				    "slow A 192.0.2.81\n"
+				    "gone A 192.0.2.82\n";
 
 #define FIX_DELAY_MS 300
 
@@ -42,7 +41,7 @@ static const char FIX_TEST_ZONE[] =
  * faults is true. Returns the zoneset or NULL (message on stderr).
  */
 static inline zoneset_t *fix_zoneset(const char *origin, const char *text, unsigned big_delegations,
-			      bool faults)
+				     bool faults)
 {
 	char dir[] = "/tmp/glued-unit-XXXXXX";
 	char path[2][64];
@@ -61,7 +60,8 @@ static inline zoneset_t *fix_zoneset(const char *origin, const char *text, unsig
 		if (f == NULL)
 			goto out;
 		fputs("$ORIGIN big.\n$TTL 3600\n@ SOA ns.big. h.big. 1 2 3 4 5\n@ NS ns\n"
-		      "ns A 192.0.2.2\n", f);
+		      "ns A 192.0.2.2\n",
+		      f);
 		for (unsigned i = 0; i < big_delegations; i++)
 			fprintf(f, "d%u NS ns.d%u\nns.d%u A 10.%u.%u.%u\n", i, i, i, i >> 16,
 				(i >> 8) & 255, i & 255);
@@ -79,8 +79,11 @@ static inline zoneset_t *fix_zoneset(const char *origin, const char *text, unsig
 		{ .origin = origin, .file = path[0], .rule = GLUE_RULE_INHERIT },
 		{ .origin = "big.", .file = path[1], .rule = GLUE_RULE_INHERIT },
 	};
-	server_spec_t spec = { .name = "unit", .zones = zspec, .nzones = big_delegations ? 2 : 1,
-			       .rule = GLUE_RULE_INHERIT, .faults = faults ? fl : NULL,
+	server_spec_t spec = { .name = "unit",
+			       .zones = zspec,
+			       .nzones = big_delegations ? 2 : 1,
+			       .rule = GLUE_RULE_INHERIT,
+			       .faults = faults ? fl : NULL,
 			       .nfaults = faults ? 2 : 0 };
 	char err[512];
 	if (zoneset_load(&spec, NULL, NULL, &zs, err, sizeof(err)) != ST_OK) {
@@ -104,7 +107,7 @@ out:
  * when do_bit. Returns its length.
  */
 static inline size_t fix_query(uint8_t *buf, uint16_t id, uint16_t flags, const char *name,
-			uint16_t qtype, uint16_t qclass, int edns, bool do_bit)
+			       uint16_t qtype, uint16_t qclass, int edns, bool do_bit)
 {
 	size_t p = 0;
 	buf[p++] = (uint8_t)(id >> 8), buf[p++] = (uint8_t)id;
@@ -120,8 +123,10 @@ static inline size_t fix_query(uint8_t *buf, uint16_t id, uint16_t flags, const 
 	buf[p++] = (uint8_t)(qtype >> 8), buf[p++] = (uint8_t)qtype;
 	buf[p++] = (uint8_t)(qclass >> 8), buf[p++] = (uint8_t)qclass;
 	if (edns != FIX_NO_EDNS) {
-		const uint8_t opt[11] = { 0, 0, 41, 1232 >> 8, 1232 & 255, 0, (uint8_t)edns,
-					  do_bit ? 0x80 : 0, 0, 0, 0 };
+		const uint8_t opt[11] = {
+			0, 0, 41, 1232 >> 8, 1232 & 255, 0, (uint8_t)edns, do_bit ? 0x80 : 0,
+			0, 0, 0
+		};
 		memcpy(buf + p, opt, sizeof(opt));
 		p += sizeof(opt);
 	}

@@ -42,19 +42,18 @@ static const char PARENT[] =
 	"out CNAME www.example.org.\n"
 	"towild CNAME foo.wild\n";
 
-static const char CHILD[] =
-	"$ORIGIN sub.test.\n"
-	"$TTL 60\n"
-	"@ SOA ns.sub.test. host.test. 1 7200 900 1209600 30\n"
-	"@ NS ns.sub.test.\n"
-	"ns A 192.0.2.99\n";
+static const char CHILD[] = "$ORIGIN sub.test.\n"
+			    "$TTL 60\n"
+			    "@ SOA ns.sub.test. host.test. 1 7200 900 1209600 30\n"
+			    "@ NS ns.sub.test.\n"
+			    "ns A 192.0.2.99\n";
 
 static zoneset_t *zs;
 
 static int setup(void **state)
 {
 	char err[512];
-	zone_t *zones[2] = {NULL, NULL};
+	zone_t *zones[2] = { NULL, NULL };
 	if (zone_load_mem("parent", PARENT, strlen(PARENT), NULL, NULL, NULL, &zones[0], err,
 			  sizeof(err)) != ST_OK)
 		return -1;
@@ -117,7 +116,8 @@ static void test_referral(void **state)
 	for (uint16_t i = 0; i < plan.n; i++) {
 		if (plan.rr[i].section != SEC_ADDITIONAL)
 			continue;
-		bool in_domain = name_equal(plan.rr[i].owner, (const uint8_t *)"\3ns1\5child\4test\0");
+		bool in_domain =
+			name_equal(plan.rr[i].owner, (const uint8_t *)"\3ns1\5child\4test\0");
 		assert_int_equal(plan.rr[i].required, in_domain);
 	}
 	assert_int_equal(ex.nns, 3);

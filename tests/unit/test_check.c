@@ -44,9 +44,10 @@ static int run_checks(void **state)
 	static check_server_t cs[8];
 	static sim_addr_t addrs[8];
 	for (size_t i = 0; i < nservers; i++) {
-		addrs[i] = (sim_addr_t){4, {127, 0, 0, servers[i].last}};
-		cs[i] = (check_server_t){ .name = NULL, .zs = servers[i].zs, .addrs = &addrs[i],
-					  .naddrs = 1 };
+		addrs[i] = (sim_addr_t){ 4, { 127, 0, 0, servers[i].last } };
+		cs[i] = (check_server_t){
+			.name = NULL, .zs = servers[i].zs, .addrs = &addrs[i], .naddrs = 1
+		};
 	}
 	return check_run(cs, nservers, NULL, on_finding, on_prediction, NULL, &sum);
 }
@@ -55,7 +56,8 @@ static int has(const char *code, const char *delegation)
 {
 	int n = 0;
 	for (size_t i = 0; i < nfound; i++)
-		if (strcmp(found[i].code, code) == 0 && strcmp(found[i].delegation, delegation) == 0)
+		if (strcmp(found[i].code, code) == 0 &&
+		    strcmp(found[i].delegation, delegation) == 0)
 			n++;
 	return n;
 }
@@ -137,10 +139,13 @@ static void test_formats(void **state)
 			break;
 	assert_true(i < nfound);
 	check_format_text(&found[i], line, sizeof(line));
-	assert_non_null(strstr(line, "error GLUE_WITHHELD_BY_POLICY zone=lab. delegation=nog.lab. name=ns1.nog.lab.: "));
+	assert_non_null(strstr(
+		line,
+		"error GLUE_WITHHELD_BY_POLICY zone=lab. delegation=nog.lab. name=ns1.nog.lab.: "));
 	assert_non_null(strstr(line, "(fix: "));
 	check_format_json(&found[i], line, sizeof(line));
-	assert_non_null(strstr(line, "{\"severity\":\"error\",\"code\":\"GLUE_WITHHELD_BY_POLICY\""));
+	assert_non_null(
+		strstr(line, "{\"severity\":\"error\",\"code\":\"GLUE_WITHHELD_BY_POLICY\""));
 	assert_non_null(strstr(line, "\"delegation\":\"nog.lab.\""));
 	assert_int_equal(line[strlen(line) - 1], '}');
 
@@ -195,7 +200,8 @@ static void world_add(world_t *w, const char *const *texts, const sim_addr_t *a,
 	size_t n = 0;
 	for (; texts[n]; n++)
 		assert_non_null(zones[n] = load(texts[n]));
-	assert_int_equal(zoneset_from_zones(zones, n, GLUE_FULL, &w->zs[w->n], err, sizeof(err)), 0);
+	assert_int_equal(zoneset_from_zones(zones, n, GLUE_FULL, &w->zs[w->n], err, sizeof(err)),
+			 0);
 	memcpy(w->addrs[w->n], a, na * sizeof(*a));
 	w->cs[w->n] = (check_server_t){ .zs = w->zs[w->n], .addrs = w->addrs[w->n], .naddrs = na };
 	w->n++;
@@ -221,18 +227,21 @@ static int world_has(const world_t *w, const char *code, const char *name)
 	return n;
 }
 
-#define A4(x) { 4, { 127, 0, 0, x } }
+#define A4(x)                       \
+	{                           \
+		4, { 127, 0, 0, x } \
+	}
 
 /* The root's own server names live under a delegation of the root (the
  * lab's a.root-servers.other.): their addresses are glue for the apex NS
  * set, not extra glue. A stray address below a cut still is. */
 static void test_root_server_names_are_not_extra_glue(void **state)
 {
-	static const char root[] = SOA(".")
-		"@ NS a.root-servers.other.\na.root-servers.other. A 127.0.0.1\n"
-		"other. NS ns.other.\nns.other. A 127.0.0.3\nstray.other. A 127.0.0.9\n";
+	static const char root[] =
+		SOA(".") "@ NS a.root-servers.other.\na.root-servers.other. A 127.0.0.1\n"
+			 "other. NS ns.other.\nns.other. A 127.0.0.3\nstray.other. A 127.0.0.9\n";
 	static const char other[] = SOA("other.") "@ NS ns\nns A 127.0.0.3\n"
-		"a.root-servers A 127.0.0.1\n";
+						  "a.root-servers A 127.0.0.1\n";
 	const char *t1[] = { root, NULL }, *t3[] = { other, NULL };
 	sim_addr_t a1[] = { A4(1) }, a3[] = { A4(3) };
 	world_t w = { 0 };
@@ -252,8 +261,9 @@ static void test_root_server_names_are_not_extra_glue(void **state)
  * server listens on IPv6, nothing answering there is a finding. */
 static void test_unreachable_family_is_not_probed(void **state)
 {
-	static const char root[] = SOA(".") "@ NS a.root.\na.root. A 127.0.0.1\n"
-		"kid. NS ns.kid.\nns.kid. A 127.0.0.2\nns.kid. AAAA fd00::2\n";
+	static const char root[] =
+		SOA(".") "@ NS a.root.\na.root. A 127.0.0.1\n"
+			 "kid. NS ns.kid.\nns.kid. A 127.0.0.2\nns.kid. AAAA fd00::2\n";
 	static const char kid[] = SOA("kid.") "@ NS ns\nns A 127.0.0.2\nns AAAA fd00::2\n";
 	const char *t1[] = { root, NULL }, *t2[] = { kid, NULL };
 	sim_addr_t a1[] = { A4(1) }, a2[] = { A4(2) };
@@ -280,9 +290,9 @@ static void test_unreachable_family_is_not_probed(void **state)
 static void test_partial_configuration(void **state)
 {
 	static const char parent[] = SOA("test.") "@ NS ns\nns A 127.0.0.2\n"
-		"far NS ns.far\nns.far A 192.0.2.1\n"
-		"here NS ns.here\nns.here A 127.0.0.2\n"
-		"bare NS ns.bare\n";
+						  "far NS ns.far\nns.far A 192.0.2.1\n"
+						  "here NS ns.here\nns.here A 127.0.0.2\n"
+						  "bare NS ns.bare\n";
 	const char *t[] = { parent, NULL };
 	sim_addr_t a[] = { A4(2) };
 	world_t w = { 0 };
@@ -302,7 +312,7 @@ static void test_roots(void **state)
 	static check_server_t cs[8];
 	static sim_addr_t addrs[8];
 	for (size_t i = 0; i < nservers; i++) {
-		addrs[i] = (sim_addr_t){4, {127, 0, 0, servers[i].last}};
+		addrs[i] = (sim_addr_t){ 4, { 127, 0, 0, servers[i].last } };
 		cs[i] = (check_server_t){ .zs = servers[i].zs, .addrs = &addrs[i], .naddrs = 1 };
 	}
 	sim_addr_t roots[4];
@@ -330,7 +340,8 @@ static void test_scenario_agreement(void **state)
 	e.addr = (sim_addr_t){ 16, { 192, 0, 2, 1 } }; /* same bytes, other family */
 	assert_false(check_agrees(&e, &r));
 	r.has_addr = false;
-	e = (check_expect_t){ .rcode = RCODE_NOERROR, .has_addr = true,
+	e = (check_expect_t){ .rcode = RCODE_NOERROR,
+			      .has_addr = true,
 			      .addr = { 4, { 192, 0, 2, 1 } } };
 	assert_false(check_agrees(&e, &r));
 	r.rcode = RCODE_SERVFAIL;

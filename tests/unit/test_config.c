@@ -45,9 +45,23 @@ static void test_defaults_lab(void **state)
 
 static void test_every_option(void **state)
 {
-	char *argv[] = { "glued", "-l", "127.0.0.2:5353", "--listen", "[::1]:53",
-			 "-z", "lab=zones/lab.zone", "--zone", "child.zone",
-			 "--glue", "in-domain", "-t", "3", "-q", "--check", "-u", "nobody" };
+	char *argv[] = { "glued",
+			 "-l",
+			 "127.0.0.2:5353",
+			 "--listen",
+			 "[::1]:53",
+			 "-z",
+			 "lab=zones/lab.zone",
+			 "--zone",
+			 "child.zone",
+			 "--glue",
+			 "in-domain",
+			 "-t",
+			 "3",
+			 "-q",
+			 "--check",
+			 "-u",
+			 "nobody" };
 	config_t cfg;
 	char err[256];
 
@@ -76,8 +90,8 @@ static void test_every_option(void **state)
 
 static void test_long_forms_and_equals(void **state)
 {
-	char *argv[] = { "glued", "--listen=127.0.0.1:1053", "--zone=x.zone", "--threads=2",
-			 "--log-queries", "--glue=none" };
+	char *argv[] = { "glued",       "--listen=127.0.0.1:1053", "--zone=x.zone",
+			 "--threads=2", "--log-queries",           "--glue=none" };
 	config_t cfg;
 	char err[256];
 
@@ -102,7 +116,8 @@ static void test_glue_policies(void **state)
 		{ "--no-glue", NULL, GLUE_NONE },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		char *argv[] = { "glued", "-z", "x.zone", (char *)cases[i].opt, (char *)cases[i].arg };
+		char *argv[] = { "glued", "-z", "x.zone", (char *)cases[i].opt,
+				 (char *)cases[i].arg };
 		int argc = cases[i].arg != NULL ? 5 : 4;
 		config_t cfg;
 		char err[256];
@@ -227,8 +242,12 @@ static void test_mode_conflicts(void **state)
 		const char *argv[5];
 		const char *msg;
 	} cases[] = {
-		{ 5, { "glued", "-c", "a.yaml", "-l", "127.0.0.1" }, "cannot be combined with -l or -z" },
-		{ 5, { "glued", "-c", "a.yaml", "-z", "x.zone" }, "cannot be combined with -l or -z" },
+		{ 5,
+		  { "glued", "-c", "a.yaml", "-l", "127.0.0.1" },
+		  "cannot be combined with -l or -z" },
+		{ 5,
+		  { "glued", "-c", "a.yaml", "-z", "x.zone" },
+		  "cannot be combined with -l or -z" },
 		{ 5, { "glued", "-c", "a.yaml", "--glue", "none" }, "policies live in a.yaml" },
 		{ 4, { "glued", "-c", "a.yaml", "--no-glue" }, "policies live in a.yaml" },
 		{ 3, { "glued", "-l", "127.0.0.1:5353" }, "-l needs -z" },
@@ -342,8 +361,9 @@ static void test_parse_addr(void **state)
 
 static void test_zone_split(void **state)
 {
-	char *argv[] = { "glued", "-z", "example.lab.=a.zone", "-z", "dir/x=y.zone",
-			 "-z", "lab=dir/a=b.zone", "-z", "plain.zone" };
+	char *argv[] = { "glued",        "-z", "example.lab.=a.zone", "-z",
+			 "dir/x=y.zone", "-z", "lab=dir/a=b.zone",    "-z",
+			 "plain.zone" };
 	config_t cfg;
 	char err[256];
 
@@ -385,8 +405,8 @@ static void test_parse_twice(void **state)
 
 static void test_srvconf_from_cmdline(void **state)
 {
-	char *argv[] = { "glued", "-l", "127.0.0.2:5353", "-l", "[::1]:53", "-z", "lab.=a.zone",
-			 "-z", "b.zone", "--no-glue" };
+	char *argv[] = { "glued",       "-l", "127.0.0.2:5353", "-l",       "[::1]:53", "-z",
+			 "lab.=a.zone", "-z", "b.zone",         "--no-glue" };
 	config_t cfg;
 	srvconf_t sc;
 	char err[256];

@@ -140,18 +140,18 @@ typedef struct drr {
 	uint8_t owner[NAME_MAXLEN];
 	uint16_t type, cls, rdlen;
 	uint32_t ttl;
-	size_t rdpos;            /* offset of the rdata in the message */
+	size_t rdpos;                  /* offset of the rdata in the message */
 	uint8_t rname[2][NAME_MAXLEN]; /* decompressed names inside rdata */
 } drr_t;
 
 typedef struct dmsg {
 	uint16_t id, flags, qd, count[3];
 	uint8_t qname[NAME_MAXLEN];
-	size_t qname_wire;       /* bytes the question name takes */
+	size_t qname_wire; /* bytes the question name takes */
 	uint16_t qtype, qclass;
 	unsigned n;
 	drr_t rr[128];
-	int opt;                 /* index of the OPT record, or -1 */
+	int opt; /* index of the OPT record, or -1 */
 } dmsg_t;
 
 static dmsg_t dm;
@@ -193,7 +193,9 @@ static void decode(const uint8_t *m, size_t len, dmsg_t *d)
 		size_t rp = pos;
 		int names = 0;
 		switch (r->type) {
-		case RR_NS: case RR_CNAME: case RR_PTR:
+		case RR_NS:
+		case RR_CNAME:
+		case RR_PTR:
 			names = 1;
 			break;
 		case RR_MX:

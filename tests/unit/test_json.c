@@ -31,9 +31,10 @@ static void test_members_and_nesting(void **state)
 	json_obj_close(&j);
 	json_obj_close(&j);
 	assert_false(json_full(&j));
-	assert_string_equal(buf, "{\"kind\":\"finding\",\"n\":18446744073709551615,\"ok\":false,"
-				 "\"cut\":null,\"none\":null,\"flags\":[\"qr\",\"aa\"],\"empty\":[],"
-				 "\"counts\":{\"answer\":0}}");
+	assert_string_equal(buf,
+			    "{\"kind\":\"finding\",\"n\":18446744073709551615,\"ok\":false,"
+			    "\"cut\":null,\"none\":null,\"flags\":[\"qr\",\"aa\"],\"empty\":[],"
+			    "\"counts\":{\"answer\":0}}");
 	assert_int_equal(json_len(&j), strlen(buf));
 }
 
@@ -47,7 +48,8 @@ static void test_escapes(void **state)
 	json_obj_close(&j);
 	/* Every byte outside printable ASCII as \u00XX: valid JSON whatever
 	 * a path or a name holds. */
-	assert_string_equal(buf, "{\"k\\\"\":\"a\\\"b\\\\c\\n\\r\\t\\u0001\\u007f\\u00c3\\u00a9\"}");
+	assert_string_equal(buf,
+			    "{\"k\\\"\":\"a\\\"b\\\\c\\n\\r\\t\\u0001\\u007f\\u00c3\\u00a9\"}");
 }
 
 static void test_never_overflows(void **state)

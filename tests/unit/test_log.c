@@ -142,10 +142,10 @@ static void make_referral(explain_t *ex)
 	ex->policy = GLUE_FULL;
 	ex->nns = 3;
 	ex->ns_total = 3;
-	ex->ns[0] = (explain_ns_t){ W("\3ns1\7example\3lab\0"), GLUE_CLASS_IN_DOMAIN, FATE_ADDED,
-				    1, 1 };
-	ex->ns[1] = (explain_ns_t){ W("\3ns2\7example\3lab\0"), GLUE_CLASS_IN_DOMAIN, FATE_ADDED,
-				    1, 0 };
+	ex->ns[0] = (explain_ns_t){ W("\3ns1\7example\3lab\0"), GLUE_CLASS_IN_DOMAIN, FATE_ADDED, 1,
+				    1 };
+	ex->ns[1] = (explain_ns_t){ W("\3ns2\7example\3lab\0"), GLUE_CLASS_IN_DOMAIN, FATE_ADDED, 1,
+				    0 };
 	ex->ns[2] = (explain_ns_t){ W("\2ns\5other\4test\0"), GLUE_CLASS_OUT_OF_ZONE,
 				    FATE_OUT_OF_ZONE, 0, 0 };
 	ex->tc = TC_NONE;
@@ -188,20 +188,21 @@ static void test_referral_tc_and_fates(void **state)
 	ex.policy = GLUE_IN_DOMAIN;
 	ex.ns[0].fate = FATE_SIZE;
 	ex.ns[1] = (explain_ns_t){ W("\2ns\4side\3lab\0"), GLUE_CLASS_SIBLING, FATE_POLICY, 1, 0 };
-	ex.ns[2] = (explain_ns_t){ W("\2ns\7example\3lab\0"), GLUE_CLASS_IN_DOMAIN,
-				   FATE_NO_ADDRESS, 0, 0 };
+	ex.ns[2] = (explain_ns_t){ W("\2ns\7example\3lab\0"), GLUE_CLASS_IN_DOMAIN, FATE_NO_ADDRESS,
+				   0, 0 };
 	ex.ns_total = 20;
 	ex.tc = TC_REQUIRED_GLUE;
 	ex.flags = DNS_QR | DNS_TC;
 	ex.size = 500;
 	ex.limit = 512;
 	log_format_query(buf, sizeof(buf), "::1#4242", "tld", true, &q, &ex);
-	assert_string_equal(buf,
-			    "client=::1#4242 server=tld tcp WwW.example.lab. AAAA NOERROR qr tc 0/2/4 referral "
-			    "zone=lab. cut=example.lab. policy=in-domain "
-			    "ns=ns1.example.lab.(in-domain:size) ns.side.lab.(sibling:policy) "
-			    "ns.example.lab.(in-domain:no-address) +17 more "
-			    "tc=yes(required-glue) size=500/512");
+	assert_string_equal(
+		buf,
+		"client=::1#4242 server=tld tcp WwW.example.lab. AAAA NOERROR qr tc 0/2/4 referral "
+		"zone=lab. cut=example.lab. policy=in-domain "
+		"ns=ns1.example.lab.(in-domain:size) ns.side.lab.(sibling:policy) "
+		"ns.example.lab.(in-domain:no-address) +17 more "
+		"tc=yes(required-glue) size=500/512");
 }
 
 static void test_answer_and_negative(void **state)
@@ -221,8 +222,9 @@ static void test_answer_and_negative(void **state)
 	ex.wildcard = true;
 	ex.cnames = 2;
 	log_format_query(buf, sizeof(buf), "192.0.2.1#1", "child", false, &q, &ex);
-	assert_string_equal(buf, "client=192.0.2.1#1 server=child udp www.lab. A NOERROR qr aa 1/0/0 answer "
-				 "wildcard cnames=2 zone=lab. tc=no size=52/1232");
+	assert_string_equal(
+		buf, "client=192.0.2.1#1 server=child udp www.lab. A NOERROR qr aa 1/0/0 answer "
+		     "wildcard cnames=2 zone=lab. tc=no size=52/1232");
 
 	/* REFUSED: no zone; an unknown type; a header without flags. */
 	make_query(&q, "\3foo\0", 5, 65280);
@@ -232,8 +234,9 @@ static void test_answer_and_negative(void **state)
 	ex.size = 23;
 	ex.limit = 512;
 	log_format_query(buf, sizeof(buf), "c", NULL, false, &q, &ex);
-	assert_string_equal(buf, "client=c server=- udp foo. TYPE65280 REFUSED - 0/0/0 refused tc=no "
-				 "size=23/512");
+	assert_string_equal(buf,
+			    "client=c server=- udp foo. TYPE65280 REFUSED - 0/0/0 refused tc=no "
+			    "size=23/512");
 }
 
 static void test_no_question_and_drop(void **state)
@@ -250,7 +253,8 @@ static void test_no_question_and_drop(void **state)
 	ex.size = 12;
 	ex.limit = 512;
 	log_format_query(buf, sizeof(buf), "c", "s", true, &q, &ex);
-	assert_string_equal(buf, "client=c server=s tcp - FORMERR qr 0/0/0 error tc=no size=12/512");
+	assert_string_equal(buf,
+			    "client=c server=s tcp - FORMERR qr 0/0/0 error tc=no size=12/512");
 
 	log_format_query(buf, sizeof(buf), "c", "s", false, &q, NULL);
 	assert_string_equal(buf, "client=c server=s udp - dropped");
@@ -344,12 +348,13 @@ static void test_text_policy_fields(void **state)
 	ex.legacy_dropped = true;
 	ex.fault = &lame;
 	log_format_query(buf, sizeof(buf), "127.0.0.1#1", "tld", false, &q, &ex);
-	assert_string_equal(buf,
-			    "client=127.0.0.1#1 server=tld udp www.example.lab. A NOERROR qr rd 0/2/4 "
-			    "referral zone=lab. cut=example.lab. policy=wrong "
-			    "ns=ns1.example.lab.(in-domain:wrong A+AAAA) ns2.example.lab.(in-domain:wrong A) "
-			    "ns.other.test.(out-of-zone:never) truncation=legacy legacy-dropped "
-			    "fault=lame(lab.yaml:40) tc=no size=181/1232");
+	assert_string_equal(
+		buf,
+		"client=127.0.0.1#1 server=tld udp www.example.lab. A NOERROR qr rd 0/2/4 "
+		"referral zone=lab. cut=example.lab. policy=wrong "
+		"ns=ns1.example.lab.(in-domain:wrong A+AAAA) ns2.example.lab.(in-domain:wrong A) "
+		"ns.other.test.(out-of-zone:never) truncation=legacy legacy-dropped "
+		"fault=lame(lab.yaml:40) tc=no size=181/1232");
 
 	/* "always": TC on every UDP answer; a delay fault without a place. */
 	memset(&ex, 0, sizeof(ex));
@@ -363,9 +368,10 @@ static void test_text_policy_fields(void **state)
 	ex.size = 33;
 	ex.limit = 1232;
 	log_format_query(buf, sizeof(buf), "c", "tld", false, &q, &ex);
-	assert_string_equal(buf, "client=c server=tld udp www.example.lab. A NOERROR qr aa tc 0/0/0 "
-				 "answer zone=lab. truncation=always fault=delay delay=1500ms "
-				 "tc=yes(always) size=33/1232");
+	assert_string_equal(buf,
+			    "client=c server=tld udp www.example.lab. A NOERROR qr aa tc 0/0/0 "
+			    "answer zone=lab. truncation=always fault=delay delay=1500ms "
+			    "tc=yes(always) size=33/1232");
 
 	/* TC because the answer itself did not fit. */
 	ex.truncation = TRUNC_RFC9471;
@@ -411,7 +417,8 @@ static void test_json_referral(void **state)
 
 	make_query(&q, "\3www\7example\3lab", 17, RR_A);
 	make_referral(&ex);
-	size_t n = log_format_query_json(buf, sizeof(buf), "127.0.0.1#53000", "tld", false, &q, &ex);
+	size_t n =
+		log_format_query_json(buf, sizeof(buf), "127.0.0.1#53000", "tld", false, &q, &ex);
 	const char *want =
 		"{\"client\":\"127.0.0.1#53000\",\"server\":\"tld\",\"transport\":\"udp\","
 		"\"qname\":\"www.example.lab.\",\"qtype\":\"A\",\"qclass\":1,\"dropped\":false,"
@@ -456,7 +463,8 @@ static void test_json_fields(void **state)
 				    "\"legacy_dropped\":true"));
 	assert_non_null(strstr(buf, "\"fate\":\"policy\""));
 	assert_non_null(strstr(buf, "\"tc\":true,\"tc_reason\":\"required-glue\""));
-	assert_non_null(strstr(buf, "\"fault\":{\"action\":\"lame\",\"where\":\"a\\\"b\\\\c.yaml:4\"}"));
+	assert_non_null(
+		strstr(buf, "\"fault\":{\"action\":\"lame\",\"where\":\"a\\\"b\\\\c.yaml:4\"}"));
 	assert_non_null(strstr(buf, "\"delay_ms\":250,"));
 
 	/* Not a referral: no cut, policy or ns; TC always; wildcard; CNAMEs. */
@@ -475,7 +483,8 @@ static void test_json_fields(void **state)
 	assert_non_null(strstr(buf, "\"kind\":\"answer\",\"wildcard\":true,\"cnames\":2,"
 				    "\"zone\":\"lab.\",\"cut\":null,\"policy\":null,"
 				    "\"truncation\":\"always\""));
-	assert_non_null(strstr(buf, "\"ns\":[],\"ns_total\":0,\"tc\":true,\"tc_reason\":\"always\""));
+	assert_non_null(
+		strstr(buf, "\"ns\":[],\"ns_total\":0,\"tc\":true,\"tc_reason\":\"always\""));
 	assert_non_null(strstr(buf, "\"size\":40,\"limit\":512}"));
 
 	/* A class other than IN; a name and a client that need escaping. */
@@ -499,13 +508,13 @@ static void test_json_dropped(void **state)
 	/* Malformed: nothing known but the client. */
 	log_format_query_json(buf, sizeof(buf), "c", "s", false, NULL, NULL);
 	assert_true(json_valid(buf));
-	assert_string_equal(buf,
-			    "{\"client\":\"c\",\"server\":\"s\",\"transport\":\"udp\",\"qname\":null,"
-			    "\"qtype\":null,\"qclass\":null,\"dropped\":true,\"rcode\":null,\"flags\":[],"
-			    "\"counts\":null,\"kind\":null,\"wildcard\":false,\"cnames\":0,\"zone\":null,"
-			    "\"cut\":null,\"policy\":null,\"truncation\":null,\"legacy_dropped\":false,"
-			    "\"ns\":[],\"ns_total\":0,\"tc\":false,\"tc_reason\":null,\"fault\":null,"
-			    "\"delay_ms\":0,\"size\":0,\"limit\":0}");
+	assert_string_equal(
+		buf, "{\"client\":\"c\",\"server\":\"s\",\"transport\":\"udp\",\"qname\":null,"
+		     "\"qtype\":null,\"qclass\":null,\"dropped\":true,\"rcode\":null,\"flags\":[],"
+		     "\"counts\":null,\"kind\":null,\"wildcard\":false,\"cnames\":0,\"zone\":null,"
+		     "\"cut\":null,\"policy\":null,\"truncation\":null,\"legacy_dropped\":false,"
+		     "\"ns\":[],\"ns_total\":0,\"tc\":false,\"tc_reason\":null,\"fault\":null,"
+		     "\"delay_ms\":0,\"size\":0,\"limit\":0}");
 	/* A header-only FORMERR: no question. */
 	memset(&q, 0, sizeof(q));
 	memset(&ex, 0, sizeof(ex));
@@ -516,8 +525,9 @@ static void test_json_dropped(void **state)
 	ex.limit = 512;
 	log_format_query_json(buf, sizeof(buf), "c", "s", true, &q, &ex);
 	assert_true(json_valid(buf));
-	assert_non_null(strstr(buf, "\"qname\":null,\"qtype\":null,\"qclass\":null,\"dropped\":false,"
-				    "\"rcode\":\"FORMERR\""));
+	assert_non_null(strstr(buf,
+			       "\"qname\":null,\"qtype\":null,\"qclass\":null,\"dropped\":false,"
+			       "\"rcode\":\"FORMERR\""));
 	/* A drop fault: dropped, with the zone and the fault. */
 	make_query(&q, "\3www\3lab", 9, RR_A);
 	memset(&ex, 0, sizeof(ex));

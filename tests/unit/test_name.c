@@ -111,7 +111,7 @@ static void test_to_text_special(void **state)
 static void test_unpack_plain_and_compressed(void **state)
 {
 	/* header(12) + "\3www\3lab\0" at 12 + pointer to 16 ("lab") at 21 */
-	uint8_t msg[64] = {0};
+	uint8_t msg[64] = { 0 };
 	memcpy(msg + 12, "\3www\3lab\0", 9);
 	msg[21] = 3, memcpy(msg + 22, "ns1", 3);
 	msg[25] = 0xC0, msg[26] = 16;
@@ -127,7 +127,7 @@ static void test_unpack_plain_and_compressed(void **state)
 static void test_unpack_hostile(void **state)
 {
 	uint8_t out[NAME_MAXLEN];
-	uint8_t msg[600] = {0};
+	uint8_t msg[600] = { 0 };
 	size_t pos;
 	/* Pointer to itself: a loop. */
 	msg[12] = 0xC0, msg[13] = 12;

@@ -105,7 +105,9 @@ static void test_wrong_glue_rewritten(void **state)
 	int w = 0;
 	zone_t *z = load(PARENT, err, sizeof(err), &w);
 	assert_non_null(z);
-	glue_rule_t wrong = { .mode = GLUE_WRONG, .truncation = TRUNC_INHERIT, .has_wrong_a = true,
+	glue_rule_t wrong = { .mode = GLUE_WRONG,
+			      .truncation = TRUNC_INHERIT,
+			      .has_wrong_a = true,
 			      .wrong_a = { 198, 51, 100, 7 } };
 	const node_t *cut = find(z, "child.test.");
 	assert_int_equal(zone_set_cut_rule(z, cut->name, &wrong), ST_OK);

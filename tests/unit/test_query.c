@@ -509,24 +509,15 @@ static void test_mutations(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_valid),
-		cmocka_unit_test(test_root_question),
-		cmocka_unit_test(test_edns),
-		cmocka_unit_test(test_do_bit),
-		cmocka_unit_test(test_edns_options),
-		cmocka_unit_test(test_badvers),
-		cmocka_unit_test(test_two_opt),
-		cmocka_unit_test(test_opt_in_answer),
-		cmocka_unit_test(test_opt_owner),
-		cmocka_unit_test(test_other_records),
-		cmocka_unit_test(test_trailing_bytes),
-		cmocka_unit_test(test_truncated),
-		cmocka_unit_test(test_qdcount),
-		cmocka_unit_test(test_qr_drop),
-		cmocka_unit_test(test_opcodes),
-		cmocka_unit_test(test_bad_names),
-		cmocka_unit_test(test_bogus_counts),
-		cmocka_unit_test(test_udp_limit),
+		cmocka_unit_test(test_valid),          cmocka_unit_test(test_root_question),
+		cmocka_unit_test(test_edns),           cmocka_unit_test(test_do_bit),
+		cmocka_unit_test(test_edns_options),   cmocka_unit_test(test_badvers),
+		cmocka_unit_test(test_two_opt),        cmocka_unit_test(test_opt_in_answer),
+		cmocka_unit_test(test_opt_owner),      cmocka_unit_test(test_other_records),
+		cmocka_unit_test(test_trailing_bytes), cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_qdcount),        cmocka_unit_test(test_qr_drop),
+		cmocka_unit_test(test_opcodes),        cmocka_unit_test(test_bad_names),
+		cmocka_unit_test(test_bogus_counts),   cmocka_unit_test(test_udp_limit),
 		cmocka_unit_test(test_mutations),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -122,13 +122,15 @@ static void test_type_mnemonics(void **state)
 {
 	(void)state;
 	static const char *names[] = {
-		"A", "NS", "MD", "MF", "CNAME", "SOA", "MB", "MG", "MR", "NULL", "WKS", "PTR",
-		"HINFO", "MINFO", "MX", "TXT", "RP", "AFSDB", "RT", "AAAA", "LOC", "SRV",
-		"NAPTR", "KX", "CERT", "DNAME", "OPT", "APL", "DS", "SSHFP", "IPSECKEY",
-		"RRSIG", "NSEC", "DNSKEY", "DHCID", "NSEC3", "NSEC3PARAM", "TLSA", "SMIMEA",
-		"CDS", "CDNSKEY", "OPENPGPKEY", "CSYNC", "ZONEMD", "SVCB", "HTTPS", "SPF",
-		"EUI48", "EUI64", "TKEY", "TSIG", "IXFR", "AXFR", "MAILB", "MAILA", "ANY",
-		"URI", "CAA",
+		"A",     "NS",         "MD",       "MF",     "CNAME", "SOA",     "MB",
+		"MG",    "MR",         "NULL",     "WKS",    "PTR",   "HINFO",   "MINFO",
+		"MX",    "TXT",        "RP",       "AFSDB",  "RT",    "AAAA",    "LOC",
+		"SRV",   "NAPTR",      "KX",       "CERT",   "DNAME", "OPT",     "APL",
+		"DS",    "SSHFP",      "IPSECKEY", "RRSIG",  "NSEC",  "DNSKEY",  "DHCID",
+		"NSEC3", "NSEC3PARAM", "TLSA",     "SMIMEA", "CDS",   "CDNSKEY", "OPENPGPKEY",
+		"CSYNC", "ZONEMD",     "SVCB",     "HTTPS",  "SPF",   "EUI48",   "EUI64",
+		"TKEY",  "TSIG",       "IXFR",     "AXFR",   "MAILB", "MAILA",   "ANY",
+		"URI",   "CAA",
 	};
 	char buf[16];
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -166,17 +168,22 @@ static void test_ttl_units(void **state)
 		const char *s;
 		uint32_t v;
 	} ok[] = {
-		{ "0", 0 }, { "3600", 3600 }, { "1h", 3600 }, { "1H30m", 5400 },
+		{ "0", 0 },
+		{ "3600", 3600 },
+		{ "1h", 3600 },
+		{ "1H30m", 5400 },
 		{ "1w2d3h4m5s", 604800 + 2 * 86400 + 3 * 3600 + 4 * 60 + 5 },
-		{ "2D", 172800 }, { "1h1h", 7200 }, { "4294967295", 4294967295u },
+		{ "2D", 172800 },
+		{ "1h1h", 7200 },
+		{ "4294967295", 4294967295u },
 	};
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
 		uint32_t v = 1;
 		assert_int_equal(rdata_ttl_from_text(ok[i].s, strlen(ok[i].s), &v), 0);
 		assert_int_equal(v, ok[i].v);
 	}
-	static const char *bad[] = { "", "h", "1h30", "1x", "-1", "4294967296", "99999999999w",
-				     "1 h" };
+	static const char *bad[] = { "",   "h",          "1h30",         "1x",
+				     "-1", "4294967296", "99999999999w", "1 h" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		uint32_t v;
 		assert_int_equal(rdata_ttl_from_text(bad[i], strlen(bad[i]), &v), ST_ESYNTAX);
@@ -198,7 +205,9 @@ static void test_a_aaaa(void **state)
 static void test_single_names(void **state)
 {
 	(void)state;
-	static const char *types[] = { "NS", "CNAME", "PTR", "DNAME", "MB", "MG", "MR", "MD", "MF" };
+	static const char *types[] = {
+		"NS", "CNAME", "PTR", "DNAME", "MB", "MG", "MR", "MD", "MF"
+	};
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
 		roundtrip(types[i], "ns1.example.lab.", NULL);
 		roundtrip(types[i], "ns1", "ns1.example.lab.");
@@ -207,7 +216,10 @@ static void test_single_names(void **state)
 	/* Case is kept and the name is stored uncompressed. */
 	uint8_t w[64];
 	assert_int_equal(parse(RR_NS, "NS1.Example.LAB.", w, NULL, NULL), 17);
-	assert_memory_equal(w, "\x03NS1\x07" "Example\x03LAB\x00", 17);
+	assert_memory_equal(w,
+			    "\x03NS1\x07"
+			    "Example\x03LAB\x00",
+			    17);
 	roundtrip("CNAME", "a\\.b.example.lab.", NULL);
 	roundtrip("PTR", "\\000x.example.lab.", NULL);
 }
@@ -218,7 +230,8 @@ static void test_soa(void **state)
 	uint8_t w[128];
 	int n = parse(RR_SOA, "ns1.lab. hostmaster.lab. 1 3600 900 604800 300", w, NULL, NULL);
 	assert_int_equal(n, 9 + 16 + 20);
-	assert_memory_equal(w + 25, "\0\0\0\x01\0\0\x0e\x10\0\0\x03\x84\0\x09\x3a\x80\0\0\x01\x2c", 20);
+	assert_memory_equal(w + 25, "\0\0\0\x01\0\0\x0e\x10\0\0\x03\x84\0\x09\x3a\x80\0\0\x01\x2c",
+			    20);
 	roundtrip("SOA", "ns1.lab. hostmaster.lab. 1 3600 900 604800 300", NULL);
 	roundtrip("SOA", "ns1 hostmaster 2024010101 2h 15M 1w 5m",
 		  "ns1.example.lab. hostmaster.example.lab. 2024010101 7200 900 604800 300");
@@ -246,7 +259,11 @@ static void test_txt(void **state)
 	(void)state;
 	uint8_t w[600];
 	assert_int_equal(parse(RR_TXT, "\"a\" \"b c\"", w, NULL, NULL), 6);
-	assert_memory_equal(w, "\x01" "a\x03" "b c", 6);
+	assert_memory_equal(w,
+			    "\x01"
+			    "a\x03"
+			    "b c",
+			    6);
 	roundtrip("TXT", "\"v=spf1 mx -all\"", NULL);
 	roundtrip("TXT", "\"a\" \"b\"", NULL);
 	roundtrip("TXT", "unquoted", "\"unquoted\"");
@@ -283,7 +300,8 @@ static void test_hinfo_naptr(void **state)
 	roundtrip("HINFO", "\"PC-Intel-700mhz\" \"Linux 2.6\"", NULL);
 	roundtrip("HINFO", "PC Linux", "\"PC\" \"Linux\"");
 	roundtrip("NAPTR", "100 50 \"s\" \"http+I2L+I2C+I2R\" \"\" _http._tcp.gatech.edu.", NULL);
-	roundtrip("NAPTR", "100 10 \"\" \"\" \"!^urn:cid:.+@([^\\\\.]+\\\\.)(.*)$!\\\\2!i\" .", NULL);
+	roundtrip("NAPTR", "100 10 \"\" \"\" \"!^urn:cid:.+@([^\\\\.]+\\\\.)(.*)$!\\\\2!i\" .",
+		  NULL);
 }
 
 static void test_caa_uri(void **state)
@@ -295,7 +313,8 @@ static void test_caa_uri(void **state)
 	roundtrip("CAA", "0 issue \"ca.example.net\"", NULL);
 	roundtrip("CAA", "128 tbs \"Unknown\"", NULL);
 	roundtrip("CAA", "0 issue \"\"", NULL);
-	roundtrip("CAA", "0 iodef mailto:security@example.lab", "0 iodef \"mailto:security@example.lab\"");
+	roundtrip("CAA", "0 iodef mailto:security@example.lab",
+		  "0 iodef \"mailto:security@example.lab\"");
 	roundtrip("URI", "10 1 \"ftp://ftp1.example.com/public\"", NULL);
 }
 
@@ -306,16 +325,20 @@ static void test_ds_dnskey(void **state)
 	roundtrip("DS", "60485 RSASHA1 1 2bb183af5f22588179a53b0a98631fad1a292118",
 		  "60485 5 1 2BB183AF5F22588179A53B0A98631FAD1A292118");
 	/* Split over tokens on input; dig splits at 56 characters on output. */
-	roundtrip("DS", "20326 8 2 E06D44B80B8F1D39A95C0B0D7C65D084 58E880409BBC683457104237C7F8EC8D",
+	roundtrip("DS",
+		  "20326 8 2 E06D44B80B8F1D39A95C0B0D7C65D084 58E880409BBC683457104237C7F8EC8D",
 		  "20326 8 2 E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237 C7F8EC8D");
-	roundtrip("CDS", "20326 8 2 E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237 C7F8EC8D",
+	roundtrip("CDS",
+		  "20326 8 2 E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237 C7F8EC8D",
 		  NULL);
-	roundtrip("DNSKEY", "257 3 8 AwEAAaz/tAm8yTn4Mfeh5eyI96WSVexTBAvkMgJzkKTOiW1vkIbzxeF3 "
-			    "+/4RgWOq7HrxRixHlFlExOLAJr5emLvN7SWXgnLh4+B5xQlNVz8Og8kv",
+	roundtrip("DNSKEY",
+		  "257 3 8 AwEAAaz/tAm8yTn4Mfeh5eyI96WSVexTBAvkMgJzkKTOiW1vkIbzxeF3 "
+		  "+/4RgWOq7HrxRixHlFlExOLAJr5emLvN7SWXgnLh4+B5xQlNVz8Og8kv",
 		  NULL);
 	roundtrip("DNSKEY", "256 3 ED25519 dGVz dA==", "256 3 15 dGVzdA==");
-	roundtrip("CDNSKEY", "257 3 13 mdsswUyr3DPW132mOi8V9xESWE8jTo0dxCjjnopKl+GqJxpVXckHAeF+ "
-			     "KkxLbxILfDLUT0rAK9iUzy1L53eKGQ==",
+	roundtrip("CDNSKEY",
+		  "257 3 13 mdsswUyr3DPW132mOi8V9xESWE8jTo0dxCjjnopKl+GqJxpVXckHAeF+ "
+		  "KkxLbxILfDLUT0rAK9iUzy1L53eKGQ==",
 		  NULL);
 	roundtrip("DNSKEY", "256 3 8 YQ==", NULL);
 	roundtrip("DNSKEY", "256 3 8 YWI=", NULL);
@@ -331,8 +354,9 @@ static void test_rrsig(void **state)
 {
 	(void)state;
 	uint8_t w[200];
-	roundtrip("RRSIG", "A 8 3 3600 20800201000000 20240101000000 12345 example.lab. "
-			   "dGVzdHNpZ25hdHVyZQ==",
+	roundtrip("RRSIG",
+		  "A 8 3 3600 20800201000000 20240101000000 12345 example.lab. "
+		  "dGVzdHNpZ25hdHVyZQ==",
 		  NULL);
 	/* Integer times are read as seconds since the epoch. */
 	roundtrip("RRSIG", "TYPE65280 13 2 1h 0 4294967295 1 @ dGVzdA==",
@@ -403,10 +427,12 @@ static void test_loc(void **state)
 	bad_rdata("LOC", "52 N 1 E 0m 90000000.01m", "a location", 5);
 	bad_rdata("LOC", "52 N 1 E 0m 1m 1m 1m 1m", "end of rdata", 8);
 	bad_rdata("LOC", "N 1 E 0m", "a location", 0);
-	assert_int_equal(rdata_check(RR_LOC, (const uint8_t *)"\0\x12\x16\x13\0\0\0\0\0\0\0\0\0\0\0\0",
-				     16), 0);
-	assert_int_equal(rdata_check(RR_LOC, (const uint8_t *)"\0\xa2\x16\x13\0\0\0\0\0\0\0\0\0\0\0\0",
-				     16), ST_EMALF);
+	assert_int_equal(
+		rdata_check(RR_LOC, (const uint8_t *)"\0\x12\x16\x13\0\0\0\0\0\0\0\0\0\0\0\0", 16),
+		0);
+	assert_int_equal(
+		rdata_check(RR_LOC, (const uint8_t *)"\0\xa2\x16\x13\0\0\0\0\0\0\0\0\0\0\0\0", 16),
+		ST_EMALF);
 }
 
 static void test_svcb(void **state)
@@ -417,8 +443,8 @@ static void test_svcb(void **state)
 	int n = parse(RR_SVCB, "1 . port=53 alpn=h2", w, NULL, NULL);
 	assert_int_equal(n, 2 + 1 + 4 + 3 + 4 + 2);
 	assert_memory_equal(w, "\x00\x01\x00\x00\x01\x00\x03\x02h2\x00\x03\x00\x02\x00\x35", 16);
-	roundtrip("SVCB", "1 svc.example.net. alpn=\"h2,h3\" port=8443 ipv4hint=192.0.2.1,192.0.2.2",
-		  NULL);
+	roundtrip("SVCB",
+		  "1 svc.example.net. alpn=\"h2,h3\" port=8443 ipv4hint=192.0.2.1,192.0.2.2", NULL);
 	roundtrip("HTTPS", "0 svc.example.net.", NULL);
 	roundtrip("HTTPS",
 		  "1 . key667=\"hello\" ech=AEj+DQ== ipv6hint=2001:db8::1 port=443 alpn=h2 "
@@ -599,11 +625,12 @@ static void test_check(void **state)
 	/* SVCB params: strictly increasing keys, sized values. */
 	assert_int_equal(rdata_check(RR_SVCB, (const uint8_t *)"\0\1\0\0\3\0\2\0\x35", 9), 0);
 	assert_int_equal(rdata_check(RR_SVCB, (const uint8_t *)"\0\1\0\0\3\0\1\0", 8), ST_EMALF);
-	assert_int_equal(rdata_check(RR_SVCB,
-				     (const uint8_t *)"\0\1\0\0\3\0\2\0\x35\0\3\0\2\0\x35", 15),
-			 ST_EMALF);
+	assert_int_equal(
+		rdata_check(RR_SVCB, (const uint8_t *)"\0\1\0\0\3\0\2\0\x35\0\3\0\2\0\x35", 15),
+		ST_EMALF);
 	assert_int_equal(rdata_check(RR_SVCB, (const uint8_t *)"\0\1\0\0\1\0\2\1", 8), ST_EMALF);
-	assert_int_equal(rdata_check(RR_SVCB, (const uint8_t *)"\0\1\0\0\4\0\3\1\2\3", 10), ST_EMALF);
+	assert_int_equal(rdata_check(RR_SVCB, (const uint8_t *)"\0\1\0\0\4\0\3\1\2\3", 10),
+			 ST_EMALF);
 	assert_int_equal(rdata_check(RR_SVCB, (const uint8_t *)"\0\1\0\0\0\0\4\0\3\0\1", 11),
 			 ST_EMALF); /* mandatory keys out of order */
 	assert_int_equal(rdata_check(RR_SVCB, (const uint8_t *)"\0\1\0\0\0\0\2\0\0", 9),
@@ -647,9 +674,10 @@ static void test_random_wire(void **state)
 {
 	(void)state;
 	static const uint16_t types[] = {
-		RR_A, RR_NS, RR_SOA, RR_MX, RR_TXT, RR_HINFO, RR_NAPTR, RR_SRV, RR_DS, RR_RRSIG,
-		RR_NSEC, RR_DNSKEY, RR_NSEC3, RR_NSEC3PARAM, RR_SVCB, RR_HTTPS, RR_CAA, RR_URI,
-		RR_EUI48, RR_CSYNC, RR_CERT, RR_TLSA, RR_APL, RR_IPSECKEY, RR_LOC, 65280,
+		RR_A,    RR_NS,    RR_SOA,      RR_MX,   RR_TXT,    RR_HINFO, RR_NAPTR,
+		RR_SRV,  RR_DS,    RR_RRSIG,    RR_NSEC, RR_DNSKEY, RR_NSEC3, RR_NSEC3PARAM,
+		RR_SVCB, RR_HTTPS, RR_CAA,      RR_URI,  RR_EUI48,  RR_CSYNC, RR_CERT,
+		RR_TLSA, RR_APL,   RR_IPSECKEY, RR_LOC,  65280,
 	};
 	uint32_t x = 12345;
 	uint8_t rd[64], back[65535];

@@ -17,8 +17,8 @@
  * engine prefetches lookups only in zones that big. */
 #define BIG_DELEGATIONS 20000
 
-static zoneset_t *zs;        /* test. with faults, and big. */
-static zoneset_t *zs_plain;  /* test. without faults */
+static zoneset_t *zs;       /* test. with faults, and big. */
+static zoneset_t *zs_plain; /* test. without faults */
 static uint8_t req[512];
 static uint8_t out[RESPOND_MAX];
 static uint8_t out2[RESPOND_MAX];
@@ -49,8 +49,7 @@ static size_t ask(size_t len, bool tcp, query_t *q, explain_t *ex)
 
 /* The explanation of an error response: kind and rcode, and the header
  * the client gets, as the encoder wrote it. */
-static void check_error(size_t n, const explain_t *ex, uint8_t kind, uint16_t rcode,
-			size_t limit)
+static void check_error(size_t n, const explain_t *ex, uint8_t kind, uint16_t rcode, size_t limit)
 {
 	assert_true(n >= DNS_HEADER_LEN);
 	assert_int_equal(ex->kind, kind);
@@ -75,7 +74,8 @@ static void test_formerr(void **state)
 	query_t q;
 	explain_t ex;
 	/* Two questions: FORMERR, the ID and RD echoed, no question. */
-	size_t len = fix_query(req, 0x1234, DNS_RD, "www.test.", RR_A, CLASS_IN, FIX_NO_EDNS, false);
+	size_t len =
+		fix_query(req, 0x1234, DNS_RD, "www.test.", RR_A, CLASS_IN, FIX_NO_EDNS, false);
 	req[5] = 2;
 	size_t n = ask(len, false, &q, &ex);
 	check_error(n, &ex, ANSWER_ERROR, RCODE_FORMERR, 512);
@@ -119,8 +119,8 @@ static void test_refused(void **state)
 	query_t q;
 	explain_t ex;
 	/* Not in any zone served here. */
-	size_t len = fix_query(req, 10, DNS_RD, "www.example.org.", RR_A, CLASS_IN, FIX_NO_EDNS,
-			       false);
+	size_t len =
+		fix_query(req, 10, DNS_RD, "www.example.org.", RR_A, CLASS_IN, FIX_NO_EDNS, false);
 	size_t n = ask(len, false, &q, &ex);
 	assert_true(n > DNS_HEADER_LEN);
 	assert_int_equal(fix_flags(out), DNS_QR | DNS_RD | RCODE_REFUSED);
@@ -308,14 +308,31 @@ static void mixed_request(unsigned i, breq_t *r)
 	char name[64];
 	uint16_t id = (uint16_t)(0x4000 + i);
 	switch (i % 20) {
-	case 0: r->len = fix_query(r->wire, id, DNS_RD, "www.test.", RR_A, CLASS_IN, 0, false); break;
-	case 1: r->len = fix_query(r->wire, id, 0, "a.b.CHILD.test.", RR_A, CLASS_IN, 0, true); break;
-	case 2: r->len = fix_query(r->wire, id, 0, "nothing.test.", RR_AAAA, CLASS_IN, FIX_NO_EDNS, false); break;
-	case 3: r->len = fix_query(r->wire, id, 0, "www.test.", RR_MX, CLASS_IN, 0, false); break;
-	case 4: r->len = fix_query(r->wire, id, 0, "www.example.org.", RR_A, CLASS_IN, 0, false); break;
-	case 5: r->len = fix_query(r->wire, id, 0, "www.test.", RR_TXT, CLASS_CH, 0, false); break;
-	case 6: r->len = fix_query(r->wire, id, 0, "test.", RR_AXFR, CLASS_IN, FIX_NO_EDNS, false); break;
-	case 7: r->len = fix_query(r->wire, id, 0, "www.test.", RR_A, CLASS_IN, 1, false); break;
+	case 0:
+		r->len = fix_query(r->wire, id, DNS_RD, "www.test.", RR_A, CLASS_IN, 0, false);
+		break;
+	case 1:
+		r->len = fix_query(r->wire, id, 0, "a.b.CHILD.test.", RR_A, CLASS_IN, 0, true);
+		break;
+	case 2:
+		r->len = fix_query(r->wire, id, 0, "nothing.test.", RR_AAAA, CLASS_IN, FIX_NO_EDNS,
+				   false);
+		break;
+	case 3:
+		r->len = fix_query(r->wire, id, 0, "www.test.", RR_MX, CLASS_IN, 0, false);
+		break;
+	case 4:
+		r->len = fix_query(r->wire, id, 0, "www.example.org.", RR_A, CLASS_IN, 0, false);
+		break;
+	case 5:
+		r->len = fix_query(r->wire, id, 0, "www.test.", RR_TXT, CLASS_CH, 0, false);
+		break;
+	case 6:
+		r->len = fix_query(r->wire, id, 0, "test.", RR_AXFR, CLASS_IN, FIX_NO_EDNS, false);
+		break;
+	case 7:
+		r->len = fix_query(r->wire, id, 0, "www.test.", RR_A, CLASS_IN, 1, false);
+		break;
 	case 8: /* a response: dropped */
 		r->len = fix_query(r->wire, id, DNS_QR, "www.test.", RR_A, CLASS_IN, 0, false);
 		break;
@@ -327,13 +344,24 @@ static void mixed_request(unsigned i, breq_t *r)
 		r->len = fix_query(r->wire, id, 0, "www.test.", RR_A, CLASS_IN, FIX_NO_EDNS, false);
 		r->wire[5] = 2;
 		break;
-	case 11: r->len = fix_query(r->wire, id, 2 << 11, "www.test.", RR_A, CLASS_IN, 0, false); break;
-	case 12: r->len = fix_query(r->wire, id, 0, "slow.test.", RR_A, CLASS_IN, 0, false); break;
-	case 13: r->len = fix_query(r->wire, id, 0, "gone.test.", RR_A, CLASS_IN, 0, false); break;
-	case 14: r->len = fix_query(r->wire, id, 0, "www.test.", RR_A, CLASS_ANY, 0, false); break;
-	case 15: r->len = fix_query(r->wire, id, 0, "test.", RR_IXFR, CLASS_IN, 0, false); break;
+	case 11:
+		r->len = fix_query(r->wire, id, 2 << 11, "www.test.", RR_A, CLASS_IN, 0, false);
+		break;
+	case 12:
+		r->len = fix_query(r->wire, id, 0, "slow.test.", RR_A, CLASS_IN, 0, false);
+		break;
+	case 13:
+		r->len = fix_query(r->wire, id, 0, "gone.test.", RR_A, CLASS_IN, 0, false);
+		break;
+	case 14:
+		r->len = fix_query(r->wire, id, 0, "www.test.", RR_A, CLASS_ANY, 0, false);
+		break;
+	case 15:
+		r->len = fix_query(r->wire, id, 0, "test.", RR_IXFR, CLASS_IN, 0, false);
+		break;
 	default: /* the big zone: referrals and a name that is not there */
-		snprintf(name, sizeof(name), i % 20 == 19 ? "x%u.big." : "www.D%u.big.", i * 977 % BIG_DELEGATIONS);
+		snprintf(name, sizeof(name), i % 20 == 19 ? "x%u.big." : "www.D%u.big.",
+			 i * 977 % BIG_DELEGATIONS);
 		r->len = fix_query(r->wire, id, 0, name, RR_A, CLASS_IN, 0, false);
 		break;
 	}

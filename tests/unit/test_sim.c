@@ -24,7 +24,7 @@ static int send_at(void *ctx, const sim_addr_t *a, bool tcp, const uint8_t *q, s
 		   uint8_t *resp, size_t cap, size_t *rlen)
 {
 	(void)ctx;
-	static const uint8_t lo[3] = {127, 0, 0};
+	static const uint8_t lo[3] = { 127, 0, 0 };
 	*rlen = 0;
 	if (a->len != 4 || memcmp(a->bytes, lo, 3) != 0)
 		return ECONNREFUSED;
@@ -45,10 +45,11 @@ static sim_result_t res;
 
 static void resolve(const char *name, uint16_t type)
 {
-	sim_addr_t root = {4, {127, 0, 0, 1}};
+	sim_addr_t root = { 4, { 127, 0, 0, 1 } };
 	uint8_t q[NAME_MAXLEN];
 	assert_true(name_from_text(name, strlen(name), NULL, q) > 0);
-	assert_int_equal(sim_resolve(&root, 1, &(sim_net_t){ send_at, NULL }, q, type, NULL, &res), 0);
+	assert_int_equal(sim_resolve(&root, 1, &(sim_net_t){ send_at, NULL }, q, type, NULL, &res),
+			 0);
 }
 
 static void expect_addr(const char *addr)

@@ -63,7 +63,8 @@ static int count(const char *code)
 static void dump(void)
 {
 	for (int i = 0; i < t->nfindings; i++)
-		fprintf(stderr, "finding %s: %s\n", t->findings[i].f.code, t->findings[i].f.message);
+		fprintf(stderr, "finding %s: %s\n", t->findings[i].f.code,
+			t->findings[i].f.message);
 	fprintf(stderr, "result: %s\n", t->result);
 }
 

@@ -12,7 +12,7 @@
 
 static void test_read(void **state)
 {
-	const uint8_t buf[] = {0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde};
+	const uint8_t buf[] = { 0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde };
 	wire_rd_t r;
 	wire_rd_init(&r, buf, sizeof(buf));
 	assert_int_equal(wire_rd_u8(&r), 0x12);
@@ -31,7 +31,7 @@ static void test_read(void **state)
 
 static void test_read_partial_is_refused(void **state)
 {
-	const uint8_t buf[] = {0x01, 0x02, 0x03};
+	const uint8_t buf[] = { 0x01, 0x02, 0x03 };
 	wire_rd_t r;
 	wire_rd_init(&r, buf, sizeof(buf));
 	wire_rd_u16(&r);
@@ -100,10 +100,8 @@ static void test_arena(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_read),
-		cmocka_unit_test(test_read_partial_is_refused),
-		cmocka_unit_test(test_write),
-		cmocka_unit_test(test_get_put),
+		cmocka_unit_test(test_read),  cmocka_unit_test(test_read_partial_is_refused),
+		cmocka_unit_test(test_write), cmocka_unit_test(test_get_put),
 		cmocka_unit_test(test_arena),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -116,27 +116,28 @@ struct bad {
 static void test_load_errors(void **state)
 {
 	static const struct bad cases[] = {
-		{"$ORIGIN t.\n$TTL 60\n@ NS a.\n", "mem.zone:3: expected the SOA record first"},
-		{"$ORIGIN t.\n$TTL 60\n@ SOA a. b. 1 2 3 4 5\nw A 192.0.2.1\n",
-		 "no NS records at its apex"},
-		{"$ORIGIN t.\n$TTL 60\n@ SOA a. b. 1 2 3 4 5\n@ NS a.\nw SOA a. b. 1 2 3 4 5\n",
-		 "mem.zone:5: SOA record for w.t. is not at the zone apex"},
-		{"$ORIGIN t.\n$TTL 60\n@ SOA a. b. 1 2 3 4 5\n@ NS a.\nw CNAME x\nw A 192.0.2.1\n",
-		 "mem.zone:5: CNAME and other data at w.t."},
-		{"$ORIGIN t.\n$TTL 60\n@ SOA a. b. 1 2 3 4 5\n@ NS a.\nw CNAME x\nw CNAME y\n",
-		 "mem.zone:5: more than one CNAME record at w.t."},
-		{"$ORIGIN t.\n$TTL 60\n@ SOA a. b. 1 2 3 4 5\n@ SOA a. b. 2 2 3 4 5\n@ NS a.\n",
-		 "more than one SOA record"},
-		{"$ORIGIN t.\n$TTL 60\n@ SOA a. b. 1 2 3 4 5\n@ NS a.\n@ CNAME x.\n",
-		 "CNAME and other data at t."},
-		{"", "no records"},
+		{ "$ORIGIN t.\n$TTL 60\n@ NS a.\n", "mem.zone:3: expected the SOA record first" },
+		{ "$ORIGIN t.\n$TTL 60\n@ SOA a. b. 1 2 3 4 5\nw A 192.0.2.1\n",
+		  "no NS records at its apex" },
+		{ "$ORIGIN t.\n$TTL 60\n@ SOA a. b. 1 2 3 4 5\n@ NS a.\nw SOA a. b. 1 2 3 4 5\n",
+		  "mem.zone:5: SOA record for w.t. is not at the zone apex" },
+		{ "$ORIGIN t.\n$TTL 60\n@ SOA a. b. 1 2 3 4 5\n@ NS a.\nw CNAME x\nw A 192.0.2.1\n",
+		  "mem.zone:5: CNAME and other data at w.t." },
+		{ "$ORIGIN t.\n$TTL 60\n@ SOA a. b. 1 2 3 4 5\n@ NS a.\nw CNAME x\nw CNAME y\n",
+		  "mem.zone:5: more than one CNAME record at w.t." },
+		{ "$ORIGIN t.\n$TTL 60\n@ SOA a. b. 1 2 3 4 5\n@ SOA a. b. 2 2 3 4 5\n@ NS a.\n",
+		  "more than one SOA record" },
+		{ "$ORIGIN t.\n$TTL 60\n@ SOA a. b. 1 2 3 4 5\n@ NS a.\n@ CNAME x.\n",
+		  "CNAME and other data at t." },
+		{ "", "no records" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char err[512] = "";
 		int warnings = 0;
 		zone_t *z = load(cases[i].text, err, sizeof(err), &warnings);
 		if (z || strstr(err, cases[i].message) == NULL) {
-			fprintf(stderr, "case %zu: got '%s', expected '%s'\n", i, err, cases[i].message);
+			fprintf(stderr, "case %zu: got '%s', expected '%s'\n", i, err,
+				cases[i].message);
 			fail();
 		}
 	}
@@ -146,8 +147,9 @@ static void test_out_of_zone_is_a_warning(void **state)
 {
 	char err[512];
 	int warnings = 0;
-	zone_t *z = load("$ORIGIN t.\n$TTL 60\n@ SOA a. b. 1 2 3 4 5\n@ NS a.\nother. A 192.0.2.1\n",
-			 err, sizeof(err), &warnings);
+	zone_t *z =
+		load("$ORIGIN t.\n$TTL 60\n@ SOA a. b. 1 2 3 4 5\n@ NS a.\nother. A 192.0.2.1\n",
+		     err, sizeof(err), &warnings);
 	assert_non_null(z);
 	assert_int_equal(warnings, 1);
 	uint8_t w[NAME_MAXLEN] = "\5other";
@@ -161,8 +163,8 @@ static void test_explicit_origin(void **state)
 	char err[512];
 	zone_t *z = NULL;
 	const char *text = "$TTL 60\n@ SOA a. b. 1 2 3 4 5\n@ NS a.\nwww A 192.0.2.1\n";
-	assert_int_equal(zone_load_mem("m", text, strlen(text), (const uint8_t *)"\3LAB\0", NULL, NULL,
-				       &z, err, sizeof(err)),
+	assert_int_equal(zone_load_mem("m", text, strlen(text), (const uint8_t *)"\3LAB\0", NULL,
+				       NULL, &z, err, sizeof(err)),
 			 ST_OK);
 	assert_memory_equal(zone_origin(z), "\3lab\0", 5);
 	assert_non_null(find(z, "www.lab."));
@@ -183,27 +185,27 @@ static void test_owner_comes_back(void **state)
 	/* a's records are split in three runs: they merge into one node, in
 	 * type order, duplicates collapsed across the runs, the TTL of the
 	 * first record kept and each differing one warned about, in order. */
-	static const char text[] =
-		"$ORIGIN test.\n"
-		"$TTL 300\n"
-		"@ SOA ns.test. host.test. 1 7200 900 1209600 300\n"
-		"@ NS ns.test.\n"
-		"a A 192.0.2.1\n"
-		"ns A 192.0.2.53\n"
-		"a TXT \"one\"\n"
-		"a 60 A 192.0.2.2\n"
-		"b A 192.0.2.9\n"
-		"A A 192.0.2.1\n"
-		"a 30 TXT \"two\"\n"
-		"a MX 10 NS.test.\n";
+	static const char text[] = "$ORIGIN test.\n"
+				   "$TTL 300\n"
+				   "@ SOA ns.test. host.test. 1 7200 900 1209600 300\n"
+				   "@ NS ns.test.\n"
+				   "a A 192.0.2.1\n"
+				   "ns A 192.0.2.53\n"
+				   "a TXT \"one\"\n"
+				   "a 60 A 192.0.2.2\n"
+				   "b A 192.0.2.9\n"
+				   "A A 192.0.2.1\n"
+				   "a 30 TXT \"two\"\n"
+				   "a MX 10 NS.test.\n";
 	char err[512], warns[2048] = "";
 	zone_t *z = NULL;
 	assert_int_equal(zone_load_mem("m.zone", text, strlen(text), NULL, collect_warn, warns, &z,
 				       err, sizeof(err)),
 			 ST_OK);
-	assert_string_equal(warns,
-			    "m.zone:8: TTL 60 of a.test. A differs from the RRset's TTL 300; using 300\n"
-			    "m.zone:11: TTL 30 of a.test. TXT differs from the RRset's TTL 300; using 300\n");
+	assert_string_equal(
+		warns,
+		"m.zone:8: TTL 60 of a.test. A differs from the RRset's TTL 300; using 300\n"
+		"m.zone:11: TTL 30 of a.test. TXT differs from the RRset's TTL 300; using 300\n");
 	assert_int_equal(zone_record_count(z), 9);
 	const node_t *a = find(z, "a.test.");
 	assert_non_null(a);
@@ -231,17 +233,16 @@ static int load_limited(const char *text, const zone_limits_t *lim, char *err, s
 
 static void test_limits(void **state)
 {
-	static const char text[] =
-		"$ORIGIN test.\n"
-		"$TTL 300\n"
-		"@ SOA ns.test. host.test. 1 7200 900 1209600 300\n"
-		"@ NS ns.test.\n"
-		"ns A 192.0.2.53\n"
-		"b A 192.0.2.1\n"
-		"a A 192.0.2.1\n"
-		"a A 192.0.2.2\n"
-		"b A 192.0.2.2\n"
-		"a A 192.0.2.3\n";
+	static const char text[] = "$ORIGIN test.\n"
+				   "$TTL 300\n"
+				   "@ SOA ns.test. host.test. 1 7200 900 1209600 300\n"
+				   "@ NS ns.test.\n"
+				   "ns A 192.0.2.53\n"
+				   "b A 192.0.2.1\n"
+				   "a A 192.0.2.1\n"
+				   "a A 192.0.2.2\n"
+				   "b A 192.0.2.2\n"
+				   "a A 192.0.2.3\n";
 	char err[512];
 	zone_limits_t d = zone_limits_default();
 	assert_true(d.max_records == 50000000u);
@@ -279,8 +280,9 @@ static void test_limits(void **state)
 	assert_non_null(strstr(err, "zone text is more than 10 bytes (limit)"));
 	lim = d;
 	lim.max_include_depth = 3;
-	assert_int_equal(zone_load_ex(TEST_DATA_DIR "/zonefile/loop.zone", (const uint8_t *)"\4test\0",
-				      &lim, NULL, NULL, &z, err, sizeof(err)),
+	assert_int_equal(zone_load_ex(TEST_DATA_DIR "/zonefile/loop.zone",
+				      (const uint8_t *)"\4test\0", &lim, NULL, NULL, &z, err,
+				      sizeof(err)),
 			 ST_ELIMIT);
 	assert_non_null(strstr(err, "$INCLUDE nested too deeply (limit 3)"));
 	assert_null(z);

@@ -94,10 +94,7 @@ static void expect_err_origin(const char *text, const char *want, bool no_origin
 	assert_string_equal(err, want);
 }
 
-static void expect_err(const char *text, const char *want)
-{
-	expect_err_origin(text, want, false);
-}
+static void expect_err(const char *text, const char *want) { expect_err_origin(text, want, false); }
 
 #define SOA "@ 300 SOA ns1 hostmaster 1 3600 900 604800 300\n"
 
@@ -287,8 +284,9 @@ static void test_quotes_and_escapes(void **state)
 		  "f TXT \"tab\there\"\n",
 		  c);
 	assert_int_equal(c->n, 6);
-	assert_string_equal(c->text[0],
-			    "a.example.lab. 60 IN TXT \"say \\\"hi\\\"\" \"semi;colon\" \"(paren)\" \"AB\"");
+	assert_string_equal(
+		c->text[0],
+		"a.example.lab. 60 IN TXT \"say \\\"hi\\\"\" \"semi;colon\" \"(paren)\" \"AB\"");
 	assert_string_equal(c->text[1], "b.example.lab. 60 IN TXT \"unquoted;semi\" \"a b\"");
 	assert_string_equal(c->text[2], "c\\.d.example.lab. 60 IN A 192.0.2.1");
 	assert_string_equal(c->text[3], "Abc.example.lab. 60 IN A 192.0.2.2");
@@ -389,9 +387,9 @@ static void test_include_errors(void **state)
 	expect_err("$INCLUDE\n", "x.zone:1: expected a file name after $INCLUDE");
 	expect_err("$INCLUDE a b c\n", "x.zone:1: expected end of line after $INCLUDE, got 'c'");
 	expect_err("$INCLUDE a b..c\n", "x.zone:1: expected an origin name after the $INCLUDE "
-					 "file, got 'b..c'");
+					"file, got 'b..c'");
 	expect_err("$INCLUDE a\\000b\n", "x.zone:1: cannot read included file 'a\\000b': "
-					  "No such file or directory");
+					 "No such file or directory");
 	char big[5000 + 20];
 	strcpy(big, "$INCLUDE ");
 	memset(big + 9, 'p', 5000);
@@ -402,15 +400,19 @@ static void test_include_errors(void **state)
 static void test_directive_errors(void **state)
 {
 	(void)state;
-	expect_err("$GENERATE 1-10 host$ A 192.0.2.$\n", "x.zone:1: unsupported directive '$GENERATE'");
+	expect_err("$GENERATE 1-10 host$ A 192.0.2.$\n",
+		   "x.zone:1: unsupported directive '$GENERATE'");
 	expect_err("\n$FOO bar\n", "x.zone:2: unsupported directive '$FOO'");
 	expect_err("$TTL\n", "x.zone:1: expected a TTL after $TTL");
-	expect_err("$TTL 1x\n", "x.zone:1: expected a TTL (a number or units like 1h30m), got '1x'");
-	expect_err("$TTL 1h30\n", "x.zone:1: expected a TTL (a number or units like 1h30m), got '1h30'");
+	expect_err("$TTL 1x\n",
+		   "x.zone:1: expected a TTL (a number or units like 1h30m), got '1x'");
+	expect_err("$TTL 1h30\n",
+		   "x.zone:1: expected a TTL (a number or units like 1h30m), got '1h30'");
 	expect_err("$TTL 60 60\n", "x.zone:1: expected end of line after $TTL, got '60'");
 	expect_err("$ORIGIN\n", "x.zone:1: expected a domain name after $ORIGIN");
 	expect_err("$ORIGIN a. b.\n", "x.zone:1: expected end of line after $ORIGIN, got 'b.'");
-	expect_err("$ORIGIN a..b.\n", "x.zone:1: expected a domain name after $ORIGIN, got 'a..b.'");
+	expect_err("$ORIGIN a..b.\n",
+		   "x.zone:1: expected a domain name after $ORIGIN, got 'a..b.'");
 	expect_err_origin("$ORIGIN lab\n", "x.zone:1: relative name 'lab' but no $ORIGIN", true);
 }
 
@@ -421,7 +423,8 @@ static void test_record_errors(void **state)
 	expect_err("$TTL 60\nwww IN \"A\" 192.0.2.1\n", "x.zone:2: unknown type '\"A\"'");
 	expect_err("$TTL 60\nwww\n", "x.zone:2: expected a record type");
 	expect_err("$TTL 60\nwww 60 IN\n", "x.zone:2: expected a record type");
-	expect_err("$TTL 60\nwww CH A 192.0.2.1\n", "x.zone:2: class 'CH' is not supported (only IN)");
+	expect_err("$TTL 60\nwww CH A 192.0.2.1\n",
+		   "x.zone:2: class 'CH' is not supported (only IN)");
 	expect_err("$TTL 60\nwww 60 HS A 192.0.2.1\n",
 		   "x.zone:2: class 'HS' is not supported (only IN)");
 	expect_err("$TTL 60\nwww CLASS3 A 192.0.2.1\n",
@@ -438,7 +441,8 @@ static void test_record_errors(void **state)
 	expect_err(" A 192.0.2.1\n",
 		   "x.zone:1: expected an owner name (a blank owner needs a previous record)");
 	expect_err("$TTL 60\na..b A 192.0.2.1\n", "x.zone:2: expected an owner name, got 'a..b'");
-	expect_err("$TTL 60\nbad\\9 A 192.0.2.1\n", "x.zone:2: expected an owner name, got 'bad\\9'");
+	expect_err("$TTL 60\nbad\\9 A 192.0.2.1\n",
+		   "x.zone:2: expected an owner name, got 'bad\\9'");
 }
 
 static void test_rdata_errors(void **state)
@@ -507,8 +511,8 @@ static void test_rdata_errors(void **state)
 static void test_name_errors(void **state)
 {
 	(void)state;
-	expect_err_origin("$TTL 60\nwww A 192.0.2.1\n", "x.zone:2: relative name 'www' but no $ORIGIN",
-			  true);
+	expect_err_origin("$TTL 60\nwww A 192.0.2.1\n",
+			  "x.zone:2: relative name 'www' but no $ORIGIN", true);
 	expect_err_origin("$TTL 60\n@ A 192.0.2.1\n", "x.zone:2: relative name '@' but no $ORIGIN",
 			  true);
 	expect_err_origin("$TTL 60\nwww.lab. CNAME\n  target\n",

@@ -133,10 +133,8 @@ static void test_errors_after_the_window(void **state)
 {
 	(void)state;
 	static const char *const tails[] = {
-		"a IN A 192.0.2.300\n",
-		"a IN TXT \"unterminated\n",
-		"a IN TXT ( \"open\"\n",
-		"a IN A 192.0.2.1 )\n",
+		"a IN A 192.0.2.300\n",  "a IN TXT \"unterminated\n",
+		"a IN TXT ( \"open\"\n", "a IN A 192.0.2.1 )\n",
 		"a IN BOGUS 1\n",
 	};
 	for (size_t i = 0; i < sizeof(tails) / sizeof(tails[0]); i++) {
@@ -183,9 +181,8 @@ static void test_zone_from_file(void **state)
 	assert_int_equal(fclose(f), 0);
 	char err[512];
 	zone_t *z = NULL;
-	assert_int_equal(zone_load(path, (const uint8_t *)"\4test\0", NULL, NULL, &z, err,
-				   sizeof(err)),
-			 0);
+	assert_int_equal(
+		zone_load(path, (const uint8_t *)"\4test\0", NULL, NULL, &z, err, sizeof(err)), 0);
 	unlink(path);
 	assert_int_equal(zone_record_count(z), 5);
 	const node_t *cut = zone_find(z, (const uint8_t *)"\5child\4test\0", 12);

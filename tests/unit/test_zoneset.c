@@ -21,7 +21,9 @@ static void collect_announce(void *ctx, const announce_t *a)
 	char *buf = ctx;
 	size_t n = strlen(buf);
 	buf[n] = a->fault ? (a->scope == ANNOUNCE_ZONE ? 'z' : 's')
-			  : (a->scope == ANNOUNCE_DELEGATION ? 'd' : a->scope == ANNOUNCE_ZONE ? 'Z' : 'S');
+			  : (a->scope == ANNOUNCE_DELEGATION ? 'd'
+			     : a->scope == ANNOUNCE_ZONE     ? 'Z'
+							     : 'S');
 	buf[n + 1] = 0;
 }
 
@@ -33,7 +35,8 @@ static void test_zoneset_deepest(void **state)
 	zones[0] = load(PARENT, err, sizeof(err), &w);
 	zones[1] = load("$ORIGIN child.test.\n$TTL 60\n@ SOA a. b. 1 2 3 4 5\n@ NS a.\n", err,
 			sizeof(err), &w);
-	zones[2] = load("$ORIGIN .\n$TTL 60\n@ SOA a. b. 1 2 3 4 5\n@ NS a.\n", err, sizeof(err), &w);
+	zones[2] =
+		load("$ORIGIN .\n$TTL 60\n@ SOA a. b. 1 2 3 4 5\n@ NS a.\n", err, sizeof(err), &w);
 	assert_non_null(zones[0]);
 	assert_non_null(zones[1]);
 	assert_non_null(zones[2]);
@@ -68,10 +71,16 @@ static void test_zoneset_rules_and_faults(void **state)
 	d.rule.mode = GLUE_NONE;
 	assert_true(name_from_text("child.test.", 11, NULL, d.name) > 0);
 	fault_t f = { .action = FAULT_SERVFAIL, .every = 1 };
-	zone_spec_t zspec = { .origin = "test.", .file = GOLDEN_ZONE, .rule = GLUE_RULE_INHERIT,
-			      .delegs = &d, .ndelegs = 1, .faults = &f, .nfaults = 1 };
-	server_spec_t spec = { .name = "tld", .zones = &zspec, .nzones = 1,
-			       .rule = GLUE_RULE_INHERIT };
+	zone_spec_t zspec = { .origin = "test.",
+			      .file = GOLDEN_ZONE,
+			      .rule = GLUE_RULE_INHERIT,
+			      .delegs = &d,
+			      .ndelegs = 1,
+			      .faults = &f,
+			      .nfaults = 1 };
+	server_spec_t spec = {
+		.name = "tld", .zones = &zspec, .nzones = 1, .rule = GLUE_RULE_INHERIT
+	};
 	zoneset_t *zs = NULL;
 	assert_int_equal(zoneset_load(&spec, NULL, NULL, &zs, err, sizeof(err)), ST_OK);
 	/* Server defaults are the RFC's; the zone's fault matches any name. */
@@ -106,8 +115,9 @@ static void test_fault_every_nth(void **state)
 	fault_t f = { .action = FAULT_DROP, .every = 3, .type = RR_AAAA, .has_name = true };
 	assert_true(name_from_text("x.test.", 7, NULL, f.name) > 0);
 	zone_spec_t zspec = { .origin = "test.", .file = GOLDEN_ZONE, .rule = GLUE_RULE_INHERIT };
-	server_spec_t spec = { .zones = &zspec, .nzones = 1, .rule = GLUE_RULE_INHERIT,
-			       .faults = &f, .nfaults = 1 };
+	server_spec_t spec = {
+		.zones = &zspec, .nzones = 1, .rule = GLUE_RULE_INHERIT, .faults = &f, .nfaults = 1
+	};
 	zoneset_t *zs = NULL;
 	assert_int_equal(zoneset_load(&spec, NULL, NULL, &zs, err, sizeof(err)), ST_OK);
 	const uint8_t *below = (const uint8_t *)"\1a\1x\4test\0";
@@ -148,9 +158,11 @@ static void test_load_each(void **state)
 	char err[512];
 	zone_spec_t zspec[3] = {
 		{ .origin = "test.", .file = GOLDEN_ZONE, .rule = GLUE_RULE_INHERIT },
-		{ .origin = "x.", .file = TEST_DATA_DIR "/broken/bad-ttl.zone",
+		{ .origin = "x.",
+		  .file = TEST_DATA_DIR "/broken/bad-ttl.zone",
 		  .rule = GLUE_RULE_INHERIT },
-		{ .origin = "y.", .file = TEST_DATA_DIR "/broken/bad-ipv4.zone",
+		{ .origin = "y.",
+		  .file = TEST_DATA_DIR "/broken/bad-ipv4.zone",
 		  .rule = GLUE_RULE_INHERIT },
 	};
 	server_spec_t spec = { .zones = zspec, .nzones = 3, .rule = GLUE_RULE_INHERIT };
