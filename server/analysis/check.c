@@ -22,6 +22,7 @@
 #include "dns/rdata.h"
 #include "dns/respond.h"
 #include "dns/wire.h"
+#include "util/text.h"
 
 typedef struct run {
 	const check_server_t *servers;
@@ -145,20 +146,6 @@ int check_net_send(void *ctx, const sim_addr_t *addr, bool tcp, const uint8_t *q
 	return ex.delay_ms >= net->timeout_ms ? ETIME : 0;
 }
 
-/* Append to a NUL-terminated buffer, truncating quietly. */
-static void appendf(char *buf, size_t cap, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void appendf(char *buf, size_t cap, const char *fmt, ...)
-{
-	size_t used = strlen(buf);
-	if (used + 1 >= cap)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf + used, cap - used, fmt, ap);
-	va_end(ap);
-}
-
 static void text(const uint8_t *name, char *buf, size_t cap)
 {
 	if (name_to_text(name, buf, cap) < 0)
@@ -208,19 +195,6 @@ static size_t rrset_addrs(const rrset_t *rs, sim_addr_t *out, size_t cap)
 		n++;
 	}
 	return n;
-}
-
-static void addrs_text(const sim_addr_t *a, size_t n, char *buf, size_t cap)
-{
-	size_t used = 0;
-	buf[0] = 0;
-	for (size_t i = 0; i < n && used + 50 < cap; i++) {
-		char one[48];
-		used += (size_t)snprintf(buf + used, cap - used, "%s%s", i ? " " : "",
-					 sim_addr_str(&a[i], one, sizeof(one)));
-	}
-	if (n == 0)
-		snprintf(buf, cap, "none");
 }
 
 /* The child zone of a delegation, if some server serves it. */
@@ -314,15 +288,15 @@ static void check_ns_sets(run_t *r, const node_t *cut, const zone_t *child)
 			if (ponly[i]) {
 				char t[NAME_TEXT_MAX];
 				text(pn[i], t, sizeof(t));
-				appendf(only_parent, sizeof(only_parent), "%s%s",
-					only_parent[0] ? " " : "", t);
+				text_appendf(only_parent, sizeof(only_parent), "%s%s",
+					     only_parent[0] ? " " : "", t);
 			}
 		for (size_t i = 0; i < nc; i++)
 			if (conly[i]) {
 				char t[NAME_TEXT_MAX];
 				text(cn[i], t, sizeof(t));
-				appendf(only_child, sizeof(only_child), "%s%s",
-					only_child[0] ? " " : "", t);
+				text_appendf(only_child, sizeof(only_child), "%s%s",
+					     only_child[0] ? " " : "", t);
 			}
 	}
 	free(pn);
@@ -363,8 +337,8 @@ static void check_child(run_t *r, const node_t *cut)
 				"the parent has glue for this NS name but the child zone has no address for it");
 		} else if (glue == JUDGE_GLUE_MISMATCH) {
 			char pt[256], ct[256];
-			addrs_text(pa, np, pt, sizeof(pt));
-			addrs_text(ca, nc, ct, sizeof(ct));
+			sim_addrs_str(pa, np, pt, sizeof(pt));
+			sim_addrs_str(ca, nc, ct, sizeof(ct));
 			finding(r, CHECK_ERROR, "GLUE_MISMATCH", cut->name, g->name, NULL,
 				"parent glue says %s, the child zone says %s", pt, ct);
 		}

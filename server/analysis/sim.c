@@ -20,6 +20,7 @@
 #include "dns/rdata.h"
 #include "dns/header.h"
 #include "dns/wire.h"
+#include "util/text.h"
 
 #define SIM_MAX_DEPTH 6
 #define SIM_MAX_CNAMES 8
@@ -29,6 +30,19 @@ void sim_opts_default(sim_opts_t *o)
 	o->timeout_ms = 1500;
 	o->max_queries = 200;
 	o->ipv6 = true;
+}
+
+void sim_addrs_str(const sim_addr_t *a, size_t n, char *buf, size_t cap)
+{
+	size_t used = 0;
+	buf[0] = 0;
+	for (size_t i = 0; i < n && used + 50 < cap; i++) {
+		char one[48];
+		used += (size_t)snprintf(buf + used, cap - used, "%s%s", i ? " " : "",
+					 sim_addr_str(&a[i], one, sizeof(one)));
+	}
+	if (n == 0)
+		snprintf(buf, cap, "none");
 }
 
 const char *sim_addr_str(const sim_addr_t *a, char *buf, size_t cap)
@@ -119,16 +133,6 @@ int sim_msg_read(const uint8_t *buf, size_t len, const uint8_t *qname, uint16_t 
 	return rc < 0 ? -1 : 0;
 }
 
-/* Write a message, truncating quietly: reasons are for people. */
-static void setf(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void setf(char *buf, size_t cap, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf, cap, fmt, ap);
-	va_end(ap);
-}
-
 /* Append "; " + text to a reason buffer. */
 static void reason_add(char *buf, size_t cap, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -211,7 +215,7 @@ static int ask(sim_t *s, const sim_addr_t *addrs, size_t naddrs, const uint8_t *
 							     : "");
 			if (m->rcode == RCODE_REFUSED) {
 				size_t used = strlen(why);
-				setf(why + used, whycap - used, "%s)", ztext);
+				text_setf(why + used, whycap - used, "%s)", ztext);
 			}
 			continue;
 		}
@@ -329,7 +333,8 @@ static int resolve(sim_t *s, const uint8_t *qname_in, uint16_t qtype, int depth,
 		    0) {
 			char ztext[NAME_TEXT_MAX];
 			name_to_text(zone, ztext, sizeof(ztext));
-			setf(why, whycap, "no server of %s answered usefully: %s", ztext, reasons);
+			text_setf(why, whycap, "no server of %s answered usefully: %s", ztext,
+				  reasons);
 			r->cause = SIM_CAUSE_NO_ANSWER;
 			memcpy(r->zone, zone, name_len(zone));
 			break;
@@ -376,7 +381,8 @@ static int resolve(sim_t *s, const uint8_t *qname_in, uint16_t qtype, int depth,
 		if (nservers == 0) {
 			char ztext[NAME_TEXT_MAX];
 			name_to_text(zone, ztext, sizeof(ztext));
-			setf(why, whycap, "no NS of %s has a usable address: %s", ztext, notes);
+			text_setf(why, whycap, "no NS of %s has a usable address: %s", ztext,
+				  notes);
 			r->cause = SIM_CAUSE_NO_ADDRESS;
 			memcpy(r->zone, zone, name_len(zone));
 			break;

@@ -151,4 +151,7 @@ int sim_resolve(const sim_addr_t *roots, size_t nroots, const sim_net_t *net, co
 /* "127.0.0.1" / "fd00::1" for an address. buf holds at least 48 bytes. */
 const char *sim_addr_str(const sim_addr_t *a, char *buf, size_t cap);
 
+/* "192.0.2.1 192.0.2.2" for n addresses ("none" for 0), truncated to cap. */
+void sim_addrs_str(const sim_addr_t *a, size_t n, char *buf, size_t cap);
+
 #endif

@@ -14,16 +14,7 @@
 #include "dns/query.h"
 #include "dns/rdata.h"
 #include "dns/wire.h"
-
-/* Write a message, truncating quietly: results are for people. */
-static void setf(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void setf(char *buf, size_t cap, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf, cap, fmt, ap);
-	va_end(ap);
-}
+#include "util/text.h"
 
 static const char *addr_text(const sim_addr_t *a, char *buf, size_t cap)
 {
@@ -299,19 +290,6 @@ void trace_names_text(const uint8_t (*set)[NAME_MAXLEN], unsigned n, char *buf, 
 		snprintf(buf, cap, "-");
 }
 
-static void addrs_text(const sim_addr_t *a, size_t n, char *buf, size_t cap)
-{
-	size_t used = 0;
-	buf[0] = 0;
-	for (size_t i = 0; i < n && used + 50 < cap; i++) {
-		char t[48];
-		used += (size_t)snprintf(buf + used, cap - used, "%s%s", i ? " " : "",
-					 addr_text(&a[i], t, sizeof(t)));
-	}
-	if (n == 0)
-		snprintf(buf, cap, "none");
-}
-
 /* The child's NS sets against the parent's; and between its servers. */
 static void check_ns_sets(trace_t *t, int li, int first)
 {
@@ -392,8 +370,8 @@ static void check_glue(trace_t *t, int li, int first, const sim_msg_t *ref)
 				as);
 		} else if (verdict == JUDGE_GLUE_MISMATCH) {
 			char gt[256], ct[256];
-			addrs_text(glue, ng, gt, sizeof(gt));
-			addrs_text(child, nc, ct, sizeof(ct));
+			sim_addrs_str(glue, ng, gt, sizeof(gt));
+			sim_addrs_str(child, nc, ct, sizeof(ct));
 			add_finding(
 				t, li, -1, "GLUE_MISMATCH", ns, NULL,
 				"the referral's glue says %s, the child (%s, authoritative) says %s",
@@ -566,9 +544,9 @@ void trace_run(trace_t *t)
 			any_auth |= t->rows[i].level == li && t->rows[i].auth && !t->rows[i].given;
 		if (!any_auth) {
 			l->broken = true;
-			setf(t->result, sizeof(t->result),
-			     "no server of %s answers authoritatively%s%s", l->ztext,
-			     l->why[0] ? ": " : "", l->why);
+			text_setf(t->result, sizeof(t->result),
+				  "no server of %s answers authoritatively%s%s", l->ztext,
+				  l->why[0] ? ": " : "", l->why);
 			break;
 		}
 		if (name_equal(l->zone, t->o.domain)) {
@@ -578,8 +556,8 @@ void trace_run(trace_t *t)
 		fetched_t fx = { 0 };
 		int rc = fetch_referral(t, li, ref, from, sizeof(from), &fx);
 		if (rc == 0 && ref->rcode != RCODE_NOERROR) {
-			setf(t->result, sizeof(t->result), "%s (%s) answers %s for it", l->ztext,
-			     from, rcode_str(ref->rcode));
+			text_setf(t->result, sizeof(t->result), "%s (%s) answers %s for it",
+				  l->ztext, from, rcode_str(ref->rcode));
 			break;
 		}
 		if (rc == 0) {
@@ -588,9 +566,10 @@ void trace_run(trace_t *t)
 		}
 		if (rc < 0) {
 			l->broken = true;
-			setf(t->result, sizeof(t->result),
-			     "no server of %s gives an answer or a referral for the domain%s%s",
-			     l->ztext, l->why[0] ? ": " : "", l->why);
+			text_setf(
+				t->result, sizeof(t->result),
+				"no server of %s gives an answer or a referral for the domain%s%s",
+				l->ztext, l->why[0] ? ": " : "", l->why);
 			break;
 		}
 		trace_level_t *c = &t->levels[t->nlevels];
