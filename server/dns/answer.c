@@ -96,7 +96,9 @@ static void add_negative(ctx_t *c, const zone_t *z, uint8_t kind)
 		c->plan->rcode = RCODE_NXDOMAIN;
 }
 
-/* Referral: NS (and DS with DO) in AUTHORITY, glue by class and rule. */
+/* Referral: NS in AUTHORITY (and DS, with DO, from a signed zone: an
+ * unsigned parent has no proof to go with it, and NSD and Knot leave it
+ * out), glue by class and rule. */
 static void refer(ctx_t *c, const zone_t *z, const node_t *cut)
 {
 	plan_t *p = c->plan;
@@ -108,7 +110,7 @@ static void refer(ctx_t *c, const zone_t *z, const node_t *cut)
 	if (p->n == 0)
 		p->aa = false; /* a referral only; after a CNAME the answer stays AA */
 	plan_add_above(c, SEC_AUTHORITY, cut->name, cut->namelen, node_rrset(cut, RR_NS));
-	if (c->q->do_bit)
+	if (c->q->do_bit && zone_signed(z))
 		plan_add_above(c, SEC_AUTHORITY, cut->name, cut->namelen, node_rrset(cut, RR_DS));
 
 	bool wrong = rule->mode == GLUE_WRONG;

@@ -134,6 +134,7 @@ const char *zone_file(const zone_t *z) { return z->file; }
 size_t zone_node_count(const zone_t *z) { return z->nnodes; }
 size_t zone_record_count(const zone_t *z) { return z->nrecords; }
 const rrset_t *zone_soa(const zone_t *z) { return z->soa; }
+bool zone_signed(const zone_t *z) { return z->is_signed; }
 uint32_t zone_negative_ttl(const zone_t *z) { return z->neg_ttl; }
 const glue_rule_t *zone_rule(const zone_t *z) { return z->rule; }
 

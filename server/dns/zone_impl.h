@@ -23,6 +23,7 @@ struct zone {
 	uint32_t mask;
 	node_t *apex;
 	const rrset_t *soa;
+	bool is_signed; /* DNSKEY and RRSIG at the apex */
 	uint32_t neg_ttl;
 	const glue_rule_t *rule;
 	size_t nrecords;

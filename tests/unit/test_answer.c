@@ -48,19 +48,36 @@ static const char CHILD[] = "$ORIGIN sub.test.\n"
 			    "@ NS ns.sub.test.\n"
 			    "ns A 192.0.2.99\n";
 
+/* Signed as far as glued can tell: DNSKEY and RRSIGs at the apex. */
+static const char SIGNED[] =
+	"$ORIGIN signed.example.\n"
+	"$TTL 60\n"
+	"@ SOA ns.signed.example. host.test. 1 7200 900 1209600 30\n"
+	"@ NS ns.signed.example.\n"
+	"@ DNSKEY 257 3 13 mdsswUyr3DPW132mOi8V9xESWE8jTo0dxCjjnopKl+GqJxpVXckHAeF+KkxLbxILfDLUT0rAK9iUzy1L53eKGQ==\n"
+	"@ RRSIG SOA 13 2 60 20460101000000 20260101000000 12345 signed.example. "
+	"oJB1W6WNGv+ldvQ3WDG0MQkg5IEhjRip8WTrPYGv07h108dUKGMeDPKijVCHX3DDKdfb+v6oB9wfuh3DTJXUAfI=\n"
+	"ns A 192.0.2.98\n"
+	"kid NS ns.kid\n"
+	"kid DS 12345 13 2 0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF\n"
+	"ns.kid A 192.0.2.97\n";
+
 static zoneset_t *zs;
 
 static int setup(void **state)
 {
 	char err[512];
-	zone_t *zones[2] = { NULL, NULL };
+	zone_t *zones[3] = { NULL, NULL, NULL };
 	if (zone_load_mem("parent", PARENT, strlen(PARENT), NULL, NULL, NULL, &zones[0], err,
 			  sizeof(err)) != ST_OK)
 		return -1;
 	if (zone_load_mem("child", CHILD, strlen(CHILD), NULL, NULL, NULL, &zones[1], err,
 			  sizeof(err)) != ST_OK)
 		return -1;
-	return zoneset_from_zones(zones, 2, GLUE_FULL, &zs, err, sizeof(err)) == ST_OK ? 0 : -1;
+	if (zone_load_mem("signed", SIGNED, strlen(SIGNED), NULL, NULL, NULL, &zones[2], err,
+			  sizeof(err)) != ST_OK)
+		return -1;
+	return zoneset_from_zones(zones, 3, GLUE_FULL, &zs, err, sizeof(err)) == ST_OK ? 0 : -1;
 }
 
 static int teardown(void **state)
@@ -127,10 +144,23 @@ static void test_referral(void **state)
 	assert_memory_equal(ex.cut, "\5child\4test\0", 12);
 }
 
-static void test_referral_with_do_has_ds(void **state)
+static void test_referral_from_unsigned_zone_has_no_ds(void **state)
 {
+	/* The DS is there, but an unsigned parent has nothing to prove it
+	 * with: NSD and Knot leave it out even with DO. */
 	ask("www.child.test.", RR_A, true, false);
+	assert_int_equal(plan.kind, ANSWER_REFERRAL);
+	assert_int_equal(count_in(SEC_AUTHORITY, RR_NS), 1);
+	assert_int_equal(count_in(SEC_AUTHORITY, RR_DS), 0);
+}
+
+static void test_referral_from_signed_zone_with_do_has_ds(void **state)
+{
+	ask("www.kid.signed.example.", RR_A, true, false);
+	assert_int_equal(plan.kind, ANSWER_REFERRAL);
 	assert_int_equal(count_in(SEC_AUTHORITY, RR_DS), 1);
+	ask("www.kid.signed.example.", RR_A, false, false);
+	assert_int_equal(count_in(SEC_AUTHORITY, RR_DS), 0);
 }
 
 static void test_glue_name_is_referred(void **state)
@@ -292,7 +322,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_referral),
-		cmocka_unit_test(test_referral_with_do_has_ds),
+		cmocka_unit_test(test_referral_from_unsigned_zone_has_no_ds),
+		cmocka_unit_test(test_referral_from_signed_zone_with_do_has_ds),
 		cmocka_unit_test(test_glue_name_is_referred),
 		cmocka_unit_test(test_ds_at_cut_from_parent),
 		cmocka_unit_test(test_glue_policies),
