@@ -96,11 +96,11 @@ size_t zone_record_count(const zone_t *z);
 
 /* The SOA RRset, and the negative-caching TTL min(SOA TTL, MINIMUM) (RFC 2308). */
 const rrset_t *zone_soa(const zone_t *z);
+uint32_t zone_negative_ttl(const zone_t *z);
 
 /* Whether the zone is signed: its apex has a DNSKEY RRset and RRSIGs. Only
  * a signed zone's referrals carry DS (RFC 4035 3.1.4). */
 bool zone_signed(const zone_t *z);
-uint32_t zone_negative_ttl(const zone_t *z);
 
 /* The zone's own rule (NULL: inherit the server's); policy.h says what a
  * rule means at a cut (glue_rule_effective). */
