@@ -181,6 +181,8 @@ size_t log_format_query(char *buf, size_t cap, const char *client, const char *s
 		sb_printf(&sb, " wildcard");
 	if (ex->cnames > 0)
 		sb_printf(&sb, " cnames=%u", ex->cnames);
+	if (ex->dnssec)
+		sb_printf(&sb, " dnssec=signed rrsig=%u nsec=%u", ex->rrsigs, ex->nsecs);
 	if (ex->zone != NULL) {
 		sb_printf(&sb, " zone=");
 		sb_name(&sb, ex->zone);
@@ -277,6 +279,9 @@ size_t log_format_query_json(char *buf, size_t cap, const char *client, const ch
 		json_null(&j, "kind");
 		json_bool(&j, "wildcard", false);
 		json_uint(&j, "cnames", 0);
+		json_bool(&j, "dnssec", false);
+		json_uint(&j, "rrsigs", 0);
+		json_uint(&j, "nsecs", 0);
 		json_null(&j, "zone");
 		json_null(&j, "cut");
 		json_null(&j, "policy");
@@ -298,6 +303,9 @@ size_t log_format_query_json(char *buf, size_t cap, const char *client, const ch
 	json_str(&j, "kind", answer_kind_str(e->kind));
 	json_bool(&j, "wildcard", e->wildcard);
 	json_uint(&j, "cnames", e->cnames);
+	json_bool(&j, "dnssec", e->dnssec);
+	json_uint(&j, "rrsigs", e->rrsigs);
+	json_uint(&j, "nsecs", e->nsecs);
 	j_name(&j, "zone", e->zone);
 	j_name(&j, "cut", referral ? e->cut : NULL);
 	json_str(&j, "policy", referral ? glue_mode_str(e->policy) : NULL);

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "dns/denial.h"
 #include "dns/name.h"
 #include "dns/rdata.h"
 
@@ -50,21 +51,57 @@ static plan_rr_t *plan_add(plan_t *p, uint8_t section, const uint8_t *owner, con
 	r->ttl = PLAN_TTL_ZONE;
 	r->section = section;
 	r->required = false;
+	r->sig = false;
 	r->ns_index = -1;
 	return r;
 }
 
-/* Addresses of NS/MX/SRV targets, from the zone's precomputed list. */
-static void add_additional(plan_t *p, const rrset_t *rs)
+/* Signatures and proofs go in for a query with DO=1 to a signed zone. */
+static bool dnssec(ctx_t *c, const zone_t *z)
 {
+	bool on = c->q->do_bit && zone_signed(z);
+	if (on)
+		c->ex->dnssec = true;
+	return on;
+}
+
+/* With DNSSEC, the RRSIGs over the entry r just planned (its owner,
+ * section and TTL set) go right after it. Returns r. */
+static plan_rr_t *sign(ctx_t *c, const zone_t *z, plan_rr_t *r)
+{
+	if (!r || !dnssec(c, z))
+		return r;
+	const rrset_t *sig = zone_rrsigs(z, r->rrset);
+	plan_rr_t *s = sig ? plan_add(c->plan, r->section, r->owner, sig) : NULL;
+	if (s) {
+		s->qskip = r->qskip;
+		s->ttl = r->ttl;
+		s->sig = true;
+	}
+	return r;
+}
+
+/* A denial proof, signed, in AUTHORITY: each RRset once. */
+static void add_proof(ctx_t *c, const zone_t *z, const denial_rr_t *d, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (!plan_has(c->plan, d[i].rrset))
+			sign(c, z, plan_add(c->plan, SEC_AUTHORITY, d[i].owner, d[i].rrset));
+}
+
+/* Addresses of NS/MX/SRV targets, from the zone's precomputed list (with
+ * their RRSIGs when they are the zone's own signed data). */
+static void add_additional(ctx_t *c, const zone_t *z, const rrset_t *rs)
+{
+	plan_t *p = c->plan;
 	if (!rs->addl)
 		return;
 	for (uint16_t i = 0; i < rs->count; i++) {
 		const addl_t *a = &rs->addl[i];
 		if (a->a && !plan_has(p, a->a))
-			plan_add(p, SEC_ADDITIONAL, a->target, a->a);
+			sign(c, z, plan_add(p, SEC_ADDITIONAL, a->target, a->a));
 		if (a->aaaa && !plan_has(p, a->aaaa))
-			plan_add(p, SEC_ADDITIONAL, a->target, a->aaaa);
+			sign(c, z, plan_add(p, SEC_ADDITIONAL, a->target, a->aaaa));
 	}
 }
 
@@ -91,14 +128,16 @@ static void add_negative(ctx_t *c, const zone_t *z, uint8_t kind)
 		plan_add_above(c, SEC_AUTHORITY, zone_origin(z), zone_origin_len(z), zone_soa(z));
 	if (r)
 		r->ttl = zone_negative_ttl(z);
+	sign(c, z, r);
 	c->plan->kind = kind;
 	if (kind == ANSWER_NXDOMAIN)
 		c->plan->rcode = RCODE_NXDOMAIN;
 }
 
-/* Referral: NS in AUTHORITY (and DS, with DO, from a signed zone: an
- * unsigned parent has no proof to go with it, and NSD and Knot leave it
- * out), glue by class and rule. */
+/* Referral: NS in AUTHORITY, unsigned (the child's data); with DO, from a
+ * signed zone, DS and its RRSIGs or the proof that the cut has no DS (an
+ * unsigned parent has neither, and NSD and Knot send no DS then); glue by
+ * class and rule, never signed. */
 static void refer(ctx_t *c, const zone_t *z, const node_t *cut)
 {
 	plan_t *p = c->plan;
@@ -110,8 +149,15 @@ static void refer(ctx_t *c, const zone_t *z, const node_t *cut)
 	if (p->n == 0)
 		p->aa = false; /* a referral only; after a CNAME the answer stays AA */
 	plan_add_above(c, SEC_AUTHORITY, cut->name, cut->namelen, node_rrset(cut, RR_NS));
-	if (c->q->do_bit && zone_signed(z))
-		plan_add_above(c, SEC_AUTHORITY, cut->name, cut->namelen, node_rrset(cut, RR_DS));
+	if (dnssec(c, z)) {
+		const rrset_t *ds = node_rrset(cut, RR_DS);
+		if (ds) {
+			sign(c, z, plan_add_above(c, SEC_AUTHORITY, cut->name, cut->namelen, ds));
+		} else {
+			denial_rr_t d[DENIAL_MAX];
+			add_proof(c, z, d, denial_nodata(z, cut, d));
+		}
+	}
 
 	bool wrong = rule->mode == GLUE_WRONG;
 	ex->cut = cut->name;
@@ -170,13 +216,13 @@ static void refer(ctx_t *c, const zone_t *z, const node_t *cut)
 }
 
 /* ANY (RFC 8482): over UDP one RRset, over TCP the whole node. */
-static void answer_any(ctx_t *c, const node_t *n, const uint8_t *owner)
+static void answer_any(ctx_t *c, const zone_t *z, const node_t *n, const uint8_t *owner)
 {
 	for (uint16_t i = 0; i < n->nrrsets; i++) {
 		const rrset_t *rs = &n->rrsets[i];
 		if (rs->type == RR_RRSIG)
 			continue;
-		plan_add(c->plan, SEC_ANSWER, owner, rs);
+		sign(c, z, plan_add(c->plan, SEC_ANSWER, owner, rs));
 		if (!c->tcp)
 			break;
 	}
@@ -194,20 +240,33 @@ static const uint8_t *answer_node(ctx_t *c, const zone_t *z, const node_t *n, co
 		return NULL;
 	}
 	if (qtype == RR_ANY) {
-		answer_any(c, n, owner);
+		answer_any(c, z, n, owner);
 		c->plan->kind = ANSWER_POSITIVE;
 		return NULL;
 	}
+	if (qtype == RR_RRSIG && zone_signed(z)) {
+		/* Every RRSIG at the name, each group with its own TTL. */
+		uint16_t before = c->plan->n;
+		for (uint16_t i = 0; i < n->nrrsets; i++) {
+			const rrset_t *sig = zone_rrsigs(z, &n->rrsets[i]);
+			if (sig)
+				plan_add(c->plan, SEC_ANSWER, owner, sig);
+		}
+		if (c->plan->n > before) {
+			c->plan->kind = ANSWER_POSITIVE;
+			return NULL;
+		}
+	}
 	const rrset_t *rs = node_rrset(n, qtype);
 	if (rs) {
-		plan_add(c->plan, SEC_ANSWER, owner, rs);
-		add_additional(c->plan, rs);
+		sign(c, z, plan_add(c->plan, SEC_ANSWER, owner, rs));
+		add_additional(c, z, rs);
 		c->plan->kind = ANSWER_POSITIVE;
 		return NULL;
 	}
 	const rrset_t *cname = node_rrset(n, RR_CNAME);
 	if (cname) {
-		plan_add(c->plan, SEC_ANSWER, owner, cname);
+		sign(c, z, plan_add(c->plan, SEC_ANSWER, owner, cname));
 		c->plan->kind = ANSWER_POSITIVE;
 		return cname->data + 2; /* the one record's rdata: the target */
 	}
@@ -228,24 +287,31 @@ static const uint8_t *lookup(ctx_t *c, const zone_t *z, const uint8_t *lname, co
 	c->lnamelen = name_len(lname);
 	c->at_question = owner == NULL;
 	bool exact = n->namelen == c->lnamelen;
+	denial_rr_t d[DENIAL_MAX];
 
 	if (n->cut) {
 		/* DS at the cut is the parent's own data (RFC 4035 3.1.4.1). */
 		if (exact && n == n->cut && c->q->qtype == RR_DS && step == 0) {
 			const rrset_t *ds = node_rrset(n, RR_DS);
 			if (ds) {
-				plan_add(c->plan, SEC_ANSWER, owner, ds);
+				sign(c, z, plan_add(c->plan, SEC_ANSWER, owner, ds));
 				c->plan->kind = ANSWER_POSITIVE;
 			} else {
 				add_negative(c, z, ANSWER_NODATA);
+				if (dnssec(c, z))
+					add_proof(c, z, d, denial_nodata(z, n, d));
 			}
 			return NULL;
 		}
 		refer(c, z, n->cut);
 		return NULL;
 	}
-	if (exact)
-		return answer_node(c, z, n, owner);
+	if (exact) {
+		const uint8_t *next = answer_node(c, z, n, owner);
+		if (c->plan->kind == ANSWER_NODATA && dnssec(c, z))
+			add_proof(c, z, d, denial_nodata(z, n, d));
+		return next;
+	}
 
 	if (n->flags & NODE_WILDCARD_CHILD) {
 		uint8_t wild[NAME_MAXLEN];
@@ -256,11 +322,23 @@ static const uint8_t *lookup(ctx_t *c, const zone_t *z, const uint8_t *lname, co
 			const node_t *w = zone_find(z, wild, wl);
 			if (w) {
 				c->ex->wildcard = true;
-				return answer_node(c, z, w, owner);
+				const uint8_t *next = answer_node(c, z, w, owner);
+				if (!dnssec(c, z))
+					return next;
+				/* The proof that no closer name exists (RFC 4035
+				 * 3.1.3.3, RFC 5155 7.2.5 and 7.2.6). */
+				if (c->plan->kind == ANSWER_NODATA)
+					add_proof(c, z, d,
+						  denial_wildcard_nodata(z, n, w, lname, d));
+				else
+					add_proof(c, z, d, denial_wildcard(z, n, lname, d));
+				return next;
 			}
 		}
 	}
 	add_negative(c, z, ANSWER_NXDOMAIN);
+	if (dnssec(c, z))
+		add_proof(c, z, d, denial_nxdomain(z, n, lname, d));
 	return NULL;
 }
 
@@ -370,6 +448,17 @@ void answer_plan_in(const zoneset_t *zs, const query_t *q, bool tcp, const zone_
 		owner = next;
 		lname = target;
 		z = nz;
+	}
+	/* A CNAME step's proofs went into AUTHORITY before the next step's
+	 * answer: sections in order again, each entry's RRSIGs still after it. */
+	for (uint16_t i = 1; i < plan->n; i++) {
+		if (plan->rr[i].section >= plan->rr[i - 1].section)
+			continue;
+		plan_rr_t t = plan->rr[i];
+		uint16_t j = i;
+		for (; j > 0 && plan->rr[j - 1].section > t.section; j--)
+			plan->rr[j] = plan->rr[j - 1];
+		plan->rr[j] = t;
 	}
 	if (plan->kind == ANSWER_REFERRAL && plan->n > 0 && plan->rr[0].section == SEC_ANSWER)
 		plan->aa = true;

@@ -1,9 +1,13 @@
 /*
  * answer.h -- decide the answer: (zoneset, query) -> plan + explanation.
  *
- * RFC 1034 4.3.2 as amended by RFC 9471 (see DESIGN.md 2). A plan is a list
- * of RRsets with their sections; encode.c turns it into bytes and owns the
- * size rules. Pure and allocation-free.
+ * RFC 1034 4.3.2 as amended by RFC 9471 (see DESIGN.md 2), and for a query
+ * with DO=1 to a signed zone RFC 4035 3.1 and RFC 5155 7.2: every RRset of
+ * the zone's own data in ANSWER and AUTHORITY with its RRSIGs, the NSEC or
+ * NSEC3 proofs of what does not exist (dns/denial.h), and DS or the proof
+ * of no DS beside a referral's NS. A plan is a list of RRsets with their
+ * sections; encode.c turns it into bytes and owns the size rules. Pure and
+ * allocation-free.
  */
 #ifndef GLUED_ANSWER_H
 #define GLUED_ANSWER_H
@@ -38,6 +42,7 @@ typedef struct plan_rr {
 	uint32_t ttl;    /* PLAN_TTL_ZONE or a TTL to write instead */
 	uint8_t section; /* enum section */
 	bool required;   /* ADDITIONAL only: if it does not fit, set TC */
+	bool sig;        /* the RRSIGs of the entry before: left out with it */
 	int8_t ns_index; /* glue: index into explain.ns, else -1 */
 } plan_rr_t;
 
@@ -93,9 +98,12 @@ typedef struct explain {
 	explain_ns_t ns[EXPLAIN_MAX_NS];
 	bool wildcard;  /* answer synthesized from a wildcard */
 	uint8_t cnames; /* CNAMEs followed */
+	bool dnssec;    /* DO=1 to a signed zone: RRSIGs and proofs planned */
 	/* Filled by encode: */
-	uint8_t tc;     /* enum tc_reason */
-	uint16_t flags; /* response header flags */
+	uint16_t rrsigs; /* RRSIG records written */
+	uint16_t nsecs;  /* NSEC and NSEC3 records written */
+	uint8_t tc;      /* enum tc_reason */
+	uint16_t flags;  /* response header flags */
 	uint8_t rcode;
 	uint16_t count[3]; /* ANSWER, AUTHORITY, ADDITIONAL records written */
 	uint16_t size;     /* response bytes */

@@ -487,6 +487,7 @@ size_t encode_response(const query_t *q, const plan_t *plan, uint8_t *out, size_
 		return 0;
 
 	uint16_t count[3] = { 0, 0, 0 };
+	unsigned nsig = 0, nnsec = 0;
 	uint8_t tc = TC_NONE;
 	/* Truncation "always": header, question and OPT only, TC set, so the
 	 * client has to come back over TCP. */
@@ -511,6 +512,11 @@ size_t encode_response(const query_t *q, const plan_t *plan, uint8_t *out, size_
 		unsigned n = rrset_write(&w, &c, prr);
 		if (!w.err) {
 			count[prr->section] = (uint16_t)(count[prr->section] + n);
+			uint16_t t = prr->rrset->type;
+			if (t == RR_RRSIG)
+				nsig += n;
+			else if (t == RR_NSEC || t == RR_NSEC3)
+				nnsec += n;
 			continue;
 		}
 		/* Roll the whole RRset back. */
@@ -526,6 +532,9 @@ size_t encode_response(const query_t *q, const plan_t *plan, uint8_t *out, size_
 			if (ex && prr->ns_index >= 0 && prr->ns_index < ex->nns &&
 			    prr->ns_index < EXPLAIN_MAX_NS)
 				ex->ns[prr->ns_index].fate = FATE_SIZE;
+			/* Its RRSIGs stay out with it. */
+			while (i + 1 < nplan && i + 1 < PLAN_MAX && plan->rr[i + 1].sig)
+				i++;
 			continue;
 		}
 		/* ANSWER/AUTHORITY data or in-domain glue: the client must
@@ -557,6 +566,8 @@ size_t encode_response(const query_t *q, const plan_t *plan, uint8_t *out, size_
 		ex->flags = flags;
 		ex->rcode = plan->rcode;
 		memcpy(ex->count, count, sizeof(count));
+		ex->rrsigs = (uint16_t)nsig;
+		ex->nsecs = (uint16_t)nnsec;
 		ex->size = (uint16_t)w.pos;
 		ex->limit = (uint16_t)limit;
 	}
@@ -588,6 +599,7 @@ size_t encode_error(const query_t *q, uint16_t rcode, uint8_t *out, size_t limit
 		ex->count[SEC_ANSWER] = 0;
 		ex->count[SEC_AUTHORITY] = 0;
 		ex->count[SEC_ADDITIONAL] = n > 0 ? arcount : 0;
+		ex->rrsigs = ex->nsecs = 0;
 		ex->size = (uint16_t)n;
 		ex->limit = (uint16_t)limit;
 	}

@@ -251,3 +251,30 @@ const char *name_str(const uint8_t *name, char *buf, size_t cap)
 		snprintf(buf, cap, "?");
 	return buf;
 }
+
+/* Where each label of name starts; returns how many there are. */
+static int label_starts(const uint8_t *name, uint8_t at[NAME_MAXLABELS])
+{
+	int n = 0;
+	for (size_t p = 0; name[p] != 0 && n < NAME_MAXLABELS; p += 1u + name[p])
+		at[n++] = (uint8_t)p;
+	return n;
+}
+
+int name_canon_cmp(const uint8_t *a, const uint8_t *b)
+{
+	uint8_t at_a[NAME_MAXLABELS], at_b[NAME_MAXLABELS];
+	int na = label_starts(a, at_a), nb = label_starts(b, at_b);
+	for (int i = na - 1, j = nb - 1; i >= 0 && j >= 0; i--, j--) {
+		const uint8_t *la = a + at_a[i], *lb = b + at_b[j];
+		unsigned len = la[0] < lb[0] ? la[0] : lb[0];
+		for (unsigned k = 1; k <= len; k++) {
+			uint8_t x = name_lower_byte(la[k]), y = name_lower_byte(lb[k]);
+			if (x != y)
+				return x < y ? -1 : 1;
+		}
+		if (la[0] != lb[0])
+			return la[0] < lb[0] ? -1 : 1;
+	}
+	return na < nb ? -1 : na > nb;
+}

@@ -60,6 +60,13 @@ bool name_equal(const uint8_t *a, const uint8_t *b);
 /* True when name is parent or lies below it (ignoring ASCII case). */
 bool name_is_sub(const uint8_t *name, const uint8_t *parent);
 
+/*
+ * Canonical order (RFC 4034 6.1): negative, 0 or positive as a sorts
+ * before, with or after b. Labels compare from the rightmost, each as
+ * lowercased bytes, a shorter label before a longer one it begins.
+ */
+int name_canon_cmp(const uint8_t *a, const uint8_t *b);
+
 /* True when the first label of name is the single byte '*'. */
 static inline bool name_is_wildcard(const uint8_t *name) { return name[0] == 1 && name[1] == '*'; }
 

@@ -135,6 +135,10 @@ size_t zone_node_count(const zone_t *z) { return z->nnodes; }
 size_t zone_record_count(const zone_t *z) { return z->nrecords; }
 const rrset_t *zone_soa(const zone_t *z) { return z->soa; }
 bool zone_signed(const zone_t *z) { return z->is_signed; }
+const rrset_t *zone_rrsigs(const zone_t *z, const rrset_t *rs)
+{
+	return rs->sigs ? &z->sigsets[rs->sigs - 1] : NULL;
+}
 uint32_t zone_negative_ttl(const zone_t *z) { return z->neg_ttl; }
 const glue_rule_t *zone_rule(const zone_t *z) { return z->rule; }
 
@@ -149,6 +153,10 @@ void zone_free(zone_t *z)
 	if (!z)
 		return;
 	free(z->file);
+	free(z->sigsets);
+	free(z->nsec);
+	free(z->nsec3);
+	free(z->n3);
 	free(z->nodes);
 	free(z->table);
 	arena_free(&z->arena);

@@ -34,6 +34,9 @@ typedef struct rrset {
 	uint32_t ttl;
 	const uint8_t *data; /* count x { u16 rdlen (big-endian), rdata } */
 	uint32_t datalen;
+	/* In a signed zone: the RRSIGs over this RRset, as index + 1 into the
+	 * zone's signature RRsets (zone_rrsigs reads it); 0: none. */
+	uint32_t sigs;
 	/* For NS, MX and SRV RRsets: one entry per record, parallel to data,
 	 * naming the A/AAAA RRsets of the record's target in this zone (either
 	 * NULL). NULL for other types. */
@@ -99,8 +102,13 @@ const rrset_t *zone_soa(const zone_t *z);
 uint32_t zone_negative_ttl(const zone_t *z);
 
 /* Whether the zone is signed: its apex has a DNSKEY RRset and RRSIGs. Only
- * a signed zone's referrals carry DS (RFC 4035 3.1.4). */
+ * a signed zone's answers carry RRSIGs, denial proofs and, in referrals,
+ * DS (RFC 4035 3.1); dns/denial.h picks the proofs. */
 bool zone_signed(const zone_t *z);
+
+/* The RRSIGs that cover rs, an RRset of z (grouped per covered type at
+ * load, TTL that of rs), or NULL. */
+const rrset_t *zone_rrsigs(const zone_t *z, const rrset_t *rs);
 
 /* The zone's own rule (NULL: inherit the server's); policy.h says what a
  * rule means at a cut (glue_rule_effective). */

@@ -29,11 +29,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "dns/arena.h"
 #include "dns/name.h"
 #include "dns/rdata.h"
 #include "dns/wire.h"
+#include "dns/zone_dnssec.h"
 #include "dns/zone_impl.h"
 #include "dns/zonefile.h"
 
@@ -363,6 +365,7 @@ static int lay_out(builder_t *b, uint32_t ni, brec_t *r, size_t k)
 		bool have_ttl = false;
 		rs->type = t;
 		rs->ttl = 0;
+		rs->sigs = 0;
 		rs->addl = NULL;
 		if (o < nold && old[o].type == t) {
 			memcpy(data + pos, old[o].data, old[o].datalen);
@@ -388,7 +391,9 @@ static int lay_out(builder_t *b, uint32_t ni, brec_t *r, size_t k)
 			if (!have_ttl) {
 				rs->ttl = x->ttl;
 				have_ttl = true;
-			} else if (x->ttl != rs->ttl) {
+			} else if (x->ttl != rs->ttl && t != RR_RRSIG) {
+				/* The RRSIGs of a name cover different RRsets, each
+				 * with its own TTL (RFC 4034 3): not one RRset. */
 				char owner[NAME_TEXT_MAX], tbuf[16],
 					msg[ZONEFILE_ERR_MAX + NAME_TEXT_MAX];
 				format_name(n->name, owner, sizeof(owner));
@@ -627,6 +632,62 @@ static int locate_cb(void *ctx, const zf_rr_t *rr, char *err, size_t errcap)
 	l->line = rr->line;
 	l->found = true;
 	return ST_EEXIST; /* stop */
+}
+
+/* Where the records the DNSSEC warnings are about are: one more read of
+ * the source for all of them. */
+typedef struct locate_notes {
+	const dnssec_notes_t *notes;
+	char file[DNSSEC_NOTES_MAX][ZONEFILE_ERR_MAX];
+	unsigned line[DNSSEC_NOTES_MAX];
+	size_t left;
+} locate_notes_t;
+
+static int locate_notes_cb(void *ctx, const zf_rr_t *rr, char *err, size_t errcap)
+{
+	locate_notes_t *l = ctx;
+	uint8_t lname[NAME_MAXLEN];
+	(void)err, (void)errcap;
+	size_t len = 0;
+	for (size_t i = 0; i < l->notes->n; i++) {
+		const dnssec_note_t *m = &l->notes->note[i];
+		if (l->line[i] != 0 || rr->type != m->type)
+			continue;
+		if (m->covered && (rr->rdlen < 2 || wire_get16(rr->rdata) != m->covered))
+			continue;
+		if (len == 0)
+			len = name_lower(lname, rr->owner);
+		if (len != name_len(m->name) || memcmp(lname, m->name, len) != 0)
+			continue;
+		snprintf(l->file[i], sizeof(l->file[i]), "%s", rr->file);
+		l->line[i] = rr->line;
+		if (--l->left == 0)
+			return ST_EEXIST; /* stop */
+	}
+	return ST_OK;
+}
+
+static void warn_notes(builder_t *b, const dnssec_notes_t *notes)
+{
+	if (notes->n == 0 || !b->warn)
+		return;
+	locate_notes_t *l = calloc(1, sizeof(*l));
+	if (l) {
+		char scratch[ZONEFILE_ERR_MAX];
+		l->notes = notes;
+		l->left = notes->n;
+		(void)b->parse(b->parse_arg, locate_notes_cb, l, b->origin_arg, &b->zflim, scratch,
+			       sizeof(scratch));
+	}
+	for (size_t i = 0; i < notes->n; i++) {
+		if (l && l->line[i])
+			warnf(b, "%s:%u: %s", l->file[i], l->line[i], notes->note[i].text);
+		else
+			warnf(b, "%s: %s", b->z->file, notes->note[i].text);
+	}
+	if (notes->more)
+		warnf(b, "%s: %zu more DNSSEC warnings like these", b->z->file, notes->more);
+	free(l);
 }
 
 /*
@@ -974,6 +1035,19 @@ static int finish(zone_t *z, builder_t *b)
 	if (!node_rrset(z->apex, RR_NS))
 		return fail_at(b, z->origin, -1, ST_ESEMANTIC,
 			       "zone %s has no NS records at its apex");
+
+	/* Signatures per RRset and the denial chain of a signed zone. */
+	if (z->is_signed) {
+		dnssec_notes_t *notes = malloc(sizeof(*notes));
+		if (!notes)
+			return ST_ENOMEM;
+		rc = zone_dnssec_build(z, (uint32_t)time(NULL), notes);
+		if (rc == ST_OK)
+			warn_notes(b, notes);
+		free(notes);
+		if (rc != ST_OK)
+			return rc;
+	}
 
 	/* SOA MINIMUM is the last 4 bytes of the rdata. */
 	const uint8_t *soard = z->soa->data + 2;

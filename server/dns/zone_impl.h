@@ -1,7 +1,7 @@
 /*
  * zone_impl.h -- the inside of a zone, for the files that build it
- * (zone_build.c) and read it (zone.c). Nothing else includes it: the rest
- * of glued sees zone_t through zone.h only.
+ * (zone_build.c, zone_dnssec.c) and read it (zone.c, denial.c). Nothing
+ * else includes it: the rest of glued sees zone_t through zone.h only.
  */
 #ifndef GLUED_ZONE_IMPL_H
 #define GLUED_ZONE_IMPL_H
@@ -11,6 +11,25 @@
 
 #include "dns/arena.h"
 #include "dns/zone.h"
+
+/* How a signed zone denies existence (RFC 4035 3.1.3, RFC 5155 7.2). */
+enum zone_denial { DENIAL_NONE = 0, DENIAL_NSEC = 1, DENIAL_NSEC3 = 2 };
+
+#define NSEC3_HASH_LEN 20 /* SHA-1, the one NSEC3 hash algorithm */
+
+/* One NSEC3 RRset of the zone, keyed by the hash its owner spells. */
+typedef struct nsec3 {
+	uint8_t hash[NSEC3_HASH_LEN];
+	const uint8_t *owner; /* lowercased wire form */
+	const rrset_t *rrset;
+} nsec3_t;
+
+/* What a node's name hashes to in an NSEC3 zone, worked out at load: the
+ * NSEC3 that matches it, else the one that covers it, and the one that
+ * covers "*.<name>" (or matches it). Index + 1 into zone.nsec3; 0: none. */
+typedef struct n3info {
+	uint32_t match, cover, wild;
+} n3info_t;
 
 struct zone {
 	arena_t arena;
@@ -24,11 +43,29 @@ struct zone {
 	node_t *apex;
 	const rrset_t *soa;
 	bool is_signed; /* DNSKEY and RRSIG at the apex */
+	/* DNSSEC, built by zone_dnssec.c; empty for an unsigned zone. */
+	rrset_t *sigsets; /* RRSIGs per covered RRset: rrset_t.sigs - 1 */
+	size_t nsigsets;
+	uint8_t denial;      /* enum zone_denial */
+	const node_t **nsec; /* NSEC owners in canonical order (RFC 4034 6.1) */
+	size_t nnsec;
+	nsec3_t *nsec3; /* NSEC3 RRsets sorted by hash */
+	size_t nnsec3;
+	n3info_t *n3; /* NSEC3 zones: one per node, in node order */
+	uint16_t n3_iterations;
+	uint8_t n3_saltlen;
+	uint8_t n3_salt[255];
 	uint32_t neg_ttl;
 	const glue_rule_t *rule;
 	size_t nrecords;
 	char *file;
 };
+
+/* NSEC3 (denial.c): the hash of a lowercased name under the zone's salt
+ * and iterations (RFC 5155 5), and the index of the NSEC3 that matches
+ * hash (*exact) or else covers it. Pre: z->nnsec3 > 0. */
+void nsec3_hash(const zone_t *z, const uint8_t *lname, size_t len, uint8_t out[NSEC3_HASH_LEN]);
+size_t nsec3_find(const zone_t *z, const uint8_t *hash, bool *exact);
 
 /* ---- hashing -------------------------------------------------------- */
 

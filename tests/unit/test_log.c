@@ -424,7 +424,7 @@ static void test_json_referral(void **state)
 		"\"qname\":\"www.example.lab.\",\"qtype\":\"A\",\"qclass\":1,\"dropped\":false,"
 		"\"rcode\":\"NOERROR\",\"flags\":[\"qr\",\"rd\"],"
 		"\"counts\":{\"answer\":0,\"authority\":2,\"additional\":4},"
-		"\"kind\":\"referral\",\"wildcard\":false,\"cnames\":0,\"zone\":\"lab.\","
+		"\"kind\":\"referral\",\"wildcard\":false,\"cnames\":0,\"dnssec\":false,\"rrsigs\":0,\"nsecs\":0,\"zone\":\"lab.\","
 		"\"cut\":\"example.lab.\",\"policy\":\"full\",\"truncation\":\"rfc9471\","
 		"\"legacy_dropped\":false,\"ns\":["
 		"{\"name\":\"ns1.example.lab.\",\"class\":\"in-domain\",\"fate\":\"glue\",\"a\":1,\"aaaa\":1},"
@@ -481,6 +481,7 @@ static void test_json_fields(void **state)
 	log_format_query_json(buf, sizeof(buf), "c", "s", false, &q, &ex);
 	assert_true(json_valid(buf));
 	assert_non_null(strstr(buf, "\"kind\":\"answer\",\"wildcard\":true,\"cnames\":2,"
+				    "\"dnssec\":false,\"rrsigs\":0,\"nsecs\":0,"
 				    "\"zone\":\"lab.\",\"cut\":null,\"policy\":null,"
 				    "\"truncation\":\"always\""));
 	assert_non_null(
@@ -509,12 +510,13 @@ static void test_json_dropped(void **state)
 	log_format_query_json(buf, sizeof(buf), "c", "s", false, NULL, NULL);
 	assert_true(json_valid(buf));
 	assert_string_equal(
-		buf, "{\"client\":\"c\",\"server\":\"s\",\"transport\":\"udp\",\"qname\":null,"
-		     "\"qtype\":null,\"qclass\":null,\"dropped\":true,\"rcode\":null,\"flags\":[],"
-		     "\"counts\":null,\"kind\":null,\"wildcard\":false,\"cnames\":0,\"zone\":null,"
-		     "\"cut\":null,\"policy\":null,\"truncation\":null,\"legacy_dropped\":false,"
-		     "\"ns\":[],\"ns_total\":0,\"tc\":false,\"tc_reason\":null,\"fault\":null,"
-		     "\"delay_ms\":0,\"size\":0,\"limit\":0}");
+		buf,
+		"{\"client\":\"c\",\"server\":\"s\",\"transport\":\"udp\",\"qname\":null,"
+		"\"qtype\":null,\"qclass\":null,\"dropped\":true,\"rcode\":null,\"flags\":[],"
+		"\"counts\":null,\"kind\":null,\"wildcard\":false,\"cnames\":0,\"dnssec\":false,\"rrsigs\":0,\"nsecs\":0,\"zone\":null,"
+		"\"cut\":null,\"policy\":null,\"truncation\":null,\"legacy_dropped\":false,"
+		"\"ns\":[],\"ns_total\":0,\"tc\":false,\"tc_reason\":null,\"fault\":null,"
+		"\"delay_ms\":0,\"size\":0,\"limit\":0}");
 	/* A header-only FORMERR: no question. */
 	memset(&q, 0, sizeof(q));
 	memset(&ex, 0, sizeof(ex));
