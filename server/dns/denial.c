@@ -94,10 +94,7 @@ static int put_nsec_cover(const zone_t *z, denial_rr_t *out, int n, const uint8_
 
 /* ---- NSEC3 ------------------------------------------------------------- */
 
-static const n3info_t *info(const zone_t *z, const node_t *n)
-{
-	return &z->n3[n - z->nodes];
-}
+static const n3info_t *info(const zone_t *z, const node_t *n) { return &z->n3[n - z->nodes]; }
 
 /* The NSEC3 covering (or matching) a name that may not exist. */
 static uint32_t n3_of_name(const zone_t *z, const uint8_t *lname)

@@ -25,8 +25,7 @@
 #include "dns/wire.h"
 #include "dns/zone_impl.h"
 
-static dnssec_note_t *note(dnssec_notes_t *ns, const uint8_t *name, uint16_t type,
-			   uint16_t covered)
+static dnssec_note_t *note(dnssec_notes_t *ns, const uint8_t *name, uint16_t type, uint16_t covered)
 {
 	if (ns->n >= DNSSEC_NOTES_MAX) {
 		ns->more++;
