@@ -274,6 +274,8 @@ static bool apply_fault(ctx_t *c, const fault_rt_t *f)
 		p->kind = ANSWER_FAULT;
 		p->rcode = f->f.action == FAULT_REFUSE ? RCODE_REFUSED : RCODE_SERVFAIL;
 		p->aa = false;
+		if (f->f.has_ede)
+			p->ede = (ede_t){ true, f->f.ede_textlen, f->f.ede_code, f->f.ede_text };
 		return true;
 	case FAULT_DROP:
 		p->kind = ANSWER_FAULT;
@@ -312,6 +314,7 @@ void answer_plan_in(const zoneset_t *zs, const query_t *q, bool tcp, const zone_
 	plan->aa = true;
 	plan->drop = false;
 	plan->delay_ms = 0;
+	plan->ede = (ede_t){ 0 };
 	plan->kind = ANSWER_POSITIVE;
 	plan->truncation = zs->rule.truncation;
 
@@ -337,9 +340,11 @@ void answer_plan_in(const zoneset_t *zs, const query_t *q, bool tcp, const zone_
 			plan->delay_ms = fault->f.delay_ms;
 	}
 	if (!z) {
+		/* As NSD and Knot say it: EDE 20, no text (RFC 8914 4.21). */
 		plan->kind = ANSWER_REFUSED;
 		plan->rcode = RCODE_REFUSED;
 		plan->aa = false;
+		plan->ede = EDE_CODE(EDE_NOT_AUTHORITATIVE);
 		goto done;
 	}
 	const glue_rule_t *unused;

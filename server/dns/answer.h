@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "dns/ede.h"
 #include "dns/query.h"
 #include "dns/zone.h"
 #include "dns/zoneset.h"
@@ -48,6 +49,7 @@ typedef struct plan {
 	bool drop;          /* a fault says: send nothing */
 	uint8_t truncation; /* enum trunc_mode that applies to this response */
 	uint32_t delay_ms;  /* a fault says: send it this much later */
+	ede_t ede;          /* the Extended DNS Error to send (RFC 8914), if set */
 	uint16_t n;
 	plan_rr_t rr[PLAN_MAX]; /* sections in order: ANSWER, AUTHORITY, ADDITIONAL */
 } plan_t;
@@ -100,6 +102,8 @@ typedef struct explain {
 	uint16_t count[3]; /* ANSWER, AUTHORITY, ADDITIONAL records written */
 	uint16_t size;     /* response bytes */
 	uint16_t limit;    /* size limit that applied */
+	bool ede_sent;     /* an EDE option went out (only with an OPT) ... */
+	uint16_t ede;      /* ... with this INFO-CODE */
 } explain_t;
 
 /*

@@ -11,15 +11,15 @@
 #include "dns/rdata.h"
 #include "dns/zone.h"
 
-/* An error response: respond decides its kind and rcode, the encoder
- * fills in what it wrote. */
-static size_t respond_error(const query_t *q, uint16_t rcode, uint8_t kind, uint8_t *out,
-			    size_t limit, explain_t *ex)
+/* An error response: respond decides its kind, rcode and EDE (may be
+ * NULL), the encoder fills in what it wrote. */
+static size_t respond_error(const query_t *q, uint16_t rcode, const ede_t *ede, uint8_t kind,
+			    uint8_t *out, size_t limit, explain_t *ex)
 {
 	memset(ex, 0, sizeof(*ex));
 	ex->kind = kind;
 	ex->rcode = (uint8_t)rcode;
-	return encode_error(q, rcode, out, limit, ex);
+	return encode_error(q, rcode, ede, out, limit, ex);
 }
 
 /* A request parsed into a query_t, to be answered from zs. */
@@ -47,14 +47,17 @@ static size_t respond_parsed(const parsed_t *p, const query_t *q, bool tcp, uint
 	}
 	size_t limit = tcp ? RESPOND_MAX : query_udp_limit(q);
 	if (verdict == QUERY_ERROR)
-		return respond_error(q, q->rcode, ANSWER_ERROR, out, limit, ex);
+		return respond_error(q, q->rcode, NULL, ANSWER_ERROR, out, limit, ex);
 
 	/* Only class IN is served. QCLASS ANY (RFC 1035 3.2.5) matches IN
 	 * data, so it is answered like IN, as NSD does. CH is REFUSED: glued
 	 * has no server names (NSD answers CH version.bind/id.server, and
-	 * REFUSES CH for other names, HS, NONE and the rest). */
-	if (q->qclass != CLASS_IN && q->qclass != CLASS_ANY)
-		return respond_error(q, RCODE_REFUSED, ANSWER_REFUSED, out, limit, ex);
+	 * REFUSES CH for other names, HS, NONE and the rest, with EDE 21 Not
+	 * Supported, RFC 8914 4.22). */
+	if (q->qclass != CLASS_IN && q->qclass != CLASS_ANY) {
+		const ede_t ede = EDE_CODE(EDE_NOT_SUPPORTED);
+		return respond_error(q, RCODE_REFUSED, &ede, ANSWER_REFUSED, out, limit, ex);
+	}
 
 	/*
 	 * Meta types. Zone transfers are not offered: NSD 4.6 without
@@ -67,8 +70,8 @@ static size_t respond_parsed(const parsed_t *p, const query_t *q, bool tcp, uint
 	 */
 	if (q->qtype == RR_AXFR || q->qtype == RR_IXFR) {
 		if (q->qtype == RR_AXFR && !tcp)
-			return respond_error(q, RCODE_NOTIMP, ANSWER_ERROR, out, limit, ex);
-		return respond_error(q, RCODE_REFUSED, ANSWER_REFUSED, out, limit, ex);
+			return respond_error(q, RCODE_NOTIMP, NULL, ANSWER_ERROR, out, limit, ex);
+		return respond_error(q, RCODE_REFUSED, NULL, ANSWER_REFUSED, out, limit, ex);
 	}
 
 	plan_t plan;

@@ -16,7 +16,7 @@ EDNS="edns version=0 flags= udp=1232"
 # Sort canonical lines the way lib_norm does, so expectations can be written
 # in any order.
 canon_sort() {
-	awk '{ k = index("rcode flags edns question answer authority additional warning", $1); print k " " $0 }' |
+	awk '{ k = index("rcode flags ede edns question answer authority additional warning", $1); print k " " $0 }' |
 		LC_ALL=C sort -s -k1,1n -k2 | cut -d' ' -f2-
 }
 
@@ -220,9 +220,10 @@ question txt.test. IN TXT
 answer txt.test. 3600 IN TXT "first string" "second string" "quote \\" and ; semicolon"
 EOF
 
-expect4 main "a name outside every zone: REFUSED" www.example.com A <<EOF
+expect4 main "a name outside every zone: REFUSED, EDE 20 Not Authoritative" www.example.com A <<EOF
 rcode REFUSED
 flags qr
+ede 20
 $EDNS
 question www.example.com. IN A
 EOF

@@ -251,6 +251,15 @@ static void test_refused(void **state)
 	assert_int_equal(plan.rcode, RCODE_REFUSED);
 	assert_false(plan.aa);
 	assert_int_equal(plan.n, 0);
+	/* RFC 8914 4.21, as NSD and Knot send it: code 20, no text. */
+	assert_true(plan.ede.set);
+	assert_int_equal(plan.ede.code, EDE_NOT_AUTHORITATIVE);
+	assert_int_equal(plan.ede.textlen, 0);
+	/* Answers carry none. */
+	ask("www.test.", RR_A, false, false);
+	assert_false(plan.ede.set);
+	ask("nothing.test.", RR_A, false, false);
+	assert_false(plan.ede.set);
 }
 
 static void test_wildcard(void **state)

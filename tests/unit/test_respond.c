@@ -128,12 +128,27 @@ static void test_refused(void **state)
 	assert_int_equal(ex.rcode, RCODE_REFUSED);
 	assert_null(ex.zone);
 	assert_int_equal(ex.size, n);
+	/* Without EDNS there is no OPT to carry an EDE. */
+	assert_int_equal(fix_count(out, 3), 0);
+	assert_false(ex.ede_sent);
+	/* With EDNS: EDE 20 Not Authoritative, no text, as NSD and Knot. */
+	len = fix_query(req, 10, 0, "www.example.org.", RR_A, CLASS_IN, 0, false);
+	n = ask(len, false, &q, &ex);
+	assert_int_equal(fix_count(out, 3), 1);
+	assert_memory_equal(out + n - 17, "\0\0\x29\x04\xd0\0\0\0\0\0\x06\0\x0f\0\x02\0\x14", 17);
+	assert_true(ex.ede_sent);
+	assert_int_equal(ex.ede, EDE_NOT_AUTHORITATIVE);
+	assert_int_equal(ex.size, n);
 
-	/* Class CH: REFUSED before any zone is looked at. */
+	/* Class CH: REFUSED before any zone is looked at, EDE 21 Not
+	 * Supported (NSD's too). */
 	len = fix_query(req, 11, 0, "www.test.", RR_TXT, CLASS_CH, 0, false);
 	n = ask(len, false, &q, &ex);
 	check_error(n, &ex, ANSWER_REFUSED, RCODE_REFUSED, 1232);
 	assert_int_equal(fix_count(out, 3), 1);
+	assert_memory_equal(out + n - 6, "\0\x0f\0\x02\0\x15", 6);
+	assert_true(ex.ede_sent);
+	assert_int_equal(ex.ede, EDE_NOT_SUPPORTED);
 }
 
 static void test_badvers(void **state)
