@@ -20,7 +20,6 @@
 typedef struct ctx {
 	const zoneset_t *zs;
 	const query_t *q;
-	bool tcp;
 	plan_t *plan;
 	explain_t *ex;
 	/* The name being looked up: its length, and whether it is the
@@ -169,17 +168,53 @@ static void refer(ctx_t *c, const zone_t *z, const node_t *cut)
 	}
 }
 
-/* ANY (RFC 8482): over UDP one RRset, over TCP the whole node. */
-static void answer_any(ctx_t *c, const node_t *n, const uint8_t *owner)
+/*
+ * ANY (RFC 8482 4.1): one RRset, over UDP and TCP alike, the one NSD 4.6
+ * gives for the node: in zone-file order the first A, AAAA, SOA, MX or
+ * PTR; without one, the last RRset of another type; without one of those,
+ * the last DNSKEY, NSEC or RRSIG. NSEC3 is never the answer, nor RRSIG
+ * with DO in a signed zone (signatures go with what they sign). Returns
+ * false when nothing is left (NODATA).
+ */
+static bool answer_any(ctx_t *c, const zone_t *z, const node_t *n, const uint8_t *owner)
 {
+	const rrset_t *pick[3] = { NULL, NULL, NULL }; /* preferred, other, last resort */
+	bool no_sigs = c->q->do_bit && zone_signed(z);
 	for (uint16_t i = 0; i < n->nrrsets; i++) {
 		const rrset_t *rs = &n->rrsets[i];
-		if (rs->type == RR_RRSIG)
-			continue;
-		plan_add(c->plan, SEC_ANSWER, owner, rs);
-		if (!c->tcp)
+		int k = 1;
+		switch (rs->type) {
+		case RR_A:
+		case RR_AAAA:
+		case RR_SOA:
+		case RR_MX:
+		case RR_PTR:
+			k = 0;
 			break;
+		case RR_NSEC3:
+			continue;
+		case RR_RRSIG:
+			if (no_sigs)
+				continue;
+			k = 2;
+			break;
+		case RR_DNSKEY:
+		case RR_NSEC:
+			k = 2;
+			break;
+		default:
+			break;
+		}
+		if (!pick[k] || (k == 0 ? rs->seq < pick[k]->seq : rs->seq >= pick[k]->seq))
+			pick[k] = rs;
 	}
+	for (int k = 0; k < 3; k++) {
+		if (pick[k]) {
+			plan_add(c->plan, SEC_ANSWER, owner, pick[k]);
+			return true;
+		}
+	}
+	return false;
 }
 
 /*
@@ -194,8 +229,10 @@ static const uint8_t *answer_node(ctx_t *c, const zone_t *z, const node_t *n, co
 		return NULL;
 	}
 	if (qtype == RR_ANY) {
-		answer_any(c, n, owner);
-		c->plan->kind = ANSWER_POSITIVE;
+		if (answer_any(c, z, n, owner))
+			c->plan->kind = ANSWER_POSITIVE;
+		else
+			add_negative(c, z, ANSWER_NODATA);
 		return NULL;
 	}
 	const rrset_t *rs = node_rrset(n, qtype);
@@ -318,7 +355,7 @@ void answer_plan_in(const zoneset_t *zs, const query_t *q, bool tcp, const zone_
 	plan->kind = ANSWER_POSITIVE;
 	plan->truncation = zs->rule.truncation;
 
-	ctx_t c = { zs, q, tcp, plan, ex, 0, false };
+	ctx_t c = { zs, q, plan, ex, 0, false };
 	const uint8_t *lname = q->lname;
 
 	/* DS at a zone's apex belongs to the parent zone, if served here. */

@@ -108,9 +108,9 @@ typedef struct explain {
 
 /*
  * Plan the answer to a parsed query (query_parse returned QUERY_OK). tcp
- * tells whether the query came over TCP (ANY gets the full node over TCP,
- * one RRset over UDP, RFC 8482). ex (may be NULL) receives the explanation.
- * Never fails: REFUSED and the like are plans too.
+ * tells whether the query came over TCP (truncation "always" applies to
+ * UDP only). ex (may be NULL) receives the explanation. Never fails:
+ * REFUSED and the like are plans too.
  */
 void answer_plan(const zoneset_t *zs, const query_t *q, bool tcp, plan_t *plan, explain_t *ex);
 

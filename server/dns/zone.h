@@ -34,6 +34,10 @@ typedef struct rrset {
 	uint32_t ttl;
 	const uint8_t *data; /* count x { u16 rdlen (big-endian), rdata } */
 	uint32_t datalen;
+	/* Where its first record is in the zone file (records read before
+	 * it; UINT32_MAX for later ones): the order of a node's RRsets as
+	 * the file gives them, which ANY follows (answer.c). */
+	uint32_t seq;
 	/* For NS, MX and SRV RRsets: one entry per record, parallel to data,
 	 * naming the A/AAAA RRsets of the record's target in this zone (either
 	 * NULL). NULL for other types. */

@@ -27,9 +27,9 @@ NSD=$(command -v nsd || echo /usr/sbin/nsd)
 # keeps NSD from adding the apex NS RRset to every positive answer (glued
 # never does; RFC 2181 5.4.1 makes it optional); the price is that NSD also
 # leaves out MX/SRV target addresses, which the corpus states per query.
-# refuse-any: no, so that ANY is answered (one RRset, RFC 8482; the corpus
-# states where glued differs: over TCP it gives the whole node). hide-version/hide-identity: NSD then refuses
-# the CHAOS names, as glued does.
+# refuse-any: no, so that ANY is answered with one RRset (RFC 8482), over
+# UDP and TCP alike, as glued answers it. hide-version/hide-identity: NSD
+# then refuses the CHAOS names, as glued does.
 write_nsd_conf() { # OUT ORIGIN=FILE...
 	local out=$1 spec
 	shift
