@@ -24,8 +24,9 @@ enum answer_kind {
 	ANSWER_NODATA,       /* name exists, type does not: SOA in AUTHORITY */
 	ANSWER_NXDOMAIN,
 	ANSWER_REFERRAL, /* AA=0, NS in AUTHORITY, glue in ADDITIONAL */
-	ANSWER_REFUSED,  /* not in any served zone, or class not IN */
-	ANSWER_ERROR,    /* FORMERR / NOTIMP / BADVERS from query_parse */
+	ANSWER_REFUSED,  /* not in any served zone, class not IN, a zone transfer */
+	ANSWER_ERROR,    /* FORMERR / NOTIMP / BADVERS from query_parse, NOTIMP /
+			  * NOTAUTH for a zone transfer */
 	ANSWER_FAULT,    /* REFUSED / SERVFAIL / no answer, by a configured fault */
 };
 

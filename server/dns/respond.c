@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "dns/encode.h"
+#include "dns/name.h"
 #include "dns/rdata.h"
 #include "dns/zone.h"
 
@@ -59,11 +60,20 @@ static size_t respond_parsed(const parsed_t *p, const query_t *q, bool tcp, uint
 		return respond_error(q, RCODE_REFUSED, &ede, ANSWER_REFUSED, out, limit, ex);
 	}
 
+	const zone_t *z = p->zone;
+	size_t zi = p->zi;
+	if (!p->zone_known)
+		z = zoneset_find_at(zs, q->lname, &zi);
+
 	/*
-	 * Meta types. Zone transfers are not offered: NSD 4.6 without
-	 * provide-xfr answers AXFR and IXFR over TCP with REFUSED, AXFR over
-	 * UDP with NOTIMP (AXFR is TCP-only, RFC 5936 4.2), and IXFR over UDP
-	 * with NOTAUTH; we say REFUSED there, which names the real reason.
+	 * Meta types. Zone transfers are not offered, and glued answers them
+	 * as NSD 4.6 without provide-xfr does, over UDP and TCP alike: AXFR
+	 * over UDP is NOTIMP (AXFR is TCP-only, RFC 5936 4.2); otherwise an
+	 * AXFR or IXFR of a zone served here (the name is its apex) is
+	 * REFUSED with EDE 18 Prohibited (RFC 8914 4.19), and of any other
+	 * name NOTAUTH (RFC 2136 2.2: not authoritative for the zone named),
+	 * IXFR over UDP (RFC 1995 2) included. (Knot 3.2 says NOTAUTH for
+	 * every name, its zones' apexes too.)
 	 * MAILA, MAILB, TSIG, TKEY, OPT and other types in 128..254 are plain
 	 * lookups in NSD (NODATA at an existing name), so answer_plan gets
 	 * them like any type; ANY is answer_plan's business (RFC 8482).
@@ -71,14 +81,15 @@ static size_t respond_parsed(const parsed_t *p, const query_t *q, bool tcp, uint
 	if (q->qtype == RR_AXFR || q->qtype == RR_IXFR) {
 		if (q->qtype == RR_AXFR && !tcp)
 			return respond_error(q, RCODE_NOTIMP, NULL, ANSWER_ERROR, out, limit, ex);
-		return respond_error(q, RCODE_REFUSED, NULL, ANSWER_REFUSED, out, limit, ex);
+		if (z == NULL || !name_equal(q->lname, zone_origin(z)))
+			return respond_error(q, RCODE_NOTAUTH, NULL, ANSWER_ERROR, out, limit, ex);
+		const ede_t ede = EDE_CODE(EDE_PROHIBITED);
+		size_t n = respond_error(q, RCODE_REFUSED, &ede, ANSWER_REFUSED, out, limit, ex);
+		ex->zone = zone_origin(z);
+		return n;
 	}
 
 	plan_t plan;
-	const zone_t *z = p->zone;
-	size_t zi = p->zi;
-	if (!p->zone_known)
-		z = zoneset_find_at(zs, q->lname, &zi);
 	answer_plan_in(zs, q, tcp, z, zi, &plan, ex);
 	/* An answer to QCLASS ANY is never authoritative: the server cannot
 	 * know it holds every class (RFC 1034 3.7.1, RFC 1035 6.2). */

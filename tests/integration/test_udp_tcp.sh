@@ -228,6 +228,26 @@ $EDNS
 question www.example.com. IN A
 EOF
 
+# --- Zone transfers: none offered, answered as NSD answers them --------------
+# (differential_xfr.py compares the bytes with NSD's; here, what real
+# clients make of them.)
+xfr_err() { # DESC EXPECTED KDIG-ARGS...
+	local desc=$1 want=$2 out
+	shift 2
+	out=$(lib_kdig main "$@" | grep -m1 'ERROR: server replied')
+	check_eq "$desc [kdig $*]" ";; ERROR: server replied with error '$want'" "$out"
+}
+xfr_err "IXFR over UDP of the zone: REFUSED" REFUSED test. IXFR=1 +notcp
+xfr_err "IXFR over TCP of the zone: REFUSED" REFUSED test. IXFR=1 +tcp
+xfr_err "IXFR over UDP of a name inside it: NOTAUTH" NOTAUTH www.test. IXFR=1 +notcp
+xfr_err "IXFR over UDP of a name in no zone: NOTAUTH" NOTAUTH www.example.com. IXFR=1 +notcp
+xfr_err "AXFR over UDP: NOTIMP" NOTIMPL test. AXFR +notcp
+xfr_err "AXFR over TCP of the zone: REFUSED" REFUSED test. AXFR
+xfr_err "AXFR over TCP of a cut: NOTAUTH" NOTAUTH child.test. AXFR
+out=$(lib_dig main test. AXFR)
+check_eq "dig AXFR: the transfer fails [dig test. AXFR]" "; Transfer failed." \
+	"$(printf '%s\n' "$out" | grep 'Transfer failed')"
+
 # --- EDNS(0) ---------------------------------------------------------------
 expect main dig "no OPT in the query, none in the answer" www.test A +noedns <<EOF
 rcode NOERROR
