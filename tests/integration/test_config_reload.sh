@@ -40,6 +40,7 @@ servers:
             ede-text: "not served to you"
           - action: servfail
             name: quiet.test.
+            type: A
             ede: none
           - action: drop
             name: drop.test.
@@ -219,6 +220,8 @@ check_match "-q: a drop fault is logged as dropped" \
 check_match "-q: a delay fault says delay=700ms" \
 	'slow\.test\. A NXDOMAIN .*fault=delay\(cfg\.yaml:[0-9]+\) delay=700ms ' "$(cat "$LOG")"
 check_match "banner: one block per server" '^glued: server child on 127\.0\.0\.2:[0-9]+: glue full' "$(cat "$LOG")"
+check_match "banner: a fault's type is announced by name" \
+	'warning: server parent: fault servfail on zone test\. quiet\.test\. A \(cfg\.yaml:[0-9]+\) on purpose' "$(cat "$LOG")"
 check_match "banner: faults are announced with their place" \
 	"warning: server child: fault lame .*\\(cfg\\.yaml:$(line_of 'action: lame')\\)" "$(cat "$LOG")"
 
