@@ -28,11 +28,10 @@ static void rule_words(const glue_rule_t *r, char *buf, size_t cap)
 static void fault_words(const announce_t *a, char *buf, size_t cap)
 {
 	const fault_t *f = a->fault;
-	char name[NAME_TEXT_MAX] = "any name", type[16] = "any type", scope[NAME_TEXT_MAX + 16];
+	char name[NAME_TEXT_MAX] = "any name", tbuf[16], scope[NAME_TEXT_MAX + 16];
+	const char *type = f->type ? rrtype_to_text(f->type, tbuf) : "any type";
 	if (f->has_name)
 		name_str(f->name, name, sizeof(name));
-	if (f->type)
-		rrtype_to_text(f->type, type);
 	if (a->scope == ANNOUNCE_SERVER) {
 		snprintf(scope, sizeof(scope), "server %s",
 			 a->server ? a->server : "(command line)");

@@ -210,6 +210,8 @@ size_t log_format_query(char *buf, size_t cap, const char *client, const char *s
 		sb_fault(&sb, ex->fault);
 	if (ex->delay_ms > 0)
 		sb_printf(&sb, " delay=%ums", (unsigned)ex->delay_ms);
+	if (ex->ede_sent)
+		sb_printf(&sb, " ede=%u", (unsigned)ex->ede);
 	if (ex->tc == TC_NONE)
 		sb_printf(&sb, " tc=no");
 	else
@@ -294,6 +296,7 @@ size_t log_format_query_json(char *buf, size_t cap, const char *client, const ch
 		json_null(&j, "tc_reason");
 		json_null(&j, "fault");
 		json_uint(&j, "delay_ms", 0);
+		json_null(&j, "ede");
 		json_uint(&j, "size", 0);
 		json_uint(&j, "limit", 0);
 		json_obj_close(&j);
@@ -344,6 +347,10 @@ size_t log_format_query_json(char *buf, size_t cap, const char *client, const ch
 		json_null(&j, "fault");
 	}
 	json_uint(&j, "delay_ms", e->delay_ms);
+	if (e->ede_sent && !dropped)
+		json_uint(&j, "ede", e->ede);
+	else
+		json_null(&j, "ede");
 	json_uint(&j, "size", dropped ? 0 : e->size);
 	json_uint(&j, "limit", dropped ? 0 : e->limit);
 	json_obj_close(&j);

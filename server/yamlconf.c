@@ -366,9 +366,68 @@ static int parse_rule(yctx_t *y, const yaml_node_t *map, glue_rule_t *rule)
 	return 0;
 }
 
-static const char *const fault_keys[] = {
-	"action", "name", "type", "every", "delay", "upward", NULL
-};
+static const char *const fault_keys[] = { "action", "name", "type",     "every", "delay",
+					  "upward", "ede",  "ede-text", NULL };
+
+/* ede: and ede-text: of a refuse or servfail fault (RFC 8914). Without
+ * ede: the action's default code, without ede-text: no text; ede: none
+ * sends no EDE at all. */
+static int parse_fault_ede(yctx_t *y, const yaml_node_t *ede, const yaml_node_t *text, fault_t *f)
+{
+	const char *s = NULL;
+	int r;
+	bool fits = f->action == FAULT_REFUSE || f->action == FAULT_SERVFAIL;
+	if (ede != NULL && !fits)
+		return yfail(y, ede, "'ede' only goes with 'action: refuse' or 'action: servfail'");
+	if (text != NULL && !fits)
+		return yfail(y, text,
+			     "'ede-text' only goes with 'action: refuse' or 'action: servfail'");
+	fault_ede_default(f);
+	if (!fits)
+		return 0;
+	if (ede != NULL) {
+		if ((r = get_str(y, ede, "ede", &s)) < 0)
+			return r;
+		if (strcmp(s, "none") == 0) {
+			if (text != NULL)
+				return yfail(y, text,
+					     "'ede-text' needs an EDE code, not 'ede: none'");
+			f->has_ede = false;
+			return 0;
+		}
+		unsigned long v;
+		bool digits = s[0] != '\0';
+		for (const char *p = s; *p && digits; p++)
+			digits = *p >= '0' && *p <= '9';
+		if (!digits)
+			return yfail(
+				y, ede,
+				"expected an EDE code (0 to 65535, RFC 8914) or none for 'ede', "
+				"got '%.100s'",
+				s);
+		if ((r = get_uint(y, ede, "ede", 0, 65535, &v)) < 0)
+			return r;
+		f->ede_code = (uint16_t)v;
+	}
+	if (text != NULL) {
+		if ((r = get_str(y, text, "ede-text", &s)) < 0)
+			return r;
+		size_t len = strlen(s);
+		if (len > EDE_TEXT_MAX)
+			return yfail(y, text, "'ede-text' is %zu bytes, at most %d are sent", len,
+				     EDE_TEXT_MAX);
+		/* libyaml has checked the UTF-8; keep it one printable line. */
+		for (const char *p = s; *p; p++) {
+			if ((unsigned char)*p < 0x20 || *p == 0x7F)
+				return yfail(y, text,
+					     "'ede-text' must be one line without control "
+					     "characters");
+		}
+		memcpy(f->ede_text, s, len + 1);
+		f->ede_textlen = (uint8_t)len;
+	}
+	return 0;
+}
 
 static int parse_fault(yctx_t *y, const yaml_node_t *map, fault_t *f)
 {
@@ -383,6 +442,7 @@ static int parse_fault(yctx_t *y, const yaml_node_t *map, fault_t *f)
 	const yaml_node_t *type = get(y, map, "type"), *every = get(y, map, "every");
 	const yaml_node_t *delay = get(y, map, "delay");
 	yaml_node_t *upward = get(y, map, "upward");
+	const yaml_node_t *ede = get(y, map, "ede"), *ede_text = get(y, map, "ede-text");
 
 	if (action == NULL)
 		return yfail(
@@ -440,6 +500,8 @@ static int parse_fault(yctx_t *y, const yaml_node_t *map, fault_t *f)
 			f->nupward++;
 		}
 	}
+	if ((r = parse_fault_ede(y, ede, ede_text, f)) < 0)
+		return r;
 	where_of(y, map, f->where);
 	return 0;
 }

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "dns/ede.h"
 #include "dns/header.h"
 #include "dns/rdata.h"
 #include "dns/wire.h"
@@ -204,9 +205,33 @@ int msg_to_text(const uint8_t *buf, size_t len, char *out, size_t cap)
 		char owner[NAME_TEXT_MAX], tbuf[16];
 		name_to_text(rr.owner, owner, sizeof(owner));
 		if (rr.section == 3 && rr.type == RR_OPT) {
-			PUT(";; OPT udp=%u version=%u flags%s ext-rcode=%u rdlen=%u\n", rr.rclass,
+			PUT(";; OPT udp=%u version=%u flags%s ext-rcode=%u rdlen=%u", rr.rclass,
 			    (rr.ttl >> 16) & 0xFF, (rr.ttl & 0x8000) ? " do" : "", rr.ttl >> 24,
 			    rr.rdlen);
+			/* Extended DNS Errors (RFC 8914): code, and text if any. */
+			for (size_t p = 0; p + 4 <= rr.rdlen;) {
+				unsigned code = wire_get16(rr.rd + p);
+				size_t olen = wire_get16(rr.rd + p + 2);
+				const uint8_t *o = rr.rd + p + 4;
+				if (olen > rr.rdlen - p - 4)
+					break;
+				p += 4 + olen;
+				if (code != EDE_OPTION_CODE || olen < 2)
+					continue;
+				PUT(" ede=%u", wire_get16(o));
+				if (olen == 2)
+					continue;
+				PUT(" ede-text=\"");
+				for (size_t i = 2; i < olen; i++) {
+					if (o[i] >= 0x20 && o[i] < 0x7F && o[i] != '"' &&
+					    o[i] != '\\')
+						PUT("%c", o[i]);
+					else
+						PUT("\\%03u", o[i]);
+				}
+				PUT("\"");
+			}
+			PUT("\n");
 			continue;
 		}
 		char cbuf[16];

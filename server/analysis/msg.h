@@ -63,7 +63,9 @@ int msg_next(msg_t *m, msg_rr_t *rr) MUST_CHECK;
  * ";; opcode QUERY rcode NOERROR flags qr aa id 1234", then each section
  * (";; QUESTION", ";; ANSWER", ";; AUTHORITY", ";; ADDITIONAL") with one
  * "owner ttl class type rdata" line per record (tab-separated), the OPT
- * shown as ";; OPT udp=1232 version=0 flags do ext-rcode=0 options=N".
+ * shown as ";; OPT udp=1232 version=0 flags do ext-rcode=0 rdlen=N", followed
+ * by " ede=CODE" and " ede-text=\"...\"" for an Extended DNS Error (RFC
+ * 8914; bytes outside printable ASCII, '"' and '\\' as \DDD).
  * Returns the text length or a negative status.
  */
 int msg_to_text(const uint8_t *buf, size_t len, char *out, size_t cap);

@@ -162,7 +162,7 @@ static int ask(sim_t *s, const sim_addr_t *addrs, size_t naddrs, const uint8_t *
 	char as[48], qtext[NAME_TEXT_MAX], tbuf[16], ztext[NAME_TEXT_MAX];
 	name_to_text(qname, qtext, sizeof(qtext));
 	name_to_text(zone, ztext, sizeof(ztext));
-	rrtype_to_text(qtype, tbuf);
+	const char *ttext = rrtype_to_text(qtype, tbuf);
 	for (size_t i = 0; i < naddrs; i++) {
 		sim_addr_str(&addrs[i], as, sizeof(as));
 		if (s->out->queries >= s->o.max_queries) {
@@ -181,7 +181,7 @@ static int ask(sim_t *s, const sim_addr_t *addrs, size_t naddrs, const uint8_t *
 		if (err == ECONNREFUSED) {
 			s->out->seen |= SIM_SEEN_NOBODY;
 			tracef(s, "%s ? %s %s -> timeout (nothing answers there)\n", as, qtext,
-			       tbuf);
+			       ttext);
 			reason_add(why, whycap, "%s: timeout, nothing answers", as);
 			continue;
 		}
@@ -191,11 +191,11 @@ static int ask(sim_t *s, const sim_addr_t *addrs, size_t naddrs, const uint8_t *
 			n = 0;
 			err = s->net.send(s->net.ctx, &addrs[i], true, s->req, qlen, s->resp,
 					  sizeof(s->resp), &n);
-			tracef(s, "%s ? %s %s -> TC, again over TCP\n", as, qtext, tbuf);
+			tracef(s, "%s ? %s %s -> TC, again over TCP\n", as, qtext, ttext);
 		}
 		if (err != 0) {
 			s->out->seen |= SIM_SEEN_TIMEOUT;
-			tracef(s, "%s ? %s %s -> timeout%s\n", as, qtext, tbuf,
+			tracef(s, "%s ? %s %s -> timeout%s\n", as, qtext, ttext,
 			       err == ETIME ? " (answer delayed past the timeout)"
 					    : " (no response)");
 			reason_add(why, whycap, "%s: timeout", as);
@@ -203,13 +203,13 @@ static int ask(sim_t *s, const sim_addr_t *addrs, size_t naddrs, const uint8_t *
 		}
 		if (sim_msg_read(s->resp, n, qname, qtype, s->o.ipv6, &s->rr, m) != 0) {
 			s->out->seen |= SIM_SEEN_ERROR;
-			tracef(s, "%s ? %s %s -> malformed response\n", as, qtext, tbuf);
+			tracef(s, "%s ? %s %s -> malformed response\n", as, qtext, ttext);
 			reason_add(why, whycap, "%s: malformed response", as);
 			continue;
 		}
 		if (m->rcode != RCODE_NOERROR && m->rcode != RCODE_NXDOMAIN) {
 			s->out->seen |= m->rcode == RCODE_REFUSED ? SIM_SEEN_LAME : SIM_SEEN_ERROR;
-			tracef(s, "%s ? %s %s -> %s\n", as, qtext, tbuf, rcode_str(m->rcode));
+			tracef(s, "%s ? %s %s -> %s\n", as, qtext, ttext, rcode_str(m->rcode));
 			reason_add(why, whycap, "%s: %s%s", as, rcode_str(m->rcode),
 				   m->rcode == RCODE_REFUSED ? " (lame: not authoritative for "
 							     : "");
@@ -220,7 +220,7 @@ static int ask(sim_t *s, const sim_addr_t *addrs, size_t naddrs, const uint8_t *
 			continue;
 		}
 		if (m->flags & DNS_AA) {
-			tracef(s, "%s ? %s %s -> %s aa, %u answer record(s)\n", as, qtext, tbuf,
+			tracef(s, "%s ? %s %s -> %s aa, %u answer record(s)\n", as, qtext, ttext,
 			       rcode_str(m->rcode), m->nanswer);
 			return 0;
 		}
@@ -230,11 +230,11 @@ static int ask(sim_t *s, const sim_addr_t *addrs, size_t naddrs, const uint8_t *
 			char otext[NAME_TEXT_MAX];
 			name_to_text(m->ns_owner, otext, sizeof(otext));
 			tracef(s, "%s ? %s %s -> referral to %s (%u NS, %u glue)\n", as, qtext,
-			       tbuf, otext, m->nns, m->nglue);
+			       ttext, otext, m->nns, m->nglue);
 			return 0;
 		}
 		s->out->seen |= SIM_SEEN_LAME;
-		tracef(s, "%s ? %s %s -> lame (no aa and no referral below %s)\n", as, qtext, tbuf,
+		tracef(s, "%s ? %s %s -> lame (no aa and no referral below %s)\n", as, qtext, ttext,
 		       ztext);
 		reason_add(why, whycap, "%s: lame (answer without authority for %s)", as, ztext);
 	}

@@ -21,7 +21,6 @@
 typedef struct ctx {
 	const zoneset_t *zs;
 	const query_t *q;
-	bool tcp;
 	plan_t *plan;
 	explain_t *ex;
 	/* The name being looked up: its length, and whether it is the
@@ -215,17 +214,53 @@ static void refer(ctx_t *c, const zone_t *z, const node_t *cut)
 	}
 }
 
-/* ANY (RFC 8482): over UDP one RRset, over TCP the whole node. */
-static void answer_any(ctx_t *c, const zone_t *z, const node_t *n, const uint8_t *owner)
+/*
+ * ANY (RFC 8482 4.1): one RRset, over UDP and TCP alike, the one NSD 4.6
+ * gives for the node: in zone-file order the first A, AAAA, SOA, MX or
+ * PTR; without one, the last RRset of another type; without one of those,
+ * the last DNSKEY, NSEC or RRSIG. NSEC3 is never the answer, nor RRSIG
+ * with DO in a signed zone (signatures go with what they sign). Returns
+ * false when nothing is left (NODATA).
+ */
+static bool answer_any(ctx_t *c, const zone_t *z, const node_t *n, const uint8_t *owner)
 {
+	const rrset_t *pick[3] = { NULL, NULL, NULL }; /* preferred, other, last resort */
+	bool no_sigs = c->q->do_bit && zone_signed(z);
 	for (uint16_t i = 0; i < n->nrrsets; i++) {
 		const rrset_t *rs = &n->rrsets[i];
-		if (rs->type == RR_RRSIG)
-			continue;
-		sign(c, z, plan_add(c->plan, SEC_ANSWER, owner, rs));
-		if (!c->tcp)
+		int k = 1;
+		switch (rs->type) {
+		case RR_A:
+		case RR_AAAA:
+		case RR_SOA:
+		case RR_MX:
+		case RR_PTR:
+			k = 0;
 			break;
+		case RR_NSEC3:
+			continue;
+		case RR_RRSIG:
+			if (no_sigs)
+				continue;
+			k = 2;
+			break;
+		case RR_DNSKEY:
+		case RR_NSEC:
+			k = 2;
+			break;
+		default:
+			break;
+		}
+		if (!pick[k] || (k == 0 ? rs->seq < pick[k]->seq : rs->seq >= pick[k]->seq))
+			pick[k] = rs;
 	}
+	for (int k = 0; k < 3; k++) {
+		if (pick[k]) {
+			sign(c, z, plan_add(c->plan, SEC_ANSWER, owner, pick[k]));
+			return true;
+		}
+	}
+	return false;
 }
 
 /*
@@ -240,8 +275,10 @@ static const uint8_t *answer_node(ctx_t *c, const zone_t *z, const node_t *n, co
 		return NULL;
 	}
 	if (qtype == RR_ANY) {
-		answer_any(c, z, n, owner);
-		c->plan->kind = ANSWER_POSITIVE;
+		if (answer_any(c, z, n, owner))
+			c->plan->kind = ANSWER_POSITIVE;
+		else
+			add_negative(c, z, ANSWER_NODATA);
 		return NULL;
 	}
 	if (qtype == RR_RRSIG && zone_signed(z)) {
@@ -352,6 +389,8 @@ static bool apply_fault(ctx_t *c, const fault_rt_t *f)
 		p->kind = ANSWER_FAULT;
 		p->rcode = f->f.action == FAULT_REFUSE ? RCODE_REFUSED : RCODE_SERVFAIL;
 		p->aa = false;
+		if (f->f.has_ede)
+			p->ede = (ede_t){ true, f->f.ede_textlen, f->f.ede_code, f->f.ede_text };
 		return true;
 	case FAULT_DROP:
 		p->kind = ANSWER_FAULT;
@@ -390,10 +429,11 @@ void answer_plan_in(const zoneset_t *zs, const query_t *q, bool tcp, const zone_
 	plan->aa = true;
 	plan->drop = false;
 	plan->delay_ms = 0;
+	plan->ede = (ede_t){ 0 };
 	plan->kind = ANSWER_POSITIVE;
 	plan->truncation = zs->rule.truncation;
 
-	ctx_t c = { zs, q, tcp, plan, ex, 0, false };
+	ctx_t c = { zs, q, plan, ex, 0, false };
 	const uint8_t *lname = q->lname;
 
 	/* DS at a zone's apex belongs to the parent zone, if served here. */
@@ -415,9 +455,11 @@ void answer_plan_in(const zoneset_t *zs, const query_t *q, bool tcp, const zone_
 			plan->delay_ms = fault->f.delay_ms;
 	}
 	if (!z) {
+		/* As NSD and Knot say it: EDE 20, no text (RFC 8914 4.21). */
 		plan->kind = ANSWER_REFUSED;
 		plan->rcode = RCODE_REFUSED;
 		plan->aa = false;
+		plan->ede = EDE_CODE(EDE_NOT_AUTHORITATIVE);
 		goto done;
 	}
 	const glue_rule_t *unused;

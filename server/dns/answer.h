@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "dns/ede.h"
 #include "dns/query.h"
 #include "dns/zone.h"
 #include "dns/zoneset.h"
@@ -27,8 +28,9 @@ enum answer_kind {
 	ANSWER_NODATA,       /* name exists, type does not: SOA in AUTHORITY */
 	ANSWER_NXDOMAIN,
 	ANSWER_REFERRAL, /* AA=0, NS in AUTHORITY, glue in ADDITIONAL */
-	ANSWER_REFUSED,  /* not in any served zone, or class not IN */
-	ANSWER_ERROR,    /* FORMERR / NOTIMP / BADVERS from query_parse */
+	ANSWER_REFUSED,  /* not in any served zone, class not IN, a zone transfer */
+	ANSWER_ERROR,    /* FORMERR / NOTIMP / BADVERS from query_parse, NOTIMP /
+			  * NOTAUTH for a zone transfer */
 	ANSWER_FAULT,    /* REFUSED / SERVFAIL / no answer, by a configured fault */
 };
 
@@ -53,6 +55,7 @@ typedef struct plan {
 	bool drop;          /* a fault says: send nothing */
 	uint8_t truncation; /* enum trunc_mode that applies to this response */
 	uint32_t delay_ms;  /* a fault says: send it this much later */
+	ede_t ede;          /* the Extended DNS Error to send (RFC 8914), if set */
 	uint16_t n;
 	plan_rr_t rr[PLAN_MAX]; /* sections in order: ANSWER, AUTHORITY, ADDITIONAL */
 } plan_t;
@@ -108,13 +111,15 @@ typedef struct explain {
 	uint16_t count[3]; /* ANSWER, AUTHORITY, ADDITIONAL records written */
 	uint16_t size;     /* response bytes */
 	uint16_t limit;    /* size limit that applied */
+	bool ede_sent;     /* an EDE option went out (only with an OPT) ... */
+	uint16_t ede;      /* ... with this INFO-CODE */
 } explain_t;
 
 /*
  * Plan the answer to a parsed query (query_parse returned QUERY_OK). tcp
- * tells whether the query came over TCP (ANY gets the full node over TCP,
- * one RRset over UDP, RFC 8482). ex (may be NULL) receives the explanation.
- * Never fails: REFUSED and the like are plans too.
+ * tells whether the query came over TCP (truncation "always" applies to
+ * UDP only). ex (may be NULL) receives the explanation. Never fails:
+ * REFUSED and the like are plans too.
  */
 void answer_plan(const zoneset_t *zs, const query_t *q, bool tcp, plan_t *plan, explain_t *ex);
 

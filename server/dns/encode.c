@@ -2,8 +2,9 @@
  * encode.c -- plan -> response bytes: name compression, size limit, TC rules.
  *
  * One pass over the plan; every RRset is written whole or rolled back. The
- * OPT record's 11 bytes are reserved before anything else so that it always
- * fits, whatever else is cut (RFC 6891 7: a truncated answer keeps its OPT).
+ * OPT record's 11 bytes (and its EDE option's, if any) are reserved before
+ * anything else so that it always fits, whatever else is cut (RFC 6891 7: a
+ * truncated answer keeps its OPT).
  */
 #include "dns/encode.h"
 
@@ -456,22 +457,39 @@ static uint16_t flags_base(const query_t *q, uint16_t rcode)
 }
 
 /* OPT (RFC 6891 6.1): our payload size, extended rcode, version 0, DO
- * echoed (RFC 3225 3), no options. */
-static void opt_write(wire_wr_t *w, const query_t *q, uint16_t rcode)
+ * echoed (RFC 3225 3), and the one option glued sends, an Extended DNS
+ * Error (RFC 8914 2), when ede is set. */
+static void opt_write(wire_wr_t *w, const query_t *q, uint16_t rcode, const ede_t *ede)
 {
-	uint8_t o[OPT_RR_LEN];
+	uint8_t o[OPT_RR_LEN + EDE_OPTION_HDR];
+	unsigned elen = ede_option_len(ede);
 	o[0] = 0; /* the root */
 	wire_put16(o + 1, RR_OPT);
 	wire_put16(o + 3, EDNS_ADVERTISED);
 	wire_put32(o + 5, (uint32_t)((rcode >> 4) & 0xFF) << 24 | (q->do_bit ? 0x8000u : 0));
-	wire_put16(o + 9, 0);
+	wire_put16(o + 9, (uint16_t)elen);
+	if (elen == 0) {
+		wire_wr_bytes(w, o, OPT_RR_LEN);
+		return;
+	}
+	wire_put16(o + OPT_RR_LEN, EDE_OPTION_CODE);
+	wire_put16(o + OPT_RR_LEN + 2, (uint16_t)(elen - 4));
+	wire_put16(o + OPT_RR_LEN + 4, ede->code);
 	wire_wr_bytes(w, o, sizeof(o));
+	wire_wr_bytes(w, ede->text, ede->textlen);
+}
+
+/* What the explanation says of the EDE: sent only with the OPT. */
+static void ede_explain(explain_t *ex, const query_t *q, const ede_t *ede, bool sent)
+{
+	ex->ede_sent = sent && q->edns && ede != NULL && ede->set;
+	ex->ede = ex->ede_sent ? ede->code : 0;
 }
 
 size_t encode_response(const query_t *q, const plan_t *plan, uint8_t *out, size_t limit,
 		       explain_t *ex)
 {
-	size_t reserve = q->edns ? OPT_RR_LEN : 0;
+	size_t reserve = q->edns ? OPT_RR_LEN + ede_option_len(&plan->ede) : 0;
 	uint16_t flags = flags_base(q, plan->rcode);
 	if (plan->aa)
 		flags |= DNS_AA;
@@ -553,7 +571,7 @@ size_t encode_response(const query_t *q, const plan_t *plan, uint8_t *out, size_
 
 	if (q->edns) {
 		w.cap = limit;
-		opt_write(&w, q, plan->rcode);
+		opt_write(&w, q, plan->rcode, &plan->ede);
 		count[SEC_ADDITIONAL]++;
 	}
 	wire_put16(out + 2, flags);
@@ -570,13 +588,15 @@ size_t encode_response(const query_t *q, const plan_t *plan, uint8_t *out, size_
 		ex->nsecs = (uint16_t)nnsec;
 		ex->size = (uint16_t)w.pos;
 		ex->limit = (uint16_t)limit;
+		ede_explain(ex, q, &plan->ede, true);
 	}
 	return w.pos;
 }
 
-size_t encode_error(const query_t *q, uint16_t rcode, uint8_t *out, size_t limit, explain_t *ex)
+size_t encode_error(const query_t *q, uint16_t rcode, const ede_t *ede, uint8_t *out, size_t limit,
+		    explain_t *ex)
 {
-	size_t reserve = q->edns ? OPT_RR_LEN : 0;
+	size_t reserve = q->edns ? OPT_RR_LEN + ede_option_len(ede) : 0;
 	if (limit > ENCODE_LIMIT_MAX)
 		limit = ENCODE_LIMIT_MAX;
 	uint16_t flags = flags_base(q, rcode);
@@ -586,7 +606,7 @@ size_t encode_error(const query_t *q, uint16_t rcode, uint8_t *out, size_t limit
 	head_write(&w, NULL, q, flags);
 	if (!w.err && q->edns) {
 		w.cap = limit;
-		opt_write(&w, q, rcode);
+		opt_write(&w, q, rcode, ede);
 		arcount = 1;
 		wire_put16(out + 10, arcount);
 	}
@@ -602,6 +622,7 @@ size_t encode_error(const query_t *q, uint16_t rcode, uint8_t *out, size_t limit
 		ex->rrsigs = ex->nsecs = 0;
 		ex->size = (uint16_t)n;
 		ex->limit = (uint16_t)limit;
+		ede_explain(ex, q, ede, n > 0);
 	}
 	return n;
 }

@@ -15,13 +15,15 @@
  * (limit <= outcap; 512..65535). Header: ID and RD/CD copied from the query,
  * QR set, AA and rcode from the plan; the question echoed with the client's
  * case; OPT (advertising EDNS_ADVERTISED, DO echoed, extended rcode) iff the
- * query had a valid OPT, with its space reserved first. RRsets are written
+ * query had a valid OPT, with its space reserved first; the OPT carries
+ * plan->ede, when set, as an EDE option (RFC 8914). RRsets are written
  * whole or not at all. If an ANSWER or AUTHORITY RRset, or a *required*
  * ADDITIONAL RRset (in-domain glue), does not fit, TC is set and encoding
  * stops there (RFC 9471 3.1); optional ADDITIONAL RRsets that do not fit are
  * left out silently. Names are compressed, except inside rdata of types
  * other than those of RFC 1035 (RFC 3597 4). ex (may be NULL) receives the
- * counts, flags, size, TC reason and glue fates for size: ex->ns[i].fate
+ * counts, flags, size, TC reason, whether an EDE went out (ede_sent, ede)
+ * and glue fates for size: ex->ns[i].fate
  * becomes FATE_SIZE when any glue RRset with ns_index i was left out (the
  * other fields of ex are left as answer_plan set them).
  * Returns the response length, or 0 if not even the header and question fit.
@@ -31,12 +33,14 @@ size_t encode_response(const query_t *q, const plan_t *plan, uint8_t *out, size_
 
 /*
  * Write an error response (FORMERR, NOTIMP, BADVERS, REFUSED, ...) with the
- * question echoed if q->has_question, and OPT iff q->edns. ex (may be NULL)
- * receives what the encoder decided: the header flags, the record counts
- * (the OPT only), the size, the limit and TC (never set); flags and counts
- * are 0 when nothing can be sent. The kind and rcode of ex are the
- * caller's. Returns the length, or 0 if nothing can be sent.
+ * question echoed if q->has_question, and OPT iff q->edns, carrying ede
+ * (may be NULL: none) as an EDE option. ex (may be NULL) receives what the
+ * encoder decided: the header flags, the record counts (the OPT only), the
+ * size, the limit, TC (never set) and the EDE sent; flags and counts are 0
+ * when nothing can be sent. The kind and rcode of ex are the caller's.
+ * Returns the length, or 0 if nothing can be sent.
  */
-size_t encode_error(const query_t *q, uint16_t rcode, uint8_t *out, size_t limit, explain_t *ex);
+size_t encode_error(const query_t *q, uint16_t rcode, const ede_t *ede, uint8_t *out, size_t limit,
+		    explain_t *ex);
 
 #endif

@@ -62,6 +62,16 @@ int fault_action_from_str(const char *s, uint8_t *out)
 	return parse(fault_names, N(fault_names), s, out);
 }
 
+void fault_ede_default(fault_t *f)
+{
+	f->has_ede = f->action == FAULT_REFUSE || f->action == FAULT_SERVFAIL;
+	f->ede_code = f->action == FAULT_REFUSE ? FAULT_EDE_REFUSE
+		      : f->has_ede              ? FAULT_EDE_SERVFAIL
+						: 0;
+	f->ede_textlen = 0;
+	f->ede_text[0] = '\0';
+}
+
 bool glue_rule_breaks_rfc(uint8_t mode, uint8_t truncation)
 {
 	/* in-domain keeps every required glue record: RFC 9471 allows

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dns/ede.h"
 #include "dns/name.h"
 
 enum glue_mode {
@@ -75,8 +76,20 @@ typedef struct fault {
 	/* FAULT_UPWARD: the NS names put under "." (at least one). */
 	uint8_t nupward;
 	uint8_t upward[RULE_MAX_NAMES][NAME_MAXLEN];
+	/* FAULT_REFUSE, FAULT_SERVFAIL: the Extended DNS Error sent with the
+	 * rcode (RFC 8914), unless has_ede is false; ede_text is UTF-8,
+	 * ede_textlen bytes, NUL-terminated for printing. */
+	bool has_ede;
+	uint16_t ede_code;
+	uint8_t ede_textlen;
+	char ede_text[EDE_TEXT_MAX + 1];
 	char where[96]; /* where it was configured, for logs ("lab.yaml:40") */
 } fault_t;
+
+/* The EDE INFO-CODE a refuse or servfail fault sends unless configured
+ * otherwise (docs/config.md says why these). */
+#define FAULT_EDE_REFUSE EDE_PROHIBITED
+#define FAULT_EDE_SERVFAIL EDE_NOT_READY
 
 /* A rule for one delegation (zone cut) of a zone. */
 typedef struct deleg_spec {
@@ -108,6 +121,11 @@ typedef struct server_spec {
 	size_t nfaults;
 	char where[96]; /* where it was configured ("lab.yaml:12"), or "" */
 } server_spec_t;
+
+/* Give f (its action set) the EDE its action sends by default: refuse
+ * FAULT_EDE_REFUSE, servfail FAULT_EDE_SERVFAIL, both without text; the
+ * other actions none. */
+void fault_ede_default(fault_t *f);
 
 /* Text names of the modes and actions ("full", "legacy", "servfail"...). */
 const char *glue_mode_str(uint8_t mode);

@@ -8,18 +8,19 @@
 #include <string.h>
 
 #include "dns/encode.h"
+#include "dns/name.h"
 #include "dns/rdata.h"
 #include "dns/zone.h"
 
-/* An error response: respond decides its kind and rcode, the encoder
- * fills in what it wrote. */
-static size_t respond_error(const query_t *q, uint16_t rcode, uint8_t kind, uint8_t *out,
-			    size_t limit, explain_t *ex)
+/* An error response: respond decides its kind, rcode and EDE (may be
+ * NULL), the encoder fills in what it wrote. */
+static size_t respond_error(const query_t *q, uint16_t rcode, const ede_t *ede, uint8_t kind,
+			    uint8_t *out, size_t limit, explain_t *ex)
 {
 	memset(ex, 0, sizeof(*ex));
 	ex->kind = kind;
 	ex->rcode = (uint8_t)rcode;
-	return encode_error(q, rcode, out, limit, ex);
+	return encode_error(q, rcode, ede, out, limit, ex);
 }
 
 /* A request parsed into a query_t, to be answered from zs. */
@@ -47,35 +48,48 @@ static size_t respond_parsed(const parsed_t *p, const query_t *q, bool tcp, uint
 	}
 	size_t limit = tcp ? RESPOND_MAX : query_udp_limit(q);
 	if (verdict == QUERY_ERROR)
-		return respond_error(q, q->rcode, ANSWER_ERROR, out, limit, ex);
+		return respond_error(q, q->rcode, NULL, ANSWER_ERROR, out, limit, ex);
 
 	/* Only class IN is served. QCLASS ANY (RFC 1035 3.2.5) matches IN
 	 * data, so it is answered like IN, as NSD does. CH is REFUSED: glued
 	 * has no server names (NSD answers CH version.bind/id.server, and
-	 * REFUSES CH for other names, HS, NONE and the rest). */
-	if (q->qclass != CLASS_IN && q->qclass != CLASS_ANY)
-		return respond_error(q, RCODE_REFUSED, ANSWER_REFUSED, out, limit, ex);
+	 * REFUSES CH for other names, HS, NONE and the rest, with EDE 21 Not
+	 * Supported, RFC 8914 4.22). */
+	if (q->qclass != CLASS_IN && q->qclass != CLASS_ANY) {
+		const ede_t ede = EDE_CODE(EDE_NOT_SUPPORTED);
+		return respond_error(q, RCODE_REFUSED, &ede, ANSWER_REFUSED, out, limit, ex);
+	}
+
+	const zone_t *z = p->zone;
+	size_t zi = p->zi;
+	if (!p->zone_known)
+		z = zoneset_find_at(zs, q->lname, &zi);
 
 	/*
-	 * Meta types. Zone transfers are not offered: NSD 4.6 without
-	 * provide-xfr answers AXFR and IXFR over TCP with REFUSED, AXFR over
-	 * UDP with NOTIMP (AXFR is TCP-only, RFC 5936 4.2), and IXFR over UDP
-	 * with NOTAUTH; we say REFUSED there, which names the real reason.
+	 * Meta types. Zone transfers are not offered, and glued answers them
+	 * as NSD 4.6 without provide-xfr does, over UDP and TCP alike: AXFR
+	 * over UDP is NOTIMP (AXFR is TCP-only, RFC 5936 4.2); otherwise an
+	 * AXFR or IXFR of a zone served here (the name is its apex) is
+	 * REFUSED with EDE 18 Prohibited (RFC 8914 4.19), and of any other
+	 * name NOTAUTH (RFC 2136 2.2: not authoritative for the zone named),
+	 * IXFR over UDP (RFC 1995 2) included. (Knot 3.2 says NOTAUTH for
+	 * every name, its zones' apexes too.)
 	 * MAILA, MAILB, TSIG, TKEY, OPT and other types in 128..254 are plain
 	 * lookups in NSD (NODATA at an existing name), so answer_plan gets
 	 * them like any type; ANY is answer_plan's business (RFC 8482).
 	 */
 	if (q->qtype == RR_AXFR || q->qtype == RR_IXFR) {
 		if (q->qtype == RR_AXFR && !tcp)
-			return respond_error(q, RCODE_NOTIMP, ANSWER_ERROR, out, limit, ex);
-		return respond_error(q, RCODE_REFUSED, ANSWER_REFUSED, out, limit, ex);
+			return respond_error(q, RCODE_NOTIMP, NULL, ANSWER_ERROR, out, limit, ex);
+		if (z == NULL || !name_equal(q->lname, zone_origin(z)))
+			return respond_error(q, RCODE_NOTAUTH, NULL, ANSWER_ERROR, out, limit, ex);
+		const ede_t ede = EDE_CODE(EDE_PROHIBITED);
+		size_t n = respond_error(q, RCODE_REFUSED, &ede, ANSWER_REFUSED, out, limit, ex);
+		ex->zone = zone_origin(z);
+		return n;
 	}
 
 	plan_t plan;
-	const zone_t *z = p->zone;
-	size_t zi = p->zi;
-	if (!p->zone_known)
-		z = zoneset_find_at(zs, q->lname, &zi);
 	answer_plan_in(zs, q, tcp, z, zi, &plan, ex);
 	/* An answer to QCLASS ANY is never authoritative: the server cannot
 	 * know it holds every class (RFC 1034 3.7.1, RFC 1035 6.2). */

@@ -37,6 +37,10 @@ typedef struct rrset {
 	/* In a signed zone: the RRSIGs over this RRset, as index + 1 into the
 	 * zone's signature RRsets (zone_rrsigs reads it); 0: none. */
 	uint32_t sigs;
+	/* Where its first record is in the zone file (records read before
+	 * it; UINT32_MAX for later ones): the order of a node's RRsets as
+	 * the file gives them, which ANY follows (answer.c). */
+	uint32_t seq;
 	/* For NS, MX and SRV RRsets: one entry per record, parallel to data,
 	 * naming the A/AAAA RRsets of the record's target in this zone (either
 	 * NULL). NULL for other types. */

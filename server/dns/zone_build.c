@@ -367,6 +367,12 @@ static int lay_out(builder_t *b, uint32_t ni, brec_t *r, size_t k)
 		rs->ttl = 0;
 		rs->sigs = 0;
 		rs->addl = NULL;
+		/* An RRset laid out before came earlier in the file than any
+		 * record added now; a new one starts at its first record. */
+		if (o < nold && old[o].type == t)
+			rs->seq = old[o].seq;
+		else
+			rs->seq = r[i].seq < UINT32_MAX ? (uint32_t)r[i].seq : UINT32_MAX;
 		if (o < nold && old[o].type == t) {
 			memcpy(data + pos, old[o].data, old[o].datalen);
 			pos += old[o].datalen;

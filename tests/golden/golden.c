@@ -13,7 +13,9 @@
  *   zoneglue lab. MODE [RULE-OPTIONS]   the rule of one zone
  *   deleg lab. example.lab. MODE [RULE-OPTIONS]   the rule of one delegation
  *   fault server|ORIGIN ACTION [name=N] [type=T] [every=N] [delay=MS]
- *         [upward=NAME,...]
+ *         [upward=NAME,...] [ede=CODE|none] [ede-text=WORD]
+ *     (refuse and servfail get their default EDE as in YAML; in WORD, '_'
+ *     stands for a blank)
  *     RULE-OPTIONS: first=N names=a.,b. a=IPV4 aaaa=IPV6 trunc=MODE
  *     (MODE "inherit" keeps the glue mode and sets only trunc=)
  *
@@ -115,6 +117,7 @@ static int parse_fault(char *save, const char *action, fault_t *f)
 	f->every = 1;
 	if (fault_action_from_str(action, &f->action) != 0)
 		return -1;
+	fault_ede_default(f);
 	for (char *o; (o = strtok_r(NULL, " \t", &save));) {
 		if (strncmp(o, "name=", 5) == 0) {
 			if (parse_name(o + 5, f->name))
@@ -127,6 +130,20 @@ static int parse_fault(char *save, const char *action, fault_t *f)
 			f->every = (uint32_t)atoi(o + 6);
 		} else if (strncmp(o, "delay=", 6) == 0) {
 			f->delay_ms = (uint32_t)atoi(o + 6);
+		} else if (strcmp(o, "ede=none") == 0) {
+			f->has_ede = false;
+		} else if (strncmp(o, "ede=", 4) == 0) {
+			f->has_ede = true;
+			f->ede_code = (uint16_t)atoi(o + 4);
+		} else if (strncmp(o, "ede-text=", 9) == 0) {
+			/* One word: '_' stands for a blank. */
+			size_t len = strlen(o + 9);
+			if (len > EDE_TEXT_MAX)
+				return -1;
+			for (size_t i = 0; i < len; i++)
+				f->ede_text[i] = o[9 + i] == '_' ? ' ' : o[9 + i];
+			f->ede_text[len] = '\0';
+			f->ede_textlen = (uint8_t)len;
 		} else if (strncmp(o, "upward=", 7) == 0) {
 			char *s2 = NULL;
 			for (char *n = strtok_r(o + 7, ",", &s2); n; n = strtok_r(NULL, ",", &s2))

@@ -16,7 +16,8 @@ import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
-FIELDS = ["rcode", "flags", "edns", "question", "answer", "authority", "additional", "warning"]
+FIELDS = ["rcode", "flags", "edns", "ede", "question", "answer", "authority", "additional",
+          "warning"]
 DIG = ["dig", "@127.0.0.1", "-p", None, "+norecurse", "+ignore", "+time=2", "+tries=1"]
 PARALLEL = 8
 
@@ -90,6 +91,16 @@ def norm(text):
             f = re.sub(r";.*", "", re.sub(r".*flags: *", "", line, count=1), count=1)
             u = re.sub(r"[^0-9].*", "", re.sub(r".*UDP size: *", "", line, count=1), count=1)
             edns = "edns version=" + v + " flags=" + sortwords(f) + " udp=" + u
+        elif re.match(r"^;;? EDE: [0-9]+", line):
+            # dig "; EDE: 20 (Not Authoritative): (text)", kdig "...: 'text'".
+            s = re.sub(r"^;;? EDE: *", "", line, count=1)
+            code = re.sub(r"[^0-9].*", "", s, count=1)
+            text = ""
+            if re.search(r"\): ", s):
+                text = re.sub(r"^[^)]*\): ", "", s, count=1)
+                if re.match(r"^\(.*\)$", text) or re.match(r"^'.*'$", text):
+                    text = text[1:-1]
+            lines.append((2, "ede " + code + (" " + text if text else "")))
         elif re.match(r"^;; [A-Z]+ SECTION:", line):
             sec = ascii_lower(line.split()[1])
         elif WARNING.search(line):

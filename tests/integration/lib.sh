@@ -18,7 +18,8 @@
 #   lib_dig NAME ARGS...   dig @127.0.0.1 -p PORT +norecurse +ignore ...
 #   lib_kdig NAME ARGS...  kdig, same
 #   lib_norm               stdin: dig or kdig output; stdout: canonical lines
-#                          "rcode X", "flags a b", "edns ...", "question ...",
+#                          "rcode X", "flags a b", "edns ...", "ede CODE [TEXT]"
+#                          (an Extended DNS Error, RFC 8914), "question ...",
 #                          "answer RR", "authority RR", "additional RR",
 #                          "warning ...", sections sorted, owners lowercased
 #   lib_field FIELD        stdin: canonical lines; stdout: that field's values
@@ -278,6 +279,19 @@ lib_norm() {
 		f = $0; sub(/.*flags: */, "", f); sub(/;.*/, "", f)
 		u = $0; sub(/.*UDP size: */, "", u); sub(/[^0-9].*/, "", u)
 		edns = "edns version=" v " flags=" sortwords(f) " udp=" u
+		next
+	}
+	# "; EDE: 20 (Not Authoritative): (text)" (dig) or
+	# ";; EDE: 20 (Not Authoritative): 'text'" (kdig) -> "ede 20 text".
+	/^;;? EDE: [0-9]+/ {
+		s = $0; sub(/^;;? EDE: */, "", s)
+		c = s; sub(/[^0-9].*/, "", c)
+		t = ""
+		if (s ~ /\): /) {
+			t = s; sub(/^[^)]*\): /, "", t)
+			if (t ~ /^\(.*\)$/ || t ~ /^'.*'$/) t = substr(t, 2, length(t) - 2)
+		}
+		print "2 ede " c (t == "" ? "" : " " t)
 		next
 	}
 	/^;; [A-Z]+ SECTION:/ {

@@ -34,6 +34,14 @@ servers:
             name: sf.test.
           - action: refuse
             name: rf.test.
+          - action: refuse
+            name: acl.test.
+            ede: 20
+            ede-text: "not served to you"
+          - action: servfail
+            name: quiet.test.
+            type: A
+            ede: none
           - action: drop
             name: drop.test.
           - action: delay
@@ -113,6 +121,25 @@ check_eq "fault servfail" "rcode SERVFAIL" "$(qdig 127.0.0.1 sf.test A | lib_nor
 check_eq "fault servfail covers names below" "rcode SERVFAIL" \
 	"$(qdig 127.0.0.1 a.b.sf.test AAAA | lib_norm | grep '^rcode')"
 check_eq "fault refuse" "rcode REFUSED" "$(qdig 127.0.0.1 rf.test A | lib_norm | grep '^rcode')"
+
+# Extended DNS Errors (RFC 8914), as dig and kdig show them.
+out=$(qdig 127.0.0.1 sf.test A)
+check_eq "fault servfail: EDE 14 Not Ready by default (dig)" "; EDE: 14 (Not Ready)" \
+	"$(printf '%s\n' "$out" | grep 'EDE:')"
+out=$(qdig 127.0.0.1 +tcp rf.test A)
+check_eq "fault refuse: EDE 18 Prohibited by default (dig, TCP)" "; EDE: 18 (Prohibited)" \
+	"$(printf '%s\n' "$out" | grep 'EDE:')"
+out=$(kdig @127.0.0.1 -p "$PORT" +norecurse +edns +timeout=2 +retry=0 acl.test A 2>&1)
+check_eq "fault refuse with ede: 20 and ede-text (kdig)" \
+	";; EDE: 20 (Not Authoritative): 'not served to you'" "$(printf '%s\n' "$out" | grep 'EDE:')"
+check_eq "fault refuse with ede-text: lib_norm's ede line" "rcode REFUSED
+ede 20 not served to you" "$(qdig 127.0.0.1 acl.test A | lib_norm | grep -E '^(rcode|ede) ')"
+check_eq "fault servfail with ede: none: no EDE" "rcode SERVFAIL" \
+	"$(qdig 127.0.0.1 quiet.test A | lib_norm | grep -E '^(rcode|ede) ')"
+check_eq "no EDNS, no OPT: the fault is the rcode alone" "rcode SERVFAIL
+edns none" "$(qdig 127.0.0.1 +noedns sf.test A | lib_norm | grep -E '^(rcode|ede|edns) ')"
+check_eq "out of every zone: EDE 20 Not Authoritative" "rcode REFUSED
+ede 20" "$(qdig 127.0.0.2 www.test A | lib_norm | grep -E '^(rcode|ede) ')"
 out=$(qdig 127.0.0.1 +time=1 drop.test A)
 if printf '%s\n' "$out" | grep -q -- '->>HEADER<<-'; then
 	bad "fault drop: expected no answer over UDP" "$out"
@@ -184,11 +211,17 @@ check_match "-q: the child's answer names server=child" \
 	'server=child udp www\.child\.test\. A NOERROR qr aa ' "$(cat "$LOG")"
 check_match "-q: a fault names its place in the file" \
 	"server=parent udp sf\\.test\\. A SERVFAIL .*fault=servfail\\(cfg\\.yaml:$(line_of 'action: servfail')\\)" "$(cat "$LOG")"
+check_match "-q: the EDE sent is logged" \
+	"server=parent tcp rf\\.test\\. A REFUSED .*fault=refuse\\(cfg\\.yaml:$(line_of 'name: rf.test.' | awk '{print $1 - 1}')\\) ede=18 tc=no" "$(cat "$LOG")"
+check_match "-q: no EDE, no ede=" \
+	'server=parent udp quiet\.test\. A SERVFAIL .*fault=servfail\(cfg\.yaml:[0-9]+\) tc=no' "$(cat "$LOG")"
 check_match "-q: a drop fault is logged as dropped" \
 	"server=parent (udp|tcp) drop\\.test\\. A dropped zone=test\\. fault=drop\\(cfg\\.yaml:$(line_of 'action: drop')\\)" "$(cat "$LOG")"
 check_match "-q: a delay fault says delay=700ms" \
 	'slow\.test\. A NXDOMAIN .*fault=delay\(cfg\.yaml:[0-9]+\) delay=700ms ' "$(cat "$LOG")"
 check_match "banner: one block per server" '^glued: server child on 127\.0\.0\.2:[0-9]+: glue full' "$(cat "$LOG")"
+check_match "banner: a fault's type is announced by name" \
+	'warning: server parent: fault servfail on zone test\. quiet\.test\. A \(cfg\.yaml:[0-9]+\) on purpose' "$(cat "$LOG")"
 check_match "banner: faults are announced with their place" \
 	"warning: server child: fault lame .*\\(cfg\\.yaml:$(line_of 'action: lame')\\)" "$(cat "$LOG")"
 

@@ -16,7 +16,7 @@ EDNS="edns version=0 flags= udp=1232"
 # Sort canonical lines the way lib_norm does, so expectations can be written
 # in any order.
 canon_sort() {
-	awk '{ k = index("rcode flags edns question answer authority additional warning", $1); print k " " $0 }' |
+	awk '{ k = index("rcode flags ede edns question answer authority additional warning", $1); print k " " $0 }' |
 		LC_ALL=C sort -s -k1,1n -k2 | cut -d' ' -f2-
 }
 
@@ -220,12 +220,33 @@ question txt.test. IN TXT
 answer txt.test. 3600 IN TXT "first string" "second string" "quote \\" and ; semicolon"
 EOF
 
-expect4 main "a name outside every zone: REFUSED" www.example.com A <<EOF
+expect4 main "a name outside every zone: REFUSED, EDE 20 Not Authoritative" www.example.com A <<EOF
 rcode REFUSED
 flags qr
+ede 20
 $EDNS
 question www.example.com. IN A
 EOF
+
+# --- Zone transfers: none offered, answered as NSD answers them --------------
+# (differential_xfr.py compares the bytes with NSD's; here, what real
+# clients make of them.)
+xfr_err() { # DESC EXPECTED KDIG-ARGS...
+	local desc=$1 want=$2 out
+	shift 2
+	out=$(lib_kdig main "$@" | grep -m1 'ERROR: server replied')
+	check_eq "$desc [kdig $*]" ";; ERROR: server replied with error '$want'" "$out"
+}
+xfr_err "IXFR over UDP of the zone: REFUSED" REFUSED test. IXFR=1 +notcp
+xfr_err "IXFR over TCP of the zone: REFUSED" REFUSED test. IXFR=1 +tcp
+xfr_err "IXFR over UDP of a name inside it: NOTAUTH" NOTAUTH www.test. IXFR=1 +notcp
+xfr_err "IXFR over UDP of a name in no zone: NOTAUTH" NOTAUTH www.example.com. IXFR=1 +notcp
+xfr_err "AXFR over UDP: NOTIMP" NOTIMPL test. AXFR +notcp
+xfr_err "AXFR over TCP of the zone: REFUSED" REFUSED test. AXFR
+xfr_err "AXFR over TCP of a cut: NOTAUTH" NOTAUTH child.test. AXFR
+out=$(lib_dig main test. AXFR)
+check_eq "dig AXFR: the transfer fails [dig test. AXFR]" "; Transfer failed." \
+	"$(printf '%s\n' "$out" | grep 'Transfer failed')"
 
 # --- EDNS(0) ---------------------------------------------------------------
 expect main dig "no OPT in the query, none in the answer" www.test A +noedns <<EOF

@@ -60,14 +60,50 @@ static const char SIGNED[] =
 	"ns A 192.0.2.98\n"
 	"kid NS ns.kid\n"
 	"kid DS 12345 13 2 0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF\n"
-	"ns.kid A 192.0.2.97\n";
+	"ns.kid A 192.0.2.97\n"
+	"sigs RRSIG A 13 3 60 20460101000000 20260101000000 12345 signed.example. "
+	"oJB1W6WNGv+ldvQ3WDG0MQkg5IEhjRip8WTrPYGv07h108dUKGMeDPKijVCHX3DDKdfb+v6oB9wfuh3DTJXUAfI=\n"
+	"sigs TXT \"signed\"\n"
+	"onlysig RRSIG A 13 3 60 20460101000000 20260101000000 12345 signed.example. "
+	"oJB1W6WNGv+ldvQ3WDG0MQkg5IEhjRip8WTrPYGv07h108dUKGMeDPKijVCHX3DDKdfb+v6oB9wfuh3DTJXUAfI=\n";
+
+/* ANY's choice (NSD's): the types of each node in a telling file order. */
+static const char ANYZ[] = "$ORIGIN any.example.\n"
+			   "$TTL 60\n"
+			   "@ MX 10 mx\n"
+			   "@ NS ns\n"
+			   "@ SOA ns host 1 7200 900 1209600 30\n"
+			   "ns A 192.0.2.50\n"
+			   "mx A 192.0.2.51\n"
+			   "n1 TXT \"n1\"\n"
+			   "n1 AAAA 2001:db8::1\n"
+			   "n1 A 192.0.2.1\n"
+			   "n2 TXT \"n2\"\n"
+			   "n2 CAA 0 issue \"ca\"\n"
+			   "n2 HINFO cpu os\n"
+			   "n3 HINFO cpu os\n"
+			   "n3 TXT \"n3\"\n"
+			   "n4 DNSKEY 256 3 13 AAAA\n"
+			   "n4 NSEC n5 DNSKEY NSEC\n"
+			   "n5 PTR n1\n"
+			   "n5 A 192.0.2.5\n"
+			   "n6 HINFO cpu os\n"
+			   "n7 TXT \"n7\"\n"
+			   "n6 TXT \"n6, back\"\n"
+			   "n7 AAAA 2001:db8::7\n"
+			   "*.w TXT \"wild\"\n"
+			   "*.w A 192.0.2.9\n"
+			   "cn CNAME n1\n"
+			   "a.ent A 192.0.2.10\n"
+			   "sub NS ns.sub\n"
+			   "ns.sub A 192.0.2.11\n";
 
 static zoneset_t *zs;
 
 static int setup(void **state)
 {
 	char err[512];
-	zone_t *zones[3] = { NULL, NULL, NULL };
+	zone_t *zones[4] = { NULL, NULL, NULL, NULL };
 	if (zone_load_mem("parent", PARENT, strlen(PARENT), NULL, NULL, NULL, &zones[0], err,
 			  sizeof(err)) != ST_OK)
 		return -1;
@@ -75,9 +111,22 @@ static int setup(void **state)
 			  sizeof(err)) != ST_OK)
 		return -1;
 	if (zone_load_mem("signed", SIGNED, strlen(SIGNED), NULL, NULL, NULL, &zones[2], err,
-			  sizeof(err)) != ST_OK)
+			  sizeof(err)) != ST_OK) {
+		print_error("%s\n", err);
 		return -1;
-	return zoneset_from_zones(zones, 3, GLUE_FULL, &zs, err, sizeof(err)) == ST_OK ? 0 : -1;
+	}
+	/* The origin given: the file does not start with the SOA. */
+	const uint8_t *any = (const uint8_t *)"\3any\7example";
+	if (zone_load_mem("any", ANYZ, strlen(ANYZ), any, NULL, NULL, &zones[3], err,
+			  sizeof(err)) != ST_OK) {
+		print_error("%s\n", err);
+		return -1;
+	}
+	if (zoneset_from_zones(zones, 4, GLUE_FULL, &zs, err, sizeof(err)) != ST_OK) {
+		print_error("%s\n", err);
+		return -1;
+	}
+	return 0;
 }
 
 static int teardown(void **state)
@@ -251,6 +300,15 @@ static void test_refused(void **state)
 	assert_int_equal(plan.rcode, RCODE_REFUSED);
 	assert_false(plan.aa);
 	assert_int_equal(plan.n, 0);
+	/* RFC 8914 4.21, as NSD and Knot send it: code 20, no text. */
+	assert_true(plan.ede.set);
+	assert_int_equal(plan.ede.code, EDE_NOT_AUTHORITATIVE);
+	assert_int_equal(plan.ede.textlen, 0);
+	/* Answers carry none. */
+	ask("www.test.", RR_A, false, false);
+	assert_false(plan.ede.set);
+	ask("nothing.test.", RR_A, false, false);
+	assert_false(plan.ede.set);
 }
 
 static void test_wildcard(void **state)
@@ -302,12 +360,55 @@ static void test_cname_chains(void **state)
 	assert_true(plan.aa);
 }
 
+/* ANY for name: one RRset of type want in ANSWER (0: NODATA), over UDP
+ * and over TCP alike. */
+static void check_any(const char *name, uint16_t want, bool do_bit)
+{
+	for (int tcp = 0; tcp < 2; tcp++) {
+		ask(name, RR_ANY, do_bit, tcp);
+		if (want == 0) {
+			assert_int_equal(plan.kind, ANSWER_NODATA);
+			assert_int_equal(count_in(SEC_ANSWER, RR_ANY), 0);
+			assert_int_equal(plan.n, 1); /* the SOA */
+			continue;
+		}
+		assert_int_equal(plan.kind, ANSWER_POSITIVE);
+		/* One RRset, with DO in a signed zone followed by its RRSIGs. */
+		assert_true(plan.n == 1 || (plan.n == 2 && do_bit && plan.rr[1].sig));
+		assert_int_equal(plan.rr[0].section, SEC_ANSWER);
+		if (plan.rr[0].rrset->type != want)
+			fail_msg("ANY %s (%s): type %u, expected %u", name, tcp ? "tcp" : "udp",
+				 plan.rr[0].rrset->type, want);
+	}
+}
+
 static void test_any(void **state)
 {
-	ask("test.", RR_ANY, false, false);
-	assert_int_equal(plan.n, 1); /* RFC 8482: one RRset over UDP */
-	ask("test.", RR_ANY, false, true);
-	assert_int_equal(plan.n, 2); /* SOA and NS over TCP */
+	/* RFC 8482 4.1: one RRset, over UDP and TCP; the SOA at the apex. */
+	check_any("test.", RR_SOA, false);
+	/* The first of A, AAAA, SOA, MX, PTR in the file ... */
+	check_any("any.example.", RR_MX, false);
+	check_any("n1.any.example.", RR_AAAA, false);
+	check_any("n5.any.example.", RR_PTR, false);
+	check_any("n7.any.example.", RR_AAAA, false); /* found when the owner came back */
+	/* ... else the last of the other types ... */
+	check_any("n2.any.example.", RR_HINFO, false);
+	check_any("n3.any.example.", RR_TXT, false);
+	check_any("n6.any.example.", RR_TXT, false);   /* the owner came back with it */
+	check_any("cn.any.example.", RR_CNAME, false); /* not followed */
+	/* ... else the last of DNSKEY, NSEC, RRSIG. */
+	check_any("n4.any.example.", RR_NSEC, false);
+	/* A wildcard by the same rule; an empty non-terminal has nothing. */
+	check_any("x.w.any.example.", RR_A, false);
+	assert_true(ex.wildcard);
+	check_any("ent.any.example.", 0, false);
+	/* At a cut: the referral, not an answer. */
+	ask("sub.any.example.", RR_ANY, false, true);
+	assert_int_equal(plan.kind, ANSWER_REFERRAL);
+	/* RRSIG is a last resort, and none with DO in a signed zone. */
+	check_any("sigs.signed.example.", RR_TXT, true);
+	check_any("onlysig.signed.example.", RR_RRSIG, false);
+	check_any("onlysig.signed.example.", 0, true);
 }
 
 static void test_child_zone_served_deepest(void **state)

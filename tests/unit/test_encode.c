@@ -284,7 +284,7 @@ static void test_header_bits(void **state)
 
 	/* The opcode is echoed (encode_error path: NOTIMP for opcode 2). */
 	query_make(&q, "www.example.", RR_A, 2 << 11 | DNS_RD);
-	n = encode_error(&q, RCODE_NOTIMP, out, 512, NULL);
+	n = encode_error(&q, RCODE_NOTIMP, NULL, out, 512, NULL);
 	decode(out, n, &dm);
 	assert_int_equal(dm.flags, DNS_QR | 2 << 11 | DNS_RD | RCODE_NOTIMP);
 }
@@ -485,7 +485,7 @@ static void test_errors(void **state)
 	q.edns_version = 3;
 	explain_t ex;
 	memset(&ex, 0xA5, sizeof(ex));
-	size_t n = encode_error(&q, RCODE_BADVERS, out, 512, &ex);
+	size_t n = encode_error(&q, RCODE_BADVERS, NULL, out, 512, &ex);
 	decode(out, n, &dm);
 	/* The explanation says what was written. */
 	assert_int_equal(ex.flags, dm.flags);
@@ -508,7 +508,7 @@ static void test_errors(void **state)
 	memset(&q, 0, sizeof(q));
 	q.id = 7;
 	q.flags = DNS_RD;
-	n = encode_error(&q, RCODE_FORMERR, out, 512, &ex);
+	n = encode_error(&q, RCODE_FORMERR, NULL, out, 512, &ex);
 	assert_int_equal(n, 12);
 	assert_int_equal(ex.size, 12);
 	assert_int_equal(ex.count[2], 0);
@@ -522,12 +522,78 @@ static void test_errors(void **state)
 	query_make(&q, "x.", RR_TXT, 0);
 	q.qclass = CLASS_CH;
 	query_edns(&q, 512, false);
-	n = encode_error(&q, RCODE_REFUSED, out, 512, NULL);
+	n = encode_error(&q, RCODE_REFUSED, NULL, out, 512, NULL);
 	decode(out, n, &dm);
 	assert_int_equal(dm.flags, DNS_QR | RCODE_REFUSED);
 	assert_int_equal(dm.qclass, CLASS_CH);
 	assert_int_equal(dm.count[2], 1);
 	assert_int_equal(dm.rr[0].ttl, 0);
+}
+
+/* The EDE option (RFC 8914 2): code 15, length, INFO-CODE, EXTRA-TEXT, as
+ * the last bytes of the OPT RDATA. */
+static void test_ede(void **state)
+{
+	query_t q;
+	plan_t p;
+	explain_t ex;
+	query_make(&q, "www.example.com.", RR_A, 0);
+	query_edns(&q, 1232, false);
+	plan_init(&p, false, RCODE_REFUSED);
+	p.ede = EDE_CODE(EDE_NOT_AUTHORITATIVE);
+	memset(&ex, 0xA5, sizeof(ex));
+	size_t n = encode_response(&q, &p, out, 1232, &ex);
+	/* What NSD 4.6 sends for a name it does not serve, byte for byte. */
+	static const uint8_t nsd[] = "\x42\x42\x80\x05\x00\x01\x00\x00\x00\x00\x00\x01"
+				     "\x03www\x07"
+				     "example\x03"
+				     "com\x00\x00\x01\x00\x01"
+				     "\x00\x00\x29\x04\xd0\x00\x00\x00\x00\x00\x06"
+				     "\x00\x0f\x00\x02\x00\x14";
+	assert_int_equal(n, sizeof(nsd) - 1);
+	assert_memory_equal(out, nsd, n);
+	assert_true(ex.ede_sent);
+	assert_int_equal(ex.ede, 20);
+	assert_int_equal(ex.count[2], 1);
+	assert_int_equal(ex.size, n);
+
+	/* With text, and DO: the text follows the code, unterminated. */
+	query_edns(&q, 1232, true);
+	p.ede = (ede_t){ true, 5, 18, "no, no" };
+	n = encode_response(&q, &p, out, 1232, &ex);
+	decode(out, n, &dm);
+	drr_t *o = &dm.rr[dm.opt];
+	assert_int_equal(o->ttl, 0x8000);
+	assert_int_equal(o->rdlen, 6 + 5);
+	assert_memory_equal(out + o->rdpos, "\x00\x0f\x00\x07\x00\x12no, n", 11);
+	assert_int_equal(n, o->rdpos + 11);
+
+	/* No OPT, no EDE: it has nowhere to go. */
+	q.edns = false;
+	n = encode_response(&q, &p, out, 512, &ex);
+	decode(out, n, &dm);
+	assert_int_equal(dm.opt, -1);
+	assert_false(ex.ede_sent);
+	assert_int_equal(ex.ede, 0);
+
+	/* encode_error carries one too; NULL is none. */
+	query_make(&q, "x.", RR_TXT, DNS_RD);
+	q.qclass = CLASS_CH;
+	query_edns(&q, 512, false);
+	const ede_t ns = EDE_CODE(EDE_NOT_SUPPORTED);
+	n = encode_error(&q, RCODE_REFUSED, &ns, out, 512, &ex);
+	decode(out, n, &dm);
+	assert_int_equal(dm.flags, DNS_QR | DNS_RD | RCODE_REFUSED);
+	o = &dm.rr[dm.opt];
+	assert_int_equal(o->rdlen, 6);
+	assert_memory_equal(out + o->rdpos, "\x00\x0f\x00\x02\x00\x15", 6);
+	assert_true(ex.ede_sent);
+	assert_int_equal(ex.ede, 21);
+	assert_int_equal(ex.size, n);
+	n = encode_error(&q, RCODE_REFUSED, NULL, out, 512, &ex);
+	decode(out, n, &dm);
+	assert_int_equal(dm.rr[dm.opt].rdlen, 0);
+	assert_false(ex.ede_sent);
 }
 
 /*
@@ -720,6 +786,7 @@ static void test_limit_never_exceeded(void **state)
 	query_t q;
 	plan_t p;
 	explain_t ex;
+	static const char text[EDE_TEXT_MAX] = "x";
 	query_make(&q, "www.sub.example.", RR_A, 0);
 	for (size_t limit = 512; limit <= 1400; limit += 7) {
 		for (int e = 0; e < 2; e++) {
@@ -729,10 +796,17 @@ static void test_limit_never_exceeded(void **state)
 				else
 					q.edns = false;
 				referral(&p, &ex, req);
+				/* An EDE's space is reserved with the OPT's. */
+				if (limit % 2)
+					p.ede = (ede_t){ true, EDE_TEXT_MAX, 0, text };
 				size_t n = encode_response(&q, &p, out, limit, &ex);
 				assert_true(n <= limit);
 				check_referral(n, &ex, limit);
 				assert_int_equal(dm.opt >= 0, e);
+				assert_int_equal(ex.ede_sent, e && limit % 2);
+				if (e)
+					assert_int_equal(dm.rr[dm.opt].rdlen,
+							 limit % 2 ? 6 + EDE_TEXT_MAX : 0);
 				if (!(dm.flags & DNS_TC))
 					assert_true(!req || dm.count[2] == 26 + e);
 			}
@@ -750,6 +824,7 @@ int main(void)
 		cmocka_unit_test(test_no_compress_srv),
 		cmocka_unit_test(test_opt),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_ede),
 		cmocka_unit_test(test_required_glue_tc),
 		cmocka_unit_test(test_optional_glue_dropped),
 		cmocka_unit_test(test_optional_then_smaller),

@@ -407,6 +407,20 @@ static void test_text_fault_drop(void **state)
 	log_format_query(buf, sizeof(buf), "c", "root", true, &q, &ex);
 	assert_string_equal(buf, "client=c server=root tcp www.lab. AAAA SERVFAIL qr 0/0/0 fault "
 				 "zone=lab. fault=servfail(x.yaml:2) tc=no size=29/65535");
+	/* The Extended DNS Error the encoder sent, by its code. */
+	ex.ede_sent = true;
+	ex.ede = 14;
+	ex.size = 35;
+	log_format_query(buf, sizeof(buf), "c", "root", true, &q, &ex);
+	assert_string_equal(buf, "client=c server=root tcp www.lab. AAAA SERVFAIL qr 0/0/0 fault "
+				 "zone=lab. fault=servfail(x.yaml:2) ede=14 tc=no size=35/65535");
+	log_format_query_json(buf, sizeof(buf), "c", "root", true, &q, &ex);
+	assert_true(json_valid(buf));
+	assert_non_null(strstr(buf, "\"delay_ms\":0,\"ede\":14,\"size\":35,"));
+	/* A drop sends nothing, so no EDE either. */
+	ex.fault = &drop;
+	log_format_query_json(buf, sizeof(buf), "c", "root", true, &q, &ex);
+	assert_non_null(strstr(buf, "\"ede\":null,"));
 }
 
 static void test_json_referral(void **state)
@@ -431,7 +445,7 @@ static void test_json_referral(void **state)
 		"{\"name\":\"ns2.example.lab.\",\"class\":\"in-domain\",\"fate\":\"glue\",\"a\":1,\"aaaa\":0},"
 		"{\"name\":\"ns.other.test.\",\"class\":\"out-of-zone\",\"fate\":\"never\",\"a\":0,\"aaaa\":0}],"
 		"\"ns_total\":3,\"tc\":false,\"tc_reason\":null,\"fault\":null,\"delay_ms\":0,"
-		"\"size\":181,\"limit\":1232}";
+		"\"ede\":null,\"size\":181,\"limit\":1232}";
 	assert_string_equal(buf, want);
 	assert_int_equal(n, strlen(want));
 	assert_true(json_valid(buf));
@@ -513,10 +527,11 @@ static void test_json_dropped(void **state)
 		buf,
 		"{\"client\":\"c\",\"server\":\"s\",\"transport\":\"udp\",\"qname\":null,"
 		"\"qtype\":null,\"qclass\":null,\"dropped\":true,\"rcode\":null,\"flags\":[],"
-		"\"counts\":null,\"kind\":null,\"wildcard\":false,\"cnames\":0,\"dnssec\":false,\"rrsigs\":0,\"nsecs\":0,\"zone\":null,"
+		"\"counts\":null,\"kind\":null,\"wildcard\":false,\"cnames\":0,\"dnssec\":false,"
+		"\"rrsigs\":0,\"nsecs\":0,\"zone\":null,"
 		"\"cut\":null,\"policy\":null,\"truncation\":null,\"legacy_dropped\":false,"
 		"\"ns\":[],\"ns_total\":0,\"tc\":false,\"tc_reason\":null,\"fault\":null,"
-		"\"delay_ms\":0,\"size\":0,\"limit\":0}");
+		"\"delay_ms\":0,\"ede\":null,\"size\":0,\"limit\":0}");
 	/* A header-only FORMERR: no question. */
 	memset(&q, 0, sizeof(q));
 	memset(&ex, 0, sizeof(ex));

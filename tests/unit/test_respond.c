@@ -128,12 +128,27 @@ static void test_refused(void **state)
 	assert_int_equal(ex.rcode, RCODE_REFUSED);
 	assert_null(ex.zone);
 	assert_int_equal(ex.size, n);
+	/* Without EDNS there is no OPT to carry an EDE. */
+	assert_int_equal(fix_count(out, 3), 0);
+	assert_false(ex.ede_sent);
+	/* With EDNS: EDE 20 Not Authoritative, no text, as NSD and Knot. */
+	len = fix_query(req, 10, 0, "www.example.org.", RR_A, CLASS_IN, 0, false);
+	n = ask(len, false, &q, &ex);
+	assert_int_equal(fix_count(out, 3), 1);
+	assert_memory_equal(out + n - 17, "\0\0\x29\x04\xd0\0\0\0\0\0\x06\0\x0f\0\x02\0\x14", 17);
+	assert_true(ex.ede_sent);
+	assert_int_equal(ex.ede, EDE_NOT_AUTHORITATIVE);
+	assert_int_equal(ex.size, n);
 
-	/* Class CH: REFUSED before any zone is looked at. */
+	/* Class CH: REFUSED before any zone is looked at, EDE 21 Not
+	 * Supported (NSD's too). */
 	len = fix_query(req, 11, 0, "www.test.", RR_TXT, CLASS_CH, 0, false);
 	n = ask(len, false, &q, &ex);
 	check_error(n, &ex, ANSWER_REFUSED, RCODE_REFUSED, 1232);
 	assert_int_equal(fix_count(out, 3), 1);
+	assert_memory_equal(out + n - 6, "\0\x0f\0\x02\0\x15", 6);
+	assert_true(ex.ede_sent);
+	assert_int_equal(ex.ede, EDE_NOT_SUPPORTED);
 }
 
 static void test_badvers(void **state)
@@ -181,19 +196,58 @@ static void test_zone_transfers(void **state)
 	(void)state;
 	query_t q;
 	explain_t ex;
-	/* AXFR over UDP: NOTIMP (AXFR is TCP-only); over TCP: REFUSED. */
+	/* As NSD without provide-xfr. AXFR over UDP: NOTIMP (AXFR is
+	 * TCP-only), whatever the name. */
 	size_t len = fix_query(req, 15, 0, "test.", RR_AXFR, CLASS_IN, FIX_NO_EDNS, false);
 	size_t n = ask(len, false, &q, &ex);
 	check_error(n, &ex, ANSWER_ERROR, RCODE_NOTIMP, 512);
 	assert_int_equal(fix_count(out, 0), 1);
-	n = ask(len, true, &q, &ex);
-	check_error(n, &ex, ANSWER_REFUSED, RCODE_REFUSED, 65535);
-	/* IXFR: REFUSED over both. */
-	len = fix_query(req, 16, 0, "test.", RR_IXFR, CLASS_IN, FIX_NO_EDNS, false);
+	len = fix_query(req, 15, 0, "www.example.org.", RR_AXFR, CLASS_IN, 0, false);
 	n = ask(len, false, &q, &ex);
-	check_error(n, &ex, ANSWER_REFUSED, RCODE_REFUSED, 512);
-	n = ask(len, true, &q, &ex);
-	check_error(n, &ex, ANSWER_REFUSED, RCODE_REFUSED, 65535);
+	check_error(n, &ex, ANSWER_ERROR, RCODE_NOTIMP, 1232);
+	assert_false(ex.ede_sent);
+
+	/* AXFR over TCP and IXFR over UDP and TCP of a zone served here:
+	 * REFUSED, with EDE 18 Prohibited when there is an OPT, and the zone
+	 * named in the explanation. */
+	static const uint16_t types[] = { RR_AXFR, RR_IXFR };
+	for (int t = 0; t < 2; t++) {
+		for (int tcp = 0; tcp < 2; tcp++) {
+			if (types[t] == RR_AXFR && !tcp)
+				continue;
+			len = fix_query(req, 16, 0, "test.", types[t], CLASS_IN, FIX_NO_EDNS,
+					false);
+			n = ask(len, tcp, &q, &ex);
+			assert_int_equal(ex.kind, ANSWER_REFUSED);
+			assert_int_equal(fix_flags(out), DNS_QR | RCODE_REFUSED);
+			assert_int_equal(fix_count(out, 3), 0);
+			assert_false(ex.ede_sent);
+			assert_memory_equal(ex.zone, "\4test\0", 6);
+			len = fix_query(req, 16, 0, "TEST.", types[t], CLASS_IN, 0, false);
+			n = ask(len, tcp, &q, &ex);
+			assert_int_equal(fix_flags(out), DNS_QR | RCODE_REFUSED);
+			assert_memory_equal(out + n - 6, "\0\x0f\0\x02\0\x12", 6);
+			assert_true(ex.ede_sent);
+			assert_int_equal(ex.ede, EDE_PROHIBITED);
+			assert_int_equal(ex.size, n);
+			assert_int_equal(ex.limit, tcp ? 65535 : 1232);
+
+			/* Any other name: NOTAUTH, no EDE (a name in the
+			 * zone, a cut, a name in no zone). */
+			static const char *const others[] = { "www.test.", "child.test.",
+							      "www.example.org." };
+			for (int k = 0; k < 3; k++) {
+				len = fix_query(req, 17, 0, others[k], types[t], CLASS_IN, 0,
+						false);
+				n = ask(len, tcp, &q, &ex);
+				check_error(n, &ex, ANSWER_ERROR, RCODE_NOTAUTH,
+					    tcp ? 65535 : 1232);
+				assert_int_equal(fix_count(out, 0), 1);
+				assert_int_equal(fix_count(out, 3), 1);
+				assert_false(ex.ede_sent);
+			}
+		}
+	}
 }
 
 static void test_class_any_not_authoritative(void **state)

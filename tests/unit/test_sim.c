@@ -83,6 +83,18 @@ static void test_in_domain_glue(void **state)
 	assert_int_equal(res.queries, 3); /* root, lab., good.lab. */
 }
 
+/* The trace names each question's type (known types by their mnemonic). */
+static void test_trace_names_types(void **state)
+{
+	resolve("www.good.lab.", RR_AAAA);
+	if (strstr(res.trace, "? www.good.lab. AAAA -> ") == NULL) {
+		fprintf(stderr, "trace:\n%s", res.trace);
+		fail();
+	}
+	resolve("www.good.lab.", 65280);
+	assert_non_null(strstr(res.trace, "? www.good.lab. TYPE65280 -> "));
+}
+
 static void test_glue_withheld(void **state)
 {
 	resolve("www.nog.lab.", RR_A);
@@ -147,6 +159,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_in_domain_glue),
+		cmocka_unit_test(test_trace_names_types),
 		cmocka_unit_test(test_glue_withheld),
 		cmocka_unit_test(test_lame),
 		cmocka_unit_test(test_glue_mismatch),

@@ -75,12 +75,17 @@ static void test_full(void **state)
 	assert_name(f->name, "sf.lab.");
 	assert_int_equal(f->type, RR_AAAA);
 	assert_int_equal(f->every, 3);
+	/* Its default Extended DNS Error: 14 Not Ready, no text. */
+	assert_true(f->has_ede);
+	assert_int_equal(f->ede_code, 14);
+	assert_int_equal(f->ede_textlen, 0);
 	assert_string_equal(f->where, "full.yaml:10");
 	f = &v->spec.faults[1];
 	assert_int_equal(f->action, FAULT_UPWARD);
 	assert_false(f->has_name);
 	assert_int_equal(f->type, 0);
 	assert_int_equal(f->every, 1);
+	assert_false(f->has_ede); /* only refuse and servfail send one */
 	assert_int_equal(f->nupward, 2);
 	assert_name(f->upward[0], "a.root-servers.net.");
 	assert_name(f->upward[1], "b.root-servers.net.");
@@ -109,13 +114,18 @@ static void test_full(void **state)
 	assert_name(z->faults[1].name, "slow.test.");
 	assert_int_equal(z->faults[2].action, FAULT_DROP);
 	assert_int_equal(z->faults[3].action, FAULT_REFUSE);
+	assert_true(z->faults[3].has_ede);
+	assert_int_equal(z->faults[3].ede_code, 20);
+	assert_int_equal(z->faults[3].ede_textlen, 15);
+	assert_string_equal(z->faults[3].ede_text, "not served here");
+	assert_false(z->faults[2].has_ede);
 	assert_int_equal(z->faults[4].action, FAULT_LAME);
-	assert_string_equal(z->faults[4].where, "full.yaml:30");
+	assert_string_equal(z->faults[4].where, "full.yaml:32");
 	assert_int_equal(z->ndelegs, 3);
 	assert_name(z->delegs[0].name, "child.test.");
 	assert_int_equal(z->delegs[0].rule.mode, GLUE_NONE);
 	assert_int_equal(z->delegs[0].rule.truncation, TRUNC_INHERIT);
-	assert_string_equal(z->delegs[0].where, "full.yaml:32");
+	assert_string_equal(z->delegs[0].where, "full.yaml:34");
 	assert_name(z->delegs[1].name, "mixed.test.");
 	assert_int_equal(z->delegs[1].rule.mode, GLUE_PARTIAL);
 	assert_int_equal(z->delegs[1].rule.first, 0);
@@ -154,7 +164,7 @@ static void test_full(void **state)
 	assert_string_equal(s->qtype, "AAAA");
 	assert_string_equal(s->resolver, "SERVFAIL");
 	assert_null(s->answer);
-	assert_string_equal(s->where, "full.yaml:46");
+	assert_string_equal(s->where, "full.yaml:48");
 	s = &sc.scenarios[1];
 	assert_string_equal(s->name, "Ok_1.x");
 	assert_int_equal(s->server, 0);
@@ -192,6 +202,45 @@ static void test_minimal_defaults(void **state)
 	assert_null(v->spec.zones[0].origin);
 	assert_int_equal(v->spec.zones[0].rule.mode, GLUE_INHERIT);
 	assert_int_equal(v->spec.zones[0].ndelegs, 0);
+	srvconf_free(&sc);
+}
+
+static void test_fault_ede(void **state)
+{
+	srvconf_t sc;
+	char err[512];
+
+	/* The defaults (refuse 18, servfail 14), none, a code of one's own,
+	 * the largest, text alone with the default code, UTF-8 text. */
+	const char *text = "servers:\n  - name: a\n    listen: [127.0.0.1]\n    faults:\n"
+			   "      - {action: refuse}\n"
+			   "      - {action: servfail}\n"
+			   "      - {action: servfail, ede: none}\n"
+			   "      - {action: refuse, ede: 0}\n"
+			   "      - {action: refuse, ede: 65535}\n"
+			   "      - {action: servfail, ede-text: zone expired}\n"
+			   "      - {action: refuse, ede: 20, ede-text: \"pas ici \u00e9\"}\n"
+			   "    zones: []\n";
+	int r = parse_text(text, &sc, err, sizeof(err));
+	if (r != 0)
+		fail_msg("%s", err);
+	const fault_t *f = sc.servers[0].spec.faults;
+	assert_int_equal(sc.servers[0].spec.nfaults, 7);
+	assert_true(f[0].has_ede);
+	assert_int_equal(f[0].ede_code, 18);
+	assert_int_equal(f[0].ede_textlen, 0);
+	assert_true(f[1].has_ede);
+	assert_int_equal(f[1].ede_code, 14);
+	assert_false(f[2].has_ede);
+	assert_true(f[3].has_ede);
+	assert_int_equal(f[3].ede_code, 0);
+	assert_int_equal(f[4].ede_code, 65535);
+	assert_int_equal(f[5].ede_code, 14);
+	assert_string_equal(f[5].ede_text, "zone expired");
+	assert_int_equal(f[5].ede_textlen, 12);
+	assert_int_equal(f[6].ede_code, 20);
+	assert_string_equal(f[6].ede_text, "pas ici \xc3\xa9");
+	assert_int_equal(f[6].ede_textlen, 10);
 	srvconf_free(&sc);
 }
 
@@ -359,7 +408,32 @@ static const struct {
 	{ ZONE "        faults:\n          - action: crash\n", 7,
 	  "expected refuse, servfail, drop, delay, lame or upward for 'action', got 'crash'" },
 	{ ZONE "        faults:\n          - action: drop\n            when: always\n", 8,
-	  "unknown key 'when' in a fault (expected one of: action, name, type, every, delay, upward)" },
+	  "unknown key 'when' in a fault (expected one of: action, name, type, every, delay, upward, ede, ede-text)" },
+	{ ZONE "        faults:\n          - action: drop\n            ede: 18\n", 8,
+	  "'ede' only goes with 'action: refuse' or 'action: servfail'" },
+	{ ZONE "        faults:\n          - action: lame\n            ede-text: x\n", 8,
+	  "'ede-text' only goes with 'action: refuse' or 'action: servfail'" },
+	{ ZONE "        faults:\n          - action: refuse\n            ede: prohibited\n", 8,
+	  "expected an EDE code (0 to 65535, RFC 8914) or none for 'ede', got 'prohibited'" },
+	{ ZONE "        faults:\n          - action: refuse\n            ede: -1\n", 8,
+	  "expected an EDE code (0 to 65535, RFC 8914) or none for 'ede', got '-1'" },
+	{ ZONE "        faults:\n          - action: refuse\n            ede: 65536\n", 8,
+	  "expected a whole number from 0 to 65535 for 'ede', got '65536'" },
+	{ ZONE "        faults:\n          - action: servfail\n            ede:\n", 8,
+	  "expected a value for 'ede', got nothing" },
+	{ ZONE "        faults:\n          - action: servfail\n            ede: none\n"
+	       "            ede-text: why\n",
+	  9, "'ede-text' needs an EDE code, not 'ede: none'" },
+	{ ZONE "        faults:\n          - action: servfail\n            ede-text: \"\"\n", 8,
+	  "'ede-text' is empty" },
+	{ ZONE "        faults:\n          - action: servfail\n            ede-text: \"a\\tb\"\n",
+	  8, "'ede-text' must be one line without control characters" },
+	{ ZONE "        faults:\n          - action: servfail\n            ede-text: [a]\n", 8,
+	  "expected a value for 'ede-text', got a list" },
+	{ ZONE "        faults:\n          - action: servfail\n            ede-text: "
+	       "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	       "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n",
+	  8, "'ede-text' is 128 bytes, at most 127 are sent" },
 	{ ZONE "        faults:\n          - action: delay\n", 7,
 	  "'action: delay' needs 'delay' (250ms, 2s)" },
 	{ ZONE "        faults:\n          - action: delay\n            delay: 1500\n", 8,
@@ -552,13 +626,10 @@ static void test_bundled_lab(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_full),
-		cmocka_unit_test(test_minimal_defaults),
-		cmocka_unit_test(test_paths_and_forms),
-		cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_load_errors),
-		cmocka_unit_test(test_two_servers),
-		cmocka_unit_test(test_bundled_lab),
+		cmocka_unit_test(test_full),        cmocka_unit_test(test_minimal_defaults),
+		cmocka_unit_test(test_fault_ede),   cmocka_unit_test(test_paths_and_forms),
+		cmocka_unit_test(test_errors),      cmocka_unit_test(test_load_errors),
+		cmocka_unit_test(test_two_servers), cmocka_unit_test(test_bundled_lab),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
