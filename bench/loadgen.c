@@ -1,8 +1,12 @@
 /* loadgen: a batched, closed-loop UDP DNS load generator for 127.0.0.1.
  *
  *   loadgen -p PORT -f QUERYFILE [-d SECONDS] [-w WINDOW] [-n MAXQUERIES]
- *           [-W WARMUP] [-t TIMEOUT_MS] [-P PID,PID,...]
- *   loadgen -p PORT --probe [--any] NAME TYPE [-T SECONDS]
+ *           [-W WARMUP] [-t TIMEOUT_MS] [-P PID,PID,...] [--dnssec] [-b BUFSIZE]
+ *   loadgen -p PORT --probe [--any] [--dnssec] [-b BUFSIZE] NAME TYPE [-T SECONDS]
+ *
+ * Every query carries EDNS(0) OPT with a payload size of BUFSIZE (1232
+ * unless -b, 512..4096); --dnssec sets the DO bit in it, for the signed
+ * benchmark.
  *
  * Load mode keeps WINDOW queries outstanding: it sends in batches with
  * sendmmsg and receives in batches with recvmmsg, and every answer frees
@@ -16,7 +20,9 @@
  * interval and reports the server's CPU time per answered query.
  *
  * Output: one line of key=value pairs (qps, cpu_us, p50_us, p99_us, lost,
- * rcode counts, AA and TC counts) for bench/run to parse.
+ * rcode counts, AA and TC counts, and the mean AUTHORITY count and size of
+ * the answers, which tell a signed answer from an unsigned one) for
+ * bench/run to parse.
  *
  * Probe mode sends NAME TYPE every 2 ms until an answer with RCODE NOERROR
  * and AA or a referral (NSCOUNT > 0) arrives, and prints the CLOCK_REALTIME
@@ -56,6 +62,8 @@ typedef struct {
 
 static query_t *queries;
 static size_t nqueries;
+static bool edns_do;              /* --dnssec */
+static uint16_t edns_size = 1232; /* -b */
 
 static double now_s(void)
 {
@@ -89,8 +97,8 @@ static int type_code(const char *t)
 	return -1;
 }
 
-/* Builds a query with EDNS(0), payload 1232, no DO. Returns -1 if the
- * name does not fit. */
+/* Builds a query with EDNS(0), payload edns_size, DO = edns_do. Returns -1
+ * if the name does not fit. */
 static int build_query(query_t *q, const char *name, int type)
 {
 	uint8_t *p = q->wire;
@@ -120,8 +128,12 @@ static int build_query(query_t *q, const char *name, int type)
 	p[off++] = 0;
 	p[off++] = 1; /* IN */
 	q->qlen = (uint16_t)(off - 12);
-	/* OPT: root owner, type 41, payload 1232, ext rcode/version/flags 0 */
-	static const uint8_t opt[] = { 0, 0, 41, 0x04, 0xd0, 0, 0, 0, 0, 0, 0 };
+	/* OPT: root owner, type 41, payload, ext rcode 0, version 0, flags
+	 * (DO is the top bit), no options. */
+	const uint8_t opt[] = {
+		0, 0, 41, (uint8_t)(edns_size >> 8), (uint8_t)edns_size, 0, 0, edns_do ? 0x80 : 0,
+		0, 0, 0
+	};
 	memcpy(p + off, opt, sizeof opt);
 	off += sizeof opt;
 	q->len = (uint16_t)off;
@@ -255,8 +267,8 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: loadgen -p PORT -f FILE [-d SECS] [-w WINDOW] [-n MAXQ] [-W WARMUP]\n"
-		"               [-t TIMEOUT_MS] [-P PID,...]\n"
-		"       loadgen -p PORT --probe [--any] NAME TYPE [-T SECS]\n");
+		"               [-t TIMEOUT_MS] [-P PID,...] [--dnssec] [-b BUFSIZE]\n"
+		"       loadgen -p PORT --probe [--any] [--dnssec] [-b BUFSIZE] NAME TYPE [-T SECS]\n");
 	exit(2);
 }
 
@@ -271,10 +283,20 @@ int main(int argc, char **argv)
 
 	static const struct option lo[] = { { "probe", no_argument, 0, 'X' },
 					    { "any", no_argument, 0, 'Y' },
+					    { "dnssec", no_argument, 0, 'D' },
 					    { 0, 0, 0, 0 } };
-	int c;
-	while ((c = getopt_long(argc, argv, "p:f:d:w:n:W:t:P:T:", lo, NULL)) != -1) {
+	int c, bufsize;
+	while ((c = getopt_long(argc, argv, "p:f:d:w:n:W:t:P:T:b:", lo, NULL)) != -1) {
 		switch (c) {
+		case 'D':
+			edns_do = true;
+			break;
+		case 'b':
+			bufsize = atoi(optarg);
+			if (bufsize < 512 || bufsize > 4096)
+				usage();
+			edns_size = (uint16_t)bufsize;
+			break;
 		case 'p':
 			port = atoi(optarg);
 			break;
@@ -370,7 +392,7 @@ int main(int argc, char **argv)
 	uint64_t timeout_ns = (uint64_t)timeout_ms * 1000000u;
 	size_t qi = 0;
 	long long sent = 0, recvd = 0, lost = 0, stray = 0, senderr = 0;
-	long long rc[16] = { 0 }, aa = 0, tc = 0, late_hist = 0;
+	long long rc[16] = { 0 }, aa = 0, tc = 0, late_hist = 0, nsrr = 0, rbytes = 0;
 	int outstanding = 0;
 	bool measuring = false, stop_sending = false;
 	double t0 = now_s(), tm_start = 0, tm_end = 0;
@@ -482,6 +504,8 @@ int main(int argc, char **argv)
 					aa++;
 				if (r[2] & 2)
 					tc++;
+				nsrr += r[8] << 8 | r[9];
+				rbytes += (long long)len;
 			}
 		}
 
@@ -530,10 +554,13 @@ int main(int argc, char **argv)
 			 (double)recvd;
 	printf("qps=%.0f sent=%lld recv=%lld lost=%lld stray=%lld p50_us=%lld p99_us=%lld "
 	       "cpu_us=%.3f cpu_s=%.2f secs=%.3f noerror=%lld nxdomain=%lld servfail=%lld "
-	       "refused=%lld other_rcode=%lld aa=%lld tc=%lld senderr=%lld\n",
+	       "refused=%lld other_rcode=%lld aa=%lld tc=%lld senderr=%lld auth_rr=%.2f "
+	       "bytes=%.0f\n",
 	       secs > 0 ? (double)recvd / secs : 0, sent, recvd, lost, stray, p50, p99, cpu_us,
 	       (double)(ticks1 - ticks0) / (double)sysconf(_SC_CLK_TCK), secs, rc[0], rc[3], rc[2],
-	       rc[5], recvd - rc[0] - rc[3] - rc[2] - rc[5], aa, tc, senderr);
+	       rc[5], recvd - rc[0] - rc[3] - rc[2] - rc[5], aa, tc, senderr,
+	       recvd > 0 ? (double)nsrr / (double)recvd : 0,
+	       recvd > 0 ? (double)rbytes / (double)recvd : 0);
 	(void)late_hist;
 	return 0;
 }

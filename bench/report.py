@@ -8,6 +8,7 @@ import sys
 from collections import defaultdict
 
 MIXES = ["referral", "auth", "nxdomain"]
+SIGNED_MIXES = ["signed-referral-insecure", "signed-referral-secure", "signed-nxdomain"]
 SERVERS = ["glued", "glued-base", "nsd", "knot", "echo"]
 LABELS = {"glued-base": "previous build", "nsd": "NSD", "knot": "Knot", "echo": "ceiling (echo)"}
 
@@ -34,9 +35,12 @@ def main(path):
     runs = defaultdict(dict)   # (phase, mix, server) -> {round: kv}
     load1 = {}
     zl = []
+    szl = []
+    check = {}      # (tag, server) -> (verdict, message) from bench/signcheck
+    signgen = []
     for line in open(path):
         f = line.rstrip("\n").split("\t")
-        if f[0] in ("single", "scale2"):
+        if f[0] in ("single", "scale2", "signed"):
             kv = dict(p.split("=", 1) for p in f[4].split())
             kv = {k: float(v) for k, v in kv.items()}
             runs[(f[0], f[2], f[3])][int(f[1])] = kv
@@ -44,13 +48,19 @@ def main(path):
             load1[f[1]] = (f[2], f[3])
         elif f[0] == "zoneload":
             zl.append(f[1:])
+        elif f[0] == "szoneload":
+            szl.append(f[1:])
+        elif f[0] in ("signcheck", "signcheck-load"):
+            check[(f[0], f[1])] = (f[2], f[3] if len(f) > 3 else "")
+        elif f[0] == "signgen":
+            signgen.append(f[1:])
 
     # A run where the generator itself was starved by other work on the
     # machine (its measured interval is off by more than 10 % from the
     # median, or nothing was answered) says nothing about the server: drop
     # the whole (phase, round, mix) group so that ratios stay like for like.
     excluded = set()
-    for phase in ("single", "scale2"):
+    for phase in ("single", "scale2", "signed"):
         allsecs = [kv["secs"] for k, d in runs.items() if k[0] == phase for kv in d.values()]
         if not allsecs:
             continue
@@ -177,6 +187,85 @@ def main(path):
             targets.append((f"{nmax:,}-delegation zone: time to first answer <= 0.5x NSD's (glued {g[0]:.1f} s, NSD {nsd[0]:.1f} s)", r, r <= 0.5))
         if g and g[1]:
             targets.append((f"{nmax:,}-delegation zone: peak RSS <= 120 bytes/record", g[1], g[1] <= 120))
+
+    srounds = sorted({r for k, d in runs.items() if k[0] == "signed" for r in d})
+    if srounds:
+        sservers = [s for s in SERVERS if any(k[2] == s and k[0] == "signed" for k in runs)]
+        wrong = {s for s in sservers if check.get(("signcheck", s), ("wrong",))[0] != "ok"}
+
+        def verdict(s):
+            v, msg = check.get(("signcheck", s), ("wrong", "wrong answers: not checked"))
+            msg = msg.strip()
+            if v == "ok":
+                return msg.removeprefix("ok: ")
+            return "**wrong answers**" + msg.removeprefix("wrong answers")
+        out.append(f"### Signed zone, queries with DO=1: one worker each, pinned as above (median of {len(srounds)} rounds)\n")
+        out.append("Every server's answers were checked by bench/signcheck before timing (sections, NSEC3 proofs, "
+                   "signatures): " + "; ".join(
+                       f"{s}: " + verdict(s) for s in sservers) + ".\n")
+        if wrong:
+            out.append("q/s in parentheses: the server's answers are wrong, so its figures are not comparable "
+                       "and it is left out of the ratios.\n")
+        out.append("| mix | server | q/s | server CPU us/query | p50 us | p99 us | lost (all rounds) | "
+                   "answers: NOERROR / NXDOMAIN / other rcode, AA, TC (% of all rounds) | AUTHORITY records, bytes per answer |")
+        out.append("|---|---|---:|---:|---:|---:|---:|---|---|")
+        for mix in SIGNED_MIXES:
+            for s in sservers:
+                d = runs.get(("signed", mix, s))
+                if not d:
+                    continue
+                tot = sum(kv["recv"] for kv in d.values()) or 1
+                pct = lambda k: 100.0 * sum(kv[k] for kv in d.values()) / tot
+                other = 100.0 - pct("noerror") - pct("nxdomain")
+                q = fmt(medof("signed", mix, s, "qps"))
+                out.append(
+                    f"| {mix} | {s} | {q if s not in wrong else '(' + q + ')'} | "
+                    f"{fmt(medof('signed', mix, s, 'cpu_us'), '{:.2f}')} | "
+                    f"{lat(medof('signed', mix, s, 'p50_us'))} | {lat(medof('signed', mix, s, 'p99_us'))} | "
+                    f"{sum(int(kv['lost']) for kv in d.values())} | "
+                    f"{pct('noerror'):.0f} / {pct('nxdomain'):.0f} / {other:.0f}, AA {pct('aa'):.0f}, TC {pct('tc'):.0f} | "
+                    f"{fmt(medof('signed', mix, s, 'auth_rr'), '{:.1f}')}, {fmt(medof('signed', mix, s, 'bytes'))} |")
+        out.append("")
+        out.append("### Signed zone: ratios per round, q/s of glued / the other, and the other's CPU us / glued's\n")
+        out.append("| mix | ratio | " + " | ".join(f"round {r}" for r in srounds) + " | median |")
+        out.append("|---|---|" + "---:|" * (len(srounds) + 1))
+        for mix in SIGNED_MIXES:
+            for other in ("glued-base", "nsd", "knot"):
+                if other not in sservers or "glued" not in sservers:
+                    continue
+                label = LABELS[other]
+                bad = [x for x in ("glued", other) if x in wrong]
+                if bad:
+                    out.append(f"| {mix} | glued/{label} | not compared: wrong answers from {' and '.join(bad)} |"
+                               + " |" * len(srounds))
+                    continue
+                g, o = series("signed", mix, "glued", "qps"), series("signed", mix, other, "qps")
+                rs = [ratio(g.get(r), o.get(r)) for r in srounds]
+                out.append(f"| {mix} | q/s glued/{label} | " + " | ".join(fmt(x, "{:.2f}") for x in rs)
+                           + f" | **{fmt(med(rs), '{:.2f}')}** |")
+                gc, oc = series("signed", mix, "glued", "cpu_us"), series("signed", mix, other, "cpu_us")
+                cs = [ratio(oc.get(r), gc.get(r)) for r in srounds]
+                out.append(f"| {mix} | CPU {label} / glued | " + " | ".join(fmt(x, "{:.2f}") for x in cs)
+                           + f" | **{fmt(med(cs), '{:.2f}')}** |")
+        out.append("")
+        if "glued" in sservers:
+            targets.append(("signed zone: glued's DO=1 answers right (bench/signcheck)", None, "glued" not in wrong))
+
+    if szl:
+        out.append("### Signed zone load: time from exec to the first referral from the last delegation, peak RSS\n")
+        out.append("The time counts as the time to the first correct answer only where bench/signcheck then found "
+                   "every answer right (last column).\n")
+        out.append("| delegations | records | zone text MB | server | time to first answer s | peak RSS (VmHWM) MB | bytes per record | answers |")
+        out.append("|---:|---:|---:|---|---:|---:|---:|---|")
+        for n, s, recs, size, t, rss, v in szl:
+            recs, size, rssk = int(recs), int(size), int(rss)
+            bpr = rssk * 1024 / recs if rssk else None
+            out.append(f"| {int(n):,} | {recs:,} | {size / 1e6:.0f} | {s} | {t} | {rssk / 1024:.0f} | {fmt(bpr)} | "
+                       f"{'right' if v == 'ok' else '**' + v + '**'} |")
+        out.append("")
+    for n, secs in signgen:
+        out.append(f"The signed zone of {int(n):,} delegations was generated and signed in {secs} s in this run "
+                   "(bench/zonegen --signed).\n")
 
     if load1:
         out.append("Start-up of the throughput zone (" + ", ".join(
