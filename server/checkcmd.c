@@ -286,6 +286,30 @@ typedef struct zone_line {
 	unsigned failed;
 } zone_line_t;
 
+/* ", signed: NSEC3 (...), N RRsets signed" for a signed zone, else "". */
+static void dnssec_text(const zone_t *z, char *buf, size_t len)
+{
+	zone_dnssec_info_t di;
+	zone_dnssec_info(z, &di);
+	buf[0] = '\0';
+	if (di.denial == NULL)
+		return;
+	char salt[2 * 255 + 1] = "-";
+	for (size_t i = 0; i < di.saltlen; i++)
+		snprintf(salt + 2 * i, 3, "%02x", di.salt[i]);
+	if (strcmp(di.denial, "NSEC3") == 0)
+		snprintf(buf, len,
+			 ", signed: NSEC3 (%zu records, salt %s, %u iterations, %zu opt-out), %zu "
+			 "RRsets signed",
+			 di.chain, salt, di.iterations, di.optout, di.signed_rrsets);
+	else if (strcmp(di.denial, "NSEC") == 0)
+		snprintf(buf, len, ", signed: NSEC (%zu records), %zu RRsets signed", di.chain,
+			 di.signed_rrsets);
+	else
+		snprintf(buf, len, ", signed: no usable NSEC or NSEC3 chain, %zu RRsets signed",
+			 di.signed_rrsets);
+}
+
 static void zone_line(void *ctx, size_t index, int rc, const char *err, const zone_t *z)
 {
 	zone_line_t *zl = ctx;
@@ -308,15 +332,29 @@ static void zone_line(void *ctx, size_t index, int rc, const char *err, const zo
 			json_str(&j, "zone", name_str(zone_origin(z), origin, sizeof(origin)));
 			json_uint(&j, "records", zone_record_count(z));
 			json_uint(&j, "warnings", zl->warnings);
+			zone_dnssec_info_t di;
+			zone_dnssec_info(z, &di);
+			json_bool(&j, "signed", di.denial != NULL);
+			if (di.denial != NULL) {
+				json_str(&j, "denial", di.denial);
+				json_uint(&j, "signed_rrsets", di.signed_rrsets);
+				json_uint(&j, "chain", di.chain);
+				if (strcmp(di.denial, "NSEC3") == 0) {
+					json_uint(&j, "iterations", di.iterations);
+					json_uint(&j, "optout", di.optout);
+				}
+			}
 		}
 		json_str(&j, "status", ok ? "ok" : "FAILED");
 		json_line(&j);
 	} else if (!ok) {
 		printf("%s%s: FAILED\n", zl->prefix, spec->file);
 	} else {
-		printf("%s%s: zone %s, %zu records, %zu names, %u warning(s): ok\n", zl->prefix,
+		char sec[160];
+		dnssec_text(z, sec, sizeof(sec));
+		printf("%s%s: zone %s, %zu records, %zu names%s, %u warning(s): ok\n", zl->prefix,
 		       spec->file, name_str(zone_origin(z), origin, sizeof(origin)),
-		       zone_record_count(z), zone_node_count(z), zl->warnings);
+		       zone_record_count(z), zone_node_count(z), sec, zl->warnings);
 	}
 	zl->warnings = 0;
 }

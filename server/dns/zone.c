@@ -135,6 +135,32 @@ size_t zone_node_count(const zone_t *z) { return z->nnodes; }
 size_t zone_record_count(const zone_t *z) { return z->nrecords; }
 const rrset_t *zone_soa(const zone_t *z) { return z->soa; }
 bool zone_signed(const zone_t *z) { return z->is_signed; }
+void zone_dnssec_info(const zone_t *z, zone_dnssec_info_t *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!z->is_signed)
+		return;
+	out->signed_rrsets = z->nsigsets;
+	if (z->denial == DENIAL_NSEC) {
+		out->denial = "NSEC";
+		out->chain = z->nnsec;
+	} else if (z->denial == DENIAL_NSEC3) {
+		out->denial = "NSEC3";
+		out->chain = z->nnsec3;
+		out->iterations = z->n3_iterations;
+		out->saltlen = z->n3_saltlen;
+		out->salt = z->n3_salt;
+		/* NSEC3 rdata: algorithm, flags (bit 0: opt-out), ... */
+		for (size_t i = 0; i < z->nnsec3; i++) {
+			const rrset_t *rs = z->nsec3[i].rrset;
+			if (rs->datalen >= 4 && (rs->data[3] & 1))
+				out->optout++;
+		}
+	} else {
+		out->denial = "none";
+	}
+}
+
 const rrset_t *zone_rrsigs(const zone_t *z, const rrset_t *rs)
 {
 	return rs->sigs ? &z->sigsets[rs->sigs - 1] : NULL;

@@ -110,6 +110,23 @@ uint32_t zone_negative_ttl(const zone_t *z);
  * DS (RFC 4035 3.1); dns/denial.h picks the proofs. */
 bool zone_signed(const zone_t *z);
 
+/* What a signed zone holds for DNSSEC, as --check reports it: how it
+ * denies existence, the RRsets that have signatures, the chain's length
+ * and, for NSEC3, its parameters and how many records are opt-out. All
+ * zero for an unsigned zone; denial is "none" for a signed zone without a
+ * usable chain. */
+typedef struct zone_dnssec_info {
+	const char *denial; /* "NSEC", "NSEC3" or "none" */
+	size_t signed_rrsets;
+	size_t chain;  /* NSEC or NSEC3 records */
+	size_t optout; /* NSEC3 records with the opt-out flag */
+	uint16_t iterations;
+	uint8_t saltlen;
+	const uint8_t *salt;
+} zone_dnssec_info_t;
+
+void zone_dnssec_info(const zone_t *z, zone_dnssec_info_t *out);
+
 /* The RRSIGs that cover rs, an RRset of z (grouped per covered type at
  * load, TTL that of rs), or NULL. */
 const rrset_t *zone_rrsigs(const zone_t *z, const rrset_t *rs);
