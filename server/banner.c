@@ -202,8 +202,13 @@ static void banner_servers(const config_t *cfg, const srvconf_t *sc, const view_
 		for (size_t i = 0; i < sc->nscenarios; i++) {
 			const scenario_t *t = &sc->scenarios[i];
 			const listen_addr_t *a = &sc->servers[t->server].listen[0];
-			log_info("  %s: %s; a resolver gets %s%s%s", t->name, t->title, t->resolver,
-				 t->answer ? " " : "", t->answer ? t->answer : "");
+			log_info("  %s: %s; a resolver gets %s%s%s%s", t->name, t->title,
+				 t->resolver, t->answer ? " " : "", t->answer ? t->answer : "",
+				 t->dnssec == SCENARIO_DNSSEC_SECURE
+					 ? ", secure (AD) if it validates"
+				 : t->dnssec == SCENARIO_DNSSEC_INSECURE ? ", insecure (no AD)"
+				 : t->dnssec == SCENARIO_DNSSEC_BOGUS ? " if it validates (bogus)"
+								      : "");
 			log_info("    dig @%s -p %u %s %s +norecurse", a->host, a->port, t->qname,
 				 t->qtype);
 		}

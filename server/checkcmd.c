@@ -146,11 +146,15 @@ static bool scenario_expect(const scenario_t *t, check_expect_t *e)
 /*
  * One scenario of the configuration: what the simulated resolver gets for
  * its question against what the file says a real resolver gets. Returns
- * true when they agree.
+ * true when they agree. A bogus scenario (SERVFAIL from a validating
+ * resolver) is shown but not judged (*unjudged): the simulation does not
+ * validate signatures.
  */
 static bool check_scenario(const scenario_t *t, const sim_addr_t *roots, size_t nroots,
-			   check_net_t *net, const sim_opts_t *opts, bool json)
+			   check_net_t *net, const sim_opts_t *opts, bool json, unsigned *unjudged)
 {
+	bool judged = t->dnssec != SCENARIO_DNSSEC_BOGUS;
+	const char *result;
 	uint8_t qname[NAME_MAXLEN];
 	uint16_t qtype = 0;
 	char got[96] = "", expected[96], addr[48];
@@ -175,8 +179,13 @@ static bool check_scenario(const scenario_t *t, const sim_addr_t *roots, size_t 
 		else
 			snprintf(got, sizeof(got), "%s", rc);
 		check_expect_t e;
-		agree = scenario_expect(t, &e) && check_agrees(&e, res);
+		agree = judged && scenario_expect(t, &e) && check_agrees(&e, res);
 	}
+	result = !judged ? "not judged (bogus: the simulation does not validate)"
+		 : agree ? "agree"
+			 : "DISAGREE";
+	if (!judged)
+		(*unjudged)++;
 	if (json) {
 		char buf[2048];
 		json_t j;
@@ -191,13 +200,13 @@ static bool check_scenario(const scenario_t *t, const sim_addr_t *roots, size_t 
 		json_uint(&j, "queries", res ? res->queries : 0);
 		json_uint(&j, "tcp", res ? res->tcp : 0);
 		json_str(&j, "why", res ? res->why : "");
-		json_str(&j, "result", agree ? "agree" : "DISAGREE");
+		json_str(&j, "result", judged ? result : "not judged");
 		json_line(&j);
 	} else {
 		printf("  %s: %s %s: expected %s, predicted %s: %s (%u queries%s%s%s)\n", t->name,
-		       t->qname, t->qtype, expected, got, agree ? "agree" : "DISAGREE",
-		       res ? res->queries : 0, res && res->tcp ? ", TC then TCP" : "",
-		       res && res->why[0] ? "; " : "", res ? res->why : "");
+		       t->qname, t->qtype, expected, got, result, res ? res->queries : 0,
+		       res && res->tcp ? ", TC then TCP" : "", res && res->why[0] ? "; " : "",
+		       res ? res->why : "");
 	}
 	free(res);
 	return agree;
@@ -213,7 +222,7 @@ static unsigned check_delegations(const srvconf_t *sc, const view_t *v, bool jso
 	check_out_t out = { .json = json };
 	sim_opts_t opts;
 	bool ipv6 = false, failed = cs == NULL;
-	unsigned agree = 0;
+	unsigned agree = 0, unjudged = 0;
 
 	for (size_t i = 0; i < sc->nservers && !failed; i++) {
 		cs[i].name = sc->file != NULL ? sc->servers[i].name : NULL;
@@ -245,7 +254,8 @@ static unsigned check_delegations(const srvconf_t *sc, const view_t *v, bool jso
 	for (size_t i = 0; i < sc->nscenarios && nroots > 0; i++) {
 		if (i == 0 && !json)
 			puts("scenarios (expected is what the configuration says a resolver gets):");
-		agree += check_scenario(&sc->scenarios[i], roots, nroots, &net, &opts, json);
+		agree += check_scenario(&sc->scenarios[i], roots, nroots, &net, &opts, json,
+					&unjudged);
 	}
 	if (json) {
 		char buf[512];
@@ -260,12 +270,14 @@ static unsigned check_delegations(const srvconf_t *sc, const view_t *v, bool jso
 		json_uint(&j, "predictions", (unsigned long)out.npredictions);
 		json_uint(&j, "scenarios", nroots ? sc->nscenarios : 0);
 		json_uint(&j, "scenarios_agree", agree);
+		json_uint(&j, "scenarios_unjudged", unjudged);
 		json_line(&j);
 	} else {
 		printf("%u delegation(s): %u error(s), %u warning(s), %u info(s)", sum.delegations,
 		       sum.errors, sum.warnings, sum.infos);
 		if (nroots > 0 && sc->nscenarios > 0)
-			printf("; %u of %zu scenario(s) agree", agree, sc->nscenarios);
+			printf("; %u of %zu scenario(s) agree%s", agree, sc->nscenarios - unjudged,
+			       unjudged ? " (the bogus ones not judged)" : "");
 		putchar('\n');
 	}
 out:

@@ -76,7 +76,16 @@ typedef struct vserver {
 	server_spec_t spec; /* spec.where: "lab.yaml:12", "" on the command line */
 } vserver_t;
 
-/* A lab scenario: only for the banner and tools/lab. */
+/* The DNSSEC state (RFC 4033 5) a validating resolver reaches for a
+ * scenario's answer: secure (AD set), insecure (no AD), bogus (SERVFAIL). */
+enum scenario_dnssec {
+	SCENARIO_DNSSEC_NONE = -1,
+	SCENARIO_DNSSEC_INSECURE = 0,
+	SCENARIO_DNSSEC_SECURE = 1,
+	SCENARIO_DNSSEC_BOGUS = 2,
+};
+
+/* A lab scenario: only for the banner, --check and tools/lab. */
 typedef struct scenario {
 	char *name;
 	char *title;
@@ -84,6 +93,7 @@ typedef struct scenario {
 	char *qtype;    /* "A" as written */
 	char *resolver; /* NOERROR | SERVFAIL | NXDOMAIN | REFUSED */
 	char *answer;   /* or NULL */
+	int dnssec;     /* enum scenario_dnssec: what a validating resolver finds */
 	size_t server;  /* index into srvconf_t.servers */
 	char where[CONFIG_WHERE_MAX];
 } scenario_t;

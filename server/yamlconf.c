@@ -719,7 +719,7 @@ static int parse_server(yctx_t *y, const yaml_node_t *map, size_t index)
 /* ---- scenarios ------------------------------------------------------------ */
 
 static const char *const scenario_keys[] = { "name",     "title",  "server", "query",
-					     "resolver", "answer", NULL };
+					     "resolver", "answer", "dnssec", NULL };
 
 static int parse_query(yctx_t *y, const yaml_node_t *v, scenario_t *sc)
 {
@@ -763,7 +763,7 @@ static int parse_scenario(yctx_t *y, const yaml_node_t *map, size_t index)
 	}
 	const yaml_node_t *nm = get(y, map, "name"), *title = get(y, map, "title");
 	const yaml_node_t *server = get(y, map, "server"), *resolver = get(y, map, "resolver");
-	const yaml_node_t *answer = get(y, map, "answer");
+	const yaml_node_t *answer = get(y, map, "answer"), *dnssec = get(y, map, "dnssec");
 
 	if ((r = get_str(y, nm, "name", &s)) < 0)
 		return r;
@@ -812,6 +812,20 @@ static int parse_scenario(yctx_t *y, const yaml_node_t *map, size_t index)
 			return r;
 		if ((sc->answer = strdup(s)) == NULL)
 			return nomem(y);
+	}
+	sc->dnssec = SCENARIO_DNSSEC_NONE;
+	if (dnssec != NULL) {
+		static const char *const states[] = { "insecure", "secure", "bogus" };
+		if ((r = get_str(y, dnssec, "dnssec", &s)) < 0)
+			return r;
+		for (int i = 0; i < 3; i++) {
+			if (strcmp(s, states[i]) == 0)
+				sc->dnssec = i;
+		}
+		if (sc->dnssec == SCENARIO_DNSSEC_NONE)
+			return yfail(
+				y, dnssec,
+				"expected secure, insecure or bogus for 'dnssec', got '%.100s'", s);
 	}
 	return 0;
 }
