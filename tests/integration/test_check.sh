@@ -190,6 +190,29 @@ sed -i 's/^ns2.kid A   192.0.2.2$/ns1.kid A 192.0.2.4\nns2.kid A 192.0.2.2/' "$L
 out=$(timeout 60 "$GLUED" --check -z "$LIB_TMP/missing.zone" 2>&1)
 check_eq "--check -z with the glue added: exit status 0" 0 "$?"
 
+# --- The signed lab: what each signed zone holds, expired signatures, bogus scenarios ---------
+out=$(timeout 60 "$GLUED" --check -c tests/data/signed/lab.yaml 2>&1)
+check_eq "--check on the signed lab: exit status 0" 0 "$?"
+check_match "--check: an NSEC3 opt-out zone says so" \
+	'sec\.zone: zone sec\., [0-9]+ records, [0-9]+ names, signed: NSEC3 \([0-9]+ records, salt ab12, 0 iterations, [1-9][0-9]* opt-out\), [0-9]+ RRsets signed, 0 warning' "$out"
+check_match "--check: an NSEC zone says so" \
+	'nsec\.sec\.zone: zone nsec\.sec\., [0-9]+ records, [0-9]+ names, signed: NSEC \([0-9]+ records\)' "$out"
+check_match "--check: an unsigned zone says nothing of DNSSEC" \
+	'unsigned\.sec\.zone: zone unsigned\.sec\., [0-9]+ records, [0-9]+ names, 0 warning' "$out"
+check_match "--check: expired signatures are a warning with file:line" \
+	'expired\.sec\.zone:[0-9]+: RRSIG over expired\.sec\. SOA expired at 20200201000000' "$out"
+check_match "--check: the bogus scenario is shown, not judged" \
+	'^  expired: www\.expired\.sec\. A: expected SERVFAIL, predicted NOERROR 127\.0\.30\.60: not judged' "$out"
+check_match "--check: every other scenario agrees" '17 of 17 scenario\(s\) agree' "$out"
+json=$(timeout 60 "$GLUED" --check --json -c tests/data/signed/lab.yaml 2>/dev/null)
+check_eq "--check --json: the NSEC3 zone's keys" "NSEC3 0 True" "$(printf '%s\n' "$json" | python3 -c '
+import json, sys
+for l in sys.stdin:
+    o = json.loads(l)
+    if o["kind"] == "zone" and o.get("zone") == "sec.":
+        print(o["denial"], o["iterations"], o["optout"] > 0 and o["signed"])
+')"
+
 # --- Usage -------------------------------------------------------------------------------------
 out=$("$GLUED" --json -c zones/lab.yaml 2>&1)
 check_eq "--json without --check: exit status 2" 2 "$?"
