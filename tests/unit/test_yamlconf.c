@@ -164,6 +164,7 @@ static void test_full(void **state)
 	assert_string_equal(s->qtype, "AAAA");
 	assert_string_equal(s->resolver, "SERVFAIL");
 	assert_null(s->answer);
+	assert_int_equal(s->dnssec, SCENARIO_DNSSEC_NONE);
 	assert_string_equal(s->where, "full.yaml:48");
 	s = &sc.scenarios[1];
 	assert_string_equal(s->name, "Ok_1.x");
@@ -172,6 +173,7 @@ static void test_full(void **state)
 	assert_string_equal(s->qtype, "A");
 	assert_string_equal(s->resolver, "NOERROR");
 	assert_string_equal(s->answer, "192.0.2.1");
+	assert_int_equal(s->dnssec, SCENARIO_DNSSEC_SECURE);
 
 	assert_int_equal(srvconf_nlisten(&sc), 4);
 	srvconf_free(&sc);
@@ -498,7 +500,7 @@ static const struct {
 	{ ZONE
 	  "scenarios:\n  - name: s\n    title: t\n    server: a\n    query: x.lab. A\n    resolver: NOERROR\n    expect: x\n",
 	  12,
-	  "unknown key 'expect' in a scenario (expected one of: name, title, server, query, resolver, answer)" },
+	  "unknown key 'expect' in a scenario (expected one of: name, title, server, query, resolver, answer, dnssec)" },
 	{ ZONE
 	  "scenarios:\n  - name: 's 1'\n    title: t\n    server: a\n    query: x.lab. A\n    resolver: NOERROR\n",
 	  7,
@@ -527,6 +529,9 @@ static const struct {
 	{ ZONE
 	  "scenarios:\n  - name: s\n    title: t\n    server: a\n    query: x.lab. A\n    resolver: NOERROR\n    answer: ''\n",
 	  12, "'answer' is empty" },
+	{ ZONE
+	  "scenarios:\n  - name: s\n    title: t\n    server: a\n    query: x.lab. A\n    resolver: NOERROR\n    dnssec: valid\n",
+	  12, "expected secure, insecure or bogus for 'dnssec', got 'valid'" },
 	{ ZONE
 	  "scenarios:\n  - name: s\n    title: t\n    server: a\n    query: x.lab. A\n    resolver: NOERROR\n"
 	  "  - name: s\n    title: t\n    server: a\n    query: x.lab. A\n    resolver: NOERROR\n",
