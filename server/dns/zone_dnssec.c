@@ -146,11 +146,13 @@ static int group_node_sigs(zone_t *z, node_t *n, sigstate_t *st, dnssec_notes_t 
 		if (!target || covered == RR_RRSIG) {
 			char owner[NAME_TEXT_MAX], tbuf[16];
 			dnssec_note_t *m = note(notes, n->name, RR_RRSIG, covered);
+			/* rrtype_to_text writes tbuf only for types without a
+			 * mnemonic: use what it returns, twice. */
+			const char *type = rrtype_to_text(covered, tbuf);
 			if (m)
 				snprintf(m->text, sizeof(m->text),
-					 "RRSIG over %s at %s has no %s RRset to go with",
-					 rrtype_to_text(covered, tbuf),
-					 name_str(n->name, owner, sizeof(owner)), tbuf);
+					 "RRSIG over %s at %s has no %s RRset to go with", type,
+					 name_str(n->name, owner, sizeof(owner)), type);
 		} else {
 			if (grow(&z->sigsets, &st->capsets, z->nsigsets + 1, sizeof(*z->sigsets)) !=
 			    ST_OK)
