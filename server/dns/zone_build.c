@@ -200,8 +200,7 @@ static void warnf(builder_t *b, const char *fmt, ...)
 	b->warn(b->warn_ctx, msg);
 }
 
-/* Make room for need elements of size bytes in *p (capacity *cap). */
-static int grow(void *pp, size_t *cap, size_t need, size_t size)
+int zone_grow(void *pp, size_t *cap, size_t need, size_t size)
 {
 	if (need <= *cap)
 		return ST_OK;
@@ -261,7 +260,7 @@ static uint32_t node_get(builder_t *b, const uint8_t *lname, size_t len, int add
 	}
 	if (!add || b->nnodes >= ZONE_MAX_NODES)
 		return NONE;
-	if (grow(&b->nodes, &b->capnodes, b->nnodes + 1, sizeof(*b->nodes)) != ST_OK)
+	if (zone_grow(&b->nodes, &b->capnodes, b->nnodes + 1, sizeof(*b->nodes)) != ST_OK)
 		return NONE;
 	if (!keep && !(keep = arena_alloc_align(&b->z->arena, len, 1)))
 		return NONE;
@@ -297,7 +296,7 @@ static void format_name(const uint8_t *name, char *buf, size_t cap)
 
 static int hold_msg(builder_t *b, uint32_t node, uint16_t type, size_t seq, const char *text)
 {
-	if (grow(&b->msgs, &b->capmsgs, b->nmsgs + 1, sizeof(*b->msgs)) != ST_OK)
+	if (zone_grow(&b->msgs, &b->capmsgs, b->nmsgs + 1, sizeof(*b->msgs)) != ST_OK)
 		return ST_ENOMEM;
 	char *copy = arena_alloc_align(&b->tmp, strlen(text) + 1, 1);
 	if (!copy)
@@ -442,8 +441,9 @@ static int flush(builder_t *b)
 		for (size_t i = 0; i < b->nrecs; i++)
 			b->recs[i].rd = b->bytes + b->recs[i].off;
 		rc = lay_out(b, b->cur, b->recs, b->nrecs);
-	} else if (grow(&b->park, &b->cappark, b->npark + b->nrecs, sizeof(*b->park)) != ST_OK ||
-		   grow(&b->pbytes, &b->cappbytes, b->npbytes + b->nbytes, 1) != ST_OK) {
+	} else if (zone_grow(&b->park, &b->cappark, b->npark + b->nrecs, sizeof(*b->park)) !=
+			   ST_OK ||
+		   zone_grow(&b->pbytes, &b->cappbytes, b->npbytes + b->nbytes, 1) != ST_OK) {
 		rc = ST_ENOMEM;
 	} else {
 		for (size_t i = 0; i < b->nrecs; i++) {
@@ -530,7 +530,7 @@ static int owner_change(builder_t *b, const zf_rr_t *rr, size_t rawlen, char *er
 	if (added) {
 		/* Its parent is usually one of the last few owners (a delegation,
 		 * then its glue): look there before the hash table does. */
-		if (grow(&b->parent, &b->capparent, b->nnodes, sizeof(*b->parent)) != ST_OK)
+		if (zone_grow(&b->parent, &b->capparent, b->nnodes, sizeof(*b->parent)) != ST_OK)
 			return ST_ENOMEM;
 		uint32_t p = NONE;
 		if (len > b->originlen) {
@@ -582,8 +582,8 @@ static int record_cb(void *ctx, const zf_rr_t *rr, char *err, size_t errcap)
 		b->file = copy;
 		b->file_src = rr->file;
 	}
-	if (grow(&b->recs, &b->caprecs, b->nrecs + 1, sizeof(*b->recs)) != ST_OK ||
-	    grow(&b->bytes, &b->capbytes, b->nbytes + rr->rdlen, 1) != ST_OK)
+	if (zone_grow(&b->recs, &b->caprecs, b->nrecs + 1, sizeof(*b->recs)) != ST_OK ||
+	    zone_grow(&b->bytes, &b->capbytes, b->nbytes + rr->rdlen, 1) != ST_OK)
 		goto nomem;
 	brec_t *r = &b->recs[b->nrecs++];
 	r->type = rr->type;
@@ -912,8 +912,8 @@ static int add_ancestors(builder_t *b)
 					 "more than %u names in one zone (limit)", ZONE_MAX_NODES);
 				return ST_ELIMIT;
 			}
-			if (idx == NONE ||
-			    grow(&b->parent, &b->capparent, b->nnodes, sizeof(*b->parent)) != ST_OK)
+			if (idx == NONE || zone_grow(&b->parent, &b->capparent, b->nnodes,
+						     sizeof(*b->parent)) != ST_OK)
 				return ST_ENOMEM;
 			b->parent[cur] = idx;
 			if (!added)
@@ -1136,7 +1136,8 @@ static int zone_build(const char *file, parse_fn parse, void *arg, uint64_t size
 	int rc;
 	while ((rc = index_resize(&b, isize)) != ST_OK && isize > 1024)
 		isize /= 2;
-	while (rc == ST_OK && grow(&b.nodes, &b.capnodes, (size_t)est, sizeof(*b.nodes)) != ST_OK) {
+	while (rc == ST_OK &&
+	       zone_grow(&b.nodes, &b.capnodes, (size_t)est, sizeof(*b.nodes)) != ST_OK) {
 		if (est <= 1024)
 			rc = ST_ENOMEM;
 		est /= 2;

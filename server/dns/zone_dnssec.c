@@ -16,6 +16,7 @@
  */
 #include "dns/zone_dnssec.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,18 +26,21 @@
 #include "dns/wire.h"
 #include "dns/zone_impl.h"
 
-static dnssec_note_t *note(dnssec_notes_t *ns, const uint8_t *name, uint16_t type, uint16_t covered)
+__attribute__((format(printf, 5, 6))) static void
+note(dnssec_notes_t *ns, const uint8_t *name, uint16_t type, uint16_t covered, const char *fmt, ...)
 {
 	if (ns->n >= DNSSEC_NOTES_MAX) {
 		ns->more++;
-		return NULL;
+		return;
 	}
 	dnssec_note_t *n = &ns->note[ns->n++];
 	n->name = name;
 	n->type = type;
 	n->covered = covered;
-	n->text[0] = 0;
-	return n;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(n->text, sizeof(n->text), fmt, ap);
+	va_end(ap);
 }
 
 /* ---- RRSIGs per covered RRset ---------------------------------------- */
@@ -68,21 +72,6 @@ typedef struct sigstate {
 	size_t capsets;
 } sigstate_t;
 
-static int grow(void *pp, size_t *cap, size_t need, size_t size)
-{
-	if (need <= *cap)
-		return ST_OK;
-	size_t nc = *cap ? *cap : 16;
-	while (nc < need)
-		nc *= 2;
-	void *np = realloc(*(void **)pp, nc * size);
-	if (!np)
-		return ST_ENOMEM;
-	*(void **)pp = np;
-	*cap = nc;
-	return ST_OK;
-}
-
 /* A UTC time as RRSIG presentation (YYYYMMDDHHMMSS), for messages. */
 static void sigtime_text(uint32_t t, char buf[32])
 {
@@ -104,8 +93,8 @@ static int group_node_sigs(zone_t *z, node_t *n, sigstate_t *st, dnssec_notes_t 
 	rrset_t *sig = (rrset_t *)node_rrset(n, RR_RRSIG);
 	if (!sig || sig->count == 0)
 		return ST_OK;
-	if (grow(&st->recs, &st->caprecs, sig->count, sizeof(*st->recs)) != ST_OK ||
-	    grow(&st->tmp, &st->captmp, sig->datalen, 1) != ST_OK)
+	if (zone_grow(&st->recs, &st->caprecs, sig->count, sizeof(*st->recs)) != ST_OK ||
+	    zone_grow(&st->tmp, &st->captmp, sig->datalen, 1) != ST_OK)
 		return ST_ENOMEM;
 	size_t k = 0;
 	uint32_t pos = 0;
@@ -145,17 +134,15 @@ static int group_node_sigs(zone_t *z, node_t *n, sigstate_t *st, dnssec_notes_t 
 		rrset_t *target = (rrset_t *)node_rrset(n, covered);
 		if (!target || covered == RR_RRSIG) {
 			char owner[NAME_TEXT_MAX], tbuf[16];
-			dnssec_note_t *m = note(notes, n->name, RR_RRSIG, covered);
 			/* rrtype_to_text writes tbuf only for types without a
 			 * mnemonic: use what it returns, twice. */
 			const char *type = rrtype_to_text(covered, tbuf);
-			if (m)
-				snprintf(m->text, sizeof(m->text),
-					 "RRSIG over %s at %s has no %s RRset to go with", type,
-					 name_str(n->name, owner, sizeof(owner)), type);
+			note(notes, n->name, RR_RRSIG, covered,
+			     "RRSIG over %s at %s has no %s RRset to go with", type,
+			     name_str(n->name, owner, sizeof(owner)), type);
 		} else {
-			if (grow(&z->sigsets, &st->capsets, z->nsigsets + 1, sizeof(*z->sigsets)) !=
-			    ST_OK)
+			if (zone_grow(&z->sigsets, &st->capsets, z->nsigsets + 1,
+				      sizeof(*z->sigsets)) != ST_OK)
 				return ST_ENOMEM;
 			rrset_t *s = &z->sigsets[z->nsigsets++];
 			memset(s, 0, sizeof(*s));
@@ -186,14 +173,12 @@ static int group_sigs(zone_t *z, uint32_t now, dnssec_notes_t *notes)
 	}
 	if (rc == ST_OK && st.expired > 0) {
 		char owner[NAME_TEXT_MAX], tbuf[16], when[32];
-		dnssec_note_t *m = note(notes, st.first_name, RR_RRSIG, st.first_covered);
 		sigtime_text(st.first_expiration, when);
-		if (m)
-			snprintf(m->text, sizeof(m->text),
-				 "RRSIG over %s %s expired at %s; %zu of the zone's signatures "
-				 "have expired (served anyway: validators will fail them)",
-				 name_str(st.first_name, owner, sizeof(owner)),
-				 rrtype_to_text(st.first_covered, tbuf), when, st.expired);
+		note(notes, st.first_name, RR_RRSIG, st.first_covered,
+		     "RRSIG over %s %s expired at %s; %zu of the zone's signatures "
+		     "have expired (served anyway: validators will fail them)",
+		     name_str(st.first_name, owner, sizeof(owner)),
+		     rrtype_to_text(st.first_covered, tbuf), when, st.expired);
 	}
 	free(st.recs);
 	free(st.tmp);
@@ -235,14 +220,12 @@ static int build_nsec(zone_t *z, dnssec_notes_t *notes)
 		if (name_check(next, rdlen) >= 0 && name_equal(next, want->name))
 			continue;
 		char a[NAME_TEXT_MAX], b[NAME_TEXT_MAX], c[NAME_TEXT_MAX];
-		dnssec_note_t *m = note(notes, nd->name, RR_NSEC, 0);
-		if (m)
-			snprintf(m->text, sizeof(m->text),
-				 "NSEC chain broken: NSEC at %s points to %s, but the next name "
-				 "with NSEC in canonical order is %s",
-				 name_str(nd->name, a, sizeof(a)),
-				 name_check(next, rdlen) >= 0 ? name_str(next, b, sizeof(b)) : "?",
-				 name_str(want->name, c, sizeof(c)));
+		note(notes, nd->name, RR_NSEC, 0,
+		     "NSEC chain broken: NSEC at %s points to %s, but the next name "
+		     "with NSEC in canonical order is %s",
+		     name_str(nd->name, a, sizeof(a)),
+		     name_check(next, rdlen) >= 0 ? name_str(next, b, sizeof(b)) : "?",
+		     name_str(want->name, c, sizeof(c)));
 	}
 	z->denial = DENIAL_NSEC;
 	return ST_OK;
@@ -329,29 +312,22 @@ static int build_nsec3(zone_t *z, dnssec_notes_t *notes)
 		memcpy(z->n3_salt, prd + 5, prd[4]);
 	}
 	if (!param) {
-		dnssec_note_t *m = note(notes, z->origin, RR_NSEC3, 0);
-		if (m)
-			snprintf(m->text, sizeof(m->text),
-				 "NSEC3 records but no NSEC3PARAM at the apex %s; using the "
-				 "parameters of the first NSEC3",
-				 name_str(z->origin, owner, sizeof(owner)));
+		note(notes, z->origin, RR_NSEC3, 0,
+		     "NSEC3 records but no NSEC3PARAM at the apex %s; using the "
+		     "parameters of the first NSEC3",
+		     name_str(z->origin, owner, sizeof(owner)));
 	}
 	if (alg != 1) {
-		dnssec_note_t *m = note(notes, z->origin, param ? RR_NSEC3PARAM : RR_NSEC3, 0);
-		if (m)
-			snprintf(m->text, sizeof(m->text),
-				 "NSEC3 hash algorithm %u is not SHA-1 (1): no NSEC3 proofs served",
-				 alg);
+		note(notes, z->origin, param ? RR_NSEC3PARAM : RR_NSEC3, 0,
+		     "NSEC3 hash algorithm %u is not SHA-1 (1): no NSEC3 proofs served", alg);
 		z->denial = DENIAL_NONE;
 		return ST_OK;
 	}
 	if (z->n3_iterations > 0) {
-		dnssec_note_t *m = note(notes, z->origin, param ? RR_NSEC3PARAM : RR_NSEC3, 0);
-		if (m)
-			snprintf(m->text, sizeof(m->text),
-				 "NSEC3 with %u extra iterations: RFC 9276 asks for 0, and "
-				 "validators may treat the zone as insecure",
-				 z->n3_iterations);
+		note(notes, z->origin, param ? RR_NSEC3PARAM : RR_NSEC3, 0,
+		     "NSEC3 with %u extra iterations: RFC 9276 asks for 0, and "
+		     "validators may treat the zone as insecure",
+		     z->n3_iterations);
 	}
 
 	z->nsec3 = malloc((n ? n : 1) * sizeof(*z->nsec3));
@@ -365,12 +341,10 @@ static int build_nsec3(zone_t *z, dnssec_notes_t *notes)
 			continue;
 		nsec3_t *e = &z->nsec3[z->nnsec3];
 		if (nd->parent != z->apex || !owner_hash(nd->name, e->hash)) {
-			dnssec_note_t *m = note(notes, nd->name, RR_NSEC3, 0);
-			if (m)
-				snprintf(m->text, sizeof(m->text),
-					 "NSEC3 owner %s is not a base32hex SHA-1 hash one label "
-					 "below the apex: left out of the chain",
-					 name_str(nd->name, owner, sizeof(owner)));
+			note(notes, nd->name, RR_NSEC3, 0,
+			     "NSEC3 owner %s is not a base32hex SHA-1 hash one label "
+			     "below the apex: left out of the chain",
+			     name_str(nd->name, owner, sizeof(owner)));
 			continue;
 		}
 		e->owner = nd->name;
@@ -382,12 +356,10 @@ static int build_nsec3(zone_t *z, dnssec_notes_t *notes)
 		while (rrset_next(rs, &pos, &rd, &rdlen)) {
 			if (same_params(z, alg, rd, rdlen))
 				continue;
-			dnssec_note_t *m = note(notes, nd->name, RR_NSEC3, 0);
-			if (m)
-				snprintf(m->text, sizeof(m->text),
-					 "NSEC3 at %s has an algorithm, iterations or salt that "
-					 "differ from the zone's NSEC3PARAM",
-					 name_str(nd->name, owner, sizeof(owner)));
+			note(notes, nd->name, RR_NSEC3, 0,
+			     "NSEC3 at %s has an algorithm, iterations or salt that "
+			     "differ from the zone's NSEC3PARAM",
+			     name_str(nd->name, owner, sizeof(owner)));
 			break;
 		}
 	}
@@ -403,12 +375,9 @@ static int build_nsec3(zone_t *z, dnssec_notes_t *notes)
 		    memcmp(rd + h + 1, want->hash, NSEC3_HASH_LEN) == 0)
 			continue;
 		char b[NAME_TEXT_MAX];
-		dnssec_note_t *m = note(notes, e->owner, RR_NSEC3, 0);
-		if (m)
-			snprintf(m->text, sizeof(m->text),
-				 "NSEC3 chain broken: the next hashed owner of %s is not %s",
-				 name_str(e->owner, owner, sizeof(owner)),
-				 name_str(want->owner, b, sizeof(b)));
+		note(notes, e->owner, RR_NSEC3, 0,
+		     "NSEC3 chain broken: the next hashed owner of %s is not %s",
+		     name_str(e->owner, owner, sizeof(owner)), name_str(want->owner, b, sizeof(b)));
 	}
 
 	/* What the names proofs are about hash to. */

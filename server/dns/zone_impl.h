@@ -99,4 +99,8 @@ static inline uint32_t zone_name_hash(const uint8_t *lname, size_t len)
 	return h ^ (h >> 16);
 }
 
+/* Make room for need elements of size bytes in the array *pp of capacity
+ * *cap, doubling it (zone_build.c): ST_OK or ST_ENOMEM, *pp kept on failure. */
+int zone_grow(void *pp, size_t *cap, size_t need, size_t size);
+
 #endif
