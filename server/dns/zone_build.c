@@ -443,7 +443,8 @@ static int flush(builder_t *b)
 		rc = lay_out(b, b->cur, b->recs, b->nrecs);
 	} else if (zone_grow(&b->park, &b->cappark, b->npark + b->nrecs, sizeof(*b->park)) !=
 			   ST_OK ||
-		   zone_grow(&b->pbytes, &b->cappbytes, b->npbytes + b->nbytes, 1) != ST_OK) {
+		   /* + 1: a buffer even when every parked rdata is empty. */
+		   zone_grow(&b->pbytes, &b->cappbytes, b->npbytes + b->nbytes + 1, 1) != ST_OK) {
 		rc = ST_ENOMEM;
 	} else {
 		for (size_t i = 0; i < b->nrecs; i++) {
@@ -583,7 +584,9 @@ static int record_cb(void *ctx, const zf_rr_t *rr, char *err, size_t errcap)
 		b->file_src = rr->file;
 	}
 	if (zone_grow(&b->recs, &b->caprecs, b->nrecs + 1, sizeof(*b->recs)) != ST_OK ||
-	    zone_grow(&b->bytes, &b->capbytes, b->nbytes + rr->rdlen, 1) != ST_OK)
+	    /* + 1: records point into a buffer, also when every rdata so far
+	     * is empty (TYPE123 \# 0), never at an offset from NULL. */
+	    zone_grow(&b->bytes, &b->capbytes, b->nbytes + rr->rdlen + 1, 1) != ST_OK)
 		goto nomem;
 	brec_t *r = &b->recs[b->nrecs++];
 	r->type = rr->type;
