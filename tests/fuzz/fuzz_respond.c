@@ -1,8 +1,12 @@
 /*
  * fuzz_respond.c -- the whole query path: request bytes -> response bytes,
- * over a zoneset with every kind of delegation, checking the response's
- * invariants: it parses, its ID and question match, it fits the limit, and
- * its counts match its sections. The first input byte picks UDP or TCP.
+ * over a zoneset with every kind of delegation and the signed lab's zones
+ * (NSEC, NSEC3 with opt-out, wildcards, expired signatures, an unsigned
+ * child), checking the response's invariants: it parses, its ID and
+ * question match, it fits the limit, its counts match its sections, and
+ * without DO it carries no RRSIG, NSEC or NSEC3 the question did not ask
+ * for. The first input byte picks UDP or TCP (bit 0) and the zoneset
+ * (bit 1).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +14,7 @@
 
 #include "analysis/msg.h"
 #include "dns/query.h"
+#include "dns/rdata.h"
 #include "dns/respond.h"
 #include "dns/zone_build.h"
 #include "dns/zoneset.h"
@@ -34,18 +39,50 @@ static const char ZONE[] =
 	"www A 192.0.2.80\nwww TXT \"hello\" \"world\"\nmx MX 10 www\nsrv SRV 0 0 53 www\n"
 	"*.wild A 192.0.2.90\nc1 CNAME c2\nc2 CNAME www\nloop CNAME loop\nx.y.z A 192.0.2.91\n";
 
-static zoneset_t *zs;
+/*
+ * The signed lab's zone files, loaded from GLUED_SIGNED_DIR into two sets:
+ * every zone (answers from each child), and the parents only (referrals
+ * into signed and unsigned children with DS or the proof of no DS).
+ */
+static const char *const ALL[] = {
+	"root.zone",        "sec.zone",          "nsec.sec.zone",     "nsec3.sec.zone",
+	"expired.sec.zone", "unsigned.sec.zone", "sub.nsec.sec.zone", NULL,
+};
+static const char *const PARENTS[] = { "root.zone", "sec.zone", "nsec.sec.zone", NULL };
+
+static zoneset_t *sets[2];
+
+static void load_failed(const char *what, const char *err)
+{
+	fprintf(stderr, "fuzz zone %s: %s\n", what, err);
+	abort();
+}
+
+/* The test zone and the named files, as one zoneset. */
+static zoneset_t *load_set(const char *const *files)
+{
+	char err[512], path[4096];
+	zone_t *z[16] = { NULL };
+	size_t n = 0;
+	if (zone_load_mem("fuzz", ZONE, sizeof(ZONE) - 1, NULL, NULL, NULL, &z[n++], err,
+			  sizeof(err)))
+		load_failed("fuzz", err);
+	for (; files[n - 1]; n++) {
+		snprintf(path, sizeof(path), "%s/%s", GLUED_SIGNED_DIR, files[n - 1]);
+		if (zone_load(path, NULL, NULL, NULL, &z[n], err, sizeof(err)))
+			load_failed(path, err);
+	}
+	zoneset_t *zs;
+	if (zoneset_from_zones(z, n, GLUE_FULL, &zs, err, sizeof(err)))
+		load_failed("set", err);
+	return zs;
+}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc, (void)argv;
-	char err[512];
-	zone_t *z = NULL;
-	if (zone_load_mem("fuzz", ZONE, sizeof(ZONE) - 1, NULL, NULL, NULL, &z, err, sizeof(err)) ||
-	    zoneset_from_zones(&z, 1, GLUE_FULL, &zs, err, sizeof(err))) {
-		fprintf(stderr, "fuzz zone: %s\n", err);
-		abort();
-	}
+	sets[0] = load_set(ALL);
+	sets[1] = load_set(PARENTS);
 	return 0;
 }
 
@@ -54,11 +91,12 @@ static msg_rr_t rr;
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (!zs)
+	if (!sets[0])
 		LLVMFuzzerInitialize(NULL, NULL);
 	if (size < 1)
 		return 0;
 	bool tcp = data[0] & 1;
+	const zoneset_t *zs = sets[(data[0] >> 1) & 1];
 	const uint8_t *req = data + 1;
 	size_t len = size - 1;
 
@@ -83,6 +121,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	while ((rc = msg_next(&m, &rr)) == 1) {
 		if (rr.section == 0 && q.has_question &&
 		    (memcmp(rr.owner, q.qname, q.qname_len) != 0 || rr.type != q.qtype))
+			abort();
+		/* DO=0 (RFC 4035 3.1): DNSSEC records only as the answer asked for. */
+		bool dnssec_rr = rr.type == RR_RRSIG || rr.type == RR_NSEC || rr.type == RR_NSEC3;
+		if (dnssec_rr && !q.do_bit && rr.section > 0 &&
+		    !(rr.section == 1 && (rr.type == q.qtype || q.qtype == RR_ANY)))
 			abort();
 		records++;
 	}
