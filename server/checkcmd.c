@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "analysis/check.h"
+#include "analysis/offline.h"
 #include "analysis/sim.h"
 #include "banner.h"
 #include "dns/header.h"
@@ -88,6 +89,7 @@ static void print_prediction(const check_out_t *o, const check_prediction_t *p)
 		json_str(&j, "delegation", p->delegation);
 		json_str(&j, "server", p->server ? p->server : "");
 		json_str(&j, "rcode", rcode_str(p->rcode));
+		json_bool(&j, "checked", !p->unchecked);
 		json_uint(&j, "queries", p->queries);
 		json_uint(&j, "tcp", p->tcp);
 		json_str(&j, "why", p->why);
@@ -95,6 +97,8 @@ static void print_prediction(const check_out_t *o, const check_prediction_t *p)
 	} else if (p->rcode == RCODE_NOERROR) {
 		printf("  %s: resolves (%u queries%s)\n", p->delegation, p->queries,
 		       p->tcp ? ", TC then TCP" : "");
+	} else if (p->unchecked) {
+		printf("  %s: not checked offline: %s\n", p->delegation, p->why);
 	} else if (p->rcode == RCODE_SERVFAIL) {
 		printf("  %s: SERVFAIL: %s\n", p->delegation, p->why);
 	} else {
@@ -223,6 +227,11 @@ static unsigned check_delegations(const srvconf_t *sc, const view_t *v, bool jso
 	sim_opts_t opts;
 	bool ipv6 = false, failed = cs == NULL;
 	unsigned agree = 0, unjudged = 0;
+	offline_t off = { 0 };
+	/* Zone files alone (-z): the hierarchy as the Internet has it, each
+	 * zone at the addresses of its NS names (offline.h), not at glued's
+	 * own listeners. */
+	bool offline = sc->file == NULL && sc->nservers == 1;
 
 	for (size_t i = 0; i < sc->nservers && !failed; i++) {
 		cs[i].name = sc->file != NULL ? sc->servers[i].name : NULL;
@@ -234,9 +243,19 @@ static unsigned check_delegations(const srvconf_t *sc, const view_t *v, bool jso
 	/* A resolver uses IPv6 only where the configuration listens on it
 	 * (the bundled lab is IPv4 only: its AAAA glue is never tried). */
 	sim_opts_default(&opts);
-	opts.ipv6 = ipv6;
-	if (failed || check_run(cs, sc->nservers, &opts, check_finding_cb, check_predict_cb, &out,
-				&sum) < 0) {
+	opts.ipv6 = ipv6 || offline;
+	if (!failed && offline)
+		failed = offline_build(v->zs[0], &off) != ST_OK;
+	check_net_t net = { .servers = cs, .n = sc->nservers, .timeout_ms = opts.timeout_ms };
+	if (offline)
+		net = (check_net_t){ .servers = off.servers,
+				     .n = off.n,
+				     .timeout_ms = opts.timeout_ms,
+				     .files = v->zs[0],
+				     .roots = off.roots,
+				     .nroots = off.nroots };
+	if (failed || check_run(cs, sc->nservers, &net, &opts, check_finding_cb, check_predict_cb,
+				&out, &sum) < 0) {
 		log_error("out of memory");
 		sum.errors = 1;
 		goto out;
@@ -246,11 +265,12 @@ static unsigned check_delegations(const srvconf_t *sc, const view_t *v, bool jso
 	if (!json)
 		puts(sum.have_root
 			     ? "predictions (what an iterating resolver gets for each delegation):"
+		     : offline
+			     ? "predictions: none (the NS names of the top zone have no address in the loaded files)"
 			     : "predictions: none (no server of the configuration serves the root zone)");
 	for (size_t i = 0; i < out.npredictions; i++)
 		print_prediction(&out, &out.predictions[i]);
 	size_t nroots = check_roots(cs, sc->nservers, roots, sizeof(roots) / sizeof(roots[0]));
-	check_net_t net = { .servers = cs, .n = sc->nservers, .timeout_ms = opts.timeout_ms };
 	for (size_t i = 0; i < sc->nscenarios && nroots > 0; i++) {
 		if (i == 0 && !json)
 			puts("scenarios (expected is what the configuration says a resolver gets):");
@@ -281,6 +301,7 @@ static unsigned check_delegations(const srvconf_t *sc, const view_t *v, bool jso
 		putchar('\n');
 	}
 out:
+	offline_free(&off);
 	free(out.predictions);
 	for (size_t i = 0; cs != NULL && i < sc->nservers; i++)
 		free((void *)cs[i].addrs);

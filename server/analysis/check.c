@@ -18,6 +18,7 @@
 
 #include "analysis/judge.h"
 #include "analysis/msg.h"
+#include "analysis/offline.h"
 #include "dns/query.h"
 #include "dns/rdata.h"
 #include "dns/respond.h"
@@ -68,6 +69,8 @@ static const check_code_info_t codes[] = {
 	  "serve the zone on that server, or remove the NS record from the delegation" },
 	{ "NO_SERVER_AT_ADDRESS", CHECK_ERROR, "no server at the address",
 	  "point the glue (or the NS name's A/AAAA) at a server that serves the zone" },
+	{ "NOT_CHECKED_OFFLINE", CHECK_INFO, "not checked offline",
+	  "load the zone served there too (-z), or check the live servers with gluecheck" },
 	{ "UDP_UNRESPONSIVE", CHECK_ERROR, "no answer over UDP",
 	  "let UDP port 53 through to the server (firewall, rate limit) and check it listens on UDP" },
 	{ "TCP_UNRESPONSIVE", CHECK_WARNING, "no answer over TCP",
@@ -133,9 +136,15 @@ int check_net_send(void *ctx, const sim_addr_t *addr, bool tcp, const uint8_t *q
 {
 	const check_net_t *net = ctx;
 	*rlen = 0;
+	if (net->files) {
+		query_t qq;
+		if (query_parse(q, qlen, &qq) == 0 && qq.has_question &&
+		    offline_outside(net->files, addr, qq.lname, qq.qtype))
+			return ENOENT;
+	}
 	const zoneset_t *zs = check_net_at(net, addr);
 	if (!zs)
-		return ECONNREFUSED;
+		return net->files ? ENOENT : ECONNREFUSED;
 	if (cap < RESPOND_MAX)
 		return EMSGSIZE;
 	explain_t ex;
@@ -211,6 +220,9 @@ static const zone_t *find_child(const run_t *r, const uint8_t *cut, const check_
 	return NULL;
 }
 
+/* probe()'s answer for an address the zone files say nothing about. */
+static const char OFFLINE_UNKNOWN[] = "no loaded zone file says what answers there";
+
 /* Ask the server at addr for the child's SOA, as a resolver would check a
  * server (judge_authority). Returns "" when it answers with authority, else
  * why not. */
@@ -222,6 +234,8 @@ static const char *probe(run_t *r, const sim_addr_t *addr, const uint8_t *cut)
 	int err = check_net_send(&r->net, addr, true, r->req, qlen, r->resp, sizeof(r->resp), &n);
 	if (err == ECONNREFUSED)
 		return "nothing answers at this address";
+	if (err == ENOENT)
+		return OFFLINE_UNKNOWN;
 	if (err != 0)
 		return "it does not answer (timeout)";
 	sim_msg_t *m = malloc(sizeof(*m));
@@ -356,6 +370,8 @@ static void check_child(run_t *r, const node_t *cut)
  */
 static bool in_world(const run_t *r, const sim_addr_t *addr)
 {
+	if (r->net.files)
+		return true; /* offline: probed, and what is unknown is said so */
 	if (r->nroots == 0)
 		return check_net_at(&r->net, addr) != NULL;
 	return addr->len == 4 ? r->fam4 : r->fam6;
@@ -363,6 +379,7 @@ static bool in_world(const run_t *r, const sim_addr_t *addr)
 
 static void check_servers(run_t *r, const node_t *cut, uint8_t mode)
 {
+	char unknown[512] = "";
 	for (uint16_t i = 0; i < cut->nglue; i++) {
 		const glue_t *g = &cut->glue[i];
 		sim_addr_t a[32];
@@ -392,6 +409,12 @@ static void check_servers(run_t *r, const node_t *cut, uint8_t mode)
 				continue;
 			char as[48];
 			sim_addr_str(&a[k], as, sizeof(as));
+			if (why == OFFLINE_UNKNOWN) {
+				if (!strstr(unknown, as))
+					text_appendf(unknown, sizeof(unknown), "%s%s",
+						     unknown[0] ? " " : "", as);
+				continue;
+			}
 			bool nothing = check_net_at(&r->net, &a[k]) == NULL;
 			finding(r, CHECK_ERROR,
 				nothing ? "NO_SERVER_AT_ADDRESS" : "LAME_DELEGATION", cut->name,
@@ -401,6 +424,10 @@ static void check_servers(run_t *r, const node_t *cut, uint8_t mode)
 				"%s: %s", as, why);
 		}
 	}
+	if (unknown[0])
+		finding(r, CHECK_INFO, "NOT_CHECKED_OFFLINE", cut->name, NULL, NULL,
+			"%s: no loaded zone file says what answers there for this delegation",
+			unknown);
 }
 
 static void check_policy(run_t *r, const node_t *cut, uint8_t mode, const glue_rule_t *src,
@@ -618,6 +645,7 @@ static void predict(run_t *r, const node_t *cut)
 		return;
 	if (sim_resolve(r->roots, r->nroots, &r->sim, cut->name, RR_SOA, &r->opts, res) == 0) {
 		p.rcode = res->rcode;
+		p.unchecked = res->rcode == RCODE_SERVFAIL && (res->seen & SIM_SEEN_UNKNOWN);
 		p.queries = res->queries;
 		p.tcp = res->tcp;
 		snprintf(p.why, sizeof(p.why), "%s", res->why);
@@ -680,8 +708,9 @@ size_t check_roots(const check_server_t *servers, size_t n, sim_addr_t *out, siz
 	return count;
 }
 
-int check_run(const check_server_t *servers, size_t n, const sim_opts_t *opts,
-	      check_report_fn report, check_predict_fn predict_cb, void *ctx, check_summary_t *sum)
+int check_run(const check_server_t *servers, size_t n, const check_net_t *net,
+	      const sim_opts_t *opts, check_report_fn report, check_predict_fn predict_cb,
+	      void *ctx, check_summary_t *sum)
 {
 	run_t *r = calloc(1, sizeof(*r));
 	if (!r)
@@ -693,17 +722,28 @@ int check_run(const check_server_t *servers, size_t n, const sim_opts_t *opts,
 		r->opts = *opts;
 	else
 		sim_opts_default(&r->opts);
-	r->net = (check_net_t){ servers, n, r->opts.timeout_ms };
+	if (net)
+		r->net = *net;
+	else
+		r->net = (check_net_t){ .servers = servers, .n = n };
+	r->net.timeout_ms = r->opts.timeout_ms;
 	r->sim = (sim_net_t){ check_net_send, &r->net };
 	r->report = report;
 	r->predict = predict_cb;
 	r->ctx = ctx;
 	r->sum = sum;
-	r->nroots = check_roots(servers, n, r->roots, sizeof(r->roots) / sizeof(r->roots[0]));
-	for (size_t i = 0; i < n; i++)
-		for (size_t k = 0; k < servers[i].naddrs; k++) {
-			r->fam4 |= servers[i].addrs[k].len == 4;
-			r->fam6 |= servers[i].addrs[k].len == 16;
+	if (r->net.files) {
+		for (size_t i = 0;
+		     i < r->net.nroots && r->nroots < sizeof(r->roots) / sizeof(r->roots[0]); i++)
+			r->roots[r->nroots++] = r->net.roots[i];
+	} else {
+		r->nroots =
+			check_roots(servers, n, r->roots, sizeof(r->roots) / sizeof(r->roots[0]));
+	}
+	for (size_t i = 0; i < r->net.n; i++)
+		for (size_t k = 0; k < r->net.servers[i].naddrs; k++) {
+			r->fam4 |= r->net.servers[i].addrs[k].len == 4;
+			r->fam6 |= r->net.servers[i].addrs[k].len == 16;
 		}
 	sum->have_root = r->nroots > 0;
 	for (size_t i = 0; i < n; i++) {

@@ -47,6 +47,7 @@ typedef struct check_prediction {
 	char delegation[NAME_TEXT_MAX];
 	const char *server; /* parent's server */
 	uint8_t rcode;      /* NOERROR, NXDOMAIN, SERVFAIL */
+	bool unchecked;     /* SERVFAIL only because the walk left the loaded files */
 	unsigned queries;
 	unsigned tcp;          /* of which over TCP (after TC) */
 	char why[SIM_WHY_MAX]; /* SERVFAIL: why */
@@ -60,13 +61,16 @@ typedef struct check_summary {
 	bool have_root; /* predictions need a server for "." */
 } check_summary_t;
 
+typedef struct check_net check_net_t;
+
 /*
- * Run every check over servers[0..n). report gets each finding, predict
- * (may be NULL) each delegation's predicted outcome. Returns 0, or
- * ST_ENOMEM.
+ * Run every check over the zones of servers[0..n). The network the probes
+ * and the simulated resolver ask is net, or (NULL) those servers at their
+ * addresses. report gets each finding, predict (may be NULL) each
+ * delegation's predicted outcome. Returns 0, or ST_ENOMEM.
  */
-int check_run(const check_server_t *servers, size_t n, const sim_opts_t *opts,
-	      check_report_fn report, check_predict_fn predict, void *ctx,
+int check_run(const check_server_t *servers, size_t n, const check_net_t *net,
+	      const sim_opts_t *opts, check_report_fn report, check_predict_fn predict, void *ctx,
 	      check_summary_t *sum) MUST_CHECK;
 
 /*
@@ -80,6 +84,13 @@ typedef struct check_net {
 	const check_server_t *servers;
 	size_t n;
 	uint32_t timeout_ms;
+	/* Zone files alone (offline.h): every loaded zone, and where the
+	 * resolver starts; an address no server listens at, or a question
+	 * offline_outside() names, is ENOENT (not checked offline). NULL for
+	 * a configuration, where nothing at an address is ECONNREFUSED. */
+	const zoneset_t *files;
+	const sim_addr_t *roots;
+	size_t nroots;
 } check_net_t;
 
 /* The virtual server listening at addr, or NULL. */

@@ -185,6 +185,12 @@ static int ask(sim_t *s, const sim_addr_t *addrs, size_t naddrs, const uint8_t *
 			reason_add(why, whycap, "%s: timeout, nothing answers", as);
 			continue;
 		}
+		if (err == ENOENT) {
+			s->out->seen |= SIM_SEEN_UNKNOWN;
+			tracef(s, "%s ? %s %s -> not checked offline\n", as, qtext, ttext);
+			reason_add(why, whycap, "%s: not in the loaded zone files", as);
+			continue;
+		}
 		if ((err == 0 || err == ETIME) && n >= DNS_HEADER_LEN &&
 		    (wire_get16(s->resp + 2) & DNS_TC)) {
 			s->out->tcp++;

@@ -37,6 +37,8 @@ typedef struct sim_addr {
  *   ECONNREFUSED  nothing listens at the address
  *   ETIME         a response came (in resp), later than the resolver waits
  *   ETIMEDOUT     no response
+ *   ENOENT        the network does not know what answers there (glued
+ *                 --check on zone files alone: no loaded zone says so)
  *   anything else the exchange failed (reset, unreachable, ...)
  */
 typedef int (*sim_send_fn)(void *ctx, const sim_addr_t *addr, bool tcp, const uint8_t *q,
@@ -83,6 +85,7 @@ enum sim_seen {
 	SIM_SEEN_CYCLE = 1 << 5,       /* an NS name whose address needs itself */
 	SIM_SEEN_TOO_DEEP = 1 << 6,    /* NS name chain too deep */
 	SIM_SEEN_MAX_QUERIES = 1 << 7, /* gave up after max_queries */
+	SIM_SEEN_UNKNOWN = 1 << 8,     /* an address the network does not know (ENOENT) */
 };
 
 typedef struct sim_result {

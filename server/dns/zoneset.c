@@ -16,6 +16,13 @@ void zoneset_free(zoneset_t *zs)
 {
 	if (!zs)
 		return;
+	if (zs->borrowed) {
+		free(zs->zones);
+		free(zs->zfaults);
+		free(zs->nzfaults);
+		free(zs);
+		return;
+	}
 	for (size_t i = 0; i < zs->nzones; i++)
 		zone_free(zs->zones[i]);
 	free(zs->zones);
@@ -96,6 +103,26 @@ int zoneset_from_zones(zone_t **zones, size_t n, uint8_t glue_mode, zoneset_t **
 		zoneset_free(zs);
 		return rc;
 	}
+	*out = zs;
+	return ST_OK;
+}
+
+int zoneset_subset(const zoneset_t *of, const size_t *which, size_t n, zoneset_t **out)
+{
+	zoneset_t *zs = zoneset_new(n);
+	if (!zs)
+		return ST_ENOMEM;
+	zs->borrowed = true;
+	zs->name = of->name;
+	zs->rule = of->rule;
+	zs->faults = of->faults;
+	zs->nfaults = of->nfaults;
+	for (size_t i = 0; i < n; i++) {
+		zs->zones[i] = of->zones[which[i]];
+		zs->zfaults[i] = of->zfaults[which[i]];
+		zs->nzfaults[i] = of->nzfaults[which[i]];
+	}
+	zs->nzones = n;
 	*out = zs;
 	return ST_OK;
 }

@@ -10,6 +10,7 @@
 #define GLUED_ZONESET_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -40,6 +41,7 @@ typedef struct zoneset {
 	rule_slot_t *rules; /* storage for zone and delegation rules */
 	size_t nrules;
 	arena_t arena;
+	bool borrowed; /* zoneset_subset: zones, faults and rules are another's */
 } zoneset_t;
 
 /*
@@ -73,6 +75,14 @@ int zoneset_load_each(const server_spec_t *spec, zone_warn_cb warn, void *warn_c
  * faults; takes ownership of the zones (also on failure). For tests. */
 int zoneset_from_zones(zone_t **zones, size_t n, uint8_t glue_mode, zoneset_t **out, char *err,
 		       size_t errcap) MUST_CHECK;
+
+/*
+ * A zoneset that serves some of another's zones (of->zones[which[i]]),
+ * borrowed with their faults and of's rule and server faults: of must
+ * outlive it, and zoneset_free frees only the subset. glued --check models
+ * a hierarchy of zone files with it, one subset per server address.
+ */
+int zoneset_subset(const zoneset_t *of, const size_t *which, size_t n, zoneset_t **out) MUST_CHECK;
 
 void zoneset_free(zoneset_t *zs);
 

@@ -176,7 +176,12 @@ check_eq "--check -z missing.zone: exit status 1" 1 "$?"
 check_eq "--check -z: MISSING_GLUE_FOR_NS_NAME for the NS name without glue only" \
 	"error MISSING_GLUE_FOR_NS_NAME zone=example. delegation=kid.example. name=ns1.kid.example." \
 	"$(findings "$out" | grep MISSING_GLUE)"
-check_match "--check -z: no root, no predictions" '^predictions: none ' "$out"
+# A zone alone is its own starting point: its delegations are followed as
+# far as the file goes, and no further.
+check_match "--check -z: a zone alone, its delegation followed to where the file ends" \
+	'^  kid\.example\.: not checked offline: .*192\.0\.2\.2: not in the loaded zone files' "$out"
+check_match "--check -z: an address no loaded zone is served at is an info, not an error" \
+	'^info NOT_CHECKED_OFFLINE zone=example\. delegation=ok\.example\.: 192\.0\.2\.3: ' "$out"
 json=$(timeout 60 "$GLUED" --check --json -z "$LIB_TMP/missing.zone" 2>/dev/null)
 check_eq "--check --json -z: the finding as JSON" "MISSING_GLUE_FOR_NS_NAME ns1.kid.example." \
 	"$(printf '%s\n' "$json" | python3 -c '

@@ -49,7 +49,7 @@ static int run_checks(void **state)
 			.name = NULL, .zs = servers[i].zs, .addrs = &addrs[i], .naddrs = 1
 		};
 	}
-	return check_run(cs, nservers, NULL, on_finding, on_prediction, NULL, &sum);
+	return check_run(cs, nservers, NULL, NULL, on_finding, on_prediction, NULL, &sum);
 }
 
 static int has(const char *code, const char *delegation)
@@ -209,7 +209,8 @@ static void world_add(world_t *w, const char *const *texts, const sim_addr_t *a,
 
 static void world_run(world_t *w)
 {
-	assert_int_equal(check_run(w->cs, w->n, NULL, world_finding, world_predict, w, &w->sum), 0);
+	assert_int_equal(
+		check_run(w->cs, w->n, NULL, NULL, world_finding, world_predict, w, &w->sum), 0);
 }
 
 static void world_free(world_t *w)

@@ -31,7 +31,7 @@ static int net_setup(void **state)
 		addrs[i] = (sim_addr_t){ 4, { 127, 0, 0, servers[i].last } };
 		cs[i] = (check_server_t){ .zs = servers[i].zs, .addrs = &addrs[i], .naddrs = 1 };
 	}
-	net = (check_net_t){ cs, nservers, 1500 };
+	net = (check_net_t){ .servers = cs, .n = nservers, .timeout_ms = 1500 };
 	t = calloc(1, sizeof(*t));
 	return t ? 0 : -1;
 }

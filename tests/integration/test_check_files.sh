@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# test_check_files.sh -- glued --check on an operator's zone files alone (-z,
+# no configuration): a root, a TLD lab. and children on 127.0.x.y as their
+# glue says. Each zone is reached only where its delegation leads; what the
+# files do not say is "not checked offline" (info), never an error.
+# Checked: the healthy hierarchy is clean (exit 0); without example.lab.'s
+# glue, MISSING_GLUE_FOR_NS_NAME for both NS names and a SERVFAIL
+# prediction (exit 1); a glue mismatch; a lame delegation; an out-of-domain
+# delegation not flagged; the same in --json.
+#
+#   bash tests/integration/test_check_files.sh /path/to/glued   (repo root)
+
+. "$(dirname "$0")/lib.sh" "$@"
+
+Z=$LIB_TMP/files
+mkdir -p "$Z"
+cat >"$Z/root.zone" <<'EOF'
+$ORIGIN .
+$TTL 3600
+@        SOA a.root. hostmaster.root. 1 7200 900 1209600 300
+@        NS  a.root.
+a.root.  A   127.0.0.10
+lab.     NS  ns.lab.
+ns.lab.  A   127.0.0.20
+EOF
+cat >"$Z/lab.zone" <<'EOF'
+$ORIGIN lab.
+$TTL 3600
+@           SOA ns.lab. hostmaster.lab. 1 7200 900 1209600 300
+@           NS  ns
+ns          A   127.0.0.20
+example     NS  ns1.example
+example     NS  ns2.example
+ns1.example A   127.0.1.1
+ns2.example A   127.0.1.2
+other       NS  ns.other
+ns.other    A   127.0.4.1
+ood         NS  ns.provider.net.
+EOF
+cat >"$Z/example.lab.zone" <<'EOF'
+$ORIGIN example.lab.
+$TTL 3600
+@    SOA ns1 hostmaster 1 7200 900 1209600 300
+@    NS  ns1
+@    NS  ns2
+ns1  A   127.0.1.1
+ns2  A   127.0.1.2
+www  A   127.0.1.80
+EOF
+cat >"$Z/other.lab.zone" <<'EOF'
+$ORIGIN other.lab.
+$TTL 3600
+@    SOA ns hostmaster 1 7200 900 1209600 300
+@    NS  ns
+ns   A   127.0.4.1
+EOF
+cat >"$Z/mism.lab.zone" <<'EOF'
+$ORIGIN mism.lab.
+$TTL 3600
+@    SOA ns1 hostmaster 1 7200 900 1209600 300
+@    NS  ns1
+ns1  A   127.0.3.1
+EOF
+cat >"$Z/lame.lab.zone" <<'EOF'
+$ORIGIN lame.lab.
+$TTL 3600
+@    SOA ns1 hostmaster 1 7200 900 1209600 300
+@    NS  ns1
+ns1  A   127.0.5.1
+EOF
+
+# findings TEXT: the finding lines without their message, sorted.
+findings() {
+	printf '%s\n' "$1" | grep -E '^(error|warning|info) [A-Z0-9_]+ ' | sed 's/: .*//' | LC_ALL=C sort
+}
+check_files() {
+	timeout 60 "$GLUED" --check "$@" 2>&1
+}
+
+# --- The healthy hierarchy -----------------------------------------------------------------
+ZS=(-z "$Z/root.zone" -z "$Z/lab.zone" -z "$Z/example.lab.zone" -z "$Z/other.lab.zone")
+out=$(check_files "${ZS[@]}")
+check_eq "healthy hierarchy: exit status 0" 0 "$?"
+check_eq "healthy hierarchy: no finding, the out-of-domain delegation not flagged" "" \
+	"$(findings "$out")"
+check_match "healthy hierarchy: example.lab. resolves through root and lab." \
+	'^  example\.lab\.: resolves \(3 queries\)' "$out"
+check_match "healthy hierarchy: the out-of-domain delegation is not checked offline" \
+	'^  ood\.lab\.: not checked offline: .*ns\.provider\.net\.' "$out"
+if printf '%s\n' "$out" | grep -q NO_SERVER_AT_ADDRESS; then
+	bad "healthy hierarchy: no NO_SERVER_AT_ADDRESS offline" "$out"
+else
+	ok "healthy hierarchy: no NO_SERVER_AT_ADDRESS offline"
+fi
+
+# --- example.lab.'s glue removed from lab.zone -------------------------------------------
+grep -v '^ns[12]\.example' "$Z/lab.zone" >"$Z/lab-noglue.zone"
+out=$(check_files -z "$Z/root.zone" -z "$Z/lab-noglue.zone" -z "$Z/example.lab.zone" \
+	-z "$Z/other.lab.zone")
+check_eq "without glue: exit status 1" 1 "$?"
+check_eq "without glue: MISSING_GLUE_FOR_NS_NAME for both NS names" \
+	"error MISSING_GLUE_FOR_NS_NAME zone=lab. delegation=example.lab. name=ns1.example.lab.
+error MISSING_GLUE_FOR_NS_NAME zone=lab. delegation=example.lab. name=ns2.example.lab." \
+	"$(findings "$out" | grep ' error\|^error')"
+check_match "without glue: example.lab. predicted SERVFAIL, with the reason" \
+	'^  example\.lab\.: SERVFAIL: no NS of example\.lab\. has a usable address: ns1\.example\.lab\. has no glue and no other path' "$out"
+json=$(timeout 60 "$GLUED" --check --json -z "$Z/root.zone" -z "$Z/lab-noglue.zone" \
+	-z "$Z/example.lab.zone" -z "$Z/other.lab.zone" 2>/dev/null)
+check_eq "without glue, --json: the same errors and prediction" \
+	"MISSING_GLUE_FOR_NS_NAME ns1.example.lab.
+MISSING_GLUE_FOR_NS_NAME ns2.example.lab.
+example.lab. SERVFAIL True
+errors 2" "$(printf '%s\n' "$json" | /usr/bin/python3 -c '
+import json, sys
+for l in sys.stdin:
+    o = json.loads(l)
+    if o["kind"] == "finding" and o["severity"] == "error":
+        print(o["code"], o["name"])
+    elif o["kind"] == "prediction" and o["delegation"] == "example.lab.":
+        print(o["delegation"], o["rcode"], o["checked"])
+    elif o["kind"] == "summary":
+        print("errors", o["errors"])
+')"
+
+# --- A glue mismatch: lab. says 127.0.3.9, mism.lab. says 127.0.3.1 -------------------------
+printf 'mism NS ns1.mism\nns1.mism A 127.0.3.9\n' | cat "$Z/lab.zone" - >"$Z/lab-mism.zone"
+out=$(check_files -z "$Z/root.zone" -z "$Z/lab-mism.zone" -z "$Z/mism.lab.zone")
+check_eq "glue mismatch: exit status 1" 1 "$?"
+check_match "glue mismatch: GLUE_MISMATCH with both addresses" \
+	'^error GLUE_MISMATCH zone=lab\. delegation=mism\.lab\. name=ns1\.mism\.lab\.: parent glue says 127\.0\.3\.9, the child zone says 127\.0\.3\.1' "$out"
+check_match "glue mismatch: the walk stops at the parent's address, unknown offline" \
+	'^  mism\.lab\.: not checked offline: .*127\.0\.3\.9: not in the loaded zone files' "$out"
+
+# --- A lame delegation: lame.lab. also delegated to other.lab.'s server -------------------
+printf 'lame NS ns1.lame\nlame NS ns.other\nns1.lame A 127.0.5.1\n' | cat "$Z/lab.zone" - \
+	>"$Z/lab-lame.zone"
+out=$(check_files -z "$Z/root.zone" -z "$Z/lab-lame.zone" -z "$Z/other.lab.zone" \
+	-z "$Z/lame.lab.zone")
+check_eq "lame: exit status 1" 1 "$?"
+check_match "lame: LAME_DELEGATION at other.lab.'s server" \
+	'^error LAME_DELEGATION zone=lab\. delegation=lame\.lab\. name=ns\.other\.lab\.: 127\.0\.4\.1: it answers REFUSED' "$out"
+check_match "lame: the NS sets differ" \
+	'^warning NS_SET_MISMATCH zone=lab\. delegation=lame\.lab\.: the parent lists \[ns\.other\.lab\.\]' "$out"
+check_match "lame: still resolves through the NS that serves it" '^  lame\.lab\.: resolves' "$out"
+
+lib_finish
