@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "checkcmd.h"
 #include "dns/name.h"
 #include "dns/rdata.h"
 #include "log.h"
@@ -209,8 +210,16 @@ static void banner_servers(const config_t *cfg, const srvconf_t *sc, const view_
 				 : t->dnssec == SCENARIO_DNSSEC_INSECURE ? ", insecure (no AD)"
 				 : t->dnssec == SCENARIO_DNSSEC_BOGUS ? " if it validates (bogus)"
 								      : "");
-			log_info("    dig @%s -p %u %s %s +norecurse", a->host, a->port, t->qname,
-				 t->qtype);
+			log_info("    dig @%s -p %u %s %s +norecurse%s", a->host, a->port, t->qname,
+				 t->qtype, i == 0 ? "   (the parent's referral)" : "");
+			/* The first scenario's whole walk: then the child's own answer. */
+			int child = i == 0 ? checkcmd_answering_server(sc, v, t) : -1;
+			if (child >= 0 && (size_t)child != t->server) {
+				const listen_addr_t *c = &sc->servers[child].listen[0];
+				log_info(
+					"    dig @%s -p %u %s %s +norecurse   (the child's answer: aa)",
+					c->host, c->port, t->qname, t->qtype);
+			}
 		}
 	}
 	if (cfg->lab)

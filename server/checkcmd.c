@@ -126,6 +126,67 @@ static sim_addr_t *check_addrs(const vserver_t *vs, bool *ipv6)
 	return a;
 }
 
+/* The virtual servers of sc (served as v) as the checks see them, or NULL
+ * (out of memory); *ipv6 is set when one listens on IPv6. */
+static check_server_t *check_servers_of(const srvconf_t *sc, const view_t *v, bool *ipv6)
+{
+	check_server_t *cs = calloc(sc->nservers ? sc->nservers : 1, sizeof(*cs));
+	for (size_t i = 0; cs != NULL && i < sc->nservers; i++) {
+		cs[i].name = sc->file != NULL ? sc->servers[i].name : NULL;
+		cs[i].zs = v->zs[i];
+		cs[i].naddrs = sc->servers[i].nlisten;
+		cs[i].addrs = check_addrs(&sc->servers[i], ipv6);
+		if (cs[i].addrs == NULL) {
+			for (size_t k = 0; k < i; k++)
+				free((void *)cs[k].addrs);
+			free(cs);
+			return NULL;
+		}
+	}
+	return cs;
+}
+
+static void check_servers_free(check_server_t *cs, size_t n)
+{
+	for (size_t i = 0; cs != NULL && i < n; i++)
+		free((void *)cs[i].addrs);
+	free(cs);
+}
+
+int checkcmd_answering_server(const srvconf_t *sc, const view_t *v, const scenario_t *t)
+{
+	bool ipv6 = false;
+	check_server_t *cs = check_servers_of(sc, v, &ipv6);
+	sim_result_t *res = calloc(1, sizeof(*res));
+	sim_addr_t roots[32];
+	bool failed = cs == NULL || res == NULL;
+	uint8_t qname[NAME_MAXLEN];
+	uint16_t qtype = 0;
+	int found = -1;
+	sim_opts_t opts;
+	sim_opts_default(&opts);
+	opts.ipv6 = ipv6;
+	size_t nroots =
+		failed ? 0 : check_roots(cs, sc->nservers, roots, sizeof(roots) / sizeof(roots[0]));
+	check_net_t net = { .servers = cs, .n = sc->nservers, .timeout_ms = opts.timeout_ms };
+	if (nroots > 0 &&
+	    name_from_text(t->qname, strlen(t->qname), (const uint8_t *)"", qname) >= 0 &&
+	    rrtype_from_text(t->qtype, strlen(t->qtype), &qtype) >= 0 &&
+	    sim_resolve(roots, nroots, &(sim_net_t){ check_net_send, &net }, qname, qtype, &opts,
+			res) == 0 &&
+	    res->answered) {
+		for (size_t i = 0; i < sc->nservers && found < 0; i++)
+			for (size_t k = 0; k < cs[i].naddrs; k++)
+				if (cs[i].addrs[k].len == res->answered_by.len &&
+				    memcmp(cs[i].addrs[k].bytes, res->answered_by.bytes,
+					   res->answered_by.len) == 0)
+					found = (int)i;
+	}
+	check_servers_free(cs, sc->nservers);
+	free(res);
+	return found;
+}
+
 /* What scenario t says a resolver gets, as data; false when the
  * configuration names no rcode or no address glued knows. */
 static bool scenario_expect(const scenario_t *t, check_expect_t *e)
@@ -220,12 +281,13 @@ static bool check_scenario(const scenario_t *t, const sim_addr_t *roots, size_t 
  * configuration, then its scenarios. Returns the number of errors. */
 static unsigned check_delegations(const srvconf_t *sc, const view_t *v, bool json)
 {
-	check_server_t *cs = calloc(sc->nservers ? sc->nservers : 1, sizeof(*cs));
+	bool ipv6 = false;
+	check_server_t *cs = check_servers_of(sc, v, &ipv6);
 	sim_addr_t roots[32];
 	check_summary_t sum;
 	check_out_t out = { .json = json };
 	sim_opts_t opts;
-	bool ipv6 = false, failed = cs == NULL;
+	bool failed = cs == NULL;
 	unsigned agree = 0, unjudged = 0;
 	offline_t off = { 0 };
 	/* Zone files alone (-z): the hierarchy as the Internet has it, each
@@ -233,13 +295,6 @@ static unsigned check_delegations(const srvconf_t *sc, const view_t *v, bool jso
 	 * own listeners. */
 	bool offline = sc->file == NULL && sc->nservers == 1;
 
-	for (size_t i = 0; i < sc->nservers && !failed; i++) {
-		cs[i].name = sc->file != NULL ? sc->servers[i].name : NULL;
-		cs[i].zs = v->zs[i];
-		cs[i].naddrs = sc->servers[i].nlisten;
-		cs[i].addrs = check_addrs(&sc->servers[i], &ipv6);
-		failed = cs[i].addrs == NULL;
-	}
 	/* A resolver uses IPv6 only where the configuration listens on it
 	 * (the bundled lab is IPv4 only: its AAAA glue is never tried). */
 	sim_opts_default(&opts);
@@ -303,9 +358,7 @@ static unsigned check_delegations(const srvconf_t *sc, const view_t *v, bool jso
 out:
 	offline_free(&off);
 	free(out.predictions);
-	for (size_t i = 0; cs != NULL && i < sc->nservers; i++)
-		free((void *)cs[i].addrs);
-	free(cs);
+	check_servers_free(cs, sc->nservers);
 	return sum.errors;
 }
 

@@ -18,4 +18,13 @@
  * failed to load or a check found an error. */
 int checkcmd_run(const config_t *cfg);
 
+struct view;
+/*
+ * The server that gives the final authoritative answer to scenario t when
+ * an iterating resolver walks the virtual servers of sc (served as v) from
+ * the root: its index in sc->servers, or -1 when the walk does not end in
+ * one (a SERVFAIL scenario, no root). For the banner's dig lines.
+ */
+int checkcmd_answering_server(const srvconf_t *sc, const struct view *v, const scenario_t *t);
+
 #endif

@@ -60,6 +60,7 @@ typedef struct sim {
 	size_t nroots;
 	uint8_t resolving[SIM_MAX_DEPTH + 1][NAME_MAXLEN]; /* NS names in progress */
 	int nresolving;
+	sim_addr_t last; /* the address ask() last got a useful answer from */
 	uint8_t req[512];
 	uint8_t resp[65535];
 	msg_rr_t rr;
@@ -228,6 +229,7 @@ static int ask(sim_t *s, const sim_addr_t *addrs, size_t naddrs, const uint8_t *
 		if (m->flags & DNS_AA) {
 			tracef(s, "%s ? %s %s -> %s aa, %u answer record(s)\n", as, qtext, ttext,
 			       rcode_str(m->rcode), m->nanswer);
+			s->last = addrs[i];
 			return 0;
 		}
 		/* A referral must lead downwards, towards the name. */
@@ -251,6 +253,7 @@ typedef struct res {
 	uint8_t rcode;
 	uint8_t cause;             /* enum sim_cause */
 	uint8_t zone[NAME_MAXLEN]; /* where it failed */
+	sim_addr_t by;             /* who gave the final answer */
 	bool nodata;
 	unsigned naddr;
 	sim_addr_t addr[SIM_MAX_ADDRS];
@@ -346,6 +349,7 @@ static int resolve(sim_t *s, const uint8_t *qname_in, uint16_t qtype, int depth,
 			break;
 		}
 		if (m->flags & DNS_AA) {
+			r->by = s->last;
 			if (m->rcode == RCODE_NXDOMAIN) {
 				r->rcode = RCODE_NXDOMAIN;
 				rc = 0;
@@ -426,6 +430,8 @@ int sim_resolve(const sim_addr_t *roots, size_t nroots, const sim_net_t *net, co
 		snprintf(out->why, sizeof(out->why), "no root servers");
 	} else if (resolve(s, qname, qtype, 0, r, out->why, sizeof(out->why)) == 0) {
 		out->rcode = r->rcode;
+		out->answered = true;
+		out->answered_by = r->by;
 		out->nodata = r->nodata;
 		out->has_addr = r->naddr > 0;
 		if (r->naddr)

@@ -98,6 +98,8 @@ typedef struct sim_result {
 	uint8_t cause;                   /* enum sim_cause */
 	uint8_t cause_zone[NAME_MAXLEN]; /* the zone it failed at ("" for none) */
 	uint16_t seen;                   /* enum sim_seen bits */
+	bool answered;                   /* an authoritative answer ended the walk: */
+	sim_addr_t answered_by;          /* the server that gave it */
 	unsigned queries;                /* queries sent */
 	unsigned tcp;                    /* of which over TCP (after TC) */
 	char why[SIM_WHY_MAX];           /* SERVFAIL: why, in one line */

@@ -231,6 +231,17 @@ for sc in $SCENARIOS; do
 	check_explain full full "$sc"
 done
 
+# The banner walks the first scenario: the parent's referral, then the
+# child's own answer, each as a dig line that gives what it says.
+banner=$(cat "${SRV_LOG[full]}")
+check_match "banner: the first scenario's referral from the parent" \
+	'^glued:     dig @127\.0\.1\.1 -p [0-9]+ www\.good\.lab\. A \+norecurse   \(the parent.s referral\)$' "$banner"
+child=$(printf '%s\n' "$banner" | sed -n "s/^glued:     dig @\([0-9.]*\) -p [0-9]* www\.good\.lab\. A +norecurse   (the child's answer: aa)\$/\1/p")
+check_eq "banner: the first scenario's child answer at good.lab.'s server" 127.0.5.1 "$child"
+norm=$(qdig full "${child:-127.0.5.1}" www.good.lab A | lib_norm)
+check_eq "banner: the child's dig line answers with aa" "flags aa qr
+answer www.good.lab. 3600 IN A 127.0.5.80" "$(printf '%s\n' "$norm" | grep -E '^(flags|answer) ')"
+
 # Every level of the hierarchy, each answered by its own server only.
 norm=$(qdig full 127.0.0.2 . NS | lib_norm)
 check_eq "root: . NS is authoritative, the root servers' glue in ADDITIONAL" "rcode NOERROR

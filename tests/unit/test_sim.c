@@ -60,6 +60,8 @@ static void expect_addr(const char *addr)
 		fail();
 	}
 	assert_string_equal(sim_addr_str(&res.addr, buf, sizeof(buf)), addr);
+	assert_true(res.answered); /* and who answered is known */
+	assert_true(res.answered_by.len == 4 || res.answered_by.len == 16);
 }
 
 /* SERVFAIL because of cause at zone, having run into every seen bit on
@@ -74,6 +76,7 @@ static void expect_servfail(uint8_t cause, const char *zone, uint16_t seen)
 			res.cause, z, res.seen, res.why, res.trace);
 		fail();
 	}
+	assert_false(res.answered);
 }
 
 static void test_in_domain_glue(void **state)
