@@ -69,6 +69,10 @@ static const check_code_info_t codes[] = {
 	  "serve the zone on that server, or remove the NS record from the delegation" },
 	{ "NO_SERVER_AT_ADDRESS", CHECK_ERROR, "no server at the address",
 	  "point the glue (or the NS name's A/AAAA) at a server that serves the zone" },
+	{ "NS_NAME_WITHOUT_ADDRESS", CHECK_ERROR, "NS name without address",
+	  "add A/AAAA records for the NS name in the zone (named-checkzone refuses the zone)" },
+	{ "NS_NAME_IS_CNAME", CHECK_ERROR, "NS name is a CNAME",
+	  "point the NS record at the canonical name, or give the name its own A/AAAA (RFC 2181 10.3)" },
 	{ "NOT_CHECKED_OFFLINE", CHECK_INFO, "not checked offline",
 	  "load the zone served there too (-z), or check the live servers with gluecheck" },
 	{ "UDP_UNRESPONSIVE", CHECK_ERROR, "no answer over UDP",
@@ -658,9 +662,34 @@ static void predict(run_t *r, const node_t *cut)
 	r->predict(r->ctx, &p);
 }
 
+/* The apex NS names inside the zone, as named-checkzone checks them: each
+ * has an address, and none is a CNAME (RFC 2181 10.3). */
+static void check_apex(run_t *r)
+{
+	const zone_t *z = r->zone;
+	const rrset_t *ns = node_rrset(zone_apex(z), RR_NS);
+	uint32_t pos = 0;
+	const uint8_t *rd;
+	uint16_t len;
+	uint8_t lname[NAME_MAXLEN];
+	while (ns && rrset_next(ns, &pos, &rd, &len)) {
+		name_lower(lname, rd);
+		if (!name_is_sub(lname, zone_origin(z)))
+			continue;
+		const node_t *n = zone_find(z, lname, name_len(lname));
+		if (n && !n->cut && node_rrset(n, RR_CNAME))
+			finding(r, CHECK_ERROR, "NS_NAME_IS_CNAME", NULL, lname, NULL,
+				"the apex NS name is an alias (CNAME): resolvers may not follow it");
+		else if (!n || (!node_rrset(n, RR_A) && !node_rrset(n, RR_AAAA)))
+			finding(r, CHECK_ERROR, "NS_NAME_WITHOUT_ADDRESS", NULL, lname, NULL,
+				"the apex NS name is inside the zone but has no A or AAAA record");
+	}
+}
+
 static void check_zone(run_t *r)
 {
 	cut_list_t cuts = { 0 };
+	check_apex(r);
 	zone_walk(r->zone, collect_cuts, &cuts);
 	for (size_t i = 0; i < cuts.n; i++) {
 		const node_t *cut = cuts.cuts[i];

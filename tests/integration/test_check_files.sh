@@ -143,4 +143,17 @@ check_match "lame: the NS sets differ" \
 	'^warning NS_SET_MISMATCH zone=lab\. delegation=lame\.lab\.: the parent lists \[ns\.other\.lab\.\]' "$out"
 check_match "lame: still resolves through the NS that serves it" '^  lame\.lab\.: resolves' "$out"
 
+# --- A zone alone, as named-checkzone checks it ------------------------------------------
+printf '$ORIGIN solo.\n$TTL 3600\n@ SOA ns1 h 1 7200 900 1209600 300\n@ NS ns1\n@ NS ns2\n@ NS ns3\nns1 A 127.0.6.1\nns3 CNAME ns1\n' \
+	>"$Z/solo.zone"
+out=$(check_files -z "$Z/solo.zone")
+check_eq "zone alone: exit status 1" 1 "$?"
+check_eq "zone alone: an apex NS name without address, and one that is a CNAME" \
+	"error NS_NAME_IS_CNAME zone=solo. name=ns3.solo.
+error NS_NAME_WITHOUT_ADDRESS zone=solo. name=ns2.solo." "$(findings "$out")"
+if command -v named-checkzone >/dev/null 2>&1; then
+	nc=$(unshare -n named-checkzone -i local solo "$Z/solo.zone" 2>&1)
+	check_match "zone alone: named-checkzone refuses it too" "NS 'ns2.solo' has no address records" "$nc"
+fi
+
 lib_finish
