@@ -1191,6 +1191,27 @@ static int parse_mem(void *arg, zf_rr_cb cb, void *ctx, const uint8_t *origin,
 	return zonefile_parse_mem_ex(m->name, m->text, m->len, origin, lim, cb, ctx, err, errcap);
 }
 
+struct src_arg {
+	zone_source_fn fn;
+	void *arg;
+};
+
+static int parse_source(void *arg, zf_rr_cb cb, void *ctx, const uint8_t *origin,
+			const zf_limits_t *lim, char *err, size_t errcap)
+{
+	struct src_arg *s = arg;
+	return s->fn(s->arg, cb, ctx, err, errcap);
+}
+
+int zone_load_source(const char *name, zone_source_fn src, void *arg, uint64_t size_hint,
+		     const uint8_t *origin, zone_warn_cb warn, void *warn_ctx, zone_t **out,
+		     char *err, size_t errcap)
+{
+	struct src_arg s = { src, arg };
+	return zone_build(name, parse_source, &s, size_hint, origin, NULL, warn, warn_ctx, out, err,
+			  errcap);
+}
+
 int zone_load_ex(const char *path, const uint8_t *origin, const zone_limits_t *limits,
 		 zone_warn_cb warn, void *warn_ctx, zone_t **out, char *err, size_t errcap)
 {

@@ -12,6 +12,7 @@
 #include "dns/policy.h"
 #include "dns/status.h"
 #include "dns/zone.h"
+#include "dns/zonefile.h" /* zf_rr_cb */
 
 /* Warnings found while building (missing glue, out-of-zone data, ...). */
 typedef void (*zone_warn_cb)(void *ctx, const char *msg);
@@ -65,6 +66,18 @@ int zone_load_ex(const char *path, const uint8_t *origin, const zone_limits_t *l
 		 size_t errcap) MUST_CHECK;
 int zone_load_mem_ex(const char *name, const char *text, size_t len, const uint8_t *origin,
 		     const zone_limits_t *limits, zone_warn_cb warn, void *warn_ctx, zone_t **out,
+		     char *err, size_t errcap) MUST_CHECK;
+
+/*
+ * A zone from records made by code instead of text (the signer): src calls
+ * cb once per record, as the zone-file parser does, and returns ST_OK or
+ * the first error (cb's, or its own with a message in err). name stands for
+ * the file in messages; size_hint (bytes, about 48 per name) sizes the
+ * index. The same checks and limits as zone_load apply.
+ */
+typedef int (*zone_source_fn)(void *arg, zf_rr_cb cb, void *ctx, char *err, size_t errcap);
+int zone_load_source(const char *name, zone_source_fn src, void *arg, uint64_t size_hint,
+		     const uint8_t *origin, zone_warn_cb warn, void *warn_ctx, zone_t **out,
 		     char *err, size_t errcap) MUST_CHECK;
 
 /* Give the zone its own rule, which must outlive the zone. */
