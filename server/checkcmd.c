@@ -466,15 +466,28 @@ int checkcmd_run(const config_t *cfg)
 		srvconf_free(&sc);
 		return 1;
 	}
+	/* Each server sees the others, for the DS of the children they sign. */
+	const server_spec_t **specs = calloc(sc.nservers ? sc.nservers : 1, sizeof(*specs));
+	if (specs == NULL) {
+		log_error("out of memory");
+		view_free(all);
+		srvconf_free(&sc);
+		return 1;
+	}
+	for (size_t s = 0; s < sc.nservers; s++)
+		specs[s] = &sc.servers[s].spec;
 	for (size_t s = 0; s < sc.nservers; s++) {
 		const vserver_t *vs = &sc.servers[s];
+		server_spec_t spec = vs->spec;
+		spec.view = specs;
+		spec.nview = sc.nservers;
 		char prefix[96] = "";
 		if (sc.file != NULL)
 			snprintf(prefix, sizeof(prefix), "server %s: ", vs->name);
 		zone_line_t zl = { cfg->json, sc.file ? vs->name : "", prefix, vs, 0, 0 };
 		zoneset_t *zs = NULL;
-		int rc = zoneset_load_each(&vs->spec, warn_cb, &zl.warnings, zone_line, &zl, &zs,
-					   err, sizeof(err));
+		int rc = zoneset_load_each(&spec, warn_cb, &zl.warnings, zone_line, &zl, &zs, err,
+					   sizeof(err));
 		failed += zl.failed;
 		if (rc < 0 && zl.failed == 0) {
 			log_error("%s", err); /* two zones with one origin */
@@ -493,6 +506,7 @@ int checkcmd_run(const config_t *cfg)
 	/* The delegations only make sense over the whole configuration. */
 	if (failed == 0 && check_delegations(&sc, all, cfg->json) > 0)
 		failed++;
+	free(specs);
 	view_free(all);
 	srvconf_free(&sc);
 	return failed > 0 ? 1 : 0;

@@ -13,7 +13,7 @@
 #include "yamlconf.h"
 
 /* Long-only options get values above any short option character. */
-enum { OPT_GLUE = 256, OPT_NO_GLUE, OPT_CHECK, OPT_LOG_FORMAT, OPT_JSON };
+enum { OPT_GLUE = 256, OPT_NO_GLUE, OPT_CHECK, OPT_LOG_FORMAT, OPT_JSON, OPT_DNSSEC };
 
 static const char short_opts[] = ":c:l:z:t:u:qhV";
 
@@ -23,6 +23,7 @@ static const struct option long_opts[] = {
 	{ "zone", required_argument, NULL, 'z' },
 	{ "glue", required_argument, NULL, OPT_GLUE },
 	{ "no-glue", no_argument, NULL, OPT_NO_GLUE },
+	{ "dnssec", required_argument, NULL, OPT_DNSSEC },
 	{ "threads", required_argument, NULL, 't' },
 	{ "log-queries", no_argument, NULL, 'q' },
 	{ "user", required_argument, NULL, 'u' },
@@ -46,6 +47,8 @@ static const char usage_text[] =
 	"                             origin is the SOA owner / $ORIGIN of the file\n"
 	"      --glue full|in-domain|none   glue policy with -z (default full, RFC 9471)\n"
 	"      --no-glue              same as --glue none (breaks RFC 9471 on purpose)\n"
+	"      --dnssec sign|off      with -z: sign every zone at load (default off), with\n"
+	"                             keys kept in keys/ beside each zone file\n"
 	"  -t, --threads N            worker threads (default: one per CPU)\n"
 	"  -q, --log-queries          one line per query on stdout, with the explanation\n"
 	"  -u, --user USER            after binding the listen sockets (port 53 needs\n"
@@ -287,6 +290,16 @@ static int parse_options(int argc, char **argv, config_t *cfg, char *err, size_t
 					optarg);
 			cfg->glue_given = true;
 			break;
+		case OPT_DNSSEC:
+			if (strcmp(optarg, "sign") == 0)
+				cfg->dnssec = DNSSEC_SIGN;
+			else if (strcmp(optarg, "off") == 0)
+				cfg->dnssec = DNSSEC_OFF;
+			else
+				return usage_error(err, errcap,
+						   "bad --dnssec '%s': expected sign or off",
+						   optarg);
+			break;
 		case OPT_NO_GLUE:
 			cfg->glue_policy = GLUE_NONE;
 			cfg->glue_given = true;
@@ -368,10 +381,10 @@ int config_parse(int argc, char **argv, config_t *cfg, char *err, size_t errcap)
 				cfg->config_file);
 			goto fail;
 		}
-		if (cfg->glue_given) {
+		if (cfg->glue_given || cfg->dnssec != DNSSEC_INHERIT) {
 			r = usage_error(
 				err, errcap,
-				"--glue/--no-glue cannot be used with -c: policies live in %s",
+				"--glue/--no-glue/--dnssec cannot be used with -c: policies live in %s",
 				cfg->config_file);
 			goto fail;
 		}
@@ -388,10 +401,10 @@ int config_parse(int argc, char **argv, config_t *cfg, char *err, size_t errcap)
 				CONFIG_LAB_FILE);
 			goto fail;
 		}
-		if (cfg->glue_given) {
+		if (cfg->glue_given || cfg->dnssec != DNSSEC_INHERIT) {
 			r = usage_error(
 				err, errcap,
-				"--glue/--no-glue need -z: the bundled lab's policies are in %s "
+				"--glue/--no-glue/--dnssec need -z: the bundled lab's policies are in %s "
 				"(copy it and use -c to change them)",
 				CONFIG_LAB_FILE);
 			goto fail;
@@ -447,6 +460,7 @@ int srvconf_from_cmdline(const config_t *cfg, srvconf_t *out, char *err, size_t 
 	v->spec.name = v->name;
 	v->spec.rule = GLUE_RULE_INHERIT;
 	v->spec.rule.mode = cfg->glue_policy;
+	v->spec.dnssec = cfg->dnssec;
 	for (size_t i = 0; i < cfg->nzones; i++) {
 		zones[i] = (zone_spec_t){ .rule = GLUE_RULE_INHERIT };
 		zones[i].file = strdup(cfg->zones[i].file);

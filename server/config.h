@@ -64,6 +64,7 @@ typedef struct config {
 	bool lab;
 	bool listen_given; /* at least one -l (else the default was added) */
 	bool glue_given;   /* --glue or --no-glue */
+	uint8_t dnssec;    /* --dnssec: enum dnssec_mode, INHERIT when not given */
 } config_t;
 
 /* One virtual server: where it listens and what it serves. */

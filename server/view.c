@@ -39,17 +39,31 @@ int view_build(const srvconf_t *sc, view_t **out, char *err, size_t errcap)
 		snprintf(err, errcap, "out of memory");
 		return ST_ENOMEM;
 	}
+	/* Each server sees the others, for the DS of the children they sign. */
+	const server_spec_t **all = calloc(sc->nservers ? sc->nservers : 1, sizeof(*all));
+	if (all == NULL) {
+		view_free(v);
+		snprintf(err, errcap, "out of memory");
+		return ST_ENOMEM;
+	}
+	for (size_t i = 0; i < sc->nservers; i++)
+		all[i] = &sc->servers[i].spec;
 	for (size_t i = 0; i < sc->nservers; i++) {
-		int r = zoneset_load(&sc->servers[i].spec, warn_cb, NULL, &v->zs[i], e, sizeof(e));
+		server_spec_t spec = sc->servers[i].spec;
+		spec.view = all;
+		spec.nview = sc->nservers;
+		int r = zoneset_load(&spec, warn_cb, NULL, &v->zs[i], e, sizeof(e));
 		if (r < 0) {
 			if (sc->file != NULL)
 				snprintf(err, errcap, "%s (server %.64s)", e, sc->servers[i].name);
 			else
 				snprintf(err, errcap, "%s", e);
 			view_free(v);
+			free(all);
 			return r;
 		}
 	}
+	free(all);
 	*out = v;
 	return 0;
 }

@@ -263,6 +263,26 @@ static bool is_ident(const char *s, bool loose)
 
 #define RULE_KEYS "glue", "glue-first", "glue-names", "glue-address", "truncation"
 
+/* dnssec: sign | off, at server and zone level. */
+static int parse_dnssec(yctx_t *y, const yaml_node_t *map, uint8_t *mode)
+{
+	const yaml_node_t *d = get(y, map, "dnssec");
+	const char *s;
+	int r;
+	*mode = DNSSEC_INHERIT;
+	if (d == NULL)
+		return 0;
+	if ((r = get_str(y, d, "dnssec", &s)) < 0)
+		return r;
+	if (strcmp(s, "sign") == 0)
+		*mode = DNSSEC_SIGN;
+	else if (strcmp(s, "off") == 0)
+		*mode = DNSSEC_OFF;
+	else
+		return yfail(y, d, "expected sign or off for 'dnssec', got '%.100s'", s);
+	return 0;
+}
+
 static int parse_rule(yctx_t *y, const yaml_node_t *map, glue_rule_t *rule)
 {
 	const yaml_node_t *g = get(y, map, "glue"), *first = get(y, map, "glue-first");
@@ -569,9 +589,8 @@ static int parse_delegations(yctx_t *y, yaml_node_t *v, const uint8_t *origin, z
 	return 0;
 }
 
-static const char *const zone_keys[] = {
-	"file", "origin", RULE_KEYS, "faults", "delegations", NULL
-};
+static const char *const zone_keys[] = { "file",   "origin",      RULE_KEYS, "dnssec",
+					 "faults", "delegations", NULL };
 
 static int parse_zone(yctx_t *y, const yaml_node_t *map, zone_spec_t *z)
 {
@@ -606,7 +625,7 @@ static int parse_zone(yctx_t *y, const yaml_node_t *map, zone_spec_t *z)
 		if ((z->origin = strdup(sval(o))) == NULL)
 			return nomem(y);
 	}
-	if ((r = parse_rule(y, map, &z->rule)) < 0)
+	if ((r = parse_rule(y, map, &z->rule)) < 0 || (r = parse_dnssec(y, map, &z->dnssec)) < 0)
 		return r;
 	yaml_node_t *faults = get(y, map, "faults"), *delegs = get(y, map, "delegations");
 	if (faults != NULL && (r = parse_faults(y, faults, &z->faults, &z->nfaults)) < 0)
@@ -657,7 +676,8 @@ static int parse_listen(yctx_t *y, yaml_node_t *v, vserver_t *s, size_t index)
 	return 0;
 }
 
-static const char *const server_keys[] = { "name", "listen", RULE_KEYS, "faults", "zones", NULL };
+static const char *const server_keys[] = { "name",   "listen", RULE_KEYS, "dnssec",
+					   "faults", "zones",  NULL };
 
 static int parse_server(yctx_t *y, const yaml_node_t *map, size_t index)
 {
@@ -692,7 +712,8 @@ static int parse_server(yctx_t *y, const yaml_node_t *map, size_t index)
 		return yfail(y, map, "server %s needs 'listen' (its addresses)", name);
 	if ((r = parse_listen(y, listen, s, index)) < 0)
 		return r;
-	if ((r = parse_rule(y, map, &s->spec.rule)) < 0)
+	if ((r = parse_rule(y, map, &s->spec.rule)) < 0 ||
+	    (r = parse_dnssec(y, map, &s->spec.dnssec)) < 0)
 		return r;
 	if (faults != NULL && (r = parse_faults(y, faults, &s->spec.faults, &s->spec.nfaults)) < 0)
 		return r;

@@ -99,6 +99,13 @@ typedef struct deleg_spec {
 } deleg_spec_t;
 
 /* One zone to load, with its policies. */
+/* Whether glued signs a zone at load (dnssec/sign.h). */
+enum dnssec_mode {
+	DNSSEC_INHERIT = 0, /* the server's; a server's INHERIT is OFF */
+	DNSSEC_OFF = 1,
+	DNSSEC_SIGN = 2,
+};
+
 typedef struct zone_spec {
 	const char *origin; /* text, or NULL: take it from the file */
 	const char *file;
@@ -107,6 +114,7 @@ typedef struct zone_spec {
 	size_t ndelegs;
 	const fault_t *faults;
 	size_t nfaults;
+	uint8_t dnssec; /* enum dnssec_mode */
 	char where[96]; /* where it was configured, for logs ("lab.yaml:17") */
 } zone_spec_t;
 
@@ -119,6 +127,11 @@ typedef struct server_spec {
 	glue_rule_t rule; /* mode/truncation INHERIT here mean the RFC defaults */
 	const fault_t *faults;
 	size_t nfaults;
+	uint8_t dnssec; /* enum dnssec_mode: the zones' default */
+	/* Every server loaded with this one (itself included), or NULL: a
+	 * zone signed here gets the DS of each child that one of them signs. */
+	const struct server_spec *const *view;
+	size_t nview;
 	char where[96]; /* where it was configured ("lab.yaml:12"), or "" */
 } server_spec_t;
 

@@ -7,10 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "dns/name.h"
 #include "dns/rdata.h"
 #include "dns/wire.h"
+#include "dnssec/sign.h"
 
 void zoneset_free(zoneset_t *zs)
 {
@@ -183,9 +185,91 @@ static int copy_faults(zoneset_t *zs, const fault_t *src, size_t n, fault_rt_t *
 	return ST_OK;
 }
 
-/* Load zone i of the server and apply its rules and faults. */
-static int load_zone(zoneset_t *zs, const zone_spec_t *zsp, size_t i, zone_warn_cb warn,
-		     void *warn_ctx, char *err, size_t errcap)
+/* Signing at load: every zone glued signs keeps its key in "keys/" beside
+ * its zone file, made there on first use (dnssec/key.h). */
+#define PATH_MAX_KEYDIR 4096
+#define SIGN_ALG DNSSEC_ALG_ECDSAP256SHA256
+#define SIGN_VALIDITY (30u * 86400u) /* RRSIGs valid 30 days from load */
+#define SIGN_BACKDATE 3600u          /* and from an hour before, for clock skew */
+
+static bool signs(const server_spec_t *s, const zone_spec_t *z)
+{
+	uint8_t m = z->dnssec != DNSSEC_INHERIT ? z->dnssec : s->dnssec;
+	return m == DNSSEC_SIGN;
+}
+
+static void key_dir(const char *file, char *dir, size_t cap)
+{
+	const char *slash = strrchr(file, '/');
+	if (slash == NULL)
+		snprintf(dir, cap, "keys");
+	else
+		snprintf(dir, cap, "%.*s/keys", (int)(slash - file), file);
+}
+
+/* The DS of child lname when a server of the view signs it (the first zone
+ * with that origin, as configured). Its key is made now if it is new: the
+ * child's own load then finds it. */
+static bool child_ds(void *ctx, const uint8_t *lname, uint8_t ds[DS_SHA256_RDLEN])
+{
+	const server_spec_t *self = ctx;
+	size_t n = self->view ? self->nview : 1;
+	for (size_t v = 0; v < n; v++) {
+		const server_spec_t *s = self->view ? self->view[v] : self;
+		for (size_t i = 0; i < s->nzones; i++) {
+			const zone_spec_t *z = &s->zones[i];
+			uint8_t o[NAME_MAXLEN];
+			if (!z->origin || !signs(s, z) ||
+			    name_from_text(z->origin, strlen(z->origin), (const uint8_t *)"", o) <
+				    0)
+				continue;
+			name_lower(o, o);
+			if (!name_equal(o, lname))
+				continue;
+			char dir[PATH_MAX_KEYDIR], err[256];
+			dnskey_t k = { 0 };
+			key_dir(z->file, dir, sizeof(dir));
+			bool ok = dnskey_get(dir, o, SIGN_ALG, DNSKEY_FLAG_ZONE | DNSKEY_FLAG_SEP,
+					     &k, NULL, err, sizeof(err)) == ST_OK &&
+				  dnskey_ds(o, k.rdata, k.rdlen, ds) == ST_OK;
+			dnskey_free(&k);
+			return ok;
+		}
+	}
+	return false;
+}
+
+/* Replace *zp by its signed self. */
+static int sign_zone(const server_spec_t *spec, const zone_spec_t *zsp, zone_t **zp,
+		     zone_warn_cb warn, void *warn_ctx, char *err, size_t errcap)
+{
+	char dir[PATH_MAX_KEYDIR];
+	dnskey_t k = { 0 };
+	key_dir(zsp->file, dir, sizeof(dir));
+	int rc = dnskey_get(dir, zone_origin(*zp), SIGN_ALG, DNSKEY_FLAG_ZONE | DNSKEY_FLAG_SEP, &k,
+			    NULL, err, errcap);
+	if (rc != ST_OK)
+		return rc;
+	uint32_t now = (uint32_t)time(NULL);
+	sign_opts_t o = { .key = &k,
+			  .inception = now - SIGN_BACKDATE,
+			  .expiration = now + SIGN_VALIDITY,
+			  .child_ds = child_ds,
+			  .ctx = (void *)spec };
+	zone_t *signed_zone = NULL;
+	rc = zone_sign(*zp, &o, warn, warn_ctx, &signed_zone, err, errcap);
+	dnskey_free(&k);
+	if (rc != ST_OK)
+		return rc;
+	zone_free(*zp);
+	*zp = signed_zone;
+	return ST_OK;
+}
+
+/* Load zone i of the server, sign it if it is to be, and apply its rules
+ * and faults. */
+static int load_zone(zoneset_t *zs, const server_spec_t *spec, const zone_spec_t *zsp, size_t i,
+		     zone_warn_cb warn, void *warn_ctx, char *err, size_t errcap)
 {
 	uint8_t origin[NAME_MAXLEN];
 	const uint8_t *op = NULL;
@@ -200,6 +284,8 @@ static int load_zone(zoneset_t *zs, const zone_spec_t *zsp, size_t i, zone_warn_
 		op = origin;
 	}
 	rc = zone_load(zsp->file, op, warn, warn_ctx, &zs->zones[i], err, errcap);
+	if (rc == ST_OK && signs(spec, zsp))
+		rc = sign_zone(spec, zsp, &zs->zones[i], warn, warn_ctx, err, errcap);
 	if (rc != ST_OK)
 		return rc;
 	zone_t *z = zs->zones[i];
@@ -261,7 +347,7 @@ int zoneset_load_each(const server_spec_t *spec, zone_warn_cb warn, void *warn_c
 
 	for (size_t i = 0; rc == ST_OK && i < spec->nzones; i++) {
 		zs->nzones = i + 1; /* zones[i] is freed with the set if it fails */
-		rc = load_zone(zs, &spec->zones[i], i, warn, warn_ctx, err, errcap);
+		rc = load_zone(zs, spec, &spec->zones[i], i, warn, warn_ctx, err, errcap);
 		if (each && rc != ST_ENOMEM) {
 			each(each_ctx, i, rc, err, rc == ST_OK ? zs->zones[i] : NULL);
 			if (rc != ST_OK) {

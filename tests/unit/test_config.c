@@ -251,8 +251,11 @@ static void test_mode_conflicts(void **state)
 		{ 5, { "glued", "-c", "a.yaml", "--glue", "none" }, "policies live in a.yaml" },
 		{ 4, { "glued", "-c", "a.yaml", "--no-glue" }, "policies live in a.yaml" },
 		{ 3, { "glued", "-l", "127.0.0.1:5353" }, "-l needs -z" },
-		{ 2, { "glued", "--no-glue" }, "--glue/--no-glue need -z" },
-		{ 3, { "glued", "--glue", "in-domain" }, "--glue/--no-glue need -z" },
+		{ 2, { "glued", "--no-glue" }, "--glue/--no-glue/--dnssec need -z" },
+		{ 3, { "glued", "--glue", "in-domain" }, "--glue/--no-glue/--dnssec need -z" },
+		{ 3, { "glued", "--dnssec", "sign" }, "--glue/--no-glue/--dnssec need -z" },
+		{ 5, { "glued", "-c", "a.yaml", "--dnssec", "sign" }, "policies live in a.yaml" },
+		{ 5, { "glued", "-z", "x.zone", "--dnssec", "yes" }, "expected sign or off" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char *argv[5];
