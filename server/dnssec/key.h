@@ -29,12 +29,12 @@ enum dnssec_alg {
 #define DS_SHA256_RDLEN 36       /* tag(2) alg(1) digest type(1) SHA-256(32) */
 
 typedef struct dnskey {
-	uint8_t alg;   /* enum dnssec_alg */
+	uint8_t alg; /* enum dnssec_alg */
 	uint16_t flags;
-	uint16_t tag;  /* RFC 4034 appendix B */
+	uint16_t tag;                    /* RFC 4034 appendix B */
 	uint8_t rdata[DNSKEY_RDATA_MAX]; /* flags, protocol 3, alg, public key */
 	uint16_t rdlen;
-	void *pkey;    /* EVP_PKEY *, private */
+	void *pkey;     /* EVP_PKEY *, private */
 	char file[512]; /* the .private file it came from or went to */
 } dnskey_t;
 
@@ -61,8 +61,8 @@ int dnssec_alg_parse(const char *text);
  * (with ":line" when a line is at fault) in err; *out is then empty.
  * RSA keys are 2048 bits.
  */
-int dnskey_get(const char *dir, const uint8_t *origin, uint8_t alg, uint16_t flags,
-	       dnskey_t *out, bool *made, char *err, size_t errcap) MUST_CHECK;
+int dnskey_get(const char *dir, const uint8_t *origin, uint8_t alg, uint16_t flags, dnskey_t *out,
+	       bool *made, char *err, size_t errcap) MUST_CHECK;
 
 /* Read one key from its .key path (the .private beside it). Errors as above. */
 int dnskey_read(const char *keypath, dnskey_t *out, char *err, size_t errcap) MUST_CHECK;

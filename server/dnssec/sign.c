@@ -111,15 +111,26 @@ static void canon_rdata(uint16_t type, uint8_t *rd, size_t rdlen)
 {
 	size_t off = 0;
 	switch (type) {
-	case RR_NS: case RR_CNAME: case RR_PTR: case RR_DNAME: case RR_MD: case RR_MF:
-	case RR_MB: case RR_MG: case RR_MR:
+	case RR_NS:
+	case RR_CNAME:
+	case RR_PTR:
+	case RR_DNAME:
+	case RR_MD:
+	case RR_MF:
+	case RR_MB:
+	case RR_MG:
+	case RR_MR:
 		lower_name_at(rd, rdlen, &off);
 		break;
-	case RR_SOA: case RR_RP: case RR_MINFO:
+	case RR_SOA:
+	case RR_RP:
+	case RR_MINFO:
 		lower_name_at(rd, rdlen, &off);
 		lower_name_at(rd, rdlen, &off);
 		break;
-	case RR_MX: case RR_KX: case RR_AFSDB:
+	case RR_MX:
+	case RR_KX:
+	case RR_AFSDB:
 		off = 2;
 		lower_name_at(rd, rdlen, &off);
 		break;
@@ -286,8 +297,10 @@ static int sign_node(signer_t *s, const node_t *n, const node_t *next)
 	}
 	const rrset_t *ns = node_rrset(n, RR_NS);
 	uint8_t ds[DS_SHA256_RDLEN];
-	if (rc == ST_OK && cut && !has_ds && s->o->child_ds && s->o->child_ds(s->o->ctx, n->name, ds)) {
-		rc = emit_signed1(s, n, RR_DS, ns ? ns->ttl : zone_negative_ttl(s->z), ds, sizeof(ds));
+	if (rc == ST_OK && cut && !has_ds && s->o->child_ds &&
+	    s->o->child_ds(s->o->ctx, n->name, ds)) {
+		rc = emit_signed1(s, n, RR_DS, ns ? ns->ttl : zone_negative_ttl(s->z), ds,
+				  sizeof(ds));
 		types[nt++] = RR_DS;
 		has_ds = true;
 	}

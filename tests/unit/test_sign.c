@@ -69,7 +69,8 @@ static void dump_rrset(FILE *f, const char *owner, const rrset_t *rs)
 	uint16_t len = 0;
 	while (rrset_next(rs, &pos, &rd, &len)) {
 		assert_true(rdata_to_text(rs->type, rd, len, rdata, sizeof(rdata)) >= 0);
-		fprintf(f, "%s %u IN %s %s\n", owner, rs->ttl, rrtype_to_text(rs->type, type), rdata);
+		fprintf(f, "%s %u IN %s %s\n", owner, rs->ttl, rrtype_to_text(rs->type, type),
+			rdata);
 	}
 }
 
@@ -106,7 +107,8 @@ static int setup(void **state)
 	uint8_t origin[NAME_MAXLEN];
 	assert_true(name_from_text("example.", 8, NULL, origin) > 0);
 	assert_int_equal(dnskey_get(f->dir, origin, DNSSEC_ALG_ECDSAP256SHA256,
-				    DNSKEY_FLAG_ZONE | DNSKEY_FLAG_SEP, &f->key, NULL, err, sizeof(err)),
+				    DNSKEY_FLAG_ZONE | DNSKEY_FLAG_SEP, &f->key, NULL, err,
+				    sizeof(err)),
 			 0);
 	assert_int_equal(zone_load_mem("example.zone", ZONE, sizeof(ZONE) - 1, NULL, NULL, NULL,
 				       &f->in, err, sizeof(err)),
@@ -156,8 +158,8 @@ static void signed_zone_verifies_with_dnssec_verify(void **state)
 	/* dnssec-verify checks every signature and the NSEC chain (-z: one
 	 * combined key signs everything); the DS glued made up for sub. is
 	 * parent-side data it does not judge. */
-	snprintf(cmd, sizeof(cmd), "dnssec-verify -q -z -o example. '%s' >'%s/verify.log' 2>&1", path,
-		 f->dir);
+	snprintf(cmd, sizeof(cmd), "dnssec-verify -q -z -o example. '%s' >'%s/verify.log' 2>&1",
+		 path, f->dir);
 	int rc = system(cmd);
 	if (rc != 0) {
 		snprintf(cmd, sizeof(cmd), "cat '%s/verify.log'", f->dir);
