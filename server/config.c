@@ -460,7 +460,7 @@ int srvconf_from_cmdline(const config_t *cfg, srvconf_t *out, char *err, size_t 
 	v->spec.name = v->name;
 	v->spec.rule = GLUE_RULE_INHERIT;
 	v->spec.rule.mode = cfg->glue_policy;
-	v->spec.dnssec = cfg->dnssec;
+	v->spec.dnssec.mode = cfg->dnssec;
 	for (size_t i = 0; i < cfg->nzones; i++) {
 		zones[i] = (zone_spec_t){ .rule = GLUE_RULE_INHERIT };
 		zones[i].file = strdup(cfg->zones[i].file);

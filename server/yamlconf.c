@@ -264,12 +264,13 @@ static bool is_ident(const char *s, bool loose)
 #define RULE_KEYS "glue", "glue-first", "glue-names", "glue-address", "truncation"
 
 /* dnssec: sign | off, at server and zone level. */
-static int parse_dnssec(yctx_t *y, const yaml_node_t *map, uint8_t *mode)
+static int parse_dnssec(yctx_t *y, const yaml_node_t *map, dnssec_spec_t *spec)
 {
 	const yaml_node_t *d = get(y, map, "dnssec");
 	const char *s;
 	int r;
-	*mode = DNSSEC_INHERIT;
+	uint8_t *mode = &spec->mode;
+	*spec = (dnssec_spec_t){ 0 };
 	if (d == NULL)
 		return 0;
 	if ((r = get_str(y, d, "dnssec", &s)) < 0)

@@ -5,6 +5,7 @@
 #include "dns/policy.h"
 
 #include <stdatomic.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "dns/name.h"
@@ -134,4 +135,144 @@ const fault_rt_t *fault_firing(fault_rt_t *f, size_t n, const uint8_t *lname, ui
 			return &f[i];
 	}
 	return NULL;
+}
+
+/* ---- DNSSEC specs and faults ---------------------------------------------- */
+
+void dnssec_spec_inherit(dnssec_spec_t *to, const dnssec_spec_t *from)
+{
+	if (to->mode == DNSSEC_INHERIT)
+		to->mode = from->mode;
+	if (to->algorithm == 0)
+		to->algorithm = from->algorithm;
+	if (to->denial == DNSSEC_DENIAL_INHERIT)
+		to->denial = from->denial;
+	if (to->optout == 0)
+		to->optout = from->optout;
+	if (!to->has_iterations) {
+		to->has_iterations = from->has_iterations;
+		to->iterations = from->iterations;
+	}
+	if (!to->has_salt) {
+		to->has_salt = from->has_salt;
+		to->saltlen = from->saltlen;
+		memcpy(to->salt, from->salt, from->saltlen);
+	}
+	if (to->validity == 0)
+		to->validity = from->validity;
+	if (to->keydir == NULL)
+		to->keydir = from->keydir;
+}
+
+void dnssec_spec_effective(const dnssec_spec_t *server, const dnssec_spec_t *zone,
+			   dnssec_spec_t *out)
+{
+	*out = *zone;
+	dnssec_spec_inherit(out, server);
+	if (out->mode == DNSSEC_INHERIT)
+		out->mode = DNSSEC_OFF;
+	if (out->algorithm == 0)
+		out->algorithm = DNSSEC_DEFAULT_ALG;
+	if (out->denial == DNSSEC_DENIAL_INHERIT)
+		out->denial = DNSSEC_DENIAL_NSEC;
+	if (out->optout == 0)
+		out->optout = 1;
+	if (!out->has_iterations) {
+		out->has_iterations = true;
+		out->iterations = 0;
+	}
+	if (!out->has_salt) {
+		out->has_salt = true;
+		out->saltlen = 0;
+	}
+	if (out->validity == 0)
+		out->validity = DNSSEC_DEFAULT_VALIDITY;
+}
+
+static const struct {
+	uint8_t kind, value;
+	const char *key, *text;
+} dfault_names[] = {
+	{ DF_DS, DF_DS_MISMATCH, "ds", "mismatch" },
+	{ DF_DS, DF_DS_MISSING, "ds", "missing" },
+	{ DF_DS, DF_DS_UNKNOWN_DIGEST, "ds", "unknown-digest" },
+	{ DF_DS, DF_DS_UNKNOWN_ALG, "ds", "unknown-algorithm" },
+	{ DF_RRSIG, DF_RRSIG_EXPIRED, "rrsig", "expired" },
+	{ DF_RRSIG, DF_RRSIG_NOT_YET_VALID, "rrsig", "not-yet-valid" },
+	{ DF_RRSIG, DF_RRSIG_BOGUS, "rrsig", "bogus" },
+	{ DF_RRSIG, DF_RRSIG_MISSING, "rrsig", "missing" },
+	{ DF_DNSKEY, DF_DNSKEY_MISSING, "dnskey", "missing" },
+	{ DF_DNSKEY, DF_DNSKEY_UNSUPPORTED_ALG, "dnskey", "unsupported-algorithm" },
+	{ DF_DNSKEY, DF_DNSKEY_NO_SEP, "dnskey", "no-sep" },
+	{ DF_DENIAL, DF_DENIAL_MISSING, "denial", "missing" },
+	{ DF_DENIAL, DF_DENIAL_WRONG, "denial", "wrong" },
+	{ DF_NSEC3, DF_NSEC3_ITERATIONS, "nsec3", "iterations" },
+};
+
+int dnssec_fault_parse(const char *key, const char *value, dnssec_fault_t *f, char *msg, size_t cap)
+{
+	char expected[160] = "";
+	size_t len = 0;
+	bool known_key = false;
+	for (size_t i = 0; i < N(dfault_names); i++) {
+		if (strcmp(dfault_names[i].key, key) != 0)
+			continue;
+		known_key = true;
+		len += (size_t)snprintf(expected + len, sizeof(expected) - len, "%s%s",
+					len ? ", " : "", dfault_names[i].text);
+		if (len >= sizeof(expected))
+			len = sizeof(expected) - 1;
+		if (dfault_names[i].kind == DF_NSEC3) {
+			const char *p = value;
+			if (strncmp(p, "iterations", 10) != 0 || (p[10] != ' ' && p[10] != '\t'))
+				continue;
+			p += 10;
+			while (*p == ' ' || *p == '\t')
+				p++;
+			unsigned long n = 0;
+			const char *d = p;
+			while (*d >= '0' && *d <= '9' && n <= 2500)
+				n = n * 10 + (unsigned long)(*d++ - '0');
+			if (d == p || *d != '\0' || n < 1 || n > 2500) {
+				snprintf(
+					msg, cap,
+					"expected 'iterations N' (N 1..2500) for 'nsec3', got '%.60s'",
+					value);
+				return ST_EINVAL;
+			}
+			f->kind = DF_NSEC3;
+			f->value = DF_NSEC3_ITERATIONS;
+			f->iterations = (uint16_t)n;
+			return ST_OK;
+		}
+		if (strcmp(dfault_names[i].text, value) == 0) {
+			f->kind = dfault_names[i].kind;
+			f->value = dfault_names[i].value;
+			return ST_OK;
+		}
+	}
+	if (!known_key)
+		snprintf(msg, cap,
+			 "'%.40s' is not a DNSSEC fault (ds, rrsig, dnskey, denial, nsec3)", key);
+	else if (strcmp(key, "nsec3") == 0)
+		snprintf(msg, cap, "expected 'iterations N' (N 1..2500) for 'nsec3', got '%.60s'",
+			 value);
+	else
+		snprintf(msg, cap, "expected %s for '%s', got '%.60s'", expected, key, value);
+	return ST_EINVAL;
+}
+
+const char *dnssec_fault_str(const dnssec_fault_t *f, char *buf, size_t cap)
+{
+	for (size_t i = 0; i < N(dfault_names); i++) {
+		if (dfault_names[i].kind != f->kind || dfault_names[i].value != f->value)
+			continue;
+		if (f->kind == DF_NSEC3)
+			snprintf(buf, cap, "nsec3: iterations %u", f->iterations);
+		else
+			snprintf(buf, cap, "%s: %s", dfault_names[i].key, dfault_names[i].text);
+		return buf;
+	}
+	snprintf(buf, cap, "?");
+	return buf;
 }

@@ -98,13 +98,107 @@ typedef struct deleg_spec {
 	char where[96]; /* for error messages: "lab.yaml:31" */
 } deleg_spec_t;
 
-/* One zone to load, with its policies. */
 /* Whether glued signs a zone at load (dnssec/sign.h). */
 enum dnssec_mode {
 	DNSSEC_INHERIT = 0, /* the server's; a server's INHERIT is OFF */
 	DNSSEC_OFF = 1,
 	DNSSEC_SIGN = 2,
 };
+
+/* How a zone glued signs proves what does not exist. */
+enum dnssec_denial {
+	DNSSEC_DENIAL_INHERIT = 0, /* the enclosing level's; at the top: NSEC */
+	DNSSEC_DENIAL_NSEC = 1,    /* RFC 4034 */
+	DNSSEC_DENIAL_NSEC3 = 2,   /* RFC 5155, SHA-1 */
+};
+
+/* How a zone is signed: every field left zero takes the enclosing level's
+ * value (zone -> server -> the YAML's top level), and at the top the
+ * defaults in dnssec_spec_effective(). */
+typedef struct dnssec_spec {
+	uint8_t mode;      /* enum dnssec_mode */
+	uint8_t algorithm; /* DNSSEC algorithm number; 0: 13 (ECDSAP256SHA256) */
+	uint8_t denial;    /* enum dnssec_denial */
+	uint8_t optout;    /* NSEC3 opt-out: 0 inherit, 1 no, 2 yes */
+	bool has_iterations;
+	uint16_t iterations; /* NSEC3 extra iterations (RFC 9276: 0) */
+	bool has_salt;
+	uint8_t saltlen; /* NSEC3 salt (RFC 9276: none) */
+	uint8_t salt[255];
+	uint32_t validity;  /* RRSIG validity in seconds; 0: 30 days */
+	const char *keydir; /* key directory; NULL: "keys" beside the zone file */
+} dnssec_spec_t;
+
+#define DNSSEC_DEFAULT_ALG 13
+#define DNSSEC_DEFAULT_VALIDITY (30u * 86400u)
+
+/* The spec after inheritance: zone's fields, else server's, with the
+ * defaults filled in (keydir stays NULL for "beside the zone file"). */
+void dnssec_spec_effective(const dnssec_spec_t *server, const dnssec_spec_t *zone,
+			   dnssec_spec_t *out);
+
+/* Fill the fields of *to that are unset from *from (one level of
+ * inheritance, used to apply the YAML's top level to each server). */
+void dnssec_spec_inherit(dnssec_spec_t *to, const dnssec_spec_t *from);
+
+/*
+ * A DNSSEC fault: the signer breaks the zone (or the DS and its RRSIG at
+ * one cut of it) on purpose, so that validating resolvers fail there as
+ * they do on the Internet. Applied at load, never on the query path.
+ */
+enum dnssec_fault_kind {
+	DF_DS = 1, /* at a cut: the parent's DS */
+	DF_RRSIG,  /* the zone's signatures (at a cut: over the DS) */
+	DF_DNSKEY, /* the zone's DNSKEY RRset */
+	DF_DENIAL, /* the zone's NSEC or NSEC3 records */
+	DF_NSEC3,  /* the zone's NSEC3 parameters: "iterations N" */
+};
+
+enum dnssec_fault_value {
+	/* ds: */
+	DF_DS_MISMATCH = 1,   /* a DS whose digest matches no DNSKEY */
+	DF_DS_MISSING,        /* no DS (the child is then insecure) */
+	DF_DS_UNKNOWN_DIGEST, /* digest type 100 (unassigned): no resolver knows it */
+	DF_DS_UNKNOWN_ALG,    /* algorithm 100 (unassigned) in the DS */
+	/* rrsig: */
+	DF_RRSIG_EXPIRED,       /* expiration before now */
+	DF_RRSIG_NOT_YET_VALID, /* inception after now */
+	DF_RRSIG_BOGUS,         /* the signature bytes corrupted */
+	DF_RRSIG_MISSING,       /* no RRSIG at all */
+	/* dnskey: */
+	DF_DNSKEY_MISSING,         /* no DNSKEY RRset (the RRSIGs stay) */
+	DF_DNSKEY_UNSUPPORTED_ALG, /* DNSKEY, RRSIG and DS say algorithm 100 */
+	DF_DNSKEY_NO_SEP,          /* the key's flags are 256, not 257 */
+	/* denial: */
+	DF_DENIAL_MISSING, /* no NSEC/NSEC3 records at all */
+	DF_DENIAL_WRONG,   /* each NSEC/NSEC3 covers nothing: next = just after itself */
+	/* nsec3: */
+	DF_NSEC3_ITERATIONS, /* NSEC3 with `iterations` extra iterations */
+};
+
+/* The algorithm (and digest type) number the faults above put in: it is
+ * unassigned, so no resolver implements it. */
+#define DF_UNSUPPORTED_ALG 100
+
+typedef struct dnssec_fault {
+	uint8_t kind;  /* enum dnssec_fault_kind */
+	uint8_t value; /* enum dnssec_fault_value */
+	uint16_t iterations;
+	bool at_cut;              /* a delegation's fault: cut says which */
+	uint8_t cut[NAME_MAXLEN]; /* lowercased wire form */
+	char where[96];           /* where it was configured ("lab.yaml:40") */
+} dnssec_fault_t;
+
+/* Parse "key: value" of a DNSSEC fault (key ds, rrsig, dnskey, denial,
+ * nsec3; value as in enum dnssec_fault_value, "iterations N" for nsec3,
+ * N 1..2500). Returns ST_OK, or ST_EINVAL with what was expected in msg. */
+int dnssec_fault_parse(const char *key, const char *value, dnssec_fault_t *f, char *msg,
+		       size_t cap);
+
+/* "ds: mismatch", "nsec3: iterations 200" (into buf, returned). */
+const char *dnssec_fault_str(const dnssec_fault_t *f, char *buf, size_t cap);
+
+/* One zone to load, with its policies. */
 
 typedef struct zone_spec {
 	const char *origin; /* text, or NULL: take it from the file */
@@ -114,7 +208,10 @@ typedef struct zone_spec {
 	size_t ndelegs;
 	const fault_t *faults;
 	size_t nfaults;
-	uint8_t dnssec; /* enum dnssec_mode */
+	dnssec_spec_t dnssec;
+	/* DNSSEC faults of the zone and (at_cut) of its delegations. */
+	const dnssec_fault_t *dfaults;
+	size_t ndfaults;
 	char where[96]; /* where it was configured, for logs ("lab.yaml:17") */
 } zone_spec_t;
 
@@ -127,7 +224,7 @@ typedef struct server_spec {
 	glue_rule_t rule; /* mode/truncation INHERIT here mean the RFC defaults */
 	const fault_t *faults;
 	size_t nfaults;
-	uint8_t dnssec; /* enum dnssec_mode: the zones' default */
+	dnssec_spec_t dnssec; /* the zones' default */
 	/* Every server loaded with this one (itself included), or NULL: a
 	 * zone signed here gets the DS of each child that one of them signs. */
 	const struct server_spec *const *view;

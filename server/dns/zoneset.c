@@ -194,8 +194,9 @@ static int copy_faults(zoneset_t *zs, const fault_t *src, size_t n, fault_rt_t *
 
 static bool signs(const server_spec_t *s, const zone_spec_t *z)
 {
-	uint8_t m = z->dnssec != DNSSEC_INHERIT ? z->dnssec : s->dnssec;
-	return m == DNSSEC_SIGN;
+	dnssec_spec_t e;
+	dnssec_spec_effective(&s->dnssec, &z->dnssec, &e);
+	return e.mode == DNSSEC_SIGN;
 }
 
 static void key_dir(const char *file, char *dir, size_t cap)

@@ -2,7 +2,8 @@
  * sign.h -- signing a zone at load: from a loaded, unsigned zone and its
  * key, a new zone with DNSKEY and CDS at the apex, an RRSIG over every
  * authoritative RRset (and the DS of each cut), and the NSEC chain
- * (RFC 4034, 4035 2). Glue and the NS of cuts stay unsigned. The result is
+ * (RFC 4034, 4035 2) or the NSEC3 chain with its NSEC3PARAM (RFC 5155 7.1),
+ * with the DNSSEC faults asked for built in. Glue and the NS of cuts stay unsigned. The result is
  * an ordinary signed zone_t, served like one signed by dnssec-signzone.
  * Load time only: it allocates and signs; the query path never calls it.
  */
@@ -12,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "dns/policy.h"
 #include "dns/zone.h"
 #include "dns/zone_build.h"
 #include "dnssec/key.h"
@@ -20,12 +22,23 @@ typedef struct sign_opts {
 	const dnskey_t *key; /* the zone's key: a combined signing key (SEP) */
 	uint32_t inception;  /* RRSIG validity, seconds since the epoch */
 	uint32_t expiration;
+	uint8_t denial; /* DNSSEC_DENIAL_NSEC or _NSEC3 (dns/policy.h) */
+	/* NSEC3 (RFC 5155): extra iterations, salt, and opt-out (insecure
+	 * delegations get no NSEC3 of their own). */
+	uint16_t iterations;
+	uint8_t saltlen;
+	const uint8_t *salt;
+	bool optout;
 	/* The DS (DS_SHA256_RDLEN bytes of rdata) of the child at cut lname
 	 * (lowercased wire form) when that child is signed too: returns true
 	 * and fills ds. Asked only for cuts whose zone file has no DS, so a
 	 * DS written in the file stands. NULL: no DS is added. */
 	bool (*child_ds)(void *ctx, const uint8_t *lname, uint8_t ds[DS_SHA256_RDLEN]);
 	void *ctx;
+	/* Faults to build in (dns/policy.h): the zone's, and at_cut ones for
+	 * the DS (ds:, rrsig:) at that cut. */
+	const dnssec_fault_t *faults;
+	size_t nfaults;
 } sign_opts_t;
 
 /*
