@@ -1037,7 +1037,7 @@ static int finish(zone_t *z, builder_t *b)
 			return rc;
 	}
 	z->soa = node_rrset(z->apex, RR_SOA);
-	z->is_signed = node_rrset(z->apex, RR_DNSKEY) && node_rrset(z->apex, RR_RRSIG);
+	z->is_signed = node_rrset(z->apex, RR_RRSIG) != NULL;
 	if (!z->soa)
 		return fail_at(b, z->origin, -1, ST_ESEMANTIC,
 			       "zone %s has no SOA record at its apex");

@@ -50,4 +50,13 @@ typedef struct sign_opts {
 int zone_sign(const zone_t *in, const sign_opts_t *o, zone_warn_cb warn, void *warn_ctx,
 	      zone_t **out, char *err, size_t errcap) MUST_CHECK;
 
+/*
+ * The DNSKEY rdata a zone signed with key k serves, given its faults:
+ * dnskey: no-sep clears the SEP flag, dnskey: unsupported-algorithm puts
+ * DF_UNSUPPORTED_ALG in. A parent computes its DS for the child from it.
+ * rdata holds DNSKEY_RDATA_MAX bytes.
+ */
+void sign_served_dnskey(const dnskey_t *k, const dnssec_fault_t *faults, size_t nfaults,
+			uint8_t *rdata, uint16_t *rdlen);
+
 #endif
