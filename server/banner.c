@@ -67,6 +67,21 @@ static void announce_cb(void *ctx, const announce_t *a)
 	char origin[NAME_TEXT_MAX], cut[NAME_TEXT_MAX], words[2 * NAME_TEXT_MAX + 256];
 
 	c->count++;
+	if (a->dfault != NULL) {
+		char what[64];
+		name_str(a->zone, origin, sizeof(origin));
+		if (a->cut != NULL)
+			log_warn("server %s: zone %s: delegation %s: %s (%s) breaks DNSSEC "
+				 "validation (RFC 4035) on purpose",
+				 server, origin, name_str(a->cut, cut, sizeof(cut)),
+				 dnssec_fault_str(a->dfault, what, sizeof(what)), a->where);
+		else
+			log_warn("server %s: zone %s: %s (%s) breaks DNSSEC validation (RFC 4035) "
+				 "on purpose",
+				 server, origin, dnssec_fault_str(a->dfault, what, sizeof(what)),
+				 a->where);
+		return;
+	}
 	if (a->fault != NULL) {
 		fault_words(a, words, sizeof(words));
 		log_warn("server %s: %s on purpose", server, words);
@@ -203,13 +218,17 @@ static void banner_servers(const config_t *cfg, const srvconf_t *sc, const view_
 		for (size_t i = 0; i < sc->nscenarios; i++) {
 			const scenario_t *t = &sc->scenarios[i];
 			const listen_addr_t *a = &sc->servers[t->server].listen[0];
-			log_info("  %s: %s; a resolver gets %s%s%s%s", t->name, t->title,
+			char ede[32] = "";
+			if (t->ede >= 0)
+				snprintf(ede, sizeof(ede), ", EDE %d", t->ede);
+			log_info("  %s: %s; a resolver gets %s%s%s%s%s", t->name, t->title,
 				 t->resolver, t->answer ? " " : "", t->answer ? t->answer : "",
 				 t->dnssec == SCENARIO_DNSSEC_SECURE
 					 ? ", secure (AD) if it validates"
 				 : t->dnssec == SCENARIO_DNSSEC_INSECURE ? ", insecure (no AD)"
 				 : t->dnssec == SCENARIO_DNSSEC_BOGUS ? " if it validates (bogus)"
-								      : "");
+								      : "",
+				 ede);
 			log_info("    dig @%s -p %u %s %s +norecurse%s", a->host, a->port, t->qname,
 				 t->qtype, i == 0 ? "   (the parent's referral)" : "");
 			/* The first scenario's whole walk: then the child's own answer. */
@@ -227,12 +246,26 @@ static void banner_servers(const config_t *cfg, const srvconf_t *sc, const view_
 			 "scenario in a private network namespace");
 }
 
+/* A signed root: its DS, the trust anchor a validating resolver needs. */
+static void banner_anchor(const config_t *cfg, const view_t *v)
+{
+	char ta[4096];
+	if (view_trust_anchor(v, ta, sizeof(ta)) == 0)
+		return;
+	log_info("the root is signed; its DS, the trust anchor of a validating resolver%s%s:",
+		 cfg->trust_anchor ? ", is in " : " (--trust-anchor FILE writes it)",
+		 cfg->trust_anchor ? cfg->trust_anchor : "");
+	for (char *line = strtok(ta, "\n"); line != NULL; line = strtok(NULL, "\n"))
+		log_info("  %s", line);
+}
+
 void banner_print(const config_t *cfg, const srvconf_t *sc, const view_t *v, unsigned nworkers)
 {
 	if (sc->file == NULL)
 		banner_cmdline(cfg, sc, v, nworkers);
 	else
 		banner_servers(cfg, sc, v, nworkers);
+	banner_anchor(cfg, v);
 	if (cfg->log_queries)
 		log_info("query log on stdout (%s)",
 			 cfg->log_format == LOG_FORMAT_JSON ? "json" : "text");

@@ -13,7 +13,15 @@
 #include "yamlconf.h"
 
 /* Long-only options get values above any short option character. */
-enum { OPT_GLUE = 256, OPT_NO_GLUE, OPT_CHECK, OPT_LOG_FORMAT, OPT_JSON, OPT_DNSSEC };
+enum {
+	OPT_GLUE = 256,
+	OPT_NO_GLUE,
+	OPT_CHECK,
+	OPT_LOG_FORMAT,
+	OPT_JSON,
+	OPT_DNSSEC,
+	OPT_TRUST_ANCHOR
+};
 
 static const char short_opts[] = ":c:l:z:t:u:qhV";
 
@@ -24,6 +32,7 @@ static const struct option long_opts[] = {
 	{ "glue", required_argument, NULL, OPT_GLUE },
 	{ "no-glue", no_argument, NULL, OPT_NO_GLUE },
 	{ "dnssec", required_argument, NULL, OPT_DNSSEC },
+	{ "trust-anchor", required_argument, NULL, OPT_TRUST_ANCHOR },
 	{ "threads", required_argument, NULL, 't' },
 	{ "log-queries", no_argument, NULL, 'q' },
 	{ "user", required_argument, NULL, 'u' },
@@ -49,6 +58,9 @@ static const char usage_text[] =
 	"      --no-glue              same as --glue none (breaks RFC 9471 on purpose)\n"
 	"      --dnssec sign|off      with -z: sign every zone at load (default off), with\n"
 	"                             keys kept in keys/ beside each zone file\n"
+	"      --trust-anchor FILE    write the DS of the signed root zone glued serves\n"
+	"                             into FILE (zone-file syntax, for Unbound's\n"
+	"                             trust-anchor-file and kresd), at start and reload\n"
 	"  -t, --threads N            worker threads (default: one per CPU)\n"
 	"  -q, --log-queries          one line per query on stdout, with the explanation\n"
 	"  -u, --user USER            after binding the listen sockets (port 53 needs\n"
@@ -322,8 +334,15 @@ static int parse_options(int argc, char **argv, config_t *cfg, char *err, size_t
 		case 'q':
 			cfg->log_queries = true;
 			break;
+		case OPT_TRUST_ANCHOR:
+			free(cfg->trust_anchor);
+			cfg->trust_anchor = strdup(optarg);
+			if (cfg->trust_anchor == NULL)
+				return usage_error(err, errcap, "out of memory");
+			break;
 		case 'u':
 			free(cfg->user);
+			free(cfg->trust_anchor);
 			cfg->user = strdup(optarg);
 			if (cfg->user == NULL)
 				return usage_error(err, errcap, "out of memory");
@@ -485,9 +504,12 @@ static void vserver_free(vserver_t *v)
 		free((char *)zones[i].file);
 		free((deleg_spec_t *)zones[i].delegs);
 		free((fault_t *)zones[i].faults);
+		free((dnssec_fault_t *)zones[i].dfaults);
+		free((char *)zones[i].dnssec.keydir);
 	}
 	free(zones);
 	free((fault_t *)v->spec.faults);
+	free((char *)v->spec.dnssec.keydir);
 	free(v->listen);
 	free(v->name);
 	memset(v, 0, sizeof(*v));
@@ -509,6 +531,7 @@ void srvconf_free(srvconf_t *sc)
 	}
 	free(sc->scenarios);
 	free(sc->file);
+	free((char *)sc->dnssec.keydir);
 	memset(sc, 0, sizeof(*sc));
 }
 

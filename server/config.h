@@ -47,6 +47,7 @@ typedef struct listen_addr {
 typedef struct config {
 	char *config_file;     /* -c FILE, or NULL */
 	char *user;            /* -u USER: drop to it after binding, or NULL */
+	char *trust_anchor;    /* --trust-anchor FILE: the root's DS goes there, or NULL */
 	listen_addr_t *listen; /* -l; with -z never empty after a parse */
 	size_t nlisten;
 	zone_spec_t *zones; /* origin and file strings owned by the config */
@@ -95,6 +96,7 @@ typedef struct scenario {
 	char *resolver; /* NOERROR | SERVFAIL | NXDOMAIN | REFUSED */
 	char *answer;   /* or NULL */
 	int dnssec;     /* enum scenario_dnssec: what a validating resolver finds */
+	int ede;        /* the EDE INFO-CODE (RFC 8914) Unbound reports, -1: none */
 	size_t server;  /* index into srvconf_t.servers */
 	char where[CONFIG_WHERE_MAX];
 } scenario_t;
@@ -107,6 +109,7 @@ typedef struct srvconf {
 	size_t nservers;
 	scenario_t *scenarios;
 	size_t nscenarios;
+	dnssec_spec_t dnssec; /* the YAML's top-level dnssec: (the servers' default) */
 } srvconf_t;
 
 /*

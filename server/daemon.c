@@ -75,6 +75,33 @@ static void reloaded_cb(uv_async_t *async)
 	log_info("reloaded: %zu server(s), %zu zone(s)", d->view->n, view_zones(d->view));
 }
 
+/* --trust-anchor FILE: the signed root's DS, written whole (a temporary
+ * file renamed over it) at start and after each reload. */
+static int write_trust_anchor(const daemon_t *d, const view_t *v)
+{
+	const char *path = d->cfg.trust_anchor;
+	char ta[4096], tmp[4200];
+	if (path == NULL)
+		return 0;
+	if (view_trust_anchor(v, ta, sizeof(ta)) == 0) {
+		log_error("--trust-anchor %s: glued serves no signed root zone (.): sign it "
+			  "(dnssec: sign) or leave --trust-anchor out",
+			  path);
+		return -1;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	FILE *f = fopen(tmp, "w");
+	bool ok = f != NULL && fputs(ta, f) >= 0;
+	if (f != NULL && fclose(f) != 0)
+		ok = false;
+	if (ok && rename(tmp, path) == 0)
+		return 0;
+	log_error("--trust-anchor %s: %s", path, strerror(errno));
+	if (f != NULL)
+		unlink(tmp);
+	return -1;
+}
+
 static void daemon_reload(daemon_t *d)
 {
 	char err[CONFIG_ERR_MAX];
@@ -110,6 +137,7 @@ static void daemon_reload(daemon_t *d)
 	d->sc = next;
 	if (d->sc.file != NULL)
 		banner_announce_all(&d->sc, v);
+	(void)write_trust_anchor(d, v);
 	d->old = d->view;
 	d->view = v;
 	atomic_store(&d->acks_pending, d->nworkers);
@@ -226,6 +254,8 @@ static int run(daemon_t *d)
 		log_error("%s", err);
 		goto out_conf;
 	}
+	if (write_trust_anchor(d, d->view) < 0)
+		goto out_view;
 	for (size_t s = 0; s < d->sc.nservers; s++) {
 		for (size_t i = 0; i < d->sc.servers[s].nlisten; i++) {
 			if (sock_probe(&d->sc.servers[s].listen[i], err, sizeof(err)) < 0) {

@@ -183,6 +183,20 @@ size_t log_format_query(char *buf, size_t cap, const char *client, const char *s
 		sb_printf(&sb, " cnames=%u", ex->cnames);
 	if (ex->dnssec)
 		sb_printf(&sb, " dnssec=signed rrsig=%u nsec=%u", ex->rrsigs, ex->nsecs);
+	if (ex->dfault != NULL) {
+		/* One token: "dnssec-fault=ds:mismatch(lab.yaml:40)",
+		 * "dnssec-fault=nsec3:iterations=200". */
+		char what[64];
+		dnssec_fault_str(ex->dfault, what, sizeof(what));
+		sb_printf(&sb, " dnssec-fault=");
+		for (const char *p = what; *p; p++) {
+			if (*p == ' ' && p > what && p[-1] == ':')
+				continue;
+			sb_printf(&sb, "%c", *p == ' ' ? '=' : *p);
+		}
+		if (ex->dfault->where[0])
+			sb_printf(&sb, "(%s)", ex->dfault->where);
+	}
 	if (ex->zone != NULL) {
 		sb_printf(&sb, " zone=");
 		sb_name(&sb, ex->zone);
@@ -295,6 +309,7 @@ size_t log_format_query_json(char *buf, size_t cap, const char *client, const ch
 		json_bool(&j, "tc", false);
 		json_null(&j, "tc_reason");
 		json_null(&j, "fault");
+		json_null(&j, "dnssec_fault");
 		json_uint(&j, "delay_ms", 0);
 		json_null(&j, "ede");
 		json_uint(&j, "size", 0);
@@ -345,6 +360,15 @@ size_t log_format_query_json(char *buf, size_t cap, const char *client, const ch
 		json_obj_close(&j);
 	} else {
 		json_null(&j, "fault");
+	}
+	if (e->dfault != NULL) {
+		char what[64];
+		json_obj_open(&j, "dnssec_fault");
+		json_str(&j, "fault", dnssec_fault_str(e->dfault, what, sizeof(what)));
+		json_str(&j, "where", e->dfault->where[0] ? e->dfault->where : NULL);
+		json_obj_close(&j);
+	} else {
+		json_null(&j, "dnssec_fault");
 	}
 	json_uint(&j, "delay_ms", e->delay_ms);
 	if (e->ede_sent && !dropped)

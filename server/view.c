@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "dns/rdata.h"
+#include "dnssec/key.h"
 #include "log.h"
 
 view_t *view_new(size_t n)
@@ -74,4 +76,47 @@ size_t view_zones(const view_t *v)
 	for (size_t i = 0; i < v->n; i++)
 		n += v->zs[i]->nzones;
 	return n;
+}
+
+size_t view_trust_anchor(const view_t *v, char *buf, size_t cap)
+{
+	buf[0] = '\0';
+	for (size_t i = 0; i < v->n; i++) {
+		const zoneset_t *zs = v->zs[i];
+		for (size_t k = 0; zs != NULL && k < zs->nzones; k++) {
+			const zone_t *z = zs->zones[k];
+			const rrset_t *keys = node_rrset(zone_apex(z), RR_DNSKEY);
+			if (zone_origin(z)[0] != 0 || !zone_signed(z) || keys == NULL)
+				continue;
+			/* The key-signing keys; a root whose keys all lack the SEP
+			 * flag (dnskey: no-sep) is anchored at every key. */
+			size_t n = 0, len = 0;
+			for (int pass = 0; pass < 2 && n == 0; pass++) {
+				uint32_t pos = 0;
+				const uint8_t *rd;
+				uint16_t rdlen;
+				while (rrset_next(keys, &pos, &rd, &rdlen)) {
+					uint8_t ds[DS_SHA256_RDLEN];
+					if (rdlen < 4 ||
+					    (pass == 0 && !(rd[1] & DNSKEY_FLAG_SEP)) ||
+					    dnskey_ds((const uint8_t *)"", rd, rdlen, ds) != ST_OK)
+						continue;
+					int w = snprintf(buf + len, cap - len, ". IN DS %u %u %u ",
+							 (unsigned)(ds[0] << 8 | ds[1]), ds[2],
+							 ds[3]);
+					for (size_t b = 4; w > 0 && b < sizeof(ds); b++)
+						w += snprintf(buf + len + (size_t)w,
+							      cap - len - (size_t)w, "%02X", ds[b]);
+					if (w < 0 || len + (size_t)w + 2 >= cap)
+						return n;
+					len += (size_t)w;
+					buf[len++] = '\n';
+					buf[len] = '\0';
+					n++;
+				}
+			}
+			return n;
+		}
+	}
+	return 0;
 }

@@ -33,6 +33,15 @@ void view_free(view_t *v);
  */
 int view_build(const srvconf_t *sc, view_t **out, char *err, size_t errcap) MUST_CHECK;
 
+/*
+ * The trust anchor of v: when a server of v serves a signed root zone, the
+ * DS (SHA-256) of each of its key-signing keys as zone-file lines
+ * (". IN DS 12345 13 2 HEX\n"), as Unbound's trust-anchor-file and kresd
+ * read them, into buf (cap bytes, NUL-terminated). Returns how many lines
+ * (0: no signed root, buf "").
+ */
+size_t view_trust_anchor(const view_t *v, char *buf, size_t cap);
+
 /* The number of zones over all servers of v. */
 size_t view_zones(const view_t *v);
 

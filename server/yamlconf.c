@@ -11,6 +11,7 @@
 
 #include "dns/name.h"
 #include "dns/rdata.h"
+#include "dnssec/key.h"
 
 /* Longest delay a fault may ask for: clients have given up long before. */
 #define DELAY_MAX_MS 60000u
@@ -263,24 +264,229 @@ static bool is_ident(const char *s, bool loose)
 
 #define RULE_KEYS "glue", "glue-first", "glue-names", "glue-address", "truncation"
 
-/* dnssec: sign | off, at server and zone level. */
+/* A path relative to the YAML file's directory (absolute ones stay). */
+static int rel_path(yctx_t *y, const char *file, char **out)
+{
+	if (file[0] != '/' && y->dirlen > 0) {
+		size_t flen = strlen(file);
+		char *p = malloc(y->dirlen + flen + 1);
+		if (p == NULL)
+			return nomem(y);
+		memcpy(p, y->path, y->dirlen);
+		memcpy(p + y->dirlen, file, flen + 1);
+		*out = p;
+	} else if ((*out = strdup(file)) == NULL) {
+		return nomem(y);
+	}
+	return 0;
+}
+
+static int get_bool(yctx_t *y, const yaml_node_t *v, const char *key, bool *out)
+{
+	const char *s = NULL;
+	int r = get_str(y, v, key, &s);
+	if (r < 0)
+		return r;
+	if (strcmp(s, "true") == 0 || strcmp(s, "yes") == 0)
+		*out = true;
+	else if (strcmp(s, "false") == 0 || strcmp(s, "no") == 0)
+		*out = false;
+	else
+		return yfail(y, v, "expected true or false for '%s', got '%.100s'", key, s);
+	return 0;
+}
+
+/* RRSIG validity: 30d, 12h, 90m, 3600s or plain seconds; 1 hour to 10
+ * years. */
+static int get_validity(yctx_t *y, const yaml_node_t *v, uint32_t *out)
+{
+	const char *s = NULL;
+	int r = get_str(y, v, "validity", &s);
+	if (r < 0)
+		return r;
+	const char *p = s;
+	unsigned long long val = 0;
+	for (; *p >= '0' && *p <= '9' && val < 1000000000ull; p++)
+		val = val * 10 + (unsigned)(*p - '0');
+	unsigned long long scale = 0;
+	if (p != s && (*p == '\0' || strcmp(p, "s") == 0))
+		scale = 1;
+	else if (p != s && strcmp(p, "m") == 0)
+		scale = 60;
+	else if (p != s && strcmp(p, "h") == 0)
+		scale = 3600;
+	else if (p != s && strcmp(p, "d") == 0)
+		scale = 86400;
+	val *= scale;
+	if (scale == 0 || val < 3600 || val > 3650ull * 86400)
+		return yfail(y, v,
+			     "expected a validity from 1h to 3650d for 'validity' (30d, 12h, "
+			     "3600s), got '%.100s'",
+			     s);
+	*out = (uint32_t)val;
+	return 0;
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static const char *const dnssec_keys[] = { "algorithm", "denial",   "iterations", "salt",
+					   "opt-out",   "validity", "keys",       NULL };
+
+/* The mapping form of dnssec: (it means sign). */
+static int parse_dnssec_map(yctx_t *y, const yaml_node_t *d, dnssec_spec_t *spec)
+{
+	const char *s;
+	int r;
+	if ((r = check_map(y, d, "'dnssec'", dnssec_keys)) < 0)
+		return r;
+	spec->mode = DNSSEC_SIGN;
+	const yaml_node_t *v;
+	if ((v = get(y, d, "algorithm")) != NULL) {
+		if ((r = get_str(y, v, "algorithm", &s)) < 0)
+			return r;
+		int alg = dnssec_alg_parse(s);
+		if (alg < 0)
+			return yfail(y, v,
+				     "expected ecdsap256sha256 (13), ed25519 (15) or rsasha256 (8) "
+				     "for 'algorithm', got '%.100s'",
+				     s);
+		spec->algorithm = (uint8_t)alg;
+	}
+	if ((v = get(y, d, "denial")) != NULL) {
+		if ((r = get_str(y, v, "denial", &s)) < 0)
+			return r;
+		if (strcmp(s, "nsec") == 0)
+			spec->denial = DNSSEC_DENIAL_NSEC;
+		else if (strcmp(s, "nsec3") == 0)
+			spec->denial = DNSSEC_DENIAL_NSEC3;
+		else
+			return yfail(y, v, "expected nsec or nsec3 for 'denial', got '%.100s'", s);
+	}
+	if ((v = get(y, d, "iterations")) != NULL) {
+		unsigned long n;
+		if ((r = get_uint(y, v, "iterations", 0, 2500, &n)) < 0)
+			return r;
+		spec->has_iterations = true;
+		spec->iterations = (uint16_t)n;
+	}
+	if ((v = get(y, d, "salt")) != NULL) {
+		if ((r = get_str(y, v, "salt", &s)) < 0)
+			return r;
+		size_t len = strcmp(s, "-") == 0 ? 0 : strlen(s);
+		if (len % 2 != 0 || len / 2 > sizeof(spec->salt))
+			return yfail(y, v,
+				     "expected hex digits (an even number, at most 510) or - for "
+				     "'salt', got '%.100s'",
+				     s);
+		for (size_t i = 0; i < len; i += 2) {
+			int hi = hexval((unsigned char)s[i]), lo = hexval((unsigned char)s[i + 1]);
+			if (hi < 0 || lo < 0)
+				return yfail(y, v,
+					     "expected hex digits or - for 'salt', got '%.100s'",
+					     s);
+			spec->salt[i / 2] = (uint8_t)(hi << 4 | lo);
+		}
+		spec->has_salt = true;
+		spec->saltlen = (uint8_t)(len / 2);
+	}
+	if ((v = get(y, d, "opt-out")) != NULL) {
+		bool b = false;
+		if ((r = get_bool(y, v, "opt-out", &b)) < 0)
+			return r;
+		spec->optout = b ? 2 : 1;
+	}
+	if ((v = get(y, d, "validity")) != NULL && (r = get_validity(y, v, &spec->validity)) < 0)
+		return r;
+	if ((v = get(y, d, "keys")) != NULL) {
+		char *dir;
+		if ((r = get_str(y, v, "keys", &s)) < 0 || (r = rel_path(y, s, &dir)) < 0)
+			return r;
+		spec->keydir = dir;
+	}
+	return 0;
+}
+
+/* dnssec: sign | off | a mapping, at the top, server and zone level. */
 static int parse_dnssec(yctx_t *y, const yaml_node_t *map, dnssec_spec_t *spec)
 {
 	const yaml_node_t *d = get(y, map, "dnssec");
 	const char *s;
 	int r;
-	uint8_t *mode = &spec->mode;
 	*spec = (dnssec_spec_t){ 0 };
 	if (d == NULL)
 		return 0;
+	if (d->type == YAML_MAPPING_NODE)
+		return parse_dnssec_map(y, d, spec);
 	if ((r = get_str(y, d, "dnssec", &s)) < 0)
 		return r;
 	if (strcmp(s, "sign") == 0)
-		*mode = DNSSEC_SIGN;
+		spec->mode = DNSSEC_SIGN;
 	else if (strcmp(s, "off") == 0)
-		*mode = DNSSEC_OFF;
+		spec->mode = DNSSEC_OFF;
 	else
-		return yfail(y, d, "expected sign or off for 'dnssec', got '%.100s'", s);
+		return yfail(y, d,
+			     "expected sign, off or a mapping (algorithm, denial, ...) for "
+			     "'dnssec', got '%.100s'",
+			     s);
+	return 0;
+}
+
+#define DFAULT_ZONE_KEYS "rrsig", "dnskey", "denial", "nsec3", "ds"
+#define DFAULT_DELEG_KEYS "ds", "rrsig"
+
+/*
+ * The DNSSEC faults of one zone map (at_cut NULL) or delegation map, added
+ * to *list. signs: whether the zone they break is signed.
+ */
+static int parse_dfaults(yctx_t *y, const yaml_node_t *map, const uint8_t *at_cut, bool signs,
+			 dnssec_fault_t **list, size_t *n)
+{
+	static const char *const zone_keys[] = { DFAULT_ZONE_KEYS, NULL };
+	static const char *const deleg_keys[] = { DFAULT_DELEG_KEYS, NULL };
+	const char *const *keys = at_cut ? deleg_keys : zone_keys;
+	for (size_t k = 0; keys[k] != NULL; k++) {
+		const yaml_node_t *v = get(y, map, keys[k]);
+		const char *s;
+		char msg[200];
+		int r;
+		if (v == NULL)
+			continue;
+		if ((r = get_str(y, v, keys[k], &s)) < 0)
+			return r;
+		if (at_cut == NULL && strcmp(keys[k], "ds") == 0)
+			return yfail(y, v,
+				     "'ds' is the parent's data: set it on the delegation in the "
+				     "parent zone (delegations: - name: ..., ds: %.60s)",
+				     s);
+		dnssec_fault_t f = { 0 };
+		if (dnssec_fault_parse(keys[k], s, &f, msg, sizeof(msg)) != ST_OK)
+			return yfail(y, v, "%s", msg);
+		if (!signs)
+			return yfail(
+				y, v,
+				"'%s: %.60s' breaks a signed zone, and this zone is not signed: "
+				"add 'dnssec: sign' to it or to its server",
+				keys[k], s);
+		if (at_cut) {
+			f.at_cut = true;
+			memcpy(f.cut, at_cut, name_len(at_cut));
+		}
+		where_of(y, v, f.where);
+		dnssec_fault_t *p = realloc(*list, (*n + 1) * sizeof(*p));
+		if (p == NULL)
+			return nomem(y);
+		*list = p;
+		p[(*n)++] = f;
+	}
 	return 0;
 }
 
@@ -548,9 +754,10 @@ static int parse_faults(yctx_t *y, yaml_node_t *v, const fault_t **out, size_t *
 
 /* ---- zones and servers ---------------------------------------------------- */
 
-static const char *const deleg_keys[] = { "name", RULE_KEYS, NULL };
+static const char *const deleg_keys[] = { "name", RULE_KEYS, DFAULT_DELEG_KEYS, NULL };
 
-static int parse_delegations(yctx_t *y, yaml_node_t *v, const uint8_t *origin, zone_spec_t *z)
+static int parse_delegations(yctx_t *y, yaml_node_t *v, const uint8_t *origin, zone_spec_t *z,
+			     bool signs, dnssec_fault_t **dfaults)
 {
 	size_t n;
 	int r = get_list(y, v, "delegations", false, &n);
@@ -582,7 +789,8 @@ static int parse_delegations(yctx_t *y, yaml_node_t *v, const uint8_t *origin, z
 				return yfail(y, name, "delegation %s is listed twice (first at %s)",
 					     sval(name), d[k].where);
 		}
-		if ((r = parse_rule(y, map, &d[i].rule)) < 0)
+		if ((r = parse_rule(y, map, &d[i].rule)) < 0 ||
+		    (r = parse_dfaults(y, map, d[i].name, signs, dfaults, &z->ndfaults)) < 0)
 			return r;
 		where_of(y, map, d[i].where);
 		z->ndelegs++;
@@ -590,10 +798,11 @@ static int parse_delegations(yctx_t *y, yaml_node_t *v, const uint8_t *origin, z
 	return 0;
 }
 
-static const char *const zone_keys[] = { "file",   "origin",      RULE_KEYS, "dnssec",
-					 "faults", "delegations", NULL };
+static const char *const zone_keys[] = { "file",   "origin",      RULE_KEYS,        "dnssec",
+					 "faults", "delegations", DFAULT_ZONE_KEYS, NULL };
 
-static int parse_zone(yctx_t *y, const yaml_node_t *map, zone_spec_t *z)
+static int parse_zone(yctx_t *y, const yaml_node_t *map, const server_spec_t *server,
+		      zone_spec_t *z)
 {
 	const char *file;
 	int r;
@@ -609,17 +818,10 @@ static int parse_zone(yctx_t *y, const yaml_node_t *map, zone_spec_t *z)
 	if ((r = get_str(y, f, "file", &file)) < 0)
 		return r;
 	/* Relative to the YAML file, wherever glued runs from. */
-	if (file[0] != '/' && y->dirlen > 0) {
-		size_t flen = strlen(file);
-		char *p = malloc(y->dirlen + flen + 1);
-		if (p == NULL)
-			return nomem(y);
-		memcpy(p, y->path, y->dirlen);
-		memcpy(p + y->dirlen, file, flen + 1);
-		z->file = p;
-	} else if ((z->file = strdup(file)) == NULL) {
-		return nomem(y);
-	}
+	char *path;
+	if ((r = rel_path(y, file, &path)) < 0)
+		return r;
+	z->file = path;
 	if (o != NULL) {
 		if ((r = get_name(y, o, "origin", origin)) < 0)
 			return r;
@@ -628,12 +830,21 @@ static int parse_zone(yctx_t *y, const yaml_node_t *map, zone_spec_t *z)
 	}
 	if ((r = parse_rule(y, map, &z->rule)) < 0 || (r = parse_dnssec(y, map, &z->dnssec)) < 0)
 		return r;
+	dnssec_spec_t eff;
+	dnssec_spec_effective(&server->dnssec, &z->dnssec, &eff);
+	bool signs = eff.mode == DNSSEC_SIGN;
+	dnssec_fault_t *dfaults = NULL;
+	r = parse_dfaults(y, map, NULL, signs, &dfaults, &z->ndfaults);
+	z->dfaults = dfaults;
+	if (r < 0)
+		return r;
 	yaml_node_t *faults = get(y, map, "faults"), *delegs = get(y, map, "delegations");
 	if (faults != NULL && (r = parse_faults(y, faults, &z->faults, &z->nfaults)) < 0)
 		return r;
-	if (delegs != NULL && (r = parse_delegations(y, delegs, o ? origin : NULL, z)) < 0)
-		return r;
-	return 0;
+	if (delegs != NULL)
+		r = parse_delegations(y, delegs, o ? origin : NULL, z, signs, &dfaults);
+	z->dfaults = dfaults;
+	return r;
 }
 
 /* The server that already listens on text, or NULL. */
@@ -716,6 +927,12 @@ static int parse_server(yctx_t *y, const yaml_node_t *map, size_t index)
 	if ((r = parse_rule(y, map, &s->spec.rule)) < 0 ||
 	    (r = parse_dnssec(y, map, &s->spec.dnssec)) < 0)
 		return r;
+	/* The top level's dnssec: is every server's default. */
+	const char *own_keydir = s->spec.dnssec.keydir;
+	dnssec_spec_inherit(&s->spec.dnssec, &y->sc->dnssec);
+	if (own_keydir == NULL && s->spec.dnssec.keydir != NULL &&
+	    (s->spec.dnssec.keydir = strdup(s->spec.dnssec.keydir)) == NULL)
+		return nomem(y);
 	if (faults != NULL && (r = parse_faults(y, faults, &s->spec.faults, &s->spec.nfaults)) < 0)
 		return r;
 	if (zones == NULL)
@@ -732,7 +949,7 @@ static int parse_server(yctx_t *y, const yaml_node_t *map, size_t index)
 	/* Counted first: srvconf_free() frees what a failed zone holds. */
 	s->spec.nzones = n;
 	for (size_t i = 0; i < n; i++) {
-		if ((r = parse_zone(y, list_at(y, zones, i), &z[i])) < 0)
+		if ((r = parse_zone(y, list_at(y, zones, i), &s->spec, &z[i])) < 0)
 			return r;
 	}
 	return 0;
@@ -740,8 +957,8 @@ static int parse_server(yctx_t *y, const yaml_node_t *map, size_t index)
 
 /* ---- scenarios ------------------------------------------------------------ */
 
-static const char *const scenario_keys[] = { "name",     "title",  "server", "query",
-					     "resolver", "answer", "dnssec", NULL };
+static const char *const scenario_keys[] = { "name",   "title",  "server", "query", "resolver",
+					     "answer", "dnssec", "ede",    NULL };
 
 static int parse_query(yctx_t *y, const yaml_node_t *v, scenario_t *sc)
 {
@@ -849,12 +1066,20 @@ static int parse_scenario(yctx_t *y, const yaml_node_t *map, size_t index)
 				y, dnssec,
 				"expected secure, insecure or bogus for 'dnssec', got '%.100s'", s);
 	}
+	sc->ede = -1;
+	const yaml_node_t *ede = get(y, map, "ede");
+	if (ede != NULL) {
+		unsigned long v;
+		if ((r = get_uint(y, ede, "ede", 0, 65535, &v)) < 0)
+			return r;
+		sc->ede = (int)v;
+	}
 	return 0;
 }
 
 /* ---- the document --------------------------------------------------------- */
 
-static const char *const top_keys[] = { "port", "servers", "scenarios", NULL };
+static const char *const top_keys[] = { "port", "dnssec", "servers", "scenarios", NULL };
 
 static int parse_top(yctx_t *y)
 {
@@ -879,6 +1104,8 @@ static int parse_top(yctx_t *y)
 			return r;
 		sc->port = (uint16_t)v;
 	}
+	if ((r = parse_dnssec(y, root, &sc->dnssec)) < 0)
+		return r;
 	if (servers == NULL)
 		return yfail(y, root, "expected 'servers:' (the list of virtual servers)");
 	if ((r = get_list(y, servers, "servers", false, &n)) < 0)

@@ -59,8 +59,14 @@ static plan_rr_t *plan_add(plan_t *p, uint8_t section, const uint8_t *owner, con
 static bool dnssec(ctx_t *c, const zone_t *z)
 {
 	bool on = c->q->do_bit && zone_signed(z);
-	if (on)
+	if (on) {
 		c->ex->dnssec = true;
+		/* A DNSSEC fault the signer built in: the DS asked of the
+		 * parent at its cut, else the zone's own. */
+		if (c->ex->dfault == NULL)
+			c->ex->dfault =
+				zone_dnssec_fault_at(z, c->q->qtype == RR_DS ? c->q->lname : NULL);
+	}
 	return on;
 }
 
@@ -148,6 +154,8 @@ static void refer(ctx_t *c, const zone_t *z, const node_t *cut)
 	if (p->n == 0)
 		p->aa = false; /* a referral only; after a CNAME the answer stays AA */
 	plan_add_above(c, SEC_AUTHORITY, cut->name, cut->namelen, node_rrset(cut, RR_NS));
+	if (c->q->do_bit && zone_signed(z))
+		ex->dfault = zone_dnssec_fault_at(z, cut->name);
 	if (dnssec(c, z)) {
 		const rrset_t *ds = node_rrset(cut, RR_DS);
 		if (ds) {

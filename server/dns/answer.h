@@ -99,9 +99,10 @@ typedef struct explain {
 	uint8_t nns;          /* referral: entries in ns (at most EXPLAIN_MAX_NS) */
 	uint8_t ns_total;     /* referral: NS names at the cut */
 	explain_ns_t ns[EXPLAIN_MAX_NS];
-	bool wildcard;  /* answer synthesized from a wildcard */
-	uint8_t cnames; /* CNAMEs followed */
-	bool dnssec;    /* DO=1 to a signed zone: RRSIGs and proofs planned */
+	bool wildcard;                /* answer synthesized from a wildcard */
+	uint8_t cnames;               /* CNAMEs followed */
+	bool dnssec;                  /* DO=1 to a signed zone: RRSIGs and proofs planned */
+	const dnssec_fault_t *dfault; /* a DNSSEC fault built into what went out */
 	/* Filled by encode: */
 	uint16_t rrsigs; /* RRSIG records written */
 	uint16_t nsecs;  /* NSEC and NSEC3 records written */

@@ -161,8 +161,8 @@ enum dnssec_fault_value {
 	DF_DS_UNKNOWN_DIGEST, /* digest type 100 (unassigned): no resolver knows it */
 	DF_DS_UNKNOWN_ALG,    /* algorithm 100 (unassigned) in the DS */
 	/* rrsig: */
-	DF_RRSIG_EXPIRED,       /* expiration before now */
-	DF_RRSIG_NOT_YET_VALID, /* inception after now */
+	DF_RRSIG_EXPIRED,       /* expired a week before the load */
+	DF_RRSIG_NOT_YET_VALID, /* valid from a week after the load */
 	DF_RRSIG_BOGUS,         /* the signature bytes corrupted */
 	DF_RRSIG_MISSING,       /* no RRSIG at all */
 	/* dnskey: */

@@ -168,6 +168,25 @@ const rrset_t *zone_rrsigs(const zone_t *z, const rrset_t *rs)
 uint32_t zone_negative_ttl(const zone_t *z) { return z->neg_ttl; }
 const glue_rule_t *zone_rule(const zone_t *z) { return z->rule; }
 
+const dnssec_fault_t *zone_dnssec_faults(const zone_t *z, size_t *n)
+{
+	*n = z->ndfaults;
+	return z->dfaults;
+}
+
+const dnssec_fault_t *zone_dnssec_fault_at(const zone_t *z, const uint8_t *cut)
+{
+	const dnssec_fault_t *zone_wide = NULL;
+	for (size_t i = 0; i < z->ndfaults; i++) {
+		const dnssec_fault_t *f = &z->dfaults[i];
+		if (f->at_cut && cut != NULL && name_equal(f->cut, cut))
+			return f;
+		if (!f->at_cut && zone_wide == NULL)
+			zone_wide = f;
+	}
+	return zone_wide;
+}
+
 void zone_walk(const zone_t *z, void (*fn)(void *ctx, const node_t *n), void *ctx)
 {
 	for (size_t i = 0; i < z->nnodes; i++)

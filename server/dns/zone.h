@@ -135,6 +135,14 @@ const rrset_t *zone_rrsigs(const zone_t *z, const rrset_t *rs);
  * rule means at a cut (glue_rule_effective). */
 const glue_rule_t *zone_rule(const zone_t *z);
 
+/* The DNSSEC faults the zone was signed with (dns/policy.h), *n of them. */
+const dnssec_fault_t *zone_dnssec_faults(const zone_t *z, size_t *n);
+
+/* The fault that shapes a DNSSEC answer of z: the one at cut (a referral
+ * to it, or its DS; NULL for none), else the first of the zone's own, else
+ * NULL. Costs nothing for a zone without faults. */
+const dnssec_fault_t *zone_dnssec_fault_at(const zone_t *z, const uint8_t *cut);
+
 /*
  * Exact lookup of a lowercased name (len bytes, wire form). Returns the node
  * or NULL. Pre: lname is lowercased.

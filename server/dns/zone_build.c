@@ -43,6 +43,12 @@
 
 void zone_set_rule(zone_t *z, const glue_rule_t *rule) { z->rule = rule; }
 
+void zone_set_dnssec_faults(zone_t *z, const dnssec_fault_t *f, size_t n)
+{
+	z->dfaults = f;
+	z->ndfaults = n;
+}
+
 int zone_set_cut_rule(zone_t *z, const uint8_t *lname, const glue_rule_t *rule)
 {
 	node_t *n = (node_t *)zone_find(z, lname, name_len(lname));
@@ -1037,7 +1043,9 @@ static int finish(zone_t *z, builder_t *b)
 			return rc;
 	}
 	z->soa = node_rrset(z->apex, RR_SOA);
-	z->is_signed = node_rrset(z->apex, RR_RRSIG) != NULL;
+	/* Signed: RRSIGs at the apex, or a DNSKEY (a zone that lost its
+	 * signatures still serves its NSEC chain). */
+	z->is_signed = node_rrset(z->apex, RR_RRSIG) || node_rrset(z->apex, RR_DNSKEY);
 	if (!z->soa)
 		return fail_at(b, z->origin, -1, ST_ESEMANTIC,
 			       "zone %s has no SOA record at its apex");

@@ -83,6 +83,10 @@ int zone_load_source(const char *name, zone_source_fn src, void *arg, uint64_t s
 /* Give the zone its own rule, which must outlive the zone. */
 void zone_set_rule(zone_t *z, const glue_rule_t *rule);
 
+/* The DNSSEC faults zone_sign built into z (they must outlive it), for the
+ * announcements and the query log's explanation. */
+void zone_set_dnssec_faults(zone_t *z, const dnssec_fault_t *f, size_t n);
+
 /*
  * Give the cut at lname (lowercased wire form) its own rule, which must
  * outlive the zone. Returns 0, ST_ENOENT when no such name exists in the

@@ -57,6 +57,8 @@ struct zone {
 	uint8_t n3_salt[255];
 	uint32_t neg_ttl;
 	const glue_rule_t *rule;
+	const dnssec_fault_t *dfaults; /* the faults its signer built in */
+	size_t ndfaults;
 	size_t nrecords;
 	char *file;
 };

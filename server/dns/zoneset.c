@@ -185,32 +185,43 @@ static int copy_faults(zoneset_t *zs, const fault_t *src, size_t n, fault_rt_t *
 	return ST_OK;
 }
 
-/* Signing at load: every zone glued signs keeps its key in "keys/" beside
- * its zone file, made there on first use (dnssec/key.h). */
+/* Signing at load: every zone glued signs keeps its key in its key
+ * directory ("keys/" beside its zone file unless configured), made there
+ * on first use (dnssec/key.h). */
 #define PATH_MAX_KEYDIR 4096
-#define SIGN_ALG DNSSEC_ALG_ECDSAP256SHA256
-#define SIGN_VALIDITY (30u * 86400u) /* RRSIGs valid 30 days from load */
-#define SIGN_BACKDATE 3600u          /* and from an hour before, for clock skew */
+#define SIGN_BACKDATE 3600u /* RRSIGs valid from an hour before the load, for clock skew */
 
-static bool signs(const server_spec_t *s, const zone_spec_t *z)
+static bool signs(const server_spec_t *s, const zone_spec_t *z, dnssec_spec_t *e)
 {
-	dnssec_spec_t e;
-	dnssec_spec_effective(&s->dnssec, &z->dnssec, &e);
-	return e.mode == DNSSEC_SIGN;
+	dnssec_spec_effective(&s->dnssec, &z->dnssec, e);
+	return e->mode == DNSSEC_SIGN;
 }
 
-static void key_dir(const char *file, char *dir, size_t cap)
+static void key_dir(const dnssec_spec_t *e, const char *file, char *dir, size_t cap)
 {
 	const char *slash = strrchr(file, '/');
-	if (slash == NULL)
+	if (e->keydir != NULL)
+		snprintf(dir, cap, "%s", e->keydir);
+	else if (slash == NULL)
 		snprintf(dir, cap, "keys");
 	else
 		snprintf(dir, cap, "%.*s/keys", (int)(slash - file), file);
 }
 
+/* The zone's key, made now if it is new. */
+static int zone_key(const dnssec_spec_t *e, const zone_spec_t *z, const uint8_t *origin,
+		    dnskey_t *k, char *err, size_t errcap)
+{
+	char dir[PATH_MAX_KEYDIR];
+	key_dir(e, z->file, dir, sizeof(dir));
+	return dnskey_get(dir, origin, e->algorithm, DNSKEY_FLAG_ZONE | DNSKEY_FLAG_SEP, k, NULL,
+			  err, errcap);
+}
+
 /* The DS of child lname when a server of the view signs it (the first zone
- * with that origin, as configured). Its key is made now if it is new: the
- * child's own load then finds it. */
+ * with that origin, as configured), for the DNSKEY the child serves (its
+ * dnskey: faults change it). Its key is made now if it is new: the child's
+ * own load then finds it. */
 static bool child_ds(void *ctx, const uint8_t *lname, uint8_t ds[DS_SHA256_RDLEN])
 {
 	const server_spec_t *self = ctx;
@@ -220,19 +231,23 @@ static bool child_ds(void *ctx, const uint8_t *lname, uint8_t ds[DS_SHA256_RDLEN
 		for (size_t i = 0; i < s->nzones; i++) {
 			const zone_spec_t *z = &s->zones[i];
 			uint8_t o[NAME_MAXLEN];
-			if (!z->origin || !signs(s, z) ||
+			dnssec_spec_t e;
+			if (!z->origin || !signs(s, z, &e) ||
 			    name_from_text(z->origin, strlen(z->origin), (const uint8_t *)"", o) <
 				    0)
 				continue;
 			name_lower(o, o);
 			if (!name_equal(o, lname))
 				continue;
-			char dir[PATH_MAX_KEYDIR], err[256];
+			char err[256];
 			dnskey_t k = { 0 };
-			key_dir(z->file, dir, sizeof(dir));
-			bool ok = dnskey_get(dir, o, SIGN_ALG, DNSKEY_FLAG_ZONE | DNSKEY_FLAG_SEP,
-					     &k, NULL, err, sizeof(err)) == ST_OK &&
-				  dnskey_ds(o, k.rdata, k.rdlen, ds) == ST_OK;
+			uint8_t rd[DNSKEY_RDATA_MAX];
+			uint16_t rdlen = 0;
+			bool ok = zone_key(&e, z, o, &k, err, sizeof(err)) == ST_OK;
+			if (ok) {
+				sign_served_dnskey(&k, z->dfaults, z->ndfaults, rd, &rdlen);
+				ok = dnskey_ds(o, rd, rdlen, ds) == ST_OK;
+			}
 			dnskey_free(&k);
 			return ok;
 		}
@@ -241,22 +256,33 @@ static bool child_ds(void *ctx, const uint8_t *lname, uint8_t ds[DS_SHA256_RDLEN
 }
 
 /* Replace *zp by its signed self. */
-static int sign_zone(const server_spec_t *spec, const zone_spec_t *zsp, zone_t **zp,
-		     zone_warn_cb warn, void *warn_ctx, char *err, size_t errcap)
+static int sign_zone(const server_spec_t *spec, const zone_spec_t *zsp, const dnssec_spec_t *e,
+		     zone_t **zp, zone_warn_cb warn, void *warn_ctx, char *err, size_t errcap)
 {
-	char dir[PATH_MAX_KEYDIR];
 	dnskey_t k = { 0 };
-	key_dir(zsp->file, dir, sizeof(dir));
-	int rc = dnskey_get(dir, zone_origin(*zp), SIGN_ALG, DNSKEY_FLAG_ZONE | DNSKEY_FLAG_SEP, &k,
-			    NULL, err, errcap);
+	int rc = zone_key(e, zsp, zone_origin(*zp), &k, err, errcap);
 	if (rc != ST_OK)
 		return rc;
 	uint32_t now = (uint32_t)time(NULL);
 	sign_opts_t o = { .key = &k,
 			  .inception = now - SIGN_BACKDATE,
-			  .expiration = now + SIGN_VALIDITY,
+			  .expiration = now + e->validity,
+			  .denial = e->denial,
+			  .iterations = e->iterations,
+			  .saltlen = e->saltlen,
+			  .salt = e->salt,
+			  .optout = e->optout == 2,
 			  .child_ds = child_ds,
-			  .ctx = (void *)spec };
+			  .ctx = (void *)spec,
+			  .faults = zsp->dfaults,
+			  .nfaults = zsp->ndfaults };
+	/* nsec3: iterations N signs with NSEC3 and N iterations. */
+	for (size_t i = 0; i < zsp->ndfaults; i++) {
+		if (!zsp->dfaults[i].at_cut && zsp->dfaults[i].kind == DF_NSEC3) {
+			o.denial = DNSSEC_DENIAL_NSEC3;
+			o.iterations = zsp->dfaults[i].iterations;
+		}
+	}
 	zone_t *signed_zone = NULL;
 	rc = zone_sign(*zp, &o, warn, warn_ctx, &signed_zone, err, errcap);
 	dnskey_free(&k);
@@ -285,11 +311,22 @@ static int load_zone(zoneset_t *zs, const server_spec_t *spec, const zone_spec_t
 		op = origin;
 	}
 	rc = zone_load(zsp->file, op, warn, warn_ctx, &zs->zones[i], err, errcap);
-	if (rc == ST_OK && signs(spec, zsp))
-		rc = sign_zone(spec, zsp, &zs->zones[i], warn, warn_ctx, err, errcap);
+	dnssec_spec_t e;
+	if (rc == ST_OK && signs(spec, zsp, &e))
+		rc = sign_zone(spec, zsp, &e, &zs->zones[i], warn, warn_ctx, err, errcap);
 	if (rc != ST_OK)
 		return rc;
 	zone_t *z = zs->zones[i];
+	if (zsp->ndfaults > 0) {
+		size_t bytes = zsp->ndfaults * sizeof(*zsp->dfaults);
+		dnssec_fault_t *df = arena_alloc_align(&zs->arena, bytes, _Alignof(dnssec_fault_t));
+		if (df == NULL) {
+			snprintf(err, errcap, "%s: out of memory", zsp->file);
+			return ST_ENOMEM;
+		}
+		memcpy(df, zsp->dfaults, bytes);
+		zone_set_dnssec_faults(z, df, zsp->ndfaults);
+	}
 
 	rule_slot_t *zr = &zs->rules[zs->nrules++];
 	zr->rule = zsp->rule;
@@ -475,6 +512,21 @@ size_t zoneset_announce(const zoneset_t *zs, void (*fn)(void *ctx, const announc
 		for (size_t k = 0; k < zs->nzfaults[i]; k++, count++) {
 			a.fault = &zs->zfaults[i][k].f;
 			a.where = zs->zfaults[i][k].f.where;
+			fn(ctx, &a);
+		}
+	}
+	/* DNSSEC faults: the zone's, then those at its cuts. */
+	for (size_t i = 0; i < zs->nzones; i++) {
+		size_t n;
+		const dnssec_fault_t *df = zone_dnssec_faults(zs->zones[i], &n);
+		for (size_t k = 0; k < n; k++, count++) {
+			a = (announce_t){ .scope = df[k].at_cut ? ANNOUNCE_DELEGATION
+								: ANNOUNCE_ZONE,
+					  .server = zs->name,
+					  .zone = zone_origin(zs->zones[i]),
+					  .cut = df[k].at_cut ? df[k].cut : NULL,
+					  .dfault = &df[k],
+					  .where = df[k].where };
 			fn(ctx, &a);
 		}
 	}

@@ -108,21 +108,23 @@ enum announce_scope {
 	ANNOUNCE_DELEGATION = 2,
 };
 
-/* One such policy: a rule (glue or truncation) or a fault. */
+/* One such policy: a rule (glue or truncation), a fault or a DNSSEC fault. */
 typedef struct announce {
-	uint8_t scope;           /* enum announce_scope */
-	const char *server;      /* the server's name, or NULL */
-	const uint8_t *zone;     /* ZONE and DELEGATION: the zone's origin */
-	const uint8_t *cut;      /* DELEGATION: the delegation point */
-	const glue_rule_t *rule; /* a rule, or NULL */
-	const fault_t *fault;    /* or a fault, or NULL */
-	const char *where;       /* where it was configured ("lab.yaml:41"), or "" */
+	uint8_t scope;                /* enum announce_scope */
+	const char *server;           /* the server's name, or NULL */
+	const uint8_t *zone;          /* ZONE and DELEGATION: the zone's origin */
+	const uint8_t *cut;           /* DELEGATION: the delegation point */
+	const glue_rule_t *rule;      /* a rule, or NULL */
+	const fault_t *fault;         /* or a fault, or NULL */
+	const dnssec_fault_t *dfault; /* or a DNSSEC fault (the signer's), or NULL */
+	const char *where;            /* where it was configured ("lab.yaml:41"), or "" */
 } announce_t;
 
 /*
  * Call fn once per policy of this server that breaks the RFCs on purpose
  * (glue_rule_breaks_rfc, and every fault): the server's rule and faults,
- * then each zone's rule and faults, then the delegation rules zone by zone.
+ * then each zone's rule and faults, then the DNSSEC faults zone by zone
+ * (the zone's, then its cuts'), then the delegation rules zone by zone.
  * The record points into zs. Returns how many there were.
  */
 size_t zoneset_announce(const zoneset_t *zs, void (*fn)(void *ctx, const announce_t *a), void *ctx);

@@ -189,16 +189,20 @@ static void put32(uint8_t *p, uint32_t v)
 	put16(p + 2, v);
 }
 
+/* How far an rrsig: fault moves the validity out of the present: a week,
+ * beyond the clock skew validators allow (Unbound: up to a day). */
+#define FAULT_SHIFT (7u * 86400u)
+
 /* The validity of one RRSIG: the zone's, unless an rrsig: fault moves it
- * (a day out of it on either side, same length). */
+ * (same length, ending or starting FAULT_SHIFT from the load). */
 static void validity(const signer_t *s, uint8_t fault, uint32_t *inc, uint32_t *exp)
 {
 	uint32_t i = s->o->inception, e = s->o->expiration, d = e - i;
 	if (fault == DF_RRSIG_EXPIRED) {
-		e = i - 86400u;
+		e = i - FAULT_SHIFT;
 		i = e - d;
 	} else if (fault == DF_RRSIG_NOT_YET_VALID) {
-		i = i + 86400u + 3600u;
+		i = i + FAULT_SHIFT;
 		e = i + d;
 	}
 	*inc = i;

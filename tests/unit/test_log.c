@@ -444,7 +444,7 @@ static void test_json_referral(void **state)
 		"{\"name\":\"ns1.example.lab.\",\"class\":\"in-domain\",\"fate\":\"glue\",\"a\":1,\"aaaa\":1},"
 		"{\"name\":\"ns2.example.lab.\",\"class\":\"in-domain\",\"fate\":\"glue\",\"a\":1,\"aaaa\":0},"
 		"{\"name\":\"ns.other.test.\",\"class\":\"out-of-zone\",\"fate\":\"never\",\"a\":0,\"aaaa\":0}],"
-		"\"ns_total\":3,\"tc\":false,\"tc_reason\":null,\"fault\":null,\"delay_ms\":0,"
+		"\"ns_total\":3,\"tc\":false,\"tc_reason\":null,\"fault\":null,\"dnssec_fault\":null,\"delay_ms\":0,"
 		"\"ede\":null,\"size\":181,\"limit\":1232}";
 	assert_string_equal(buf, want);
 	assert_int_equal(n, strlen(want));
@@ -531,7 +531,7 @@ static void test_json_dropped(void **state)
 		"\"rrsigs\":0,\"nsecs\":0,\"zone\":null,"
 		"\"cut\":null,\"policy\":null,\"truncation\":null,\"legacy_dropped\":false,"
 		"\"ns\":[],\"ns_total\":0,\"tc\":false,\"tc_reason\":null,\"fault\":null,"
-		"\"delay_ms\":0,\"ede\":null,\"size\":0,\"limit\":0}");
+		"\"dnssec_fault\":null,\"delay_ms\":0,\"ede\":null,\"size\":0,\"limit\":0}");
 	/* A header-only FORMERR: no question. */
 	memset(&q, 0, sizeof(q));
 	memset(&ex, 0, sizeof(ex));

@@ -302,7 +302,7 @@ static const struct {
 	{ "- a\n", 1, "expected the configuration (key: value lines), got a list" },
 	{ "just text\n", 1, "expected the configuration (key: value lines), got 'just text'" },
 	{ "port: 53\nservrs: []\n", 2,
-	  "unknown key 'servrs' in the configuration (expected one of: port, servers, scenarios)" },
+	  "unknown key 'servrs' in the configuration (expected one of: port, dnssec, servers, scenarios)" },
 	{ "port: 53\nport: 54\n", 2,
 	  "duplicate key 'port' in the configuration (first at line 1)" },
 	{ "? [a]\n: b\n", 1, "expected a key name in the configuration, got a list" },
@@ -356,7 +356,7 @@ static const struct {
 	  "expected a zone (key: value lines), got 'z.zone'" },
 	{ HEAD "    zones:\n      - origin: lab.\n", 5, "a zone needs a 'file' (its zone file)" },
 	{ ZONE "        glu: none\n", 6,
-	  "unknown key 'glu' in a zone (expected one of: file, origin, glue, glue-first, glue-names, glue-address, truncation, dnssec, faults, delegations)" },
+	  "unknown key 'glu' in a zone (expected one of: file, origin, glue, glue-first, glue-names, glue-address, truncation, dnssec, faults, delegations, rrsig, dnskey, denial, nsec3, ds)" },
 	{ ZONE "        origin: a..lab.\n", 6,
 	  "expected a domain name for 'origin', got 'a..lab.'" },
 	{ ZONE "        origin: lab com\n", 6, "got 'lab com' (it has a blank)" },
@@ -371,9 +371,52 @@ static const struct {
 	{ ZONE "        glue: [none]\n", 6, "expected a value for 'glue', got a list" },
 	{ ZONE "        truncation: never\n", 6,
 	  "expected rfc9471, legacy or always for 'truncation', got 'never'" },
-	{ ZONE "        dnssec: yes\n", 6, "expected sign or off for 'dnssec', got 'yes'" },
+	{ ZONE "        dnssec: yes\n", 6,
+	  "expected sign, off or a mapping (algorithm, denial, ...) for 'dnssec', got 'yes'" },
 	{ HEAD "    dnssec: [sign]\n    zones: []\n", 4,
 	  "expected a value for 'dnssec', got a list" },
+	/* dnssec: as a mapping */
+	{ ZONE "        dnssec:\n          algorithm: dsa\n", 7,
+	  "expected ecdsap256sha256 (13), ed25519 (15) or rsasha256 (8) for 'algorithm', got 'dsa'" },
+	{ ZONE "        dnssec:\n          denial: nsec5\n", 7,
+	  "expected nsec or nsec3 for 'denial', got 'nsec5'" },
+	{ ZONE "        dnssec:\n          iterations: 3000\n", 7,
+	  "expected a whole number from 0 to 2500 for 'iterations', got '3000'" },
+	{ ZONE "        dnssec:\n          salt: abc\n", 7,
+	  "expected hex digits (an even number, at most 510) or - for 'salt', got 'abc'" },
+	{ ZONE "        dnssec:\n          salt: zz\n", 7,
+	  "expected hex digits or - for 'salt', got 'zz'" },
+	{ ZONE "        dnssec:\n          opt-out: maybe\n", 7,
+	  "expected true or false for 'opt-out', got 'maybe'" },
+	{ ZONE "        dnssec:\n          validity: 30w\n", 7,
+	  "expected a validity from 1h to 3650d for 'validity'" },
+	{ ZONE "        dnssec:\n          validity: 60s\n", 7,
+	  "expected a validity from 1h to 3650d for 'validity'" },
+	{ ZONE "        dnssec:\n          key-dir: k\n", 7,
+	  "unknown key 'key-dir' in 'dnssec' (expected one of: algorithm, denial, iterations, salt, opt-out, validity, keys)" },
+	/* DNSSEC faults */
+	{ ZONE "        rrsig: expired\n", 6,
+	  "'rrsig: expired' breaks a signed zone, and this zone is not signed: add 'dnssec: sign' to it or to its server" },
+	{ HEAD
+	  "    dnssec: sign\n    zones:\n      - file: z.zone\n        dnssec: off\n        dnskey: missing\n",
+	  8, "'dnskey: missing' breaks a signed zone, and this zone is not signed" },
+	{ HEAD "    dnssec: sign\n    zones:\n      - file: z.zone\n        rrsig: old\n", 7,
+	  "expected expired, not-yet-valid, bogus, missing for 'rrsig', got 'old'" },
+	{ HEAD "    dnssec: sign\n    zones:\n      - file: z.zone\n        nsec3: 200\n", 7,
+	  "expected 'iterations N' (N 1..2500) for 'nsec3', got '200'" },
+	{ HEAD "    dnssec: sign\n    zones:\n      - file: z.zone\n        nsec3: iterations 0\n",
+	  7, "expected 'iterations N' (N 1..2500) for 'nsec3', got 'iterations 0'" },
+	{ HEAD "    dnssec: sign\n    zones:\n      - file: z.zone\n        ds: mismatch\n", 7,
+	  "'ds' is the parent's data: set it on the delegation in the parent zone" },
+	{ "dnssec: sign\n" HEAD
+	  "    zones:\n      - file: z.zone\n        origin: lab.\n        delegations:\n          - name: x.lab.\n            ds: wrong\n",
+	  10,
+	  "expected mismatch, missing, unknown-digest, unknown-algorithm for 'ds', got 'wrong'" },
+	{ ZONE
+	  "        origin: lab.\n        delegations:\n          - name: x.lab.\n            ds: missing\n",
+	  9, "'ds: missing' breaks a signed zone, and this zone is not signed" },
+	{ "dnssec: on\n" HEAD "    zones: []\n", 1,
+	  "expected sign, off or a mapping (algorithm, denial, ...) for 'dnssec', got 'on'" },
 	{ ZONE "        glue-first: 1\n", 6,
 	  "'glue-first' needs 'glue: partial' in the same place" },
 	{ ZONE "        glue: none\n        glue-names: [a.lab.]\n", 7,
@@ -484,7 +527,7 @@ static const struct {
 	{ ZONE "        delegations:\n          - name: x.lab.\n            glue: nope\n", 8,
 	  "for 'glue', got 'nope'" },
 	{ ZONE "        delegations:\n          - name: x.lab.\n            faults: []\n", 8,
-	  "unknown key 'faults' in a delegation (expected one of: name, glue, glue-first, glue-names, glue-address, truncation)" },
+	  "unknown key 'faults' in a delegation (expected one of: name, glue, glue-first, glue-names, glue-address, truncation, ds, rrsig)" },
 	{ ZONE "        delegations:\n          - name: x..lab.\n", 7,
 	  "expected a domain name for 'name', got 'x..lab.'" },
 	{ ZONE "        origin: lab.\n        delegations:\n          - name: x.other.\n", 8,
@@ -503,7 +546,7 @@ static const struct {
 	{ ZONE
 	  "scenarios:\n  - name: s\n    title: t\n    server: a\n    query: x.lab. A\n    resolver: NOERROR\n    expect: x\n",
 	  12,
-	  "unknown key 'expect' in a scenario (expected one of: name, title, server, query, resolver, answer, dnssec)" },
+	  "unknown key 'expect' in a scenario (expected one of: name, title, server, query, resolver, answer, dnssec, ede)" },
 	{ ZONE
 	  "scenarios:\n  - name: 's 1'\n    title: t\n    server: a\n    query: x.lab. A\n    resolver: NOERROR\n",
 	  7,
@@ -631,13 +674,99 @@ static void test_bundled_lab(void **state)
 	srvconf_free(&sc);
 }
 
+static void test_dnssec_specs_and_faults(void **state)
+{
+	srvconf_t sc;
+	char err[512];
+	uint8_t buf[NAME_MAXLEN];
+	/* The top level is every server's default; a server's mapping
+	 * overrides field by field; a zone's own settings and faults. */
+	const char *text = "dnssec:\n"
+			   "  denial: nsec3\n"
+			   "  salt: ABcd\n"
+			   "  keys: k\n"
+			   "servers:\n"
+			   "  - name: a\n"
+			   "    listen: [127.0.0.1]\n"
+			   "    dnssec: {algorithm: ed25519, opt-out: yes, validity: 12h}\n"
+			   "    zones:\n"
+			   "      - file: p.zone\n"
+			   "        origin: lab.\n"
+			   "        rrsig: expired\n"
+			   "        delegations:\n"
+			   "          - name: c.lab.\n"
+			   "            ds: unknown-digest\n"
+			   "            rrsig: bogus\n"
+			   "      - file: c.zone\n"
+			   "        dnssec: {iterations: 5, salt: '-', denial: nsec}\n"
+			   "        nsec3: iterations 300\n"
+			   "      - file: u.zone\n"
+			   "        dnssec: off\n"
+			   "  - name: b\n"
+			   "    listen: [127.0.0.2]\n"
+			   "    zones: [{file: b.zone}]\n";
+	int r = yamlconf_parse("/d/t.yaml", text, strlen(text), &sc, err, sizeof(err));
+	if (r != 0)
+		fail_msg("%s", err);
+	const server_spec_t *a = &sc.servers[0].spec, *b = &sc.servers[1].spec;
+	assert_int_equal(a->dnssec.mode, DNSSEC_SIGN);
+	assert_int_equal(a->dnssec.algorithm, 15);
+	assert_int_equal(a->dnssec.optout, 2);
+	assert_int_equal(a->dnssec.validity, 12 * 3600);
+	assert_int_equal(a->dnssec.denial, DNSSEC_DENIAL_NSEC3);
+	assert_string_equal(a->dnssec.keydir, "/d/k");
+	/* b has the top level's: a mapping means sign. */
+	dnssec_spec_t e;
+	dnssec_spec_effective(&b->dnssec, &b->zones[0].dnssec, &e);
+	assert_int_equal(e.mode, DNSSEC_SIGN);
+	assert_int_equal(e.algorithm, 13);
+	assert_int_equal(e.denial, DNSSEC_DENIAL_NSEC3);
+	assert_int_equal(e.optout, 1);
+	assert_int_equal(e.validity, 30 * 86400);
+	assert_string_equal(e.keydir, "/d/k");
+
+	dnssec_spec_effective(&a->dnssec, &a->zones[0].dnssec, &e);
+	assert_int_equal(e.mode, DNSSEC_SIGN);
+	assert_int_equal(e.algorithm, 15);
+	assert_int_equal(e.saltlen, 2);
+	assert_int_equal(e.salt[0], 0xab);
+	assert_int_equal(e.iterations, 0);
+	assert_int_equal(a->zones[0].ndfaults, 3);
+	const dnssec_fault_t *f = a->zones[0].dfaults;
+	assert_int_equal(f[0].kind, DF_RRSIG);
+	assert_int_equal(f[0].value, DF_RRSIG_EXPIRED);
+	assert_false(f[0].at_cut);
+	assert_string_equal(f[0].where, "t.yaml:12");
+	assert_true(f[1].at_cut);
+	assert_true(name_equal(f[1].cut, wire("c.lab.", buf)));
+	assert_int_equal(f[1].value, DF_DS_UNKNOWN_DIGEST);
+	assert_int_equal(f[2].kind, DF_RRSIG);
+	assert_int_equal(f[2].value, DF_RRSIG_BOGUS);
+
+	dnssec_spec_effective(&a->dnssec, &a->zones[1].dnssec, &e);
+	assert_int_equal(e.denial, DNSSEC_DENIAL_NSEC);
+	assert_int_equal(e.iterations, 5);
+	assert_int_equal(e.saltlen, 0);
+	assert_int_equal(e.optout, 2);
+	assert_int_equal(a->zones[1].ndfaults, 1);
+	assert_int_equal(a->zones[1].dfaults[0].iterations, 300);
+	dnssec_spec_effective(&a->dnssec, &a->zones[2].dnssec, &e);
+	assert_int_equal(e.mode, DNSSEC_OFF);
+	srvconf_free(&sc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_full),        cmocka_unit_test(test_minimal_defaults),
-		cmocka_unit_test(test_fault_ede),   cmocka_unit_test(test_paths_and_forms),
-		cmocka_unit_test(test_errors),      cmocka_unit_test(test_load_errors),
-		cmocka_unit_test(test_two_servers), cmocka_unit_test(test_bundled_lab),
+		cmocka_unit_test(test_full),
+		cmocka_unit_test(test_minimal_defaults),
+		cmocka_unit_test(test_fault_ede),
+		cmocka_unit_test(test_paths_and_forms),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_load_errors),
+		cmocka_unit_test(test_two_servers),
+		cmocka_unit_test(test_bundled_lab),
+		cmocka_unit_test(test_dnssec_specs_and_faults),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
