@@ -296,46 +296,22 @@ static int get_bool(yctx_t *y, const yaml_node_t *v, const char *key, bool *out)
 	return 0;
 }
 
-/* RRSIG validity: 30d, 12h, 90m, 3600s or plain seconds; 1 hour to 10
- * years. */
+/* RRSIG validity: 30d, 12h, 1h30m, 3600 (seconds), as a zone file's TTLs
+ * are written; 1 hour to 10 years. */
 static int get_validity(yctx_t *y, const yaml_node_t *v, uint32_t *out)
 {
 	const char *s = NULL;
+	uint32_t val = 0;
 	int r = get_str(y, v, "validity", &s);
 	if (r < 0)
 		return r;
-	const char *p = s;
-	unsigned long long val = 0;
-	for (; *p >= '0' && *p <= '9' && val < 1000000000ull; p++)
-		val = val * 10 + (unsigned)(*p - '0');
-	unsigned long long scale = 0;
-	if (p != s && (*p == '\0' || strcmp(p, "s") == 0))
-		scale = 1;
-	else if (p != s && strcmp(p, "m") == 0)
-		scale = 60;
-	else if (p != s && strcmp(p, "h") == 0)
-		scale = 3600;
-	else if (p != s && strcmp(p, "d") == 0)
-		scale = 86400;
-	val *= scale;
-	if (scale == 0 || val < 3600 || val > 3650ull * 86400)
+	if (rdata_ttl_from_text(s, strlen(s), &val) != 0 || val < 3600 || val > 3650u * 86400u)
 		return yfail(y, v,
 			     "expected a validity from 1h to 3650d for 'validity' (30d, 12h, "
-			     "3600s), got '%.100s'",
+			     "3600), got '%.100s'",
 			     s);
-	*out = (uint32_t)val;
+	*out = val;
 	return 0;
-}
-
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 static const char *const dnssec_keys[] = { "algorithm", "denial",   "iterations", "salt",
@@ -388,7 +364,8 @@ static int parse_dnssec_map(yctx_t *y, const yaml_node_t *d, dnssec_spec_t *spec
 				     "'salt', got '%.100s'",
 				     s);
 		for (size_t i = 0; i < len; i += 2) {
-			int hi = hexval((unsigned char)s[i]), lo = hexval((unsigned char)s[i + 1]);
+			int hi = rdata_hexval((unsigned char)s[i]),
+			    lo = rdata_hexval((unsigned char)s[i + 1]);
 			if (hi < 0 || lo < 0)
 				return yfail(y, v,
 					     "expected hex digits or - for 'salt', got '%.100s'",

@@ -511,7 +511,7 @@ static int unescape(const char *s, size_t len, uint8_t *out, size_t cap)
 	return (int)n;
 }
 
-static int hexval(int c)
+int rdata_hexval(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -665,7 +665,7 @@ static int tp_hex_rest(struct tp *p, bool may_empty)
 	while (p->i < p->n) {
 		const rdata_tok_t *t = tp_next(p);
 		for (size_t k = 0; k < t->len; k++) {
-			int v = hexval((unsigned char)t->s[k]);
+			int v = rdata_hexval((unsigned char)t->s[k]);
 			if (v < 0)
 				return ST_ESYNTAX;
 			if (hi < 0) {
@@ -792,7 +792,8 @@ static int tp_salt(struct tp *p)
 		return ST_ESYNTAX;
 	wire_wr_u8(&p->w, (uint8_t)(t->len / 2));
 	for (size_t k = 0; k < t->len; k += 2) {
-		int a = hexval((unsigned char)t->s[k]), b = hexval((unsigned char)t->s[k + 1]);
+		int a = rdata_hexval((unsigned char)t->s[k]),
+		    b = rdata_hexval((unsigned char)t->s[k + 1]);
 		if (a < 0 || b < 0)
 			return ST_ESYNTAX;
 		wire_wr_u8(&p->w, (uint8_t)(a << 4 | b));
@@ -838,7 +839,7 @@ static int tp_eui(struct tp *p, size_t nbytes)
 		return ST_ESYNTAX;
 	for (size_t k = 0; k < nbytes; k++) {
 		const char *s = t->s + k * 3;
-		int a = hexval((unsigned char)s[0]), b = hexval((unsigned char)s[1]);
+		int a = rdata_hexval((unsigned char)s[0]), b = rdata_hexval((unsigned char)s[1]);
 		if (a < 0 || b < 0 || (k + 1 < nbytes && s[2] != '-'))
 			return ST_ESYNTAX;
 		wire_wr_u8(&p->w, (uint8_t)(a << 4 | b));

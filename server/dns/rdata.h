@@ -105,6 +105,9 @@ bool rrtype_is_meta(uint16_t type);
  */
 int rdata_ttl_from_text(const char *s, size_t len, uint32_t *ttl) MUST_CHECK;
 
+/* The value of one hex digit (either case), or -1. */
+int rdata_hexval(int c);
+
 /*
  * Convert the rdata tokens of one record of the given type to wire form in
  * out (cap bytes). Relative names get origin appended (origin may be NULL

@@ -388,7 +388,7 @@ static const struct {
 	  "expected hex digits or - for 'salt', got 'zz'" },
 	{ ZONE "        dnssec:\n          opt-out: maybe\n", 7,
 	  "expected true or false for 'opt-out', got 'maybe'" },
-	{ ZONE "        dnssec:\n          validity: 30w\n", 7,
+	{ ZONE "        dnssec:\n          validity: 30y\n", 7,
 	  "expected a validity from 1h to 3650d for 'validity'" },
 	{ ZONE "        dnssec:\n          validity: 60s\n", 7,
 	  "expected a validity from 1h to 3650d for 'validity'" },
