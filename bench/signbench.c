@@ -80,17 +80,6 @@ static bool parse_time(const char *s, uint32_t *out)
 	return t >= 0;
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* "-" or "" is no salt; otherwise an even number of hex digits. */
 static bool parse_salt(const char *s, uint8_t *salt, uint8_t *len)
 {
@@ -98,7 +87,8 @@ static bool parse_salt(const char *s, uint8_t *salt, uint8_t *len)
 	if (n % 2 != 0 || n / 2 > 255)
 		return false;
 	for (size_t i = 0; i < n; i += 2) {
-		int hi = hexval(s[i]), lo = hexval(s[i + 1]);
+		int hi = rdata_hexval((unsigned char)s[i]),
+		    lo = rdata_hexval((unsigned char)s[i + 1]);
 		if (hi < 0 || lo < 0)
 			return false;
 		salt[i / 2] = (uint8_t)(hi << 4 | lo);
