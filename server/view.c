@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "dns/rdata.h"
 #include "dnssec/key.h"
@@ -97,18 +98,20 @@ size_t view_trust_anchor(const view_t *v, char *buf, size_t cap)
 				uint16_t rdlen;
 				while (rrset_next(keys, &pos, &rd, &rdlen)) {
 					uint8_t ds[DS_SHA256_RDLEN];
+					char line[32 + 2 * DS_SHA256_RDLEN];
 					if (rdlen < 4 ||
 					    (pass == 0 && !(rd[1] & DNSKEY_FLAG_SEP)) ||
 					    dnskey_ds((const uint8_t *)"", rd, rdlen, ds) != ST_OK)
 						continue;
-					int w = snprintf(buf + len, cap - len, ". IN DS %u %u %u ",
+					int w = snprintf(line, sizeof(line), ". IN DS %u %u %u ",
 							 (unsigned)(ds[0] << 8 | ds[1]), ds[2],
 							 ds[3]);
-					for (size_t b = 4; w > 0 && b < sizeof(ds); b++)
-						w += snprintf(buf + len + (size_t)w,
-							      cap - len - (size_t)w, "%02X", ds[b]);
-					if (w < 0 || len + (size_t)w + 2 >= cap)
-						return n;
+					for (size_t b = 4; b < sizeof(ds); b++)
+						w += snprintf(line + w, sizeof(line) - (size_t)w,
+							      "%02X", ds[b]);
+					if (len + (size_t)w + 2 > cap)
+						return n; /* what fits, whole lines only */
+					memcpy(buf + len, line, (size_t)w);
 					len += (size_t)w;
 					buf[len++] = '\n';
 					buf[len] = '\0';
