@@ -303,7 +303,7 @@ static int emit_signed(signer_t *s, const uint8_t *owner, uint8_t labels, uint16
 static int emit_signed1(signer_t *s, const uint8_t *owner, uint8_t labels, uint16_t type,
 			uint32_t ttl, const uint8_t *rd, uint16_t rdlen)
 {
-	uint8_t one[2 + NAME_MAXLEN + 34 * 32 + 16];
+	uint8_t one[2 + 6 + 255 + NAME_MAXLEN + 34 * 32]; /* the longest NSEC or NSEC3 */
 	if (rdlen > sizeof(one) - 2)
 		return ST_EINVAL;
 	put16(one, rdlen);
