@@ -17,6 +17,7 @@
 #include "dns/header.h"
 #include "dns/name.h"
 #include "dns/rdata.h"
+#include "dns/wire.h"
 #include "dns/zoneset.h"
 #include "log.h"
 #include "util/json.h"
@@ -92,11 +93,18 @@ static void print_prediction(const check_out_t *o, const check_prediction_t *p)
 		json_bool(&j, "checked", !p->unchecked);
 		json_uint(&j, "queries", p->queries);
 		json_uint(&j, "tcp", p->tcp);
+		if (p->dnssec != SIM_DNSSEC_NONE) {
+			json_str(&j, "dnssec", sim_dnssec_str(p->dnssec));
+			json_uint(&j, "ede", p->ede);
+		}
 		json_str(&j, "why", p->why);
 		json_line(&j);
+	} else if (p->dnssec == SIM_DNSSEC_BOGUS) {
+		printf("  %s: SERVFAIL (bogus, EDE %u: %s)\n", p->delegation, p->ede, p->why);
 	} else if (p->rcode == RCODE_NOERROR) {
-		printf("  %s: resolves (%u queries%s)\n", p->delegation, p->queries,
-		       p->tcp ? ", TC then TCP" : "");
+		printf("  %s: resolves%s%s (%u queries%s)\n", p->delegation,
+		       p->dnssec != SIM_DNSSEC_NONE ? ", " : "", sim_dnssec_str(p->dnssec),
+		       p->queries, p->tcp ? ", TC then TCP" : "");
 	} else if (p->unchecked) {
 		printf("  %s: not checked offline: %s\n", p->delegation, p->why);
 	} else if (p->rcode == RCODE_SERVFAIL) {
@@ -196,6 +204,11 @@ static bool scenario_expect(const scenario_t *t, check_expect_t *e)
 	if (rc < 0)
 		return false;
 	e->rcode = (uint8_t)rc;
+	e->dnssec = t->dnssec == SCENARIO_DNSSEC_SECURE     ? SIM_DNSSEC_SECURE
+		    : t->dnssec == SCENARIO_DNSSEC_INSECURE ? SIM_DNSSEC_INSECURE
+		    : t->dnssec == SCENARIO_DNSSEC_BOGUS    ? SIM_DNSSEC_BOGUS
+							    : SIM_DNSSEC_NONE;
+	e->ede = e->dnssec == SIM_DNSSEC_BOGUS ? t->ede : -1;
 	if (t->answer == NULL)
 		return true;
 	e->has_addr = true;
@@ -211,23 +224,33 @@ static bool scenario_expect(const scenario_t *t, check_expect_t *e)
 /*
  * One scenario of the configuration: what the simulated resolver gets for
  * its question against what the file says a real resolver gets. Returns
- * true when they agree. A bogus scenario (SERVFAIL from a validating
- * resolver) is shown but not judged (*unjudged): the simulation does not
- * validate signatures.
+ * true when they agree. With a trust anchor (a signed root) the walk
+ * validates and the scenario's dnssec is judged too; without one a bogus
+ * scenario (SERVFAIL from a validating resolver) is shown but not judged
+ * (*unjudged).
  */
 static bool check_scenario(const scenario_t *t, const sim_addr_t *roots, size_t nroots,
 			   check_net_t *net, const sim_opts_t *opts, bool json, unsigned *unjudged)
 {
-	bool judged = t->dnssec != SCENARIO_DNSSEC_BOGUS;
+	bool validating = opts->nanchor > 0;
+	bool judged = validating || t->dnssec != SCENARIO_DNSSEC_BOGUS;
 	const char *result;
 	uint8_t qname[NAME_MAXLEN];
 	uint16_t qtype = 0;
-	char got[96] = "", expected[96], addr[48];
+	char got[SIM_WHY_MAX + 128] = "", expected[160], addr[48];
 	bool agree = false;
 	sim_result_t *res = calloc(1, sizeof(*res));
+	const char *exp_dnssec = !validating                             ? ""
+				 : t->dnssec == SCENARIO_DNSSEC_SECURE   ? "secure"
+				 : t->dnssec == SCENARIO_DNSSEC_INSECURE ? "insecure"
+				 : t->dnssec == SCENARIO_DNSSEC_BOGUS    ? "bogus"
+									 : "";
 
-	snprintf(expected, sizeof(expected), "%s%s%s", t->resolver, t->answer ? " " : "",
-		 t->answer ? t->answer : "");
+	char exp_ede[24] = "";
+	if (validating && t->dnssec == SCENARIO_DNSSEC_BOGUS && t->ede > 0)
+		snprintf(exp_ede, sizeof(exp_ede), ", EDE %d", t->ede);
+	snprintf(expected, sizeof(expected), "%s%s%s%s%s%s", t->resolver, t->answer ? " " : "",
+		 t->answer ? t->answer : "", exp_dnssec[0] ? ", " : "", exp_dnssec, exp_ede);
 	if (res == NULL) {
 		snprintf(got, sizeof(got), "out of memory");
 	} else if (name_from_text(t->qname, strlen(t->qname), (const uint8_t *)"", qname) < 0 ||
@@ -238,11 +261,18 @@ static bool check_scenario(const scenario_t *t, const sim_addr_t *roots, size_t 
 		snprintf(got, sizeof(got), "(simulation failed)");
 	} else {
 		const char *rc = rcode_str(res->rcode);
-		if (res->rcode == RCODE_NOERROR && res->has_addr)
-			snprintf(got, sizeof(got), "%s %s", rc,
-				 sim_addr_str(&res->addr, addr, sizeof(addr)));
+		if (res->dnssec == SIM_DNSSEC_BOGUS)
+			snprintf(got, sizeof(got), "%s (bogus, EDE %u: %s)", rc, res->ede,
+				 res->why);
+		else if (res->rcode == RCODE_NOERROR && res->has_addr)
+			snprintf(got, sizeof(got), "%s %s%s%s", rc,
+				 sim_addr_str(&res->addr, addr, sizeof(addr)),
+				 res->dnssec != SIM_DNSSEC_NONE ? ", " : "",
+				 sim_dnssec_str(res->dnssec));
 		else
-			snprintf(got, sizeof(got), "%s", rc);
+			snprintf(got, sizeof(got), "%s%s%s", rc,
+				 res->dnssec != SIM_DNSSEC_NONE ? ", " : "",
+				 sim_dnssec_str(res->dnssec));
 		check_expect_t e;
 		agree = judged && scenario_expect(t, &e) && check_agrees(&e, res);
 	}
@@ -264,14 +294,22 @@ static bool check_scenario(const scenario_t *t, const sim_addr_t *roots, size_t 
 		json_str(&j, "predicted", got);
 		json_uint(&j, "queries", res ? res->queries : 0);
 		json_uint(&j, "tcp", res ? res->tcp : 0);
+		if (validating && res != NULL) {
+			json_str(&j, "expected_dnssec", exp_dnssec);
+			json_str(&j, "dnssec", sim_dnssec_str(res->dnssec));
+			json_bool(&j, "ad", res->ad);
+			json_uint(&j, "ede", res->ede);
+		}
 		json_str(&j, "why", res ? res->why : "");
 		json_str(&j, "result", judged ? result : "not judged");
 		json_line(&j);
 	} else {
+		/* A bogus prediction says its reason already. */
+		bool why = res && res->why[0] && res->dnssec != SIM_DNSSEC_BOGUS;
 		printf("  %s: %s %s: expected %s, predicted %s: %s (%u queries%s%s%s)\n", t->name,
 		       t->qname, t->qtype, expected, got, result, res ? res->queries : 0,
-		       res && res->tcp ? ", TC then TCP" : "", res && res->why[0] ? "; " : "",
-		       res ? res->why : "");
+		       res && res->tcp ? ", TC then TCP" : "", why ? "; " : "",
+		       why ? res->why : "");
 	}
 	free(res);
 	return agree;
@@ -299,6 +337,11 @@ static unsigned check_delegations(const srvconf_t *sc, const view_t *v, bool jso
 	 * (the bundled lab is IPv4 only: its AAAA glue is never tried). */
 	sim_opts_default(&opts);
 	opts.ipv6 = ipv6 || offline;
+	/* A signed root in the configuration is its trust anchor: the DS of
+	 * its key-signing keys, as glued --trust-anchor writes it. */
+	val_ds_t anchor[8];
+	opts.nanchor = failed ? 0 : check_anchor(cs, sc->nservers, anchor, 8);
+	opts.anchor = anchor;
 	if (!failed && offline)
 		failed = offline_build(v->zs[0], &off) != ST_OK;
 	check_net_t net = { .servers = cs, .n = sc->nservers, .timeout_ms = opts.timeout_ms };
@@ -317,7 +360,13 @@ static unsigned check_delegations(const srvconf_t *sc, const view_t *v, bool jso
 	}
 	if (out.lost > 0)
 		log_error("out of memory: %u prediction(s) not shown", out.lost);
-	if (!json)
+	if (!json && sum.have_root && opts.nanchor > 0) {
+		printf("predictions (what a validating resolver gets for each delegation; trust anchor:");
+		for (size_t i = 0; i < opts.nanchor; i++)
+			printf(" DS %u/%u/%u", wire_get16(anchor[i].rd), anchor[i].rd[2],
+			       anchor[i].rd[3]);
+		puts(" of the signed root zone):");
+	} else if (!json)
 		puts(sum.have_root
 			     ? "predictions (what an iterating resolver gets for each delegation):"
 		     : offline

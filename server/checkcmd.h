@@ -6,8 +6,11 @@
  * its delegation rules), then each server whole (duplicate origins), then
  * the policies that break the RFCs, then the delegation checks over all of
  * it (analysis/check.h) with a predicted outcome per delegation, then the
- * configuration's scenarios against the simulated resolver. With --json,
- * stdout is one JSON object per line.
+ * configuration's scenarios against the simulated resolver. When a server
+ * serves a signed root zone, its DS (check_anchor: what glued
+ * --trust-anchor writes) is the trust anchor: the predictions validate and
+ * the scenarios' dnssec (and ede) are judged. With --json, stdout is one
+ * JSON object per line.
  */
 #ifndef GLUED_CHECKCMD_H
 #define GLUED_CHECKCMD_H

@@ -9,6 +9,11 @@
  * what makes them live: the command line, real UDP and TCP sockets as the
  * walk's network, and the output (text, JSON lines, a Graphviz graph).
  *
+ * With --trust-anchor FILE it then validates the domain's SOA as a
+ * validating resolver would, from the same starting server over the same
+ * sockets (sim.c with a trust anchor: DS and DNSKEY at every step), and
+ * says secure, insecure or bogus (a DNSSEC_BOGUS finding, with the EDE).
+ *
  * Sockets are non-blocking and every wait is bounded by poll(). Only the
  * addresses the walk asks for are ever sent to: the one it was given, the
  * ones it was referred to, and the --child addresses.
@@ -24,17 +29,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "analysis/check.h"
 #include "analysis/msg.h"
+#include "analysis/sim.h"
+#include "analysis/trace.h"
+#include "analysis/validate.h"
 #include "dns/name.h"
 #include "dns/query.h"
 #include "dns/rdata.h"
-#include "analysis/sim.h"
-#include "analysis/trace.h"
 #include "dns/wire.h"
 
 #define GC_DEFAULT_START "127.0.0.2"
@@ -50,6 +57,9 @@ typedef struct opts {
 	sim_addr_t child[TRACE_MAX_CHILD];
 	size_t nchild;
 	uint8_t domain[NAME_MAXLEN];
+	const char *anchor_file; /* --trust-anchor */
+	val_ds_t anchor[8];
+	size_t nanchor;
 } opts_t;
 
 /* One exchange's result: the response bytes, or why there are none. */
@@ -64,6 +74,8 @@ typedef struct gc {
 	opts_t o;
 	trace_t t;        /* the walk and what it found */
 	unsigned queries; /* packets sent: UDP tries and TCP exchanges */
+	bool validated;   /* --trust-anchor: v holds the validation of DOMAIN SOA */
+	sim_result_t v;
 } gc_t;
 
 static uint64_t now_ms(void)
@@ -327,6 +339,23 @@ static void print_text(gc_t *g, unsigned ms)
 			       r->udp, r->tcp, r->status, r->bad ? "  <-" : "");
 		}
 	}
+	if (g->validated) {
+		char ta[128] = "";
+		for (size_t i = 0; i < g->o.nanchor; i++)
+			snprintf(ta + strlen(ta), sizeof(ta) - strlen(ta), "%s%u/%u/%u",
+				 i ? " " : "", wire_get16(g->o.anchor[i].rd), g->o.anchor[i].rd[2],
+				 g->o.anchor[i].rd[3]);
+		printf("\ndnssec (trust anchor DS %s): %s SOA: %s", ta, dt, rcode_str(g->v.rcode));
+		if (g->v.dnssec == SIM_DNSSEC_BOGUS)
+			printf(", bogus, EDE %u (%s): %s", g->v.ede, val_ede_str(g->v.ede),
+			       g->v.why);
+		else if (g->v.dnssec != SIM_DNSSEC_NONE)
+			printf(", %s%s%s", sim_dnssec_str(g->v.dnssec),
+			       g->v.dnssec_why[0] ? ": " : "", g->v.dnssec_why);
+		else if (g->v.why[0])
+			printf(": %s", g->v.why);
+		printf(" (%u queries)\n", g->v.queries);
+	}
 	printf("\nfindings:\n");
 	if (g->t.nfindings == 0)
 		printf("  none\n");
@@ -399,6 +428,18 @@ static void print_json(gc_t *g, unsigned ms)
 			json_bool(&j, "ok", !r->bad && r->auth);
 			jclose(&j);
 		}
+	}
+	if (g->validated) {
+		jopen(&j, buf, sizeof(buf));
+		json_str(&j, "kind", "dnssec");
+		json_str(&j, "domain", dt);
+		json_str(&j, "rcode", rcode_str(g->v.rcode));
+		json_str(&j, "dnssec", sim_dnssec_str(g->v.dnssec));
+		json_bool(&j, "ad", g->v.ad);
+		json_uint(&j, "ede", g->v.ede);
+		json_str(&j, "why", g->v.dnssec == SIM_DNSSEC_NONE ? g->v.why : g->v.dnssec_why);
+		json_uint(&j, "queries", g->v.queries);
+		jclose(&j);
 	}
 	for (int i = 0; i < g->t.nfindings; i++) {
 		jopen(&j, buf, sizeof(buf));
@@ -514,6 +555,9 @@ static const char usage_text[] =
 	"      --json           one JSON object per line\n"
 	"      --dot FILE       write the delegation chain as a Graphviz graph\n"
 	"                       (dot -Tsvg FILE > chain.svg); faults in red\n"
+	"      --trust-anchor FILE  validate DOMAIN SOA as a validating resolver does,\n"
+	"                       from the root DS records in FILE (zone-file lines\n"
+	"                       '. IN DS tag alg digest-type hex')\n"
 	"  -h, --help           this text\n"
 	"  -V, --version        print the version\n"
 	"Exit status: 0 when the domain resolves and no error was found, 1 otherwise,\n"
@@ -585,7 +629,80 @@ static int usage_error(const char *fmt, const char *arg)
 	return 2;
 }
 
-enum { OPT_JSON = 256, OPT_DOT };
+enum { OPT_JSON = 256, OPT_DOT, OPT_ANCHOR };
+
+/*
+ * Read --trust-anchor FILE: zone-file lines ". [TTL] [IN] DS tag alg
+ * digest-type hex" (as glued --trust-anchor, dnssec-dsfromkey and
+ * tests/data/signed/root.key write them), ";" comments and blank lines.
+ * 0, or -1 with "FILE:LINE: what" printed.
+ */
+static int read_anchor(opts_t *o)
+{
+	FILE *f = fopen(o->anchor_file, "r");
+	if (f == NULL) {
+		fprintf(stderr, "gluecheck: %s: %s\n", o->anchor_file, strerror(errno));
+		return -1;
+	}
+	char line[1024];
+	unsigned ln = 0;
+	int rc = 0;
+	while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
+		ln++;
+		char *semi = strchr(line, ';');
+		if (semi)
+			*semi = 0;
+		rdata_tok_t tok[16];
+		size_t nt = 0;
+		for (char *p = line; *p && nt < 16;) {
+			while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+				p++;
+			if (!*p)
+				break;
+			char *e = p;
+			while (*e && *e != ' ' && *e != '\t' && *e != '\n' && *e != '\r')
+				e++;
+			tok[nt++] = (rdata_tok_t){ .s = p, .len = (size_t)(e - p) };
+			p = e;
+		}
+		if (nt == 0)
+			continue;
+		size_t i = 1;
+		uint32_t ttl;
+		for (int k = 0; k < 2 && i < nt; k++)
+			if ((tok[i].len == 2 && strncasecmp(tok[i].s, "IN", 2) == 0) ||
+			    rdata_ttl_from_text(tok[i].s, tok[i].len, &ttl) == 0)
+				i++;
+		const char *expected = "a DS record";
+		uint8_t rd[VAL_DS_RDATA_MAX];
+		int len = -1;
+		if (tok[0].len == 1 && tok[0].s[0] == '.' && i < nt && tok[i].len == 2 &&
+		    strncasecmp(tok[i].s, "DS", 2) == 0)
+			len = rdata_from_text(RR_DS, tok + i + 1, nt - i - 1, (const uint8_t *)"",
+					      rd, sizeof(rd), &expected);
+		else
+			expected = "a DS record of the root: '. IN DS tag alg digest-type hex'";
+		if (len < 4) {
+			fprintf(stderr, "gluecheck: %s:%u: expected %s\n", o->anchor_file, ln,
+				expected);
+			rc = -1;
+		} else if (o->nanchor >= sizeof(o->anchor) / sizeof(o->anchor[0])) {
+			fprintf(stderr, "gluecheck: %s:%u: at most 8 DS records\n", o->anchor_file,
+				ln);
+			rc = -1;
+		} else {
+			o->anchor[o->nanchor].len = (uint8_t)len;
+			memcpy(o->anchor[o->nanchor].rd, rd, (size_t)len);
+			o->nanchor++;
+		}
+	}
+	fclose(f);
+	if (rc == 0 && o->nanchor == 0) {
+		fprintf(stderr, "gluecheck: %s: no DS record of the root\n", o->anchor_file);
+		rc = -1;
+	}
+	return rc;
+}
 
 static int parse_args(int argc, char **argv, opts_t *o)
 {
@@ -597,6 +714,7 @@ static int parse_args(int argc, char **argv, opts_t *o)
 		{ "tries", required_argument, NULL, 'r' },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "dot", required_argument, NULL, OPT_DOT },
+		{ "trust-anchor", required_argument, NULL, OPT_ANCHOR },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -651,6 +769,9 @@ static int parse_args(int argc, char **argv, opts_t *o)
 			break;
 		case OPT_DOT:
 			o->dot = optarg;
+			break;
+		case OPT_ANCHOR:
+			o->anchor_file = optarg;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -707,6 +828,8 @@ int main(int argc, char **argv)
 	int rc = parse_args(argc, argv, &g.o);
 	if (rc >= 0)
 		return rc;
+	if (g.o.anchor_file && read_anchor(&g.o) < 0)
+		return 2;
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	trace_opts_t *to = &g.t.o;
@@ -720,6 +843,29 @@ int main(int argc, char **argv)
 	g.t.net = (sim_net_t){ net_send, &g };
 	uint64_t t0 = now_ms();
 	trace_run(&g.t);
+	if (g.o.nanchor > 0) {
+		sim_opts_t so;
+		sim_opts_default(&so);
+		so.ipv6 = g.o.ipv6;
+		so.anchor = g.o.anchor;
+		so.nanchor = g.o.nanchor;
+		g.validated =
+			sim_resolve(&g.o.start, 1, &g.t.net, g.o.domain, RR_SOA, &so, &g.v) == 0;
+		if (g.validated && g.v.dnssec == SIM_DNSSEC_BOGUS &&
+		    g.t.nfindings < TRACE_MAX_FINDINGS) {
+			trace_finding_t *fd = &g.t.findings[g.t.nfindings++];
+			memset(fd, 0, sizeof(*fd));
+			check_finding_set(&fd->f, CHECK_ERROR, "DNSSEC_BOGUS", NULL);
+			fd->level = g.t.nlevels > 0 ? g.t.nlevels - 1 : 0;
+			fd->row = -1;
+			ntext(g.v.cause_zone, fd->f.zone, sizeof(fd->f.zone));
+			ntext(g.o.domain, fd->f.name, sizeof(fd->f.name));
+			snprintf(fd->f.message, sizeof(fd->f.message),
+				 "a validating resolver answers SERVFAIL: EDE %u (%s): %s", g.v.ede,
+				 val_ede_str(g.v.ede), g.v.why);
+			g.t.errors++;
+		}
+	}
 	unsigned ms = (unsigned)(now_ms() - t0);
 	if (g.o.json)
 		print_json(&g, ms);

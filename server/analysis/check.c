@@ -15,14 +15,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "analysis/judge.h"
 #include "analysis/msg.h"
 #include "analysis/offline.h"
+#include "analysis/validate.h"
 #include "dns/query.h"
 #include "dns/rdata.h"
 #include "dns/respond.h"
 #include "dns/wire.h"
+#include "dnssec/key.h"
 #include "util/text.h"
 
 typedef struct run {
@@ -95,6 +98,25 @@ static const check_code_info_t codes[] = {
 	  "move the record into the child zone" },
 	{ "EXTRA_GLUE", CHECK_WARNING, "extra glue",
 	  "remove the address from the parent, or add the name to an NS set" },
+	{ "DS_MATCHES_NO_DNSKEY", CHECK_ERROR, "DS matches no DNSKEY",
+	  "publish in the parent the DS of a key that signs the child's DNSKEY RRset (or remove the stale DS)" },
+	{ "RRSIG_EXPIRED", CHECK_ERROR, "expired signatures",
+	  "sign the zone again, and re-sign it before the signatures expire" },
+	{ "RRSIG_NOT_YET_VALID", CHECK_ERROR, "signatures not yet valid",
+	  "sign with an inception in the past (check the signer's clock)" },
+	{ "RRSIG_MISSING", CHECK_ERROR, "RRset without signature",
+	  "sign the zone again so that every authoritative RRset has an RRSIG" },
+	{ "NSEC_CHAIN_BROKEN", CHECK_ERROR, "broken NSEC/NSEC3 chain",
+	  "sign the zone again: the chain must link every name in order, each with its types" },
+	{ "NSEC3_ITERATIONS_HIGH", CHECK_WARNING, "NSEC3 iterations above 0",
+	  "sign with NSEC3 iterations 0 and an empty salt (RFC 9276)" },
+	{ "DNSKEY_ALGORITHM_UNSUPPORTED", CHECK_WARNING,
+	  "DNSKEY algorithm validators do not support",
+	  "sign with algorithm 13 (ECDSAP256SHA256) or 15 (ED25519), and publish its DS" },
+	{ "DNSSEC_BOGUS", CHECK_ERROR, "bogus answer (DNSSEC)",
+	  "repair what the reason names (the DNSSEC codes of docs/checks.md), or remove the DS in the parent to make the zone insecure" },
+	{ "DNSKEY_NO_SEP", CHECK_INFO, "no DNSKEY with the SEP flag",
+	  "give the key the DS points at flags 257 (SEP), as registries and key tools expect" },
 };
 
 const check_code_info_t *check_code_info(const char *code)
@@ -652,6 +674,8 @@ static void predict(run_t *r, const node_t *cut)
 		p.unchecked = res->rcode == RCODE_SERVFAIL && (res->seen & SIM_SEEN_UNKNOWN);
 		p.queries = res->queries;
 		p.tcp = res->tcp;
+		p.dnssec = res->dnssec;
+		p.ede = res->ede;
 		snprintf(p.why, sizeof(p.why), "%s", res->why);
 		if (res->rcode == RCODE_SERVFAIL && (res->seen & SIM_SEEN_CYCLE))
 			finding(r, CHECK_ERROR, "OUT_OF_DOMAIN_NS_CYCLE", cut->name, NULL, NULL,
@@ -686,10 +710,460 @@ static void check_apex(run_t *r)
 	}
 }
 
+/* ---- DNSSEC of signed zones ------------------------------------------------------ */
+
+/* An RRset of a zone, with its RRSIGs, as validate.h reads it. */
+static val_rrset_t zone_vset(const zone_t *z, const node_t *n, const rrset_t *rs)
+{
+	const rrset_t *sig = zone_rrsigs(z, rs);
+	return (val_rrset_t){ .owner = n->name,
+			      .type = rs->type,
+			      .ttl = rs->ttl,
+			      .count = rs->count,
+			      .data = rs->data,
+			      .datalen = rs->datalen,
+			      .nsigs = sig ? sig->count : 0,
+			      .sigs = sig ? sig->data : NULL,
+			      .sigslen = sig ? sig->datalen : 0 };
+}
+
+static void sigtime_text(uint32_t t, char buf[20])
+{
+	time_t tt_ = (time_t)t;
+	struct tm tm;
+	if (gmtime_r(&tt_, &tm) == NULL || strftime(buf, 20, "%Y%m%d%H%M%S", &tm) == 0)
+		snprintf(buf, 20, "%u", t);
+}
+
+/* One kind of problem over a whole zone: how many, and the first. */
+typedef struct tally {
+	size_t n;
+	const uint8_t *name;
+	uint16_t type;
+	uint32_t when;
+	char text[384];
+} tally_t;
+
+typedef struct sig_walk {
+	const zone_t *z;
+	uint32_t now;
+	size_t rrsets; /* authoritative RRsets */
+	tally_t expired, notyet, missing;
+} sig_walk_t;
+
+/* Whether a node's RRset of this type is the zone's own data, which a
+ * signed zone signs: authoritative data, and at a cut its DS and NSEC. */
+static bool signed_here(const node_t *n, uint16_t type)
+{
+	if (type == RR_RRSIG)
+		return false;
+	if (n->cut == NULL)
+		return true;
+	return n->cut == n && (type == RR_DS || type == RR_NSEC);
+}
+
+static void sig_cb(void *arg, const node_t *n)
+{
+	sig_walk_t *w = arg;
+	for (uint16_t i = 0; i < n->nrrsets; i++) {
+		const rrset_t *rs = &n->rrsets[i];
+		if (!signed_here(n, rs->type))
+			continue;
+		w->rrsets++;
+		const rrset_t *sig = zone_rrsigs(w->z, rs);
+		if (sig == NULL) {
+			if (w->missing.n++ == 0) {
+				w->missing.name = n->name;
+				w->missing.type = rs->type;
+			}
+			continue;
+		}
+		bool exp = false, early = false;
+		uint32_t texp = 0, tinc = 0, pos = 0;
+		const uint8_t *rd;
+		uint16_t len;
+		while (rrset_next(sig, &pos, &rd, &len)) {
+			if (len < 18)
+				continue;
+			int when = val_sig_time(wire_get32(rd + 12), wire_get32(rd + 8), w->now,
+						false);
+			if (when > 0 && !exp) {
+				exp = true;
+				texp = wire_get32(rd + 8);
+			} else if (when < 0 && !early) {
+				early = true;
+				tinc = wire_get32(rd + 12);
+			}
+		}
+		if (exp && w->expired.n++ == 0) {
+			w->expired.name = n->name;
+			w->expired.type = rs->type;
+			w->expired.when = texp;
+		}
+		if (early && w->notyet.n++ == 0) {
+			w->notyet.name = n->name;
+			w->notyet.type = rs->type;
+			w->notyet.when = tinc;
+		}
+	}
+}
+
+/* The types a name's NSEC (or NSEC3) must list: those it holds, and at a
+ * cut only NS, DS and their RRSIG and NSEC. Sorted, at most cap. */
+static size_t node_types(const node_t *n, uint16_t *out, size_t cap)
+{
+	size_t k = 0;
+	for (uint16_t i = 0; i < n->nrrsets && k < cap; i++) {
+		uint16_t t = n->rrsets[i].type;
+		if (n->cut == n && t != RR_NS && t != RR_DS && t != RR_RRSIG && t != RR_NSEC)
+			continue;
+		out[k++] = t;
+	}
+	return k;
+}
+
+/* Compare a type bitmap with the types a name holds; "" when they agree,
+ * else what differs ("lists AAAA", "omits MX"). */
+static void bitmap_diff(const uint8_t *bm, size_t bmlen, const uint16_t *types, size_t nt,
+			bool nsec3, char *out, size_t cap)
+{
+	out[0] = 0;
+	for (size_t i = 0; i < nt; i++) {
+		if (nsec3 && types[i] == RR_NSEC3)
+			continue;
+		if (!val_bitmap_has(bm, bmlen, types[i])) {
+			char tb[16];
+			text_appendf(out, cap, "%somits %s", out[0] ? ", " : "",
+				     rrtype_to_text(types[i], tb));
+		}
+	}
+	for (size_t p = 0; p + 2 <= bmlen;) {
+		uint8_t win = bm[p], bl = bm[p + 1];
+		if (bl == 0 || bl > 32 || p + 2 + bl > bmlen)
+			break;
+		for (unsigned b = 0; b < 8u * bl; b++) {
+			if (!(bm[p + 2 + b / 8] & (0x80 >> (b % 8))))
+				continue;
+			uint16_t t = (uint16_t)(win << 8 | b);
+			bool held = t == RR_RRSIG; /* missing RRSIGs are RRSIG_MISSING's */
+			for (size_t i = 0; i < nt && !held; i++)
+				held = types[i] == t;
+			if (!held) {
+				char tb[16];
+				text_appendf(out, cap, "%slists %s", out[0] ? ", " : "",
+					     rrtype_to_text(t, tb));
+			}
+		}
+		p += 2u + bl;
+	}
+}
+
+typedef struct node_list {
+	const node_t **v;
+	size_t n, cap;
+	bool nomem;
+} node_list_t;
+
+static void node_push(node_list_t *l, const node_t *n)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		const node_t **v = realloc(l->v, cap * sizeof(*v));
+		if (!v) {
+			l->nomem = true;
+			return;
+		}
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = n;
+}
+
+static void nsec_owner_cb(void *arg, const node_t *n)
+{
+	/* RFC 4035 2.3: each authoritative name with data, and each cut. */
+	if ((n->cut == NULL && n->nrrsets > 0) || n->cut == n)
+		node_push(arg, n);
+}
+
+static int canon_node_cmp(const void *a, const void *b)
+{
+	return name_canon_cmp((*(const node_t *const *)a)->name, (*(const node_t *const *)b)->name);
+}
+
+static void tally_add(tally_t *t, const uint8_t *name, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void tally_add(tally_t *t, const uint8_t *name, const char *fmt, ...)
+{
+	if (t->n++ > 0)
+		return;
+	t->name = name;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(t->text, sizeof(t->text), fmt, ap);
+	va_end(ap);
+}
+
+/* The NSEC chain (RFC 4034 4.1, RFC 4035 2.3): every owner, in canonical
+ * order, pointing at the next and the last at the apex, with its types. */
+static void check_nsec_chain(const zone_t *z, tally_t *t)
+{
+	node_list_t l = { 0 };
+	zone_walk(z, nsec_owner_cb, &l);
+	if (l.nomem) {
+		free(l.v);
+		return;
+	}
+	qsort(l.v, l.n, sizeof(*l.v), canon_node_cmp);
+	for (size_t i = 0; i < l.n; i++) {
+		const node_t *n = l.v[i], *next = l.v[(i + 1) % l.n];
+		char on[NAME_TEXT_MAX], xn[NAME_TEXT_MAX], have[NAME_TEXT_MAX];
+		name_str(n->name, on, sizeof(on));
+		name_str(next->name, xn, sizeof(xn));
+		const rrset_t *ns = node_rrset(n, RR_NSEC);
+		const uint8_t *rd;
+		uint16_t len;
+		uint32_t pos = 0;
+		int nl;
+		if (!ns || !rrset_next(ns, &pos, &rd, &len) || (nl = name_check(rd, len)) < 0) {
+			tally_add(t, n->name, "%s has no NSEC: the chain skips it", on);
+			continue;
+		}
+		if (!name_equal(rd, next->name)) {
+			tally_add(t, n->name,
+				  "the NSEC at %s points at %s, but the next name is %s", on,
+				  name_str(rd, have, sizeof(have)), xn);
+			continue;
+		}
+		uint16_t types[300];
+		size_t nt = node_types(n, types, 300);
+		char diff[192];
+		bitmap_diff(rd + nl, len - (size_t)nl, types, nt, false, diff, sizeof(diff));
+		if (diff[0])
+			tally_add(t, n->name, "the NSEC at %s %s", on, diff);
+	}
+	free(l.v);
+}
+
+typedef struct n3rec {
+	uint8_t hash[VAL_NSEC3_HASH_LEN];
+	uint8_t next[VAL_NSEC3_HASH_LEN];
+	bool optout;
+	const node_t *node;
+	const uint8_t *bm;
+	size_t bmlen;
+} n3rec_t;
+
+typedef struct n3_walk {
+	const zone_t *z;
+	n3rec_t *v;
+	size_t n, cap;
+	bool nomem, optout;
+	node_list_t names; /* the names that need an NSEC3 of their own */
+} n3_walk_t;
+
+static void n3_cb(void *arg, const node_t *n)
+{
+	n3_walk_t *w = arg;
+	const rrset_t *rs = node_rrset(n, RR_NSEC3);
+	bool hashed = rs && n->parent == zone_apex(w->z);
+	if (hashed) {
+		uint32_t pos = 0;
+		const uint8_t *rd;
+		uint16_t len;
+		if (rrset_next(rs, &pos, &rd, &len) && len >= 5) {
+			size_t p = 5u + rd[4];
+			n3rec_t x = { 0 };
+			if (p + 1 + VAL_NSEC3_HASH_LEN <= len && rd[p] == VAL_NSEC3_HASH_LEN &&
+			    val_nsec3_owner_hash(n->name, x.hash, sizeof(x.hash)) ==
+				    VAL_NSEC3_HASH_LEN) {
+				memcpy(x.next, rd + p + 1, VAL_NSEC3_HASH_LEN);
+				x.optout = rd[1] & 1;
+				x.node = n;
+				x.bm = rd + p + 1 + VAL_NSEC3_HASH_LEN;
+				x.bmlen = len - (p + 1 + VAL_NSEC3_HASH_LEN);
+				w->optout |= x.optout;
+				if (w->n == w->cap) {
+					size_t cap = w->cap ? w->cap * 2 : 64;
+					n3rec_t *v = realloc(w->v, cap * sizeof(*v));
+					if (!v) {
+						w->nomem = true;
+						return;
+					}
+					w->v = v;
+					w->cap = cap;
+				}
+				w->v[w->n++] = x;
+			}
+		}
+		if (n->nrrsets == 1 + (node_rrset(n, RR_RRSIG) != NULL))
+			return; /* the NSEC3's own name is no name of the zone */
+	}
+	if (n->cut == NULL || n->cut == n)
+		node_push(&w->names, n);
+}
+
+static int n3_cmp(const void *a, const void *b)
+{
+	return memcmp(((const n3rec_t *)a)->hash, ((const n3rec_t *)b)->hash, VAL_NSEC3_HASH_LEN);
+}
+
+/* The NSEC3 chain (RFC 5155 7.1): the records in hash order each pointing
+ * at the next, and every name that needs one matched, with its types. An
+ * opt-out chain need not hold unsigned delegations, nor the empty
+ * non-terminals above only them: those are not required then. */
+static void check_nsec3_chain(const zone_t *z, const zone_dnssec_info_t *di, tally_t *t)
+{
+	n3_walk_t w = { .z = z };
+	zone_walk(z, n3_cb, &w);
+	if (w.nomem || w.names.nomem || w.n == 0) {
+		free(w.v);
+		free(w.names.v);
+		return;
+	}
+	qsort(w.v, w.n, sizeof(*w.v), n3_cmp);
+	for (size_t i = 0; i < w.n; i++) {
+		const n3rec_t *x = &w.v[i], *next = &w.v[(i + 1) % w.n];
+		if (memcmp(x->next, next->hash, VAL_NSEC3_HASH_LEN) != 0) {
+			char on[NAME_TEXT_MAX], xn[NAME_TEXT_MAX];
+			tally_add(t, x->node->name,
+				  "the NSEC3 %s does not point at the next one in hash order, %s",
+				  name_str(x->node->name, on, sizeof(on)),
+				  name_str(next->node->name, xn, sizeof(xn)));
+		}
+	}
+	for (size_t i = 0; i < w.names.n; i++) {
+		const node_t *n = w.names.v[i];
+		bool cut = n->cut == n, ds = node_rrset(n, RR_DS) != NULL;
+		if (w.optout && ((cut && !ds) || n->nrrsets == 0))
+			continue;
+		uint8_t h[VAL_NSEC3_HASH_LEN];
+		if (val_nsec3_hash(n->name, di->salt, di->saltlen, di->iterations, h) != ST_OK)
+			break;
+		n3rec_t key;
+		memcpy(key.hash, h, sizeof(h));
+		const n3rec_t *m = bsearch(&key, w.v, w.n, sizeof(*w.v), n3_cmp);
+		char on[NAME_TEXT_MAX];
+		name_str(n->name, on, sizeof(on));
+		if (m == NULL) {
+			tally_add(t, n->name, "%s has no NSEC3: no record matches its hash", on);
+			continue;
+		}
+		uint16_t types[300];
+		size_t nt = node_types(n, types, 300);
+		char diff[192];
+		bitmap_diff(m->bm, m->bmlen, types, nt, true, diff, sizeof(diff));
+		if (diff[0])
+			tally_add(t, n->name, "the NSEC3 of %s %s", on, diff);
+	}
+	free(w.v);
+	free(w.names.v);
+}
+
+/* The DNSSEC of the current zone, when it is signed (its apex has DNSKEY). */
+static void check_dnssec(run_t *r)
+{
+	const zone_t *z = r->zone;
+	const rrset_t *keys = node_rrset(zone_apex(z), RR_DNSKEY);
+	if (keys == NULL)
+		return;
+	bool sep = false;
+	uint32_t pos = 0;
+	const uint8_t *rd;
+	uint16_t len;
+	while (rrset_next(keys, &pos, &rd, &len)) {
+		if (len < 4)
+			continue;
+		uint16_t flags = wire_get16(rd);
+		sep |= (flags & DNSKEY_FLAG_SEP) != 0;
+		if (!val_alg_supported(rd[3]))
+			finding(r, CHECK_WARNING, "DNSKEY_ALGORITHM_UNSUPPORTED", NULL,
+				zone_origin(z), NULL,
+				"DNSKEY %u/%u (flags %u) uses algorithm %u, which validators cannot check: without a DS of a supported algorithm the zone is insecure",
+				dnskey_tag(rd, len), rd[3], flags, rd[3]);
+	}
+	if (!sep)
+		finding(r, CHECK_INFO, "DNSKEY_NO_SEP", NULL, zone_origin(z), NULL,
+			"no DNSKEY of the zone has the SEP flag (257): validators do not mind, registries and key tools look for it");
+
+	sig_walk_t w = { .z = z, .now = r->opts.now };
+	zone_walk(z, sig_cb, &w);
+	char ts[20], on[NAME_TEXT_MAX], tb[16];
+	if (w.expired.n) {
+		sigtime_text(w.expired.when, ts);
+		finding(r, CHECK_ERROR, "RRSIG_EXPIRED", NULL, w.expired.name, NULL,
+			"%zu of %zu signed RRset(s) have RRSIGs that expired; the first: %s %s at %s: validators answer SERVFAIL",
+			w.expired.n, w.rrsets, name_str(w.expired.name, on, sizeof(on)),
+			rrtype_to_text(w.expired.type, tb), ts);
+	}
+	if (w.notyet.n) {
+		sigtime_text(w.notyet.when, ts);
+		finding(r, CHECK_ERROR, "RRSIG_NOT_YET_VALID", NULL, w.notyet.name, NULL,
+			"%zu of %zu signed RRset(s) have RRSIGs that are not valid yet; the first: %s %s, from %s: validators answer SERVFAIL",
+			w.notyet.n, w.rrsets, name_str(w.notyet.name, on, sizeof(on)),
+			rrtype_to_text(w.notyet.type, tb), ts);
+	}
+	if (w.missing.n)
+		finding(r, CHECK_ERROR, "RRSIG_MISSING", NULL, w.missing.name, NULL,
+			"%zu of %zu authoritative RRset(s) of the signed zone have no RRSIG; the first: %s %s: validators answer SERVFAIL for it",
+			w.missing.n, w.rrsets, name_str(w.missing.name, on, sizeof(on)),
+			rrtype_to_text(w.missing.type, tb));
+
+	zone_dnssec_info_t di;
+	zone_dnssec_info(z, &di);
+	tally_t chain = { 0 };
+	if (di.denial && strcmp(di.denial, "NSEC") == 0)
+		check_nsec_chain(z, &chain);
+	else if (di.denial && strcmp(di.denial, "NSEC3") == 0)
+		check_nsec3_chain(z, &di, &chain);
+	if (di.denial && strcmp(di.denial, "none") == 0)
+		finding(r, CHECK_ERROR, "NSEC_CHAIN_BROKEN", NULL, zone_origin(z), NULL,
+			"the signed zone has no usable NSEC or NSEC3 chain: every NXDOMAIN and NODATA it gives is bogus");
+	if (chain.n)
+		finding(r, CHECK_ERROR, "NSEC_CHAIN_BROKEN", NULL, chain.name, NULL,
+			"%zu problem(s) in the %s chain; the first: %s: denials that need it are bogus",
+			chain.n, di.denial, chain.text);
+	if (di.denial && strcmp(di.denial, "NSEC3") == 0 && di.iterations > 0) {
+		bool high = di.iterations > VAL_NSEC3_MAX_ITERATIONS;
+		finding(r, high ? CHECK_ERROR : CHECK_WARNING, "NSEC3_ITERATIONS_HIGH", NULL,
+			zone_origin(z), NULL,
+			high ? "NSEC3 with %u extra iterations: above %u, validators treat the zone's denials as insecure (RFC 9276)"
+			     : "NSEC3 with %u extra iterations: RFC 9276 says 0 (resolvers stop trusting them above %u)",
+			di.iterations, VAL_NSEC3_MAX_ITERATIONS);
+	}
+}
+
+/* The DS the parent holds for a cut, against the child's DNSKEY when the
+ * configuration serves the child. */
+static void check_ds(run_t *r, const node_t *cut)
+{
+	const rrset_t *ds = node_rrset(cut, RR_DS);
+	const zone_t *child = ds ? find_child(r, cut->name, NULL) : NULL;
+	if (child == NULL)
+		return;
+	val_ds_t list[16];
+	val_rrset_t vds = zone_vset(r->zone, cut, ds);
+	size_t nds = val_ds_from_rrset(&vds, list, 16);
+	const node_t *apex = zone_apex(child);
+	const rrset_t *dk = node_rrset(apex, RR_DNSKEY);
+	val_rrset_t vdk;
+	if (dk)
+		vdk = zone_vset(child, apex, dk);
+	val_result_t res;
+	val_dnskey(dk ? &vdk : NULL, list, nds, zone_origin(child), zone_origin(r->zone),
+		   r->opts.now, &res);
+	if (res.status == VAL_BOGUS &&
+	    (res.ede == VAL_EDE_DNSKEY_MISSING || res.ede == VAL_EDE_RRSIGS_MISSING ||
+	     res.ede == VAL_EDE_BOGUS))
+		finding(r, CHECK_ERROR, "DS_MATCHES_NO_DNSKEY", cut->name, NULL, NULL,
+			"%s: validators answer SERVFAIL for the whole child zone", res.reason);
+}
+
 static void check_zone(run_t *r)
 {
 	cut_list_t cuts = { 0 };
 	check_apex(r);
+	check_dnssec(r);
 	zone_walk(r->zone, collect_cuts, &cuts);
 	for (size_t i = 0; i < cuts.n; i++) {
 		const node_t *cut = cuts.cuts[i];
@@ -702,6 +1176,7 @@ static void check_zone(run_t *r)
 		check_child(r, cut);
 		check_servers(r, cut, mode);
 		check_size(r, cut, trunc);
+		check_ds(r, cut);
 		predict(r, cut);
 	}
 	check_cycles(r, &cuts);
@@ -718,10 +1193,48 @@ bool check_agrees(const check_expect_t *e, const sim_result_t *r)
 {
 	if (r->rcode != e->rcode)
 		return false;
+	if (e->dnssec != SIM_DNSSEC_NONE && r->dnssec != SIM_DNSSEC_NONE) {
+		bool ok = e->dnssec == SIM_DNSSEC_SECURE ? r->ad
+			  : e->dnssec == SIM_DNSSEC_INSECURE
+				  ? r->dnssec == SIM_DNSSEC_INSECURE
+				  : r->dnssec == SIM_DNSSEC_BOGUS &&
+					    (e->ede <= 0 || e->ede == r->ede);
+		if (!ok)
+			return false;
+	}
 	if (!e->has_addr)
 		return true;
 	return r->has_addr && r->addr.len == e->addr.len &&
 	       memcmp(r->addr.bytes, e->addr.bytes, e->addr.len) == 0;
+}
+
+size_t check_anchor(const check_server_t *servers, size_t n, val_ds_t *out, size_t cap)
+{
+	for (size_t i = 0; i < n; i++) {
+		const zone_t *z = zoneset_find(servers[i].zs, (const uint8_t *)"");
+		if (!z || zone_origin(z)[0] != 0 || !zone_signed(z))
+			continue;
+		const rrset_t *keys = node_rrset(zone_apex(z), RR_DNSKEY);
+		size_t count = 0;
+		/* The key-signing keys; without one, every key (no SEP flag at
+		 * all), as glued --trust-anchor writes them. */
+		for (int pass = 0; pass < 2 && count == 0; pass++) {
+			uint32_t pos = 0;
+			const uint8_t *rd;
+			uint16_t len;
+			while (keys && count < cap && rrset_next(keys, &pos, &rd, &len)) {
+				uint8_t ds[DS_SHA256_RDLEN];
+				if (len < 4 || (pass == 0 && !(wire_get16(rd) & DNSKEY_FLAG_SEP)) ||
+				    dnskey_ds(zone_origin(z), rd, len, ds) != ST_OK)
+					continue;
+				out[count].len = DS_SHA256_RDLEN;
+				memcpy(out[count].rd, ds, DS_SHA256_RDLEN);
+				count++;
+			}
+		}
+		return count;
+	}
+	return 0;
 }
 
 size_t check_roots(const check_server_t *servers, size_t n, sim_addr_t *out, size_t cap)

@@ -2,8 +2,12 @@
  * check.h -- offline delegation checks over every virtual server of a
  * configuration, in the vocabulary operators already use (dnsviz,
  * Zonemaster): missing glue, glue mismatch, lame delegation, NS set
- * mismatch, cycles, occluded data, referral size, and a predicted outcome
- * per delegation from the resolver simulation (sim.h).
+ * mismatch, cycles, occluded data, referral size, the DNSSEC of signed
+ * zones (a DS that matches no DNSKEY, expired or missing signatures, a
+ * broken NSEC/NSEC3 chain, NSEC3 iterations, key algorithms and flags),
+ * and a predicted outcome per delegation from the resolver simulation
+ * (sim.h), validating when the configuration's root zone is signed
+ * (check_anchor).
  *
  * Pure: no I/O. Findings go to a callback, one at a time.
  */
@@ -50,7 +54,9 @@ typedef struct check_prediction {
 	bool unchecked;     /* SERVFAIL only because the walk left the loaded files */
 	unsigned queries;
 	unsigned tcp;          /* of which over TCP (after TC) */
-	char why[SIM_WHY_MAX]; /* SERVFAIL: why */
+	uint8_t dnssec;        /* enum sim_dnssec: NONE unless validating */
+	uint16_t ede;          /* the EDE of a bogus (or insecure) outcome, 0: none */
+	char why[SIM_WHY_MAX]; /* SERVFAIL: why (bogus: the validation's reason) */
 } check_prediction_t;
 
 typedef void (*check_predict_fn)(void *ctx, const check_prediction_t *p);
@@ -67,7 +73,10 @@ typedef struct check_net check_net_t;
  * Run every check over the zones of servers[0..n). The network the probes
  * and the simulated resolver ask is net, or (NULL) those servers at their
  * addresses. report gets each finding, predict (may be NULL) each
- * delegation's predicted outcome. Returns 0, or ST_ENOMEM.
+ * delegation's predicted outcome. opts (NULL: sim_opts_default) are the
+ * simulated resolver's: its trust anchor makes the predictions validate,
+ * and its now is the time the signatures of the DNSSEC checks are
+ * compared with. Returns 0, or ST_ENOMEM.
  */
 int check_run(const check_server_t *servers, size_t n, const check_net_t *net,
 	      const sim_opts_t *opts, check_report_fn report, check_predict_fn predict, void *ctx,
@@ -131,11 +140,25 @@ typedef struct check_expect {
 	uint8_t rcode; /* NOERROR, SERVFAIL, NXDOMAIN, ... */
 	bool has_addr; /* and, when set, this first address */
 	sim_addr_t addr;
+	uint8_t dnssec; /* enum sim_dnssec: what a validating resolver makes of it, or NONE */
+	int ede;        /* the EDE of a bogus answer (RFC 8914); 0 or less: not said */
 } check_expect_t;
 
 /* Does the simulated resolver's result agree with the expectation: the
- * same rcode and, when an address is expected, that first address? */
+ * same rcode and, when an address is expected, that first address; and
+ * when both the expectation and the result say something of DNSSEC (the
+ * walk validated), secure with AD, insecure without, or bogus (with the
+ * expected EDE, when one is)? */
 bool check_agrees(const check_expect_t *e, const sim_result_t *r);
+
+/*
+ * The trust anchor a configuration implies, what glued --trust-anchor
+ * writes: the DS (dnskey_ds, SHA-256) of each DNSKEY with the SEP flag of
+ * the first signed root zone (origin ".") the servers serve, or of every
+ * DNSKEY when none has the flag; at most cap. 0 when no root zone is
+ * signed: then nothing is validated.
+ */
+size_t check_anchor(const check_server_t *servers, size_t n, val_ds_t *out, size_t cap);
 
 /* The addresses of every server that serves the root zone ".", in server
  * order, at most cap. The start of every prediction. */

@@ -9,6 +9,19 @@
  * that time out, refuse, fail or answer without authority (lame), and
  * follows CNAMEs.
  *
+ * Given a trust anchor (sim_opts_t.anchor) it validates as well, as Unbound
+ * does with one (RFC 4035 5): every query has DO=1, each referral's DS (or
+ * the NSEC/NSEC3 proof that there is none) is checked with the parent's
+ * keys, each secure zone is asked for its DNSKEY RRset (through the same
+ * network, counted in queries) and the keys are trusted through the DS,
+ * and the final answer (positive, CNAME chain, wildcard, NXDOMAIN, NODATA)
+ * is checked with analysis/validate.h. Bogus is SERVFAIL with cause
+ * SIM_CAUSE_DNSSEC, the EDE a resolver attaches and the reason in why;
+ * secure sets ad. A signer below the zones the walk was referred to (one
+ * server serving a parent and its child) is reached as a resolver reaches
+ * it: a DS query per label to the servers that answered. Names of NS
+ * records without glue are resolved without validation.
+ *
  * It does no I/O itself: "the network" is a sim_net_t, a function from an
  * address and query bytes to response bytes (or why there are none). glued
  * --check plugs in its virtual servers, answered in process (check.h:
@@ -23,6 +36,7 @@
 #include <stdint.h>
 
 #include "analysis/msg.h"
+#include "analysis/validate.h"
 #include "dns/name.h"
 
 typedef struct sim_addr {
@@ -56,6 +70,14 @@ typedef struct sim_opts {
 	uint32_t timeout_ms;
 	unsigned max_queries; /* give up after this many queries in all (200) */
 	bool ipv6;            /* use AAAA glue too (true) */
+	/* The trust anchor: the DS rdata of the root's key(s), which must
+	 * outlive the call. nanchor 0 (the default): no validation, DO=0, and
+	 * the result's dnssec fields stay SIM_DNSSEC_NONE / false / 0. */
+	const val_ds_t *anchor;
+	size_t nanchor;
+	/* The time signatures are checked at, seconds since 1970
+	 * (sim_opts_default: the clock's). */
+	uint32_t now;
 } sim_opts_t;
 
 #define SIM_WHY_MAX 512
@@ -72,7 +94,19 @@ enum sim_cause {
 	SIM_CAUSE_NO_ADDRESS,  /* no NS of a zone has a usable address */
 	SIM_CAUSE_CNAME_CHAIN, /* CNAME chain too long */
 	SIM_CAUSE_RESOURCES,   /* out of memory */
+	SIM_CAUSE_DNSSEC,      /* the answer (or the chain of trust) is bogus */
 };
+
+/* What validation made of the answer (sim_result_t.dnssec). */
+enum sim_dnssec {
+	SIM_DNSSEC_NONE = 0, /* not validated: no trust anchor, or it failed otherwise */
+	SIM_DNSSEC_SECURE,   /* a validating resolver sets AD */
+	SIM_DNSSEC_INSECURE, /* below an insecure delegation, or an insecure proof: no AD */
+	SIM_DNSSEC_BOGUS,    /* SERVFAIL (cause SIM_CAUSE_DNSSEC) */
+};
+
+/* "secure", "insecure", "bogus", or "" for SIM_DNSSEC_NONE. */
+const char *sim_dnssec_str(uint8_t dnssec);
 
 /* Bits of sim_result_t.seen: what the walk ran into on its way (the causes
  * of the causes), whether or not it failed in the end. */
@@ -102,6 +136,10 @@ typedef struct sim_result {
 	sim_addr_t answered_by;          /* the server that gave it */
 	unsigned queries;                /* queries sent */
 	unsigned tcp;                    /* of which over TCP (after TC) */
+	uint8_t dnssec;                  /* enum sim_dnssec */
+	bool ad;                         /* a validating resolver's AD: dnssec is SECURE */
+	uint16_t ede;                    /* the EDE of a bogus (or insecure) answer; 0: none */
+	char dnssec_why[SIM_WHY_MAX];    /* why it is insecure or bogus, "" when secure */
 	char why[SIM_WHY_MAX];           /* SERVFAIL: why, in one line */
 	char trace[SIM_TRACE_MAX];       /* one line per query: server, question, outcome */
 } sim_result_t;

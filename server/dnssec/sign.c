@@ -164,6 +164,21 @@ static void canon_rdata(uint16_t type, uint8_t *rd, size_t rdlen)
 		off = 6;
 		lower_name_at(rd, rdlen, &off);
 		break;
+	case 21: /* RT */
+		off = 2;
+		lower_name_at(rd, rdlen, &off);
+		break;
+	case 26: /* PX */
+		off = 2;
+		lower_name_at(rd, rdlen, &off);
+		lower_name_at(rd, rdlen, &off);
+		break;
+	case RR_NAPTR: /* order, preference, flags, services, regexp, replacement */
+		off = 4;
+		for (int i = 0; i < 3 && off < rdlen; i++)
+			off += 1u + rd[off];
+		lower_name_at(rd, rdlen, &off);
+		break;
 	default:
 		break;
 	}
@@ -500,7 +515,8 @@ static int sign_node(signer_t *s, const node_t *n, const node_t *next)
 			param[1] = 0;
 			put16(param + 2, s->o->iterations);
 			param[4] = s->o->saltlen;
-			memcpy(param + 5, s->o->salt, s->o->saltlen);
+			if (s->o->saltlen > 0)
+				memcpy(param + 5, s->o->salt, s->o->saltlen);
 			rc = emit_signed1(s, n->name, n->labels, RR_NSEC3PARAM, 0, param,
 					  (uint16_t)(5u + s->o->saltlen));
 			types[nt++] = RR_NSEC3PARAM;
@@ -589,7 +605,8 @@ static int n3_chain(signer_t *s)
 		put16(rd + len, s->o->iterations);
 		len += 2;
 		rd[len++] = s->o->saltlen;
-		memcpy(rd + len, s->o->salt, s->o->saltlen);
+		if (s->o->saltlen > 0)
+			memcpy(rd + len, s->o->salt, s->o->saltlen);
 		len += s->o->saltlen;
 		rd[len++] = N3_HASH_LEN;
 		memcpy(rd + len, s->n3[(i + 1) % s->nn3].hash, N3_HASH_LEN);

@@ -20,13 +20,25 @@ findings() {
 out=$(timeout 60 "$GLUED" --check -c zones/lab.yaml 2>"$LIB_TMP/err")
 check_eq "--check -c zones/lab.yaml: exit status 1 (the lab is broken on purpose)" 1 "$?"
 check_eq "--check: exactly the lab's faults" \
-	"error GLUE_MISMATCH server=lab zone=lab. delegation=mism.lab. name=ns1.mism.lab.
+	"error DS_MATCHES_NO_DNSKEY server=lab zone=lab. delegation=ds-mismatch.lab.
+error DS_MATCHES_NO_DNSKEY server=lab zone=lab. delegation=key-missing.lab.
+error DS_MATCHES_NO_DNSKEY server=lab zone=lab. delegation=sig-bogus.lab.
+error DS_MATCHES_NO_DNSKEY server=lab zone=lab. delegation=sig-missing.lab.
+error GLUE_MISMATCH server=lab zone=lab. delegation=mism.lab. name=ns1.mism.lab.
 error GLUE_WITHHELD_BY_POLICY server=lab zone=lab. delegation=nog.lab. name=ns1.nog.lab.
 error GLUE_WITHHELD_BY_POLICY server=lab zone=lab. delegation=nog.lab. name=ns2.nog.lab.
 error LAME_DELEGATION server=lab zone=lab. delegation=lame.lab. name=ns1.hosting.other.
 error LAME_DELEGATION server=lab zone=lab. delegation=lame.lab. name=ns2.hosting.other.
 error NO_SERVER_AT_ADDRESS server=lab zone=lab. delegation=mism.lab. name=ns1.mism.lab.
+error NSEC3_ITERATIONS_HIGH server=dnssec zone=nsec3-iter.lab. name=nsec3-iter.lab.
+error NSEC_CHAIN_BROKEN server=dnssec zone=nsec-missing.lab. name=nsec-missing.lab.
+error NSEC_CHAIN_BROKEN server=dnssec zone=nsec-wrong.lab. name=nsec-wrong.lab.
+error RRSIG_EXPIRED server=dnssec zone=sig-expired.lab. name=sig-expired.lab.
+error RRSIG_MISSING server=dnssec zone=sig-missing.lab. name=sig-missing.lab.
+error RRSIG_NOT_YET_VALID server=dnssec zone=sig-future.lab. name=sig-future.lab.
 info CYCLIC_SIBLING_GLUE server=lab zone=lab. delegation=cyca.lab. name=ns.cycb.lab.
+info DNSKEY_NO_SEP server=dnssec zone=key-nosep.lab. name=key-nosep.lab.
+warning DNSKEY_ALGORITHM_UNSUPPORTED server=dnssec zone=key-alg.lab. name=key-alg.lab.
 warning REFERRAL_EXCEEDS_512 server=lab zone=lab. delegation=big.lab." "$(findings "$out")"
 for d in good example ood sib; do
 	if printf '%s\n' "$out" | grep -E '^(error|warning|info) ' | grep -q "delegation=$d\\.lab\\."; then
@@ -43,21 +55,35 @@ check_match "--check: every finding has a fix" '^warning REFERRAL_EXCEEDS_512 .*
 
 # Predictions: one line per delegation, after the findings.
 check_eq "--check: the predictions block" \
-	"  lab.: resolves
-  other.: resolves
-  example.lab.: resolves
-  good.lab.: resolves
-  ood.lab.: resolves
-  sib.lab.: resolves
-  cyca.lab.: resolves
-  cycb.lab.: resolves
-  nog.lab.: SERVFAIL
+	"  lab.: resolves, secure
+  other.: resolves, secure
+  big.lab.: resolves, secure
+  cyca.lab.: resolves, secure
+  cycb.lab.: resolves, secure
+  ds-alg.lab.: resolves, insecure
+  ds-digest.lab.: resolves, insecure
+  ds-mismatch.lab.: SERVFAIL (bogus, EDE 9
+  ds-missing.lab.: resolves, insecure
+  example.lab.: resolves, secure
+  good.lab.: resolves, secure
+  key-alg.lab.: resolves, insecure
+  key-missing.lab.: SERVFAIL (bogus, EDE 9
+  key-nosep.lab.: resolves, secure
   lame.lab.: SERVFAIL
   mism.lab.: SERVFAIL
-  big.lab.: resolves
-  hosting.other.: resolves" \
+  nog.lab.: SERVFAIL
+  nsec-missing.lab.: resolves, secure
+  nsec-wrong.lab.: resolves, secure
+  nsec3-iter.lab.: resolves, secure
+  ood.lab.: resolves, secure
+  sib.lab.: resolves, secure
+  sig-bogus.lab.: SERVFAIL (bogus, EDE 9
+  sig-expired.lab.: SERVFAIL (bogus, EDE 7
+  sig-future.lab.: SERVFAIL (bogus, EDE 8
+  sig-missing.lab.: SERVFAIL (bogus, EDE 10
+  hosting.other.: resolves, secure" \
 	"$(printf '%s\n' "$out" | sed -n '/^predictions/,/^scenarios/p' | grep '^  ' |
-		sed -E 's/^(  [^ ]+: (resolves|SERVFAIL)).*/\1/')"
+		sed -E 's/^(  [^ ]+: (resolves, [a-z]+|SERVFAIL \(bogus, EDE [0-9]+|SERVFAIL)).*/\1/')"
 check_match "--check: nog.lab.'s SERVFAIL says why" \
 	'^  nog\.lab\.: SERVFAIL: no NS of nog\.lab\. has a usable address: ns1\.nog\.lab\. has no glue and no other path' "$out"
 if printf '%s\n' "$out" | awk '/^predictions/ { p = 1 } p && /^(error|warning|info) / { bad = 1 } END { exit !bad }'; then
@@ -74,9 +100,11 @@ check_eq "--check: no DISAGREE" 0 "$(printf '%s\n' "$out" | grep -c DISAGREE)"
 check_match "--check: a SERVFAIL scenario" \
 	'^  no-glue: www\.nog\.lab\. A: expected SERVFAIL, predicted SERVFAIL: agree ' "$out"
 check_match "--check: a NOERROR scenario with its address" \
-	'^  in-domain: www\.good\.lab\. A: expected NOERROR 127\.0\.5\.80, predicted NOERROR 127\.0\.5\.80: agree ' "$out"
+	'^  in-domain: www\.good\.lab\. A: expected NOERROR 127\.0\.5\.80, predicted NOERROR 127\.0\.5\.80, secure: agree ' "$out"
+check_match "--check: a bogus scenario with its EDE and reason" \
+	'^  ds-mismatch: www\.ds-mismatch\.lab\. A: expected SERVFAIL, bogus, EDE 9, predicted SERVFAIL \(bogus, EDE 9: DS [0-9]+/13/2 in lab\. matches no DNSKEY of ds-mismatch\.lab\.\): agree' "$out"
 check_match "--check: the summary" \
-	"^13 delegation\\(s\\): 6 error\\(s\\), 1 warning\\(s\\), 1 info\\(s\\); $n of $n scenario\\(s\\) agree$" "$out"
+	"^27 delegation\\(s\\): 16 error\\(s\\), 2 warning\\(s\\), 2 info\\(s\\); $n of $n scenario\\(s\\) agree$" "$out"
 
 # --- The bundled lab, as JSON ---------------------------------------------------------------
 json=$(timeout 60 "$GLUED" --check --json -c zones/lab.yaml 2>/dev/null)
@@ -96,28 +124,43 @@ print("summary", summ["errors"], summ["warnings"], summ["infos"], summ["delegati
 print("zones", sum(1 for o in lines if o["kind"] == "zone"))
 ' 2>&1)
 check_eq "--check --json: every line parses; the same findings, predictions, scenarios" \
-	"error GLUE_MISMATCH mism.lab. ns1.mism.lab.
+	"error DS_MATCHES_NO_DNSKEY ds-mismatch.lab. 
+error DS_MATCHES_NO_DNSKEY key-missing.lab. 
+error DS_MATCHES_NO_DNSKEY sig-bogus.lab. 
+error DS_MATCHES_NO_DNSKEY sig-missing.lab. 
+error GLUE_MISMATCH mism.lab. ns1.mism.lab.
 error GLUE_WITHHELD_BY_POLICY nog.lab. ns1.nog.lab.
 error GLUE_WITHHELD_BY_POLICY nog.lab. ns2.nog.lab.
 error LAME_DELEGATION lame.lab. ns1.hosting.other.
 error LAME_DELEGATION lame.lab. ns2.hosting.other.
 error NO_SERVER_AT_ADDRESS mism.lab. ns1.mism.lab.
+error NSEC3_ITERATIONS_HIGH  nsec3-iter.lab.
+error NSEC_CHAIN_BROKEN  nsec-missing.lab.
+error NSEC_CHAIN_BROKEN  nsec-wrong.lab.
+error RRSIG_EXPIRED  sig-expired.lab.
+error RRSIG_MISSING  sig-missing.lab.
+error RRSIG_NOT_YET_VALID  sig-future.lab.
 info CYCLIC_SIBLING_GLUE cyca.lab. ns.cycb.lab.
+info DNSKEY_NO_SEP  key-nosep.lab.
+warning DNSKEY_ALGORITHM_UNSUPPORTED  key-alg.lab.
 warning REFERRAL_EXCEEDS_512 big.lab. 
-predictions 13 NOERROR SERVFAIL SERVFAIL SERVFAIL NOERROR
+predictions 27 NOERROR SERVFAIL SERVFAIL SERVFAIL NOERROR
 scenarios $n ['agree']
-summary 6 1 1 13 $n
-zones 13" "$got"
+summary 16 2 2 27 $n
+zones 27" "$got"
 
 # --- The lab with its faults removed -------------------------------------------------------
-# No glue policy, lame.lab. served, mism.lab.'s glue right, big.lab. with
-# two NS names: nothing at error level, exit status 0.
+# No glue policy, no DNSSEC fault, lame.lab. served, mism.lab.'s glue
+# right, big.lab. with two NS names: nothing at error level, exit status 0.
 cp zones/*.zone "$LIB_TMP/"
 python3 - "$LIB_TMP" <<'EOF'
 import re, sys
 d = sys.argv[1]
 y = open("zones/lab.yaml").read()
-y = re.sub(r"\n        delegations:\n(          #.*\n)*          - name: nog\.lab\.\n            glue: none\n", "\n", y)
+# lab.'s delegation rules (nog.lab.'s glue: none, the DS faults) and the
+# child zones' DNSSEC faults go.
+y = re.sub(r"\n        delegations:\n(          .*\n|\s*#.*\n)*", "\n", y, count=1)
+y = re.sub(r", (rrsig|dnskey|denial|nsec3): [^}]*\}", "}", y)
 y = y.replace("      # lame.lab. is delegated here, but the zone is not: REFUSED.\n",
               "      - file: lame.lab.zone\n        origin: lame.lab.\n")
 open(d + "/lab.yaml", "w").write(y)
@@ -156,7 +199,7 @@ check_eq "--check on the lab without its faults: no prediction SERVFAILs" 0 \
 	"$(printf '%s\n' "$out" | sed -n '/^predictions/,/^scenarios/p' | grep -c SERVFAIL)"
 # lab.yaml's scenarios still expect the faults: the simulation disagrees.
 check_match "--check on the lab without its faults: the old no-glue scenario DISAGREEs" \
-	'^  no-glue: www\.nog\.lab\. A: expected SERVFAIL, predicted NOERROR 127\.0\.7\.80: DISAGREE' "$out"
+	'^  no-glue: www\.nog\.lab\. A: expected SERVFAIL, predicted NOERROR 127\.0\.7\.80, secure: DISAGREE' "$out"
 
 # --- -z: a zone with missing glue -------------------------------------------------------------
 cat >"$LIB_TMP/missing.zone" <<'EOF'
@@ -195,9 +238,11 @@ sed -i 's/^ns2.kid A   192.0.2.2$/ns1.kid A 192.0.2.4\nns2.kid A 192.0.2.2/' "$L
 out=$(timeout 60 "$GLUED" --check -z "$LIB_TMP/missing.zone" 2>&1)
 check_eq "--check -z with the glue added: exit status 0" 0 "$?"
 
-# --- The signed lab: what each signed zone holds, expired signatures, bogus scenarios ---------
+# --- The signed lab: what each signed zone holds, expired signatures, validation -------------
+# Its root is signed, so the predictions validate from the root's own DS;
+# the expired zone is an error finding, and its scenario is bogus.
 out=$(timeout 60 "$GLUED" --check -c tests/data/signed/lab.yaml 2>&1)
-check_eq "--check on the signed lab: exit status 0" 0 "$?"
+check_eq "--check on the signed lab: exit status 1 (expired.sec. on purpose)" 1 "$?"
 check_match "--check: an NSEC3 opt-out zone says so" \
 	'sec\.zone: zone sec\., [0-9]+ records, [0-9]+ names, signed: NSEC3 \([0-9]+ records, salt ab12, 0 iterations, [1-9][0-9]* opt-out\), [0-9]+ RRsets signed, 0 warning' "$out"
 check_match "--check: an NSEC zone says so" \
@@ -206,9 +251,13 @@ check_match "--check: an unsigned zone says nothing of DNSSEC" \
 	'unsigned\.sec\.zone: zone unsigned\.sec\., [0-9]+ records, [0-9]+ names, 0 warning' "$out"
 check_match "--check: expired signatures are a warning with file:line" \
 	'expired\.sec\.zone:[0-9]+: RRSIG over expired\.sec\. SOA expired at 20200201000000' "$out"
-check_match "--check: the bogus scenario is shown, not judged" \
-	'^  expired: www\.expired\.sec\. A: expected SERVFAIL, predicted NOERROR 127\.0\.30\.60: not judged' "$out"
-check_match "--check: every other scenario agrees" '17 of 17 scenario\(s\) agree' "$out"
+check_match "--check: the expired signatures are RRSIG_EXPIRED" \
+	'^error RRSIG_EXPIRED server=expired zone=expired\.sec\. name=expired\.sec\.: ' "$out"
+check_match "--check: the bogus scenario is judged, and agrees" \
+	'^  expired: www\.expired\.sec\. A: expected SERVFAIL, bogus, predicted SERVFAIL \(bogus, EDE 7: .* expired at 20200201000000\): agree' "$out"
+check_match "--check: a secure scenario" \
+	'^  nsec3-nxdomain: nothere\.nsec3\.sec\. A: expected NXDOMAIN, secure, predicted NXDOMAIN, secure: agree' "$out"
+check_match "--check: every scenario agrees" '18 of 18 scenario\(s\) agree' "$out"
 json=$(timeout 60 "$GLUED" --check --json -c tests/data/signed/lab.yaml 2>/dev/null)
 check_eq "--check --json: the NSEC3 zone's keys" "NSEC3 0 True" "$(printf '%s\n' "$json" | python3 -c '
 import json, sys
