@@ -9,8 +9,15 @@ from collections import defaultdict
 
 MIXES = ["referral", "auth", "nxdomain"]
 SIGNED_MIXES = ["signed-referral-insecure", "signed-referral-secure", "signed-nxdomain"]
-SERVERS = ["glued", "glued-base", "nsd", "knot", "echo"]
-LABELS = {"glued-base": "previous build", "nsd": "NSD", "knot": "Knot", "echo": "ceiling (echo)"}
+# glued-signs: the signed phase only, glued serving the unsigned zone it signs at load.
+SERVERS = ["glued", "glued-base", "glued-signs", "nsd", "knot", "echo"]
+LABELS = {"glued": "glued", "glued-base": "previous build", "glued-signs": "glued-signs", "nsd": "NSD",
+          "knot": "Knot", "echo": "ceiling (echo)"}
+# The signed phase's ratios: (server, against): glued against each of the
+# others, and glued signing at load against glued serving the pre-signed
+# zone (the same answers) and against NSD and Knot.
+SIGNED_PAIRS = [("glued", "glued-base"), ("glued", "nsd"), ("glued", "knot"),
+                ("glued-signs", "glued"), ("glued-signs", "nsd"), ("glued-signs", "knot")]
 
 
 def med(xs):
@@ -226,30 +233,35 @@ def main(path):
                     f"{pct('noerror'):.0f} / {pct('nxdomain'):.0f} / {other:.0f}, AA {pct('aa'):.0f}, TC {pct('tc'):.0f} | "
                     f"{fmt(medof('signed', mix, s, 'auth_rr'), '{:.1f}')}, {fmt(medof('signed', mix, s, 'bytes'))} |")
         out.append("")
-        out.append("### Signed zone: ratios per round, q/s of glued / the other, and the other's CPU us / glued's\n")
+        out.append("### Signed zone: ratios per round, q/s of glued"
+                   + (" (or glued-signs)" if "glued-signs" in sservers else "")
+                   + " / the other, and the other's CPU us / glued's\n")
         out.append("| mix | ratio | " + " | ".join(f"round {r}" for r in srounds) + " | median |")
         out.append("|---|---|" + "---:|" * (len(srounds) + 1))
         for mix in SIGNED_MIXES:
-            for other in ("glued-base", "nsd", "knot"):
-                if other not in sservers or "glued" not in sservers:
+            for subj, other in SIGNED_PAIRS:
+                if other not in sservers or subj not in sservers:
                     continue
-                label = LABELS[other]
-                bad = [x for x in ("glued", other) if x in wrong]
+                label, slabel = LABELS[other], LABELS[subj]
+                bad = [x for x in (subj, other) if x in wrong]
                 if bad:
-                    out.append(f"| {mix} | glued/{label} | not compared: wrong answers from {' and '.join(bad)} |"
+                    out.append(f"| {mix} | {slabel}/{label} | not compared: wrong answers from {' and '.join(bad)} |"
                                + " |" * len(srounds))
                     continue
-                g, o = series("signed", mix, "glued", "qps"), series("signed", mix, other, "qps")
+                g, o = series("signed", mix, subj, "qps"), series("signed", mix, other, "qps")
                 rs = [ratio(g.get(r), o.get(r)) for r in srounds]
-                out.append(f"| {mix} | q/s glued/{label} | " + " | ".join(fmt(x, "{:.2f}") for x in rs)
+                out.append(f"| {mix} | q/s {slabel}/{label} | " + " | ".join(fmt(x, "{:.2f}") for x in rs)
                            + f" | **{fmt(med(rs), '{:.2f}')}** |")
-                gc, oc = series("signed", mix, "glued", "cpu_us"), series("signed", mix, other, "cpu_us")
+                gc, oc = series("signed", mix, subj, "cpu_us"), series("signed", mix, other, "cpu_us")
                 cs = [ratio(oc.get(r), gc.get(r)) for r in srounds]
-                out.append(f"| {mix} | CPU {label} / glued | " + " | ".join(fmt(x, "{:.2f}") for x in cs)
+                out.append(f"| {mix} | CPU {label} / {slabel} | " + " | ".join(fmt(x, "{:.2f}") for x in cs)
                            + f" | **{fmt(med(cs), '{:.2f}')}** |")
         out.append("")
         if "glued" in sservers:
             targets.append(("signed zone: glued's DO=1 answers right (bench/signcheck)", None, "glued" not in wrong))
+        if "glued-signs" in sservers:
+            targets.append(("signed zone: glued-signs' DO=1 answers right (bench/signcheck)", None,
+                            "glued-signs" not in wrong))
 
     if szl:
         out.append("### Signed zone load: time from exec to the first referral from the last delegation, peak RSS\n")
