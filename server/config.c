@@ -20,7 +20,8 @@ enum {
 	OPT_LOG_FORMAT,
 	OPT_JSON,
 	OPT_DNSSEC,
-	OPT_TRUST_ANCHOR
+	OPT_TRUST_ANCHOR,
+	OPT_CONTROL
 };
 
 static const char short_opts[] = ":c:l:z:t:u:qhV";
@@ -33,6 +34,7 @@ static const struct option long_opts[] = {
 	{ "no-glue", no_argument, NULL, OPT_NO_GLUE },
 	{ "dnssec", required_argument, NULL, OPT_DNSSEC },
 	{ "trust-anchor", required_argument, NULL, OPT_TRUST_ANCHOR },
+	{ "control", required_argument, NULL, OPT_CONTROL },
 	{ "threads", required_argument, NULL, 't' },
 	{ "log-queries", no_argument, NULL, 'q' },
 	{ "user", required_argument, NULL, 'u' },
@@ -61,6 +63,8 @@ static const char usage_text[] =
 	"      --trust-anchor FILE    write the DS of the signed root zone glued serves\n"
 	"                             into FILE (zone-file syntax, for Unbound's\n"
 	"                             trust-anchor-file and kresd), at start and reload\n"
+	"      --control PATH         the control socket for gluectl (a Unix socket,\n"
+	"                             mode 0600); also the YAML's control: key\n"
 	"  -t, --threads N            worker threads (default: one per CPU)\n"
 	"  -q, --log-queries          one line per query on stdout, with the explanation\n"
 	"  -u, --user USER            after binding the listen sockets (port 53 needs\n"
@@ -334,8 +338,15 @@ static int parse_options(int argc, char **argv, config_t *cfg, char *err, size_t
 		case 'q':
 			cfg->log_queries = true;
 			break;
+		case OPT_CONTROL:
+			free(cfg->control);
+			cfg->control = strdup(optarg);
+			if (cfg->control == NULL)
+				return usage_error(err, errcap, "out of memory");
+			break;
 		case OPT_TRUST_ANCHOR:
 			free(cfg->trust_anchor);
+			free(cfg->control);
 			cfg->trust_anchor = strdup(optarg);
 			if (cfg->trust_anchor == NULL)
 				return usage_error(err, errcap, "out of memory");
@@ -343,6 +354,7 @@ static int parse_options(int argc, char **argv, config_t *cfg, char *err, size_t
 		case 'u':
 			free(cfg->user);
 			free(cfg->trust_anchor);
+			free(cfg->control);
 			cfg->user = strdup(optarg);
 			if (cfg->user == NULL)
 				return usage_error(err, errcap, "out of memory");
@@ -531,6 +543,7 @@ void srvconf_free(srvconf_t *sc)
 	}
 	free(sc->scenarios);
 	free(sc->file);
+	free(sc->control);
 	free((char *)sc->dnssec.keydir);
 	memset(sc, 0, sizeof(*sc));
 }

@@ -48,6 +48,7 @@ typedef struct config {
 	char *config_file;     /* -c FILE, or NULL */
 	char *user;            /* -u USER: drop to it after binding, or NULL */
 	char *trust_anchor;    /* --trust-anchor FILE: the root's DS goes there, or NULL */
+	char *control;         /* --control PATH: the control socket, or NULL */
 	listen_addr_t *listen; /* -l; with -z never empty after a parse */
 	size_t nlisten;
 	zone_spec_t *zones; /* origin and file strings owned by the config */
@@ -110,6 +111,7 @@ typedef struct srvconf {
 	scenario_t *scenarios;
 	size_t nscenarios;
 	dnssec_spec_t dnssec; /* the YAML's top-level dnssec: (the servers' default) */
+	char *control;        /* the YAML's control: path, or NULL */
 } srvconf_t;
 
 /*

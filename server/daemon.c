@@ -16,9 +16,13 @@
 #include <uv.h>
 
 #include "banner.h"
+#include "control.h"
+#include "ctlcmd.h"
 #include "log.h"
 #include "net/sock.h"
 #include "net/worker.h"
+#include "stats.h"
+#include "util/json.h"
 #include "view.h"
 
 typedef struct daemon {
@@ -34,6 +38,14 @@ typedef struct daemon {
 	atomic_uint acks_pending;
 	bool loop_ready;
 	bool stopping;
+	/* The control socket (gluectl) and what it keeps. */
+	control_t *control;
+	ctl_override_t *ov; /* `set`s in force, in order */
+	size_t nov;
+	control_req_t *pending; /* answered once every worker serves the change */
+	char pending_msg[640];
+	stats_table_t totals;   /* counts of retired views */
+	stats_table_t baseline; /* subtracted: stats --reset */
 } daemon_t;
 
 static void close_walk_cb(uv_handle_t *handle, void *arg)
@@ -49,6 +61,9 @@ static void daemon_stop(daemon_t *d, const char *why)
 		return;
 	d->stopping = true;
 	log_info("%s: stopping", why);
+	control_close(d->control);
+	d->control = NULL;
+	d->pending = NULL;
 	for (unsigned i = 0; i < d->nworkers; i++)
 		worker_stop(&d->workers[i]);
 	for (unsigned i = 0; i < d->nworkers; i++)
@@ -70,9 +85,15 @@ static void reloaded_cb(uv_async_t *async)
 	daemon_t *d = async->data;
 	if (d->old == NULL || atomic_load(&d->acks_pending) != 0)
 		return;
+	if (stats_add_view(&d->totals, d->old) < 0)
+		log_warn("stats: out of memory, the counts of the old view are lost");
 	view_free(d->old);
 	d->old = NULL;
 	log_info("reloaded: %zu server(s), %zu zone(s)", d->view->n, view_zones(d->view));
+	if (d->pending != NULL) {
+		control_reply(d->pending, true, d->pending_msg, strlen(d->pending_msg), NULL, NULL);
+		d->pending = NULL;
+	}
 }
 
 /* --trust-anchor FILE: the signed root's DS, written whole (a temporary
@@ -102,37 +123,45 @@ static int write_trust_anchor(const daemon_t *d, const view_t *v)
 	return -1;
 }
 
-static void daemon_reload(daemon_t *d)
+/*
+ * Build a new view from the files and the overrides ov[0..nov) and hand it
+ * to the workers. On any error nothing changes: -2 when the listen
+ * addresses changed (a restart is needed), -1 otherwise, the reason in err.
+ */
+static int daemon_rebuild(daemon_t *d, const ctl_override_t *ov, size_t nov, char *err,
+			  size_t errcap)
 {
-	char err[CONFIG_ERR_MAX];
 	srvconf_t next;
 	view_t *v = NULL;
 
 	if (d->old != NULL) {
-		log_warn(
-			"SIGHUP ignored: the previous reload is still being handed to the workers");
-		return;
+		snprintf(err, errcap,
+			 "busy: the previous change is still being handed to the "
+			 "workers; try again");
+		return -1;
 	}
-	if (d->cfg.config_file != NULL)
-		log_info("SIGHUP: reloading %s and its zones", d->cfg.config_file);
-	else
-		log_info("SIGHUP: reloading %zu zone(s)", d->cfg.nzones);
 	/* Everything is built before anything changes: on any error the
 	 * old view keeps serving. */
-	if (srvconf_load(&d->cfg, &next, err, sizeof(err)) < 0) {
-		log_error("reload failed, keeping the old configuration: %s", err);
-		return;
-	}
-	if (srvconf_match_listen(&d->sc, &next, err, sizeof(err)) < 0) {
-		log_error("reload refused, keeping the old configuration: %s", err);
+	if (srvconf_load(&d->cfg, &next, err, errcap) < 0)
+		return -1;
+	if (srvconf_match_listen(&d->sc, &next, err, errcap) < 0) {
 		srvconf_free(&next);
-		return;
+		return -2;
 	}
-	if (view_build(&next, &v, err, sizeof(err)) < 0) {
-		log_error("reload failed, keeping the old configuration: %s", err);
+	if (ctl_apply(&next, d->view, ov, nov, err, errcap) < 0 ||
+	    view_build(&next, &v, err, errcap) < 0) {
 		srvconf_free(&next);
-		return;
+		return -1;
 	}
+	if (view_stats_init(v, d->nworkers) < 0) {
+		snprintf(err, errcap, "out of memory");
+		view_free(v);
+		srvconf_free(&next);
+		return -1;
+	}
+	/* The control path is the one glued started with. */
+	free(next.control);
+	next.control = NULL;
 	srvconf_free(&d->sc);
 	d->sc = next;
 	if (d->sc.file != NULL)
@@ -143,6 +172,182 @@ static void daemon_reload(daemon_t *d)
 	atomic_store(&d->acks_pending, d->nworkers);
 	for (unsigned i = 0; i < d->nworkers; i++)
 		worker_swap(&d->workers[i], v);
+	return 0;
+}
+
+static void daemon_reload(daemon_t *d)
+{
+	char err[CONFIG_ERR_MAX];
+	if (d->old != NULL) {
+		log_warn(
+			"SIGHUP ignored: the previous reload is still being handed to the workers");
+		return;
+	}
+	if (d->cfg.config_file != NULL)
+		log_info("SIGHUP: reloading %s and its zones", d->cfg.config_file);
+	else
+		log_info("SIGHUP: reloading %zu zone(s)", d->cfg.nzones);
+	int r = daemon_rebuild(d, d->ov, d->nov, err, sizeof(err));
+	if (r < 0)
+		log_error("reload %s, keeping the old configuration: %s",
+			  r == -2 ? "refused" : "failed", err);
+}
+
+/* ---- the control socket --------------------------------------------------------- */
+
+static void stop_now(void *ctx) { daemon_stop(ctx, "gluectl stop"); }
+
+/* The counts so far: retired views, the views being served, less the
+ * baseline of the last reset. */
+static int stats_now(const daemon_t *d, stats_table_t *t)
+{
+	*t = (stats_table_t){ 0 };
+	if (stats_add_table(t, &d->totals, 1) < 0 || (d->old && stats_add_view(t, d->old) < 0) ||
+	    stats_add_view(t, d->view) < 0) {
+		stats_table_free(t);
+		return -1;
+	}
+	return 0;
+}
+
+#define CONTROL_REPLY_MAX (256u << 10)
+
+static void reply_text(control_req_t *req, bool ok, bool json, const char *msg)
+{
+	char buf[CONFIG_ERR_MAX + 64];
+	json_t j;
+	size_t len;
+	if (json) {
+		json_init(&j, buf, sizeof(buf) - 1);
+		json_obj_open(&j, NULL);
+		json_bool(&j, "ok", ok);
+		json_str(&j, ok ? "message" : "error", msg);
+		json_obj_close(&j);
+		len = json_len(&j);
+		buf[len++] = '\n';
+	} else {
+		len = (size_t)snprintf(buf, sizeof(buf), "%s\n", msg);
+		if (len >= sizeof(buf))
+			len = sizeof(buf) - 1;
+	}
+	control_reply(req, ok, buf, len, NULL, NULL);
+}
+
+/* set, clear, reload: rebuild, and answer when the workers serve it. */
+static void control_change(daemon_t *d, control_req_t *req, const ctl_cmd_t *c)
+{
+	char err[CONFIG_ERR_MAX];
+	ctl_override_t *ov = malloc((d->nov + 1) * sizeof(*ov));
+	size_t nov = 0;
+	if (ov == NULL) {
+		reply_text(req, false, c->json, "out of memory");
+		return;
+	}
+	for (size_t i = 0; i < d->nov; i++)
+		if (c->op != CTL_CLEAR || !ctl_clears(&c->ov, &d->ov[i]))
+			ov[nov++] = d->ov[i];
+	if (c->op == CTL_CLEAR && nov == d->nov) {
+		free(ov);
+		snprintf(err, sizeof(err), "nothing to clear at %s (see gluectl status)",
+			 c->ov.text);
+		reply_text(req, false, c->json, err);
+		return;
+	}
+	if (c->op == CTL_SET)
+		ov[nov++] = c->ov;
+	if (daemon_rebuild(d, ov, nov, err, sizeof(err)) < 0) {
+		free(ov);
+		log_error("control: %s %s refused, nothing changed: %s",
+			  c->op == CTL_SET     ? "set"
+			  : c->op == CTL_CLEAR ? "clear"
+					       : "reload",
+			  c->ov.text, err);
+		reply_text(req, false, c->json, err);
+		return;
+	}
+	free(d->ov);
+	d->ov = ov;
+	d->nov = nov;
+	const char *verb = c->op == CTL_SET ? "set" : c->op == CTL_CLEAR ? "clear" : "reload";
+	if (c->op == CTL_RELOAD)
+		snprintf(d->pending_msg, sizeof(d->pending_msg),
+			 "reloaded: %zu server(s), %zu zone(s)", d->view->n, view_zones(d->view));
+	else
+		snprintf(d->pending_msg, sizeof(d->pending_msg), "%s %s: every worker serves it",
+			 verb, c->ov.text);
+	log_info("control: %s%s%s", verb, c->op == CTL_RELOAD ? "" : " ",
+		 c->op == CTL_RELOAD ? "" : c->ov.text);
+	/* The reply waits for the workers' acks (reloaded_cb). */
+	char *msg = d->pending_msg;
+	if (c->json) {
+		char tmp[sizeof(d->pending_msg)];
+		json_t j;
+		snprintf(tmp, sizeof(tmp), "%s", msg);
+		json_init(&j, msg, sizeof(d->pending_msg) - 2);
+		json_obj_open(&j, NULL);
+		json_bool(&j, "ok", true);
+		json_str(&j, "message", tmp);
+		json_obj_close(&j);
+	}
+	size_t len = strlen(msg);
+	msg[len] = '\n';
+	msg[len + 1] = '\0';
+	d->pending = req;
+}
+
+static void control_cb(void *ctx, control_req_t *req, const char *line)
+{
+	daemon_t *d = ctx;
+	char err[CONFIG_ERR_MAX];
+	ctl_cmd_t c;
+	if (ctl_parse(line, &d->sc, d->view, &c, err, sizeof(err)) < 0) {
+		reply_text(req, false, strstr(line, "--json") != NULL, err);
+		return;
+	}
+	switch (c.op) {
+	case CTL_WAIT_READY:
+		reply_text(req, true, c.json, "ready");
+		return;
+	case CTL_STOP: {
+		const char *msg =
+			c.json ? "{\"ok\":true,\"message\":\"stopping\"}\n" : "stopping\n";
+		control_reply(req, true, msg, strlen(msg), stop_now, d);
+		return;
+	}
+	case CTL_SET:
+	case CTL_CLEAR:
+	case CTL_RELOAD:
+		control_change(d, req, &c);
+		return;
+	default:
+		break;
+	}
+	char *buf = malloc(CONTROL_REPLY_MAX);
+	if (buf == NULL) {
+		reply_text(req, false, c.json, "out of memory");
+		return;
+	}
+	size_t len = 0;
+	if (c.op == CTL_STATUS) {
+		len = ctl_status(&d->sc, d->view, d->ov, d->nov, c.json, buf, CONTROL_REPLY_MAX);
+	} else {
+		stats_table_t now;
+		if (stats_now(d, &now) < 0 || stats_add_table(&now, &d->baseline, -1) < 0) {
+			free(buf);
+			reply_text(req, false, c.json, "out of memory");
+			return;
+		}
+		len = stats_format(&now, c.json, buf, CONTROL_REPLY_MAX);
+		stats_table_free(&now);
+		if (c.reset) {
+			stats_table_free(&d->baseline);
+			if (stats_now(d, &d->baseline) < 0)
+				log_warn("stats --reset: out of memory");
+			log_info("control: stats reset");
+		}
+	}
+	control_reply(req, true, buf, len, NULL, NULL);
+	free(buf);
 }
 
 /* -u USER: leave root for good, after the sockets are bound. */
@@ -266,7 +471,7 @@ static int run(daemon_t *d)
 	}
 	d->nworkers = thread_count(&d->cfg);
 	d->workers = calloc(d->nworkers, sizeof(*d->workers));
-	if (d->workers == NULL) {
+	if (d->workers == NULL || view_stats_init(d->view, d->nworkers) < 0) {
 		log_error("out of memory");
 		goto out_view;
 	}
@@ -301,7 +506,18 @@ static int run(daemon_t *d)
 			goto out_loop;
 		}
 	}
+	/* Every socket is bound and every zone loaded: gluectl wait-ready
+	 * returns from here on. --control wins over the YAML's control:. */
+	const char *ctl = d->cfg.control ? d->cfg.control : d->sc.control;
+	if (ctl != NULL &&
+	    control_open(&d->loop, ctl, control_cb, d, &d->control, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		daemon_stop(d, "error");
+		goto out_loop;
+	}
 	banner_print(&d->cfg, &d->sc, d->view, d->nworkers);
+	if (ctl != NULL)
+		log_info("control socket %s (gluectl -s %s status)", ctl, ctl);
 	uv_run(&d->loop, UV_RUN_DEFAULT);
 	log_stats(d);
 	rc = 0;
@@ -330,6 +546,9 @@ out_view:
 	view_free(d->view);
 out_conf:
 	srvconf_free(&d->sc);
+	free(d->ov);
+	stats_table_free(&d->totals);
+	stats_table_free(&d->baseline);
 	return rc;
 }
 

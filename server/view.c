@@ -10,6 +10,7 @@
 #include "dns/rdata.h"
 #include "dnssec/key.h"
 #include "log.h"
+#include "stats.h"
 
 view_t *view_new(size_t n)
 {
@@ -25,6 +26,7 @@ void view_free(view_t *v)
 		return;
 	for (size_t i = 0; i < v->n; i++)
 		zoneset_free(v->zs[i]);
+	view_stats_free(v->stats);
 	free(v);
 }
 

@@ -14,8 +14,11 @@
 #include "config.h"
 #include "dns/zoneset.h"
 
+struct view_stats;
+
 typedef struct view {
 	size_t n;
+	struct view_stats *stats; /* the workers' counters (stats.h), or NULL */
 	zoneset_t *zs[];
 } view_t;
 

@@ -1056,7 +1056,7 @@ static int parse_scenario(yctx_t *y, const yaml_node_t *map, size_t index)
 
 /* ---- the document --------------------------------------------------------- */
 
-static const char *const top_keys[] = { "port", "dnssec", "servers", "scenarios", NULL };
+static const char *const top_keys[] = { "port", "dnssec", "control", "servers", "scenarios", NULL };
 
 static int parse_top(yctx_t *y)
 {
@@ -1083,6 +1083,13 @@ static int parse_top(yctx_t *y)
 	}
 	if ((r = parse_dnssec(y, root, &sc->dnssec)) < 0)
 		return r;
+	const yaml_node_t *control = get(y, root, "control");
+	if (control != NULL) {
+		const char *path;
+		if ((r = get_str(y, control, "control", &path)) < 0 ||
+		    (r = rel_path(y, path, &sc->control)) < 0)
+			return r;
+	}
 	if (servers == NULL)
 		return yfail(y, root, "expected 'servers:' (the list of virtual servers)");
 	if ((r = get_list(y, servers, "servers", false, &n)) < 0)

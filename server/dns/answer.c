@@ -451,8 +451,10 @@ void answer_plan_in(const zoneset_t *zs, const query_t *q, bool tcp, const zone_
 		if (parent)
 			z = parent, zi = pi;
 	}
-	if (z)
+	if (z) {
 		ex->zone = zone_origin(z);
+		ex->zone_slot = (uint32_t)zi + 1;
+	}
 
 	const fault_rt_t *fault = zoneset_fault(zs, zi, lname, q->qtype);
 	if (fault) {

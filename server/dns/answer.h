@@ -90,6 +90,7 @@ typedef struct explain_ns {
 typedef struct explain {
 	uint8_t kind;         /* enum answer_kind */
 	const uint8_t *zone;  /* origin of the zone chosen, or NULL */
+	uint32_t zone_slot;   /* 1 + that zone's index in its zoneset; 0: none */
 	const uint8_t *cut;   /* referral: the delegation point */
 	uint8_t policy;       /* referral: the glue mode applied (enum glue_mode) */
 	uint8_t truncation;   /* the truncation mode applied (enum trunc_mode) */

@@ -12,6 +12,8 @@
 #include "net/sock.h"
 #include "net/tcp.h"
 #include "net/udp.h"
+#include "stats.h"
+#include "view.h"
 
 static void format_peer(const struct sockaddr *sa, char *buf, size_t cap)
 {
@@ -41,6 +43,14 @@ static void worker_log(worker_t *w, size_t server, const struct sockaddr *peer, 
 	log_query(w->log_format, client, w->view->zs[server]->name, tcp, q, ex);
 }
 
+/* The counters for gluectl stats (stats.h): the worker's own slots. */
+static inline void worker_count(const worker_t *w, size_t server, size_t n)
+{
+	const view_stats_t *s = w->view->stats;
+	if (s != NULL)
+		stats_count(s->worker[w->id], s->base, server, &w->ex, n);
+}
+
 reply_t worker_answer(worker_t *w, size_t server, const struct sockaddr *peer, bool tcp,
 		      const uint8_t *req, size_t len, uint8_t *out)
 {
@@ -54,6 +64,7 @@ reply_t worker_answer(worker_t *w, size_t server, const struct sockaddr *peer, b
 	if (w->log_queries)
 		memset(&w->q, 0, sizeof(w->q));
 	size_t n = respond(zs, req, len, tcp, out, &w->q, &w->ex);
+	worker_count(w, server, n);
 	if (w->log_queries)
 		worker_log(w, server, peer, tcp, &w->q, n);
 	return (reply_t){ out, (uint32_t)n, n > 0 ? w->ex.delay_ms : 0 };
@@ -82,6 +93,7 @@ reply_t worker_batch_answer(worker_t *w, const respond_batch_t *b, unsigned i, s
 {
 	size_t n = w->log_queries ? batch_answer_logged(w, b, i, server, peer, out)
 				  : respond_batch_answer(b, i, out, &w->ex);
+	worker_count(w, server, n);
 	return (reply_t){ out, (uint32_t)n, n > 0 ? w->ex.delay_ms : 0 };
 }
 

@@ -302,7 +302,7 @@ static const struct {
 	{ "- a\n", 1, "expected the configuration (key: value lines), got a list" },
 	{ "just text\n", 1, "expected the configuration (key: value lines), got 'just text'" },
 	{ "port: 53\nservrs: []\n", 2,
-	  "unknown key 'servrs' in the configuration (expected one of: port, dnssec, servers, scenarios)" },
+	  "unknown key 'servrs' in the configuration (expected one of: port, dnssec, control, servers, scenarios)" },
 	{ "port: 53\nport: 54\n", 2,
 	  "duplicate key 'port' in the configuration (first at line 1)" },
 	{ "? [a]\n: b\n", 1, "expected a key name in the configuration, got a list" },

@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# test_control.sh -- the control socket and gluectl.
+#
+# glued -c with a control: socket: wait-ready; the socket is the owner's
+# only (mode 0600) and another user gets EACCES, not a change; status in
+# text and JSON; set and clear of glue, truncation and fault at server,
+# zone and delegation level, each seen on the wire right after gluectl
+# returns, logged on stderr and in the query log; a bad value or target is
+# a one-line error that changes nothing (and names the servers that
+# exist); an override survives SIGHUP; reload; stats counts and resets; a
+# second glued on the same path is refused; stop removes the socket.
+#
+#   bash tests/integration/test_control.sh /path/to/glued   (repo root)
+
+. "$(dirname "$0")/lib.sh" "$@"
+
+CTL=${GLUECTL:-$(dirname "$GLUED")/gluectl}
+[ -x "$CTL" ] || { bad "gluectl is built next to glued ($CTL)"; lib_finish; }
+D=$LIB_TMP
+chmod 755 "$D" # so that only the socket's own mode keeps other users out
+cp tests/data/diff/parent.zone "$D/parent.zone"
+cat >"$D/cfg.yaml.in" <<'EOF'
+port: @PORT@
+control: ctl.sock
+servers:
+  - name: parent
+    listen: [127.0.0.1]
+    zones:
+      - file: parent.zone
+        origin: test.
+  - name: spare
+    listen: [127.0.0.2]
+    zones: []
+EOF
+if ! lib_start one test. --template "$D/cfg.yaml.in" "$D/cfg.yaml" -- \
+	"$GLUED" -c "$D/cfg.yaml" -q; then
+	bad "glued with a control socket starts"
+	lib_finish
+fi
+LOG=${SRV_LOG[one]}
+S=$D/ctl.sock
+ctl() { "$CTL" -s "$S" --timeout 10 "$@"; }
+
+check_eq "wait-ready" "ready" "$(ctl wait-ready)"
+check_eq "the socket is mode 0600, owned by glued's user" "srw------- $(id -un)" \
+	"$(stat -c '%A %U' "$S")"
+check_match "the banner names the socket" "control socket $S" "$(cat "$LOG")"
+
+# Another user: EACCES, and nothing changes.
+if command -v setpriv >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
+	err=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$CTL" -s "$S" \
+		set parent glue none 2>&1)
+	check_eq "another user: exit status 2" 2 "$?"
+	check_match "another user: EACCES" 'cannot connect to .*ctl\.sock: Permission denied' "$err"
+else
+	bad "setpriv and root, to try the socket as another user"
+fi
+
+st=$(ctl status)
+check_match "status: the server and its listen address" \
+	"^server parent on 127\\.0\\.0\\.1:${SRV_PORT[one]}: glue full, truncation rfc9471" "$st"
+check_match "status: the zone and its serial" '^  zone test\. serial 2024010101: ' "$st"
+check_eq "status --json parses" "parent spare 2024010101" "$(ctl status --json | python3 -c '
+import json, sys
+o = json.load(sys.stdin)
+print(" ".join(s["name"] for s in o["servers"]), o["servers"][0]["zones"][0]["serial"])')"
+
+glue_count() { lib_dig one www.child.test. A | sed -n 's/.*ADDITIONAL: \([0-9]*\).*/\1/p'; }
+before=$(glue_count)
+check_match "the referral to child.test. has glue" '^[1-9]' "$before"
+
+# --- set / clear at a delegation ------------------------------------------------
+out=$(ctl set parent/test./child.test. glue none)
+check_eq "set: exit status 0" 0 "$?"
+check_match "set: says every worker serves it" 'every worker serves it' "$out"
+check_eq "set: the very next referral has no glue" 1 "$(glue_count)"
+check_match "set: logged on stderr" 'control: set parent/test\./child\.test\. glue none' "$(cat "$LOG")"
+check_match "set: the query log says the policy" 'www\.child\.test\. A NOERROR .* policy=none' \
+	"$(tail -1 "$LOG")"
+check_match "status: the override" '^override: set parent/test\./child\.test\. glue none' \
+	"$(ctl status)"
+
+# Bad values and targets: one line, nothing changes.
+err=$(ctl set parent/test./child.test. glue some 2>&1)
+check_eq "a bad value: exit status 1" 1 "$?"
+check_eq "a bad value: one line" \
+	"gluectl: expected full, in-domain, none, partial or wrong for 'glue', got 'some'" "$err"
+err=$(ctl set nosuch glue none 2>&1)
+check_eq "an unknown server: exit status 1" 1 "$?"
+check_eq "an unknown server: names those that exist" \
+	"gluectl: no server 'nosuch' (there are: parent, spare)" "$err"
+err=$(ctl set parent/other. glue none 2>&1)
+check_match "an unknown zone: names the server's zones" 'server parent has no zone other\. \(its zones: test\.\)' "$err"
+err=$(ctl set parent/test./nosuch.test. glue full 2>&1)
+check_eq "not a delegation: exit status 1" 1 "$?"
+check_match "not a delegation: says so" 'nosuch\.test\. is not a delegation of zone test\.' "$err"
+check_eq "after the refused changes: still no glue" 1 "$(glue_count)"
+check_eq "one override in force" 1 "$(ctl status | grep -c '^override:')"
+
+# An override survives SIGHUP.
+kill -HUP "${SRV_PID[one]}"
+for _ in $(seq 1 50); do grep -q 'reloaded:' "$LOG" && break; sleep 0.1; done
+check_eq "after SIGHUP: the override still holds" 1 "$(glue_count)"
+
+out=$(ctl clear parent/test./child.test.)
+check_eq "clear: exit status 0" 0 "$?"
+check_eq "clear: the glue is back at once" "$before" "$(glue_count)"
+err=$(ctl clear parent/test./child.test. 2>&1)
+check_match "clear of nothing: an error" 'nothing to clear at parent/test\./child\.test\.' "$err"
+
+# --- a fault at the zone, truncation at the server -----------------------------
+ctl set parent/test. fault servfail >/dev/null
+check_match "fault servfail: SERVFAIL" 'status: SERVFAIL' "$(lib_dig one www.test. A)"
+check_match "fault: the query log names it" ' fault=servfail\(control\)' "$(tail -1 "$LOG")"
+ctl set parent truncation always >/dev/null
+check_match "truncation always: TC" 'flags: qr tc' "$(lib_dig one www.child.test. A)"
+ctl clear parent/test. fault >/dev/null
+ctl clear parent >/dev/null
+check_match "cleared: an answer again" 'status: NOERROR' "$(lib_dig one www.test. A)"
+check_eq "cleared: no overrides" "no overrides (gluectl set)" "$(ctl status | tail -1)"
+
+# --- stats ---------------------------------------------------------------------------
+st=$(ctl stats)
+check_match "stats: the zone's queries, referrals, withheld glue, SERVFAILs" \
+	'^  zone test\.: queries=[0-9]+ referrals=[1-9][0-9]* tc=1 faults=2 glue_withheld=[1-9][0-9]* dropped=0 NOERROR=[0-9]+ FORMERR=0 SERVFAIL=2 ' "$st"
+check_eq "stats --json: the server's SERVFAILs (the fault on the zone, with TC too)" 2 "$(ctl stats --json | python3 -c '
+import json, sys
+o = json.load(sys.stdin)
+print([s for s in o["servers"] if s["server"] == "parent"][0]["rcodes"]["SERVFAIL"])')"
+ctl stats --reset >/dev/null
+check_match "stats --reset: zero afterwards" '^server parent: queries=0 ' "$(ctl stats)"
+lib_dig one www.test. A >/dev/null
+check_match "stats: counting again" '^server parent: queries=1 ' "$(ctl stats)"
+
+out=$(ctl reload)
+check_match "reload: the counts of the servers and zones" '^reloaded: 2 server\(s\), 1 zone\(s\)' "$out"
+
+# --- one socket, one glued ---------------------------------------------------------
+sed "s/@PORT@/$(lib_free_port)/; s/127\\.0\\.0\\.1\\]/127.0.0.3]/; s/127\\.0\\.0\\.2\\]/127.0.0.4]/" \
+	"$D/cfg.yaml.in" >"$D/two.yaml"
+err=$(timeout 10 "$GLUED" -c "$D/two.yaml" 2>&1)
+check_eq "a second glued on the same socket: exit status 1" 1 "$?"
+check_match "a second glued: says why" 'control socket .*ctl\.sock: is in use' "$err"
+check_eq "the first glued still answers" ready "$(ctl wait-ready)"
+
+check_eq "stop" stopping "$(ctl stop)"
+for _ in $(seq 1 50); do kill -0 "${SRV_PID[one]}" 2>/dev/null || break; sleep 0.1; done
+wait "${SRV_PID[one]}"
+check_eq "stop: glued exits 0" 0 "$?"
+check_eq "stop: the socket is gone" "" "$(ls "$S" 2>/dev/null)"
+err=$(ctl status 2>&1)
+check_eq "no glued: exit status 2" 2 "$?"
+check_match "no glued: says so" 'cannot connect to .*: No such file or directory' "$err"
+
+lib_finish
