@@ -75,8 +75,8 @@ static void written(uv_write_t *wr, int status)
 	conn_close(wr->data);
 }
 
-void control_reply(control_req_t *r, bool ok, const char *body, size_t len,
-		   void (*done)(void *ctx), void *done_ctx)
+void control_reply(control_req_t *r, bool ok, const char *body, size_t len, void (*done)(void *ctx),
+		   void *done_ctx)
 {
 	if (r->replied)
 		return;
@@ -218,8 +218,8 @@ int control_open(uv_loop_t *loop, const char *path, control_fn fn, void *ctx, co
 		if (!S_ISSOCK(st.st_mode) || u != 0) {
 			snprintf(err, errcap, "control socket %s: %s", path,
 				 !S_ISSOCK(st.st_mode) ? "exists and is not a socket"
-				 : u > 0 ? "is in use (another glued answers on it)"
-					 : strerror(-u));
+				 : u > 0               ? "is in use (another glued answers on it)"
+						       : strerror(-u));
 			free(c);
 			return -1;
 		}
@@ -234,7 +234,8 @@ int control_open(uv_loop_t *loop, const char *path, control_fn fn, void *ctx, co
 		if (r == 0 && chmod(path, 0600) != 0)
 			r = uv_translate_sys_error(errno);
 		if (r == 0)
-			r = uv_listen((uv_stream_t *)&c->listener, CONTROL_CONNS_MAX, on_connection);
+			r = uv_listen((uv_stream_t *)&c->listener, CONTROL_CONNS_MAX,
+				      on_connection);
 		if (r != 0) {
 			snprintf(err, errcap, "control socket %s: %s", path, uv_strerror(r));
 			if (r != UV_EADDRINUSE)

@@ -57,7 +57,8 @@ static bool zone_origin_of(const srvconf_t *sc, const view_t *v, size_t s, size_
 		return true;
 	}
 	if (v != NULL && s < v->n && v->zs[s] != NULL && i < v->zs[s]->nzones) {
-		memcpy(out, zone_origin(v->zs[s]->zones[i]), name_len(zone_origin(v->zs[s]->zones[i])));
+		memcpy(out, zone_origin(v->zs[s]->zones[i]),
+		       name_len(zone_origin(v->zs[s]->zones[i])));
 		return true;
 	}
 	return false;
@@ -83,8 +84,8 @@ static int get_name(const char *text, uint8_t out[NAME_MAXLEN])
 }
 
 /* SERVER[/ZONE[/DELEGATION]] into ov, checked against sc and v. */
-static int parse_target(const char *text, const srvconf_t *sc, const view_t *v,
-			ctl_override_t *ov, char *err, size_t cap)
+static int parse_target(const char *text, const srvconf_t *sc, const view_t *v, ctl_override_t *ov,
+			char *err, size_t cap)
 {
 	char buf[3 * NAME_TEXT_MAX];
 	snprintf(buf, sizeof(buf), "%s", text);
@@ -146,33 +147,37 @@ static int parse_ms(const char *s, uint32_t *ms)
 	return 0;
 }
 
-static int parse_value(uint8_t kind, char **w, size_t n, ctl_override_t *ov, char *err,
-		       size_t cap)
+static int parse_value(uint8_t kind, char **w, size_t n, ctl_override_t *ov, char *err, size_t cap)
 {
 	ov->rule = GLUE_RULE_INHERIT;
 	if (n == 0)
 		return fail(err, cap, "%s needs a value",
-			    kind == CTL_GLUE ? "glue" : kind == CTL_FAULT ? "fault" : "truncation");
+			    kind == CTL_GLUE    ? "glue"
+			    : kind == CTL_FAULT ? "fault"
+						: "truncation");
 	if (kind == CTL_TRUNCATION) {
 		if (n != 1 || trunc_mode_from_str(w[0], &ov->rule.truncation) != 0)
-			return fail(err, cap,
-				    "expected rfc9471, legacy or always for 'truncation', got '%.60s'",
-				    w[0]);
+			return fail(
+				err, cap,
+				"expected rfc9471, legacy or always for 'truncation', got '%.60s'",
+				w[0]);
 		return 0;
 	}
 	if (kind == CTL_GLUE) {
 		if (glue_mode_from_str(w[0], &ov->rule.mode) != 0)
-			return fail(err, cap,
-				    "expected full, in-domain, none, partial or wrong for 'glue', got "
-				    "'%.60s'",
-				    w[0]);
+			return fail(
+				err, cap,
+				"expected full, in-domain, none, partial or wrong for 'glue', got "
+				"'%.60s'",
+				w[0]);
 		if (ov->rule.mode == GLUE_PARTIAL) {
 			char *end = NULL;
 			unsigned long first = n == 2 ? strtoul(w[1], &end, 10) : 0;
 			if (n != 2 || *end != '\0' || first < 1 || first > 65535)
-				return fail(err, cap,
-					    "glue partial needs N, how many NS names keep their glue "
-					    "(1-65535)");
+				return fail(
+					err, cap,
+					"glue partial needs N, how many NS names keep their glue "
+					"(1-65535)");
 			ov->rule.first = (uint16_t)first;
 		} else if (ov->rule.mode == GLUE_WRONG) {
 			if (n < 2 || n > 3)
@@ -186,10 +191,11 @@ static int parse_value(uint8_t kind, char **w, size_t n, ctl_override_t *ov, cha
 					 !ov->rule.has_wrong_aaaa)
 					ov->rule.has_wrong_aaaa = true;
 				else
-					return fail(err, cap,
-						    "glue wrong: '%.60s' is not a second address of "
-						    "the other family",
-						    w[i]);
+					return fail(
+						err, cap,
+						"glue wrong: '%.60s' is not a second address of "
+						"the other family",
+						w[i]);
 			}
 		} else if (n != 1) {
 			return fail(err, cap, "glue %s takes no more words", w[0]);
@@ -206,10 +212,12 @@ static int parse_value(uint8_t kind, char **w, size_t n, ctl_override_t *ov, cha
 	f->every = 1;
 	if (f->action == FAULT_DELAY) {
 		if (n != 2 || parse_ms(w[1], &f->delay_ms) != 0)
-			return fail(err, cap, "fault delay needs a duration from 1ms to 60s (250ms, 2s)");
+			return fail(err, cap,
+				    "fault delay needs a duration from 1ms to 60s (250ms, 2s)");
 	} else if (f->action == FAULT_UPWARD) {
 		if (n < 2 || n - 1 > RULE_MAX_NAMES)
-			return fail(err, cap, "fault upward needs 1 to %d NS names", RULE_MAX_NAMES);
+			return fail(err, cap, "fault upward needs 1 to %d NS names",
+				    RULE_MAX_NAMES);
 		for (size_t i = 1; i < n; i++) {
 			if (get_name(w[i], f->upward[f->nupward]) < 0)
 				return fail(err, cap, "'%.100s' is not a domain name", w[i]);
@@ -225,10 +233,10 @@ static int parse_value(uint8_t kind, char **w, size_t n, ctl_override_t *ov, cha
 
 static uint8_t kind_of(const char *w)
 {
-	return strcmp(w, "glue") == 0		? CTL_GLUE
+	return strcmp(w, "glue") == 0         ? CTL_GLUE
 	       : strcmp(w, "truncation") == 0 ? CTL_TRUNCATION
-	       : strcmp(w, "fault") == 0	? CTL_FAULT
-						: 0;
+	       : strcmp(w, "fault") == 0      ? CTL_FAULT
+					      : 0;
 }
 
 int ctl_parse(const char *line, const srvconf_t *sc, const view_t *v, ctl_cmd_t *cmd, char *err,
@@ -251,7 +259,7 @@ int ctl_parse(const char *line, const srvconf_t *sc, const view_t *v, ctl_cmd_t 
 		if (n != 1)
 			return fail(err, errcap, "%s takes no arguments", op);
 		cmd->op = op[0] == 's' && op[1] == 't' && op[2] == 'a' ? CTL_STATUS
-			  : op[0] == 'w'			       ? CTL_WAIT_READY
+			  : op[0] == 'w'                               ? CTL_WAIT_READY
 								       : CTL_STOP;
 		return 0;
 	}
@@ -287,9 +295,10 @@ int ctl_parse(const char *line, const srvconf_t *sc, const view_t *v, ctl_cmd_t 
 			    op);
 	cmd->op = set ? CTL_SET : CTL_CLEAR;
 	if (n < 2 || (set && n < 4))
-		return fail(err, errcap,
-			    set ? "usage: set SERVER[/ZONE[/DELEGATION]] glue|truncation|fault VALUE"
-				: "usage: clear SERVER[/ZONE[/DELEGATION]] [glue|truncation|fault]");
+		return fail(
+			err, errcap,
+			set ? "usage: set SERVER[/ZONE[/DELEGATION]] glue|truncation|fault VALUE"
+			    : "usage: clear SERVER[/ZONE[/DELEGATION]] [glue|truncation|fault]");
 	if (parse_target(w[1], sc, v, &cmd->ov, err, errcap) < 0)
 		return -1;
 	if (n >= 3) {
@@ -488,7 +497,8 @@ size_t ctl_status(const srvconf_t *sc, const view_t *v, const ctl_override_t *ov
 				json_uint(&j, "faults", zsp ? zsp->nfaults : 0);
 				json_arr_open(&j, "delegations");
 			} else {
-				put(&o, "  zone %s serial %u%s: glue %s, truncation %s, %zu fault(s)\n",
+				put(&o,
+				    "  zone %s serial %u%s: glue %s, truncation %s, %zu fault(s)\n",
 				    name, zone_serial(z), zone_signed(z) ? " (signed)" : "",
 				    rule_mode(&zr), rule_trunc(&zr), zsp ? zsp->nfaults : 0);
 			}
@@ -503,8 +513,9 @@ size_t ctl_status(const srvconf_t *sc, const view_t *v, const ctl_override_t *ov
 					json_str(&j, "where", ds->where);
 					json_obj_close(&j);
 				} else {
-					put(&o, "    delegation %s: glue %s, truncation %s (%s)\n", name,
-					    rule_mode(&ds->rule), rule_trunc(&ds->rule), ds->where);
+					put(&o, "    delegation %s: glue %s, truncation %s (%s)\n",
+					    name, rule_mode(&ds->rule), rule_trunc(&ds->rule),
+					    ds->where);
 				}
 			}
 			if (json) {

@@ -61,8 +61,8 @@ typedef struct ctl_override {
 typedef struct ctl_cmd {
 	uint8_t op; /* enum ctl_op */
 	bool json;
-	bool reset;          /* stats --reset */
-	ctl_override_t ov;   /* set: the override; clear: target and kind */
+	bool reset;                /* stats --reset */
+	ctl_override_t ov;         /* set: the override; clear: target and kind */
 	uint8_t zone[NAME_MAXLEN]; /* reload ZONE */
 	bool has_zone;
 } ctl_cmd_t;

@@ -28,7 +28,8 @@ int view_stats_init(view_t *v, unsigned nworkers)
 		s->nslots += 1 + v->zs[i]->nzones;
 	}
 	for (unsigned w = 0; w < nworkers; w++) {
-		s->worker[w] = aligned_alloc(64, (s->nslots ? s->nslots : 1) * sizeof(stats_slot_t));
+		s->worker[w] =
+			aligned_alloc(64, (s->nslots ? s->nslots : 1) * sizeof(stats_slot_t));
 		if (s->worker[w] == NULL) {
 			view_stats_free(s);
 			return -1;

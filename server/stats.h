@@ -32,12 +32,12 @@ enum stats_rc {
 
 enum stats_field {
 	STATS_QUERIES = 0,
-	STATS_REFERRALS,  /* answers that were referrals */
-	STATS_TC,         /* responses with TC set */
-	STATS_FAULTS,     /* responses a fault (or a DNSSEC fault) shaped */
+	STATS_REFERRALS,   /* answers that were referrals */
+	STATS_TC,          /* responses with TC set */
+	STATS_FAULTS,      /* responses a fault (or a DNSSEC fault) shaped */
 	STATS_GLUE_POLICY, /* NS names whose glue the glue rule left out */
-	STATS_DROPPED,    /* queries with no response (drop fault, malformed) */
-	STATS_RC0,        /* + enum stats_rc: responses by rcode */
+	STATS_DROPPED,     /* queries with no response (drop fault, malformed) */
+	STATS_RC0,         /* + enum stats_rc: responses by rcode */
 	STATS_NFIELDS = STATS_RC0 + STATS_NRC,
 };
 
@@ -62,8 +62,9 @@ static inline void stats_count(stats_slot_t *slots, const size_t *base, size_t s
 			       const explain_t *ex, size_t n)
 {
 	stats_slot_t *sl = &slots[base[s] + ex->zone_slot];
-#define STATS_INC(f)                                                                           \
-	atomic_store_explicit(&sl->v[f], atomic_load_explicit(&sl->v[f], memory_order_relaxed) + 1, \
+#define STATS_INC(f)                                                                     \
+	atomic_store_explicit(&sl->v[f],                                                 \
+			      atomic_load_explicit(&sl->v[f], memory_order_relaxed) + 1, \
 			      memory_order_relaxed)
 	STATS_INC(STATS_QUERIES);
 	if (n == 0) {
@@ -88,11 +89,11 @@ static inline void stats_count(stats_slot_t *slots, const size_t *base, size_t s
 		for (unsigned i = 0; i < ex->nns && i < EXPLAIN_MAX_NS; i++)
 			policy += ex->ns[i].fate == FATE_POLICY;
 		if (policy > 0)
-			atomic_store_explicit(
-				&sl->v[STATS_GLUE_POLICY],
-				atomic_load_explicit(&sl->v[STATS_GLUE_POLICY], memory_order_relaxed) +
-					policy,
-				memory_order_relaxed);
+			atomic_store_explicit(&sl->v[STATS_GLUE_POLICY],
+					      atomic_load_explicit(&sl->v[STATS_GLUE_POLICY],
+								   memory_order_relaxed) +
+						      policy,
+					      memory_order_relaxed);
 	}
 #undef STATS_INC
 }
