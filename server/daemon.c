@@ -243,8 +243,10 @@ static void control_change(daemon_t *d, control_req_t *req, const ctl_cmd_t *c)
 		reply_text(req, false, c->json, "out of memory");
 		return;
 	}
+	/* clear drops what it names; set replaces an override of the same
+	 * target and kind, so toggling does not pile them up. */
 	for (size_t i = 0; i < d->nov; i++)
-		if (c->op != CTL_CLEAR || !ctl_clears(&c->ov, &d->ov[i]))
+		if (c->op == CTL_RELOAD || !ctl_clears(&c->ov, &d->ov[i]))
 			ov[nov++] = d->ov[i];
 	if (c->op == CTL_CLEAR && nov == d->nov) {
 		free(ov);
