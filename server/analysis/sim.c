@@ -311,18 +311,6 @@ static int resolve(sim_t *s, const uint8_t *name, uint16_t qtype, int depth, res
 
 /* ---- the chain of trust ------------------------------------------------------ */
 
-static void set_why(val_result_t *r, uint8_t status, uint16_t ede, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static void set_why(val_result_t *r, uint8_t status, uint16_t ede, const char *fmt, ...)
-{
-	r->status = status;
-	r->ede = ede;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(r->reason, sizeof(r->reason), fmt, ap);
-	va_end(ap);
-}
-
 /* The entry of exactly name, or -1. */
 static int key_find(const sim_t *s, const uint8_t *name)
 {
@@ -379,14 +367,14 @@ static void key_fetch(sim_t *s, int k)
 	sim_msg_t *m = malloc(sizeof(*m));
 	val_msg_t vm = { 0 };
 	if (m == NULL) {
-		set_why(&e->why, VAL_BOGUS, VAL_EDE_BOGUS, "out of memory");
+		val_result_set(&e->why, VAL_BOGUS, VAL_EDE_BOGUS, "out of memory");
 	} else if (ask(s, e->servers, e->nservers, e->name, e->name, RR_DNSKEY, m, why,
 		       sizeof(why)) != 0) {
-		set_why(&e->why, VAL_BOGUS, VAL_EDE_DNSKEY_MISSING,
-			"no server of %s answered the DNSKEY query: %s", zt, why);
+		val_result_set(&e->why, VAL_BOGUS, VAL_EDE_DNSKEY_MISSING,
+			       "no server of %s answered the DNSKEY query: %s", zt, why);
 	} else if (val_msg_parse(&vm, s->resp, s->resp_len) != ST_OK) {
-		set_why(&e->why, VAL_BOGUS, VAL_EDE_DNSKEY_MISSING,
-			"the answer to %s DNSKEY is malformed", zt);
+		val_result_set(&e->why, VAL_BOGUS, VAL_EDE_DNSKEY_MISSING,
+			       "the answer to %s DNSKEY is malformed", zt);
 	} else {
 		const val_rrset_t *dk = val_msg_find(&vm, 1, e->name, RR_DNSKEY);
 		val_dnskey(dk, e->ds, e->nds, e->name, e->anchor ? NULL : e->from, s->o.now,
@@ -394,7 +382,7 @@ static void key_fetch(sim_t *s, int k)
 		if (e->why.status == VAL_SECURE) {
 			e->keydata = malloc(dk->datalen ? dk->datalen : 1);
 			if (e->keydata == NULL) {
-				set_why(&e->why, VAL_BOGUS, VAL_EDE_BOGUS, "out of memory");
+				val_result_set(&e->why, VAL_BOGUS, VAL_EDE_BOGUS, "out of memory");
 			} else {
 				memcpy(e->keydata, dk->data, dk->datalen);
 				e->dnskey = (val_rrset_t){ .owner = e->name,
@@ -431,7 +419,8 @@ static void key_descend(sim_t *s, int k, int zk, const uint8_t *name)
 	int nk = key_add(s, x);
 	if (nk < 0) {
 		/* Full: say so on the deepest entry, which ends the walk down. */
-		set_why(&s->keys[k].why, VAL_BOGUS, VAL_EDE_BOGUS, "too many zones to validate");
+		val_result_set(&s->keys[k].why, VAL_BOGUS, VAL_EDE_BOGUS,
+			       "too many zones to validate");
 		s->keys[k].state = KEY_BOGUS;
 		return;
 	}
@@ -444,12 +433,12 @@ static void key_descend(sim_t *s, int k, int zk, const uint8_t *name)
 	val_msg_t vm = { 0 };
 	s->descending++;
 	if (m == NULL) {
-		set_why(&e->why, VAL_BOGUS, VAL_EDE_BOGUS, "out of memory");
+		val_result_set(&e->why, VAL_BOGUS, VAL_EDE_BOGUS, "out of memory");
 		e->state = KEY_BOGUS;
 	} else if (ask(s, s->cur, s->ncur, z->name, x, RR_DS, m, why, sizeof(why)) != 0 ||
 		   val_msg_parse(&vm, s->resp, s->resp_len) != ST_OK) {
-		set_why(&e->why, VAL_BOGUS, VAL_EDE_BOGUS, "no usable answer to %s DS: %s", xt,
-			why[0] ? why : "malformed");
+		val_result_set(&e->why, VAL_BOGUS, VAL_EDE_BOGUS, "no usable answer to %s DS: %s",
+			       xt, why[0] ? why : "malformed");
 		e->state = KEY_BOGUS;
 	} else {
 		size_t nds = 0;
@@ -468,8 +457,9 @@ static void key_descend(sim_t *s, int k, int zk, const uint8_t *name)
 			memcpy(e->servers, s->cur, s->ncur * sizeof(*s->cur));
 		} else if (cut) {
 			e->state = KEY_INSECURE;
-			set_why(&e->why, VAL_INSECURE, VAL_EDE_NONE,
-				"%s is an insecure delegation: %s proves it has no DS", xt, ztext);
+			val_result_set(&e->why, VAL_INSECURE, VAL_EDE_NONE,
+				       "%s is an insecure delegation: %s proves it has no DS", xt,
+				       ztext);
 		} else {
 			e->state = KEY_INZONE;
 			e->zone = zk;
@@ -511,8 +501,8 @@ static uint8_t keys_cb(void *ctx, const uint8_t *name, bool is_signer, const val
 		}
 		key_descend(s, k, zk, name);
 	}
-	set_why(r, VAL_BOGUS, VAL_EDE_DNSKEY_MISSING, "no chain of trust to %s",
-		name_str(name, (char[NAME_TEXT_MAX]){ 0 }, NAME_TEXT_MAX));
+	val_result_set(r, VAL_BOGUS, VAL_EDE_DNSKEY_MISSING, "no chain of trust to %s",
+		       name_str(name, (char[NAME_TEXT_MAX]){ 0 }, NAME_TEXT_MAX));
 	return VAL_BOGUS;
 }
 
@@ -536,7 +526,8 @@ static uint8_t referral_ds(sim_t *s, const sim_addr_t *servers, size_t nservers,
 	s->ncur = nservers;
 	s->nodescend = true;
 	if (val_msg_parse(&vm, s->resp, s->resp_len) != ST_OK) {
-		set_why(res, VAL_BOGUS, VAL_EDE_BOGUS, "the referral to %s is malformed", ct);
+		val_result_set(res, VAL_BOGUS, VAL_EDE_BOGUS, "the referral to %s is malformed",
+			       ct);
 	} else {
 		val_ds(&vm, child, parent, keys_cb, s, s->o.now, ds, SIM_MAX_DS, nds, &cut, &found,
 		       res);
@@ -552,12 +543,12 @@ static uint8_t referral_ds(sim_t *s, const sim_addr_t *servers, size_t nservers,
 	val_msg_free(&vm);
 	s->nodescend = false;
 	if (res->status == VAL_SECURE && *nds == 0 && !cut)
-		set_why(res, VAL_BOGUS, VAL_EDE_BOGUS,
-			"%s refers to %s, but its NSEC/NSEC3 proof says %s is no delegation", pt,
-			ct, ct);
+		val_result_set(res, VAL_BOGUS, VAL_EDE_BOGUS,
+			       "%s refers to %s, but its NSEC/NSEC3 proof says %s is no delegation",
+			       pt, ct, ct);
 	if (res->status == VAL_SECURE && *nds == 0)
-		set_why(res, VAL_INSECURE, VAL_EDE_NONE,
-			"%s is an insecure delegation: %s proves it has no DS", ct, pt);
+		val_result_set(res, VAL_INSECURE, VAL_EDE_NONE,
+			       "%s is an insecure delegation: %s proves it has no DS", ct, pt);
 	uint8_t st = res->status == VAL_BOGUS      ? KEY_BOGUS
 		     : res->status == VAL_INSECURE ? KEY_INSECURE
 						   : KEY_PENDING;
@@ -577,7 +568,7 @@ static uint8_t answer_check(sim_t *s, const sim_addr_t *servers, size_t nservers
 	s->cur = servers;
 	s->ncur = nservers;
 	if (val_msg_parse(&vm, s->resp, s->resp_len) != ST_OK)
-		set_why(vr, VAL_BOGUS, VAL_EDE_BOGUS, "the answer is malformed");
+		val_result_set(vr, VAL_BOGUS, VAL_EDE_BOGUS, "the answer is malformed");
 	else
 		val_response(&vm, qname, qtype, keys_cb, s, s->o.now, vr);
 	val_msg_free(&vm);

@@ -21,13 +21,6 @@
 #include "dns/wire.h"
 #include "dnssec/key.h"
 
-/* Types without an enum entry in rdata.h whose rdata holds names. */
-#define T_SIG 24
-#define T_PX 26
-#define T_NXT 30
-#define T_A6 38
-#define T_RT 21
-
 #define ZONE_KEY 0x0100u /* DNSKEY flags: Zone Key (RFC 4034 2.1.1) */
 #define NSEC3_OPTOUT 0x01
 
@@ -63,9 +56,7 @@ const char *val_ede_str(uint16_t ede)
 	}
 }
 
-static void setr(val_result_t *r, uint8_t status, uint16_t ede, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static void setr(val_result_t *r, uint8_t status, uint16_t ede, const char *fmt, ...)
+void val_result_set(val_result_t *r, uint8_t status, uint16_t ede, const char *fmt, ...)
 {
 	r->status = status;
 	r->ede = ede;
@@ -430,83 +421,6 @@ int val_sig_time(uint32_t inception, uint32_t expiration, uint32_t now, bool ske
 	return 0;
 }
 
-/* ---- canonical form (RFC 4034 6.2, RFC 6840 5.1) ---------------------------------- */
-
-static void lower_at(uint8_t *rd, size_t len, size_t *off)
-{
-	if (*off >= len)
-		return;
-	int n = name_check(rd + *off, len - *off);
-	if (n < 0) {
-		*off = len;
-		return;
-	}
-	name_lower(rd + *off, rd + *off);
-	*off += (size_t)n;
-}
-
-/* Lowercase the names an rdata of this type holds, in place. */
-static void canon_rdata(uint16_t type, uint8_t *rd, size_t len)
-{
-	size_t off = 0;
-	switch (type) {
-	case RR_NS:
-	case RR_MD:
-	case RR_MF:
-	case RR_CNAME:
-	case RR_MB:
-	case RR_MG:
-	case RR_MR:
-	case RR_PTR:
-	case RR_DNAME:
-	case T_NXT:
-		lower_at(rd, len, &off);
-		break;
-	case RR_SOA:
-	case RR_MINFO:
-	case RR_RP:
-		lower_at(rd, len, &off);
-		lower_at(rd, len, &off);
-		break;
-	case RR_MX:
-	case RR_AFSDB:
-	case T_RT:
-	case RR_KX:
-		off = 2;
-		lower_at(rd, len, &off);
-		break;
-	case T_PX:
-		off = 2;
-		lower_at(rd, len, &off);
-		lower_at(rd, len, &off);
-		break;
-	case RR_SRV:
-		off = 6;
-		lower_at(rd, len, &off);
-		break;
-	case RR_NAPTR:
-		off = 4;
-		for (int i = 0; i < 3 && off < len; i++)
-			off += 1u + rd[off];
-		lower_at(rd, len, &off);
-		break;
-	case T_SIG:
-	case RR_RRSIG:
-		off = 18;
-		lower_at(rd, len, &off);
-		break;
-	case T_A6:
-		if (len > 0 && rd[0] <= 128) {
-			off = 1u + (128u - rd[0]) / 8u;
-			if (rd[0] > 0)
-				lower_at(rd, len, &off);
-		}
-		break;
-	default:
-		break;
-	}
-}
-
 static int rec_cmp(const void *a, const void *b)
 {
 	const uint8_t *x = *(const uint8_t *const *)a, *y = *(const uint8_t *const *)b;
@@ -557,7 +471,7 @@ static uint8_t *signed_data(const val_rrset_t *rs, const uint8_t *sig, size_t si
 		uint16_t l = (uint16_t)(copy[pos] << 8 | copy[pos + 1]);
 		if (pos + 2u + l > rs->datalen)
 			break;
-		canon_rdata(rs->type, copy + pos + 2, l);
+		rdata_canon(rs->type, copy + pos + 2, l);
 		recs[nrec++] = copy + pos;
 		pos += 2u + l;
 	}
@@ -611,18 +525,19 @@ void val_verify(const val_rrset_t *rs, const val_rrset_t *dnskey, const uint8_t 
 		if (!name_equal(signer, zone)) {
 			if (best < 1) {
 				best = 1;
-				setr(&fail, VAL_BOGUS, VAL_EDE_RRSIGS_MISSING,
-				     "no RRSIG by %s over %s %s (the one there is by %s)", z.s, o.s,
-				     t.s, nt(signer).s);
+				val_result_set(&fail, VAL_BOGUS, VAL_EDE_RRSIGS_MISSING,
+					       "no RRSIG by %s over %s %s (the one there is by %s)",
+					       z.s, o.s, t.s, nt(signer).s);
 			}
 			continue;
 		}
 		if (labels > owner_labels) {
 			if (best < 3) {
 				best = 3;
-				setr(&fail, VAL_BOGUS, VAL_EDE_BOGUS,
-				     "RRSIG over %s %s by %s claims %u labels, more than the owner has",
-				     o.s, t.s, z.s, labels);
+				val_result_set(
+					&fail, VAL_BOGUS, VAL_EDE_BOGUS,
+					"RRSIG over %s %s by %s claims %u labels, more than the owner has",
+					o.s, t.s, z.s, labels);
 			}
 			continue;
 		}
@@ -649,12 +564,14 @@ void val_verify(const val_rrset_t *rs, const val_rrset_t *dnskey, const uint8_t 
 					sigtime(when > 0 ? wire_get32(sig + 8)
 							 : wire_get32(sig + 12),
 						ts);
-					setr(&fail, VAL_BOGUS,
-					     when > 0 ? VAL_EDE_SIG_EXPIRED
-						      : VAL_EDE_SIG_NOT_YET_VALID,
-					     "RRSIG over %s %s by %s key %u %s %s", o.s, t.s, z.s,
-					     tag, when > 0 ? "expired at" : "is not valid before",
-					     ts);
+					val_result_set(&fail, VAL_BOGUS,
+						       when > 0 ? VAL_EDE_SIG_EXPIRED
+								: VAL_EDE_SIG_NOT_YET_VALID,
+						       "RRSIG over %s %s by %s key %u %s %s", o.s,
+						       t.s, z.s, tag,
+						       when > 0 ? "expired at"
+								: "is not valid before",
+						       ts);
 				}
 				break; /* the dates are checked before the signature */
 			}
@@ -674,23 +591,26 @@ void val_verify(const val_rrset_t *rs, const val_rrset_t *dnskey, const uint8_t 
 		free(data);
 		if (!keyed && best < 2) {
 			best = 2;
-			setr(&fail, VAL_BOGUS, VAL_EDE_DNSKEY_MISSING,
-			     "RRSIG over %s %s names key %u/%u, which is not a DNSKEY of %s", o.s,
-			     t.s, tag, alg, z.s);
+			val_result_set(
+				&fail, VAL_BOGUS, VAL_EDE_DNSKEY_MISSING,
+				"RRSIG over %s %s names key %u/%u, which is not a DNSKEY of %s",
+				o.s, t.s, tag, alg, z.s);
 		} else if (keyed && !val_alg_supported(alg) && best < 2) {
 			best = 2;
-			setr(&fail, VAL_BOGUS, VAL_EDE_UNSUPPORTED_ALG,
-			     "RRSIG over %s %s by %s key %u uses algorithm %u, which is not supported",
-			     o.s, t.s, z.s, tag, alg);
+			val_result_set(
+				&fail, VAL_BOGUS, VAL_EDE_UNSUPPORTED_ALG,
+				"RRSIG over %s %s by %s key %u uses algorithm %u, which is not supported",
+				o.s, t.s, z.s, tag, alg);
 		} else if (keyed && !dated && val_alg_supported(alg) && best < 3) {
 			best = 3;
-			setr(&fail, VAL_BOGUS, VAL_EDE_BOGUS,
-			     "RRSIG over %s %s by %s key %u does not verify", o.s, t.s, z.s, tag);
+			val_result_set(&fail, VAL_BOGUS, VAL_EDE_BOGUS,
+				       "RRSIG over %s %s by %s key %u does not verify", o.s, t.s,
+				       z.s, tag);
 		}
 	}
 	if (best == 0)
-		setr(&fail, VAL_BOGUS, VAL_EDE_RRSIGS_MISSING,
-		     "no RRSIG over %s %s (zone %s is signed)", o.s, t.s, z.s);
+		val_result_set(&fail, VAL_BOGUS, VAL_EDE_RRSIGS_MISSING,
+			       "no RRSIG over %s %s (zone %s is signed)", o.s, t.s, z.s);
 	*r = fail;
 }
 
@@ -726,13 +646,15 @@ void val_dnskey(const val_rrset_t *dnskey, const val_ds_t *ds, size_t nds, const
 		unsigned tag = d->len >= 4 ? wire_get16(d->rd) : 0,
 			 alg = d->len >= 4 ? d->rd[2] : 0, dt = d->len >= 4 ? d->rd[3] : 0;
 		if (!any_alg)
-			setr(r, VAL_INSECURE, VAL_EDE_UNSUPPORTED_ALG,
-			     "DS %u/%u/%u %s: algorithm %u is not supported, so %s is insecure",
-			     tag, alg, dt, from, alg, z.s);
+			val_result_set(
+				r, VAL_INSECURE, VAL_EDE_UNSUPPORTED_ALG,
+				"DS %u/%u/%u %s: algorithm %u is not supported, so %s is insecure",
+				tag, alg, dt, from, alg, z.s);
 		else
-			setr(r, VAL_INSECURE, VAL_EDE_UNSUPPORTED_DIGEST,
-			     "DS %u/%u/%u %s: digest type %u is not supported, so %s is insecure",
-			     tag, alg, dt, from, dt, z.s);
+			val_result_set(
+				r, VAL_INSECURE, VAL_EDE_UNSUPPORTED_DIGEST,
+				"DS %u/%u/%u %s: digest type %u is not supported, so %s is insecure",
+				tag, alg, dt, from, dt, z.s);
 		return;
 	}
 	const val_ds_t *first = NULL;
@@ -741,13 +663,13 @@ void val_dnskey(const val_rrset_t *dnskey, const val_ds_t *ds, size_t nds, const
 		    val_digest_supported(ds[i].rd[3]) && !(strong && ds[i].rd[3] == 1))
 			first = &ds[i];
 	if (first == NULL) {
-		setr(r, VAL_INSECURE, VAL_EDE_NONE, "no DS for %s", z.s);
+		val_result_set(r, VAL_INSECURE, VAL_EDE_NONE, "no DS for %s", z.s);
 		return;
 	}
 	if (dnskey == NULL || dnskey->count == 0) {
-		setr(r, VAL_BOGUS, VAL_EDE_DNSKEY_MISSING,
-		     "%s has no DNSKEY, but DS %u/%u/%u %s says it is signed", z.s,
-		     wire_get16(first->rd), first->rd[2], first->rd[3], from);
+		val_result_set(r, VAL_BOGUS, VAL_EDE_DNSKEY_MISSING,
+			       "%s has no DNSKEY, but DS %u/%u/%u %s says it is signed", z.s,
+			       wire_get16(first->rd), first->rd[2], first->rd[3], from);
 		return;
 	}
 	bool matched = false;
@@ -787,17 +709,19 @@ void val_dnskey(const val_rrset_t *dnskey, const val_ds_t *ds, size_t nds, const
 					fail.ede = VAL_EDE_DNSKEY_MISSING;
 				if (vr.ede == VAL_EDE_DNSKEY_MISSING ||
 				    vr.ede == VAL_EDE_RRSIGS_MISSING)
-					setr(&fail, VAL_BOGUS, VAL_EDE_RRSIGS_MISSING,
-					     "DS %u/%u/%u %s names DNSKEY %u of %s, but no RRSIG by it covers the DNSKEY RRset",
-					     wire_get16(d->rd), d->rd[2], d->rd[3], from,
-					     dnskey_tag(key, keylen), z.s);
+					val_result_set(
+						&fail, VAL_BOGUS, VAL_EDE_RRSIGS_MISSING,
+						"DS %u/%u/%u %s names DNSKEY %u of %s, but no RRSIG by it covers the DNSKEY RRset",
+						wire_get16(d->rd), d->rd[2], d->rd[3], from,
+						dnskey_tag(key, keylen), z.s);
 			}
 			matched = true;
 		}
 	}
 	if (!matched) {
-		setr(r, VAL_BOGUS, VAL_EDE_DNSKEY_MISSING, "DS %u/%u/%u %s matches no DNSKEY of %s",
-		     wire_get16(first->rd), first->rd[2], first->rd[3], from, z.s);
+		val_result_set(r, VAL_BOGUS, VAL_EDE_DNSKEY_MISSING,
+			       "DS %u/%u/%u %s matches no DNSKEY of %s", wire_get16(first->rd),
+			       first->rd[2], first->rd[3], from, z.s);
 		return;
 	}
 	*r = fail;
@@ -933,9 +857,10 @@ static bool n3_too_many(const n3_t *l, size_t n, val_result_t *r, const uint8_t 
 {
 	for (size_t i = 0; i < n; i++)
 		if (l[i].iterations > VAL_NSEC3_MAX_ITERATIONS) {
-			setr(r, VAL_INSECURE, VAL_EDE_NSEC3_ITERATIONS,
-			     "NSEC3 of %s use %u iterations, above %u: treated as insecure (RFC 9276)",
-			     nt(zone).s, l[i].iterations, VAL_NSEC3_MAX_ITERATIONS);
+			val_result_set(
+				r, VAL_INSECURE, VAL_EDE_NSEC3_ITERATIONS,
+				"NSEC3 of %s use %u iterations, above %u: treated as insecure (RFC 9276)",
+				nt(zone).s, l[i].iterations, VAL_NSEC3_MAX_ITERATIONS);
 			return true;
 		}
 	return false;
@@ -1015,8 +940,9 @@ static uint8_t check_set(vctx_t *v, const val_rrset_t *rs, uint8_t zone_out[NAME
 	}
 	if (st != VAL_SECURE) {
 		if (kr.status == VAL_SECURE)
-			setr(&kr, st, VAL_EDE_NONE, "%s %s is below an insecure delegation",
-			     nt(rs->owner).s, tt(rs->type).s);
+			val_result_set(&kr, st, VAL_EDE_NONE,
+				       "%s %s is below an insecure delegation", nt(rs->owner).s,
+				       tt(rs->type).s);
 		kr.status = st;
 		worst(v->r, &kr);
 		return st;
@@ -1083,9 +1009,10 @@ static void wildcard_proof(vctx_t *v, const uint8_t *sname, int labels, const ui
 		if (n3_find(l, n, name_skip(sname, sl - labels - 1), true) >= 0)
 			return;
 	}
-	setr(&r, VAL_BOGUS, has_denial(m) ? VAL_EDE_BOGUS : VAL_EDE_NSEC_MISSING,
-	     "the answer for %s is expanded from *.%s, but no NSEC or NSEC3 of %s proves that %s does not exist",
-	     nt(sname).s, nt(ce).s, nt(zone).s, nt(sname).s);
+	val_result_set(
+		&r, VAL_BOGUS, has_denial(m) ? VAL_EDE_BOGUS : VAL_EDE_NSEC_MISSING,
+		"the answer for %s is expanded from *.%s, but no NSEC or NSEC3 of %s proves that %s does not exist",
+		nt(sname).s, nt(ce).s, nt(zone).s, nt(sname).s);
 	worst(v->r, &r);
 }
 
@@ -1102,35 +1029,37 @@ static void nsec_negative(vctx_t *v, const uint8_t *zone, const uint8_t *sname, 
 	ttext_t qt = tt(qtype);
 	if (!nx && nsec_find(m, zone, sname, true, &s, &next, &bm, &bml)) {
 		if (val_bitmap_has(bm, bml, qtype) || val_bitmap_has(bm, bml, RR_CNAME))
-			setr(&r, VAL_BOGUS, VAL_EDE_BOGUS,
-			     "the NSEC at %s says it has %s, yet the answer has none", sn.s,
-			     val_bitmap_has(bm, bml, qtype) ? qt.s : "a CNAME");
+			val_result_set(&r, VAL_BOGUS, VAL_EDE_BOGUS,
+				       "the NSEC at %s says it has %s, yet the answer has none",
+				       sn.s, val_bitmap_has(bm, bml, qtype) ? qt.s : "a CNAME");
 		else if (qtype != RR_DS && val_bitmap_has(bm, bml, RR_NS) &&
 			 !val_bitmap_has(bm, bml, RR_SOA))
-			setr(&r, VAL_BOGUS, VAL_EDE_BOGUS,
-			     "the NSEC at %s is the parent's, at a delegation: it proves nothing about %s",
-			     sn.s, qt.s);
+			val_result_set(
+				&r, VAL_BOGUS, VAL_EDE_BOGUS,
+				"the NSEC at %s is the parent's, at a delegation: it proves nothing about %s",
+				sn.s, qt.s);
 		else if (qtype == RR_DS && val_bitmap_has(bm, bml, RR_SOA) && sname[0] != 0)
-			setr(&r, VAL_BOGUS, VAL_EDE_BOGUS,
-			     "the NSEC at %s is the child's apex, not the parent's: it cannot deny a DS",
-			     sn.s);
+			val_result_set(
+				&r, VAL_BOGUS, VAL_EDE_BOGUS,
+				"the NSEC at %s is the child's apex, not the parent's: it cannot deny a DS",
+				sn.s);
 		else
 			return;
 		worst(v->r, &r);
 		return;
 	}
 	if (!nsec_find(m, zone, sname, false, &s, &next, &bm, &bml)) {
-		setr(&r, VAL_BOGUS, VAL_EDE_BOGUS, "no NSEC of %s %s %s", nt(zone).s,
-		     nx ? "covers" : "matches or covers", sn.s);
+		val_result_set(&r, VAL_BOGUS, VAL_EDE_BOGUS, "no NSEC of %s %s %s", nt(zone).s,
+			       nx ? "covers" : "matches or covers", sn.s);
 		worst(v->r, &r);
 		return;
 	}
 	/* A delegation above sname can prove nothing below it. */
 	if (name_is_sub(sname, s->owner) && val_bitmap_has(bm, bml, RR_NS) &&
 	    !val_bitmap_has(bm, bml, RR_SOA) && !name_equal(s->owner, zone)) {
-		setr(&r, VAL_BOGUS, VAL_EDE_BOGUS,
-		     "the NSEC that covers %s is at the delegation %s, above it", sn.s,
-		     nt(s->owner).s);
+		val_result_set(&r, VAL_BOGUS, VAL_EDE_BOGUS,
+			       "the NSEC that covers %s is at the delegation %s, above it", sn.s,
+			       nt(s->owner).s);
 		worst(v->r, &r);
 		return;
 	}
@@ -1144,25 +1073,26 @@ static void nsec_negative(vctx_t *v, const uint8_t *zone, const uint8_t *sname, 
 		ce = zone;
 	uint8_t wc[NAME_MAXLEN];
 	if (!wildcard_of(ce, wc)) {
-		setr(&r, VAL_BOGUS, VAL_EDE_BOGUS, "no wildcard name below %s", nt(ce).s);
+		val_result_set(&r, VAL_BOGUS, VAL_EDE_BOGUS, "no wildcard name below %s", nt(ce).s);
 		worst(v->r, &r);
 		return;
 	}
 	if (nx) {
 		if (nsec_find(m, zone, wc, false, &w, &wnext, &wbm, &wbml))
 			return;
-		setr(&r, VAL_BOGUS, VAL_EDE_BOGUS,
-		     "an NSEC proves that %s does not exist, but none that the wildcard %s does not",
-		     sn.s, nt(wc).s);
+		val_result_set(
+			&r, VAL_BOGUS, VAL_EDE_BOGUS,
+			"an NSEC proves that %s does not exist, but none that the wildcard %s does not",
+			sn.s, nt(wc).s);
 		worst(v->r, &r);
 		return;
 	}
 	if (nsec_find(m, zone, wc, true, &w, &wnext, &wbm, &wbml) &&
 	    !val_bitmap_has(wbm, wbml, qtype) && !val_bitmap_has(wbm, wbml, RR_CNAME))
 		return; /* a wildcard NODATA (RFC 4035 3.1.3.4) */
-	setr(&r, VAL_BOGUS, VAL_EDE_BOGUS,
-	     "the NSEC says %s does not exist, but the answer says it has no %s (NODATA)", sn.s,
-	     qt.s);
+	val_result_set(&r, VAL_BOGUS, VAL_EDE_BOGUS,
+		       "the NSEC says %s does not exist, but the answer says it has no %s (NODATA)",
+		       sn.s, qt.s);
 	worst(v->r, &r);
 }
 
@@ -1181,22 +1111,26 @@ static void nsec3_negative(vctx_t *v, const uint8_t *zone, const uint8_t *sname,
 	if (mi >= 0) {
 		const n3_t *x = &l[mi];
 		if (nx)
-			setr(&r, VAL_BOGUS, VAL_EDE_BOGUS,
-			     "an NSEC3 matches %s, which the answer says does not exist", sn.s);
+			val_result_set(&r, VAL_BOGUS, VAL_EDE_BOGUS,
+				       "an NSEC3 matches %s, which the answer says does not exist",
+				       sn.s);
 		else if (val_bitmap_has(x->bm, x->bmlen, qtype) ||
 			 val_bitmap_has(x->bm, x->bmlen, RR_CNAME))
-			setr(&r, VAL_BOGUS, VAL_EDE_BOGUS,
-			     "the NSEC3 of %s says it has %s, yet the answer has none", sn.s,
-			     val_bitmap_has(x->bm, x->bmlen, qtype) ? qt.s : "a CNAME");
+			val_result_set(&r, VAL_BOGUS, VAL_EDE_BOGUS,
+				       "the NSEC3 of %s says it has %s, yet the answer has none",
+				       sn.s,
+				       val_bitmap_has(x->bm, x->bmlen, qtype) ? qt.s : "a CNAME");
 		else if (qtype != RR_DS && val_bitmap_has(x->bm, x->bmlen, RR_NS) &&
 			 !val_bitmap_has(x->bm, x->bmlen, RR_SOA))
-			setr(&r, VAL_BOGUS, VAL_EDE_BOGUS,
-			     "the NSEC3 of %s is the parent's, at a delegation: it proves nothing about %s",
-			     sn.s, qt.s);
+			val_result_set(
+				&r, VAL_BOGUS, VAL_EDE_BOGUS,
+				"the NSEC3 of %s is the parent's, at a delegation: it proves nothing about %s",
+				sn.s, qt.s);
 		else if (qtype == RR_DS && val_bitmap_has(x->bm, x->bmlen, RR_SOA) && sname[0] != 0)
-			setr(&r, VAL_BOGUS, VAL_EDE_BOGUS,
-			     "the NSEC3 of %s is the child's apex, not the parent's: it cannot deny a DS",
-			     sn.s);
+			val_result_set(
+				&r, VAL_BOGUS, VAL_EDE_BOGUS,
+				"the NSEC3 of %s is the child's apex, not the parent's: it cannot deny a DS",
+				sn.s);
 		else
 			return;
 		worst(v->r, &r);
@@ -1205,28 +1139,30 @@ static void nsec3_negative(vctx_t *v, const uint8_t *zone, const uint8_t *sname,
 	uint8_t ce[NAME_MAXLEN], wc[NAME_MAXLEN];
 	int ci, ni;
 	if (!n3_closest(l, n, sname, zone, ce, &ci, &ni)) {
-		setr(&r, VAL_BOGUS, VAL_EDE_BOGUS,
-		     "the NSEC3 records of %s give no closest encloser of %s%s", nt(zone).s, sn.s,
-		     nx ? "" : ", and none matches it");
+		val_result_set(&r, VAL_BOGUS, VAL_EDE_BOGUS,
+			       "the NSEC3 records of %s give no closest encloser of %s%s",
+			       nt(zone).s, sn.s, nx ? "" : ", and none matches it");
 		worst(v->r, &r);
 		return;
 	}
 	bool optout = (l[ni].flags & NSEC3_OPTOUT) != 0;
 	if (!wildcard_of(ce, wc)) {
-		setr(&r, VAL_BOGUS, VAL_EDE_BOGUS, "no wildcard name below %s", nt(ce).s);
+		val_result_set(&r, VAL_BOGUS, VAL_EDE_BOGUS, "no wildcard name below %s", nt(ce).s);
 		worst(v->r, &r);
 		return;
 	}
 	if (nx) {
 		if (n3_find(l, n, wc, true) < 0) {
-			setr(&r, VAL_BOGUS, VAL_EDE_BOGUS,
-			     "the NSEC3 records prove that %s does not exist, but not that the wildcard %s does not",
-			     sn.s, nt(wc).s);
+			val_result_set(
+				&r, VAL_BOGUS, VAL_EDE_BOGUS,
+				"the NSEC3 records prove that %s does not exist, but not that the wildcard %s does not",
+				sn.s, nt(wc).s);
 			worst(v->r, &r);
 		} else if (optout) {
-			setr(&r, VAL_INSECURE, VAL_EDE_NONE,
-			     "the NSEC3 that covers the next closer name of %s has opt-out: an unsigned delegation may be there (RFC 5155 9.2)",
-			     sn.s);
+			val_result_set(
+				&r, VAL_INSECURE, VAL_EDE_NONE,
+				"the NSEC3 that covers the next closer name of %s has opt-out: an unsigned delegation may be there (RFC 5155 9.2)",
+				sn.s);
 			worst(v->r, &r);
 		}
 		return;
@@ -1237,15 +1173,17 @@ static void nsec3_negative(vctx_t *v, const uint8_t *zone, const uint8_t *sname,
 		return; /* a wildcard NODATA (RFC 5155 8.7) */
 	if (optout) {
 		/* RFC 5155 8.5 (errata 3441), 8.6: no data under opt-out. */
-		setr(&r, VAL_INSECURE, VAL_EDE_NONE,
-		     "no NSEC3 matches %s; the one that covers its next closer name has opt-out",
-		     sn.s);
+		val_result_set(
+			&r, VAL_INSECURE, VAL_EDE_NONE,
+			"no NSEC3 matches %s; the one that covers its next closer name has opt-out",
+			sn.s);
 		worst(v->r, &r);
 		return;
 	}
-	setr(&r, VAL_BOGUS, VAL_EDE_BOGUS,
-	     "the NSEC3 records say %s does not exist, but the answer says it has no %s (NODATA)",
-	     sn.s, qt.s);
+	val_result_set(
+		&r, VAL_BOGUS, VAL_EDE_BOGUS,
+		"the NSEC3 records say %s does not exist, but the answer says it has no %s (NODATA)",
+		sn.s, qt.s);
 	worst(v->r, &r);
 }
 
@@ -1320,9 +1258,9 @@ void val_response(const val_msg_t *m, const uint8_t *qname, uint16_t qtype, val_
 		nsec = m->sets[i].section == 2 && m->sets[i].type == RR_NSEC &&
 		       name_is_sub(m->sets[i].owner, negzone);
 	if (!nsec && n3 == 0) {
-		setr(&x, VAL_BOGUS, VAL_EDE_NSEC_MISSING,
-		     "no NSEC or NSEC3 of %s proves that %s %s", nt(negzone).s, nt(sname).s,
-		     nx ? "does not exist" : "has no data of the type");
+		val_result_set(&x, VAL_BOGUS, VAL_EDE_NSEC_MISSING,
+			       "no NSEC or NSEC3 of %s proves that %s %s", nt(negzone).s,
+			       nt(sname).s, nx ? "does not exist" : "has no data of the type");
 		worst(r, &x);
 		return;
 	}
@@ -1368,8 +1306,9 @@ void val_ds(const val_msg_t *m, const uint8_t *child, const uint8_t *parent, val
 		return;
 	if (!any) {
 		*found = false;
-		setr(r, VAL_BOGUS, VAL_EDE_NSEC_MISSING,
-		     "%s has no DS in %s, and no NSEC or NSEC3 proves it has none", cn.s, pn.s);
+		val_result_set(r, VAL_BOGUS, VAL_EDE_NSEC_MISSING,
+			       "%s has no DS in %s, and no NSEC or NSEC3 proves it has none", cn.s,
+			       pn.s);
 		return;
 	}
 	const val_rrset_t *s;
@@ -1377,28 +1316,31 @@ void val_ds(const val_msg_t *m, const uint8_t *child, const uint8_t *parent, val
 	size_t bml;
 	if (nsec_find(m, parent, child, true, &s, &next, &bm, &bml)) {
 		if (val_bitmap_has(bm, bml, RR_DS))
-			setr(r, VAL_BOGUS, VAL_EDE_BOGUS,
-			     "the NSEC at %s lists a DS, but no DS came with the delegation", cn.s);
+			val_result_set(
+				r, VAL_BOGUS, VAL_EDE_BOGUS,
+				"the NSEC at %s lists a DS, but no DS came with the delegation",
+				cn.s);
 		else if (val_bitmap_has(bm, bml, RR_SOA) && child[0] != 0)
-			setr(r, VAL_BOGUS, VAL_EDE_BOGUS,
-			     "the NSEC at %s is the child's apex, not the parent's: it cannot deny a DS",
-			     cn.s);
+			val_result_set(
+				r, VAL_BOGUS, VAL_EDE_BOGUS,
+				"the NSEC at %s is the child's apex, not the parent's: it cannot deny a DS",
+				cn.s);
 		*cut = val_bitmap_has(bm, bml, RR_NS);
 		return;
 	}
 	if (nsec_find(m, parent, child, false, &s, &next, &bm, &bml)) {
 		if (name_is_sub(child, s->owner) && val_bitmap_has(bm, bml, RR_NS) &&
 		    !val_bitmap_has(bm, bml, RR_SOA) && !name_equal(s->owner, parent))
-			setr(r, VAL_BOGUS, VAL_EDE_BOGUS,
-			     "the NSEC that covers %s is at the delegation %s, above it", cn.s,
-			     nt(s->owner).s);
+			val_result_set(r, VAL_BOGUS, VAL_EDE_BOGUS,
+				       "the NSEC that covers %s is at the delegation %s, above it",
+				       cn.s, nt(s->owner).s);
 		return; /* no such name in parent: not a cut */
 	}
 	n3_t l[VAL_MAX_N3];
 	size_t n = n3_collect(m, parent, l);
 	if (n == 0) {
-		setr(r, VAL_BOGUS, VAL_EDE_BOGUS, "no NSEC or NSEC3 of %s matches or covers %s",
-		     pn.s, cn.s);
+		val_result_set(r, VAL_BOGUS, VAL_EDE_BOGUS,
+			       "no NSEC or NSEC3 of %s matches or covers %s", pn.s, cn.s);
 		return;
 	}
 	if (n3_too_many(l, n, r, parent))
@@ -1406,22 +1348,24 @@ void val_ds(const val_msg_t *m, const uint8_t *child, const uint8_t *parent, val
 	int mi = n3_find(l, n, child, false);
 	if (mi >= 0) {
 		if (val_bitmap_has(l[mi].bm, l[mi].bmlen, RR_DS))
-			setr(r, VAL_BOGUS, VAL_EDE_BOGUS,
-			     "the NSEC3 of %s lists a DS, but no DS came with the delegation",
-			     cn.s);
+			val_result_set(
+				r, VAL_BOGUS, VAL_EDE_BOGUS,
+				"the NSEC3 of %s lists a DS, but no DS came with the delegation",
+				cn.s);
 		else if (val_bitmap_has(l[mi].bm, l[mi].bmlen, RR_SOA) && child[0] != 0)
-			setr(r, VAL_BOGUS, VAL_EDE_BOGUS,
-			     "the NSEC3 of %s is the child's apex, not the parent's: it cannot deny a DS",
-			     cn.s);
+			val_result_set(
+				r, VAL_BOGUS, VAL_EDE_BOGUS,
+				"the NSEC3 of %s is the child's apex, not the parent's: it cannot deny a DS",
+				cn.s);
 		*cut = val_bitmap_has(l[mi].bm, l[mi].bmlen, RR_NS);
 		return;
 	}
 	uint8_t ce[NAME_MAXLEN];
 	int ci, ni;
 	if (!n3_closest(l, n, child, parent, ce, &ci, &ni)) {
-		setr(r, VAL_BOGUS, VAL_EDE_BOGUS,
-		     "no NSEC3 of %s matches %s, and they give no closest encloser of it", pn.s,
-		     cn.s);
+		val_result_set(r, VAL_BOGUS, VAL_EDE_BOGUS,
+			       "no NSEC3 of %s matches %s, and they give no closest encloser of it",
+			       pn.s, cn.s);
 		return;
 	}
 	/* Opt-out: an unsigned delegation may be there (RFC 5155 8.6). */

@@ -68,6 +68,10 @@ typedef struct val_result {
 	char reason[VAL_REASON_MAX]; /* "" when secure */
 } val_result_t;
 
+/* Set r: its status, EDE and reason (printf format). */
+void val_result_set(val_result_t *r, uint8_t status, uint16_t ede, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 /* "secure", "insecure", "bogus". */
 const char *val_status_str(uint8_t status);
 /* RFC 8914's name of an INFO-CODE ("DNSKEY Missing"), "" for none. */

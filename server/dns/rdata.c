@@ -2001,3 +2001,86 @@ int rdata_to_text(uint16_t type, const uint8_t *rd, size_t rdlen, char *buf, siz
 	}
 	return t.err ? t.err : (int)t.n;
 }
+
+/* Types without an enum entry in rdata.h whose rdata holds names. */
+#define T_SIG 24
+#define T_PX 26
+#define T_NXT 30
+#define T_A6 38
+#define T_RT 21
+
+/* ---- canonical form (RFC 4034 6.2, RFC 6840 5.1) ---------------------------------- */
+
+static void lower_at(uint8_t *rd, size_t len, size_t *off)
+{
+	if (*off >= len)
+		return;
+	int n = name_check(rd + *off, len - *off);
+	if (n < 0) {
+		*off = len;
+		return;
+	}
+	name_lower(rd + *off, rd + *off);
+	*off += (size_t)n;
+}
+
+void rdata_canon(uint16_t type, uint8_t *rd, size_t len)
+{
+	size_t off = 0;
+	switch (type) {
+	case RR_NS:
+	case RR_MD:
+	case RR_MF:
+	case RR_CNAME:
+	case RR_MB:
+	case RR_MG:
+	case RR_MR:
+	case RR_PTR:
+	case RR_DNAME:
+	case T_NXT:
+		lower_at(rd, len, &off);
+		break;
+	case RR_SOA:
+	case RR_MINFO:
+	case RR_RP:
+		lower_at(rd, len, &off);
+		lower_at(rd, len, &off);
+		break;
+	case RR_MX:
+	case RR_AFSDB:
+	case T_RT:
+	case RR_KX:
+		off = 2;
+		lower_at(rd, len, &off);
+		break;
+	case T_PX:
+		off = 2;
+		lower_at(rd, len, &off);
+		lower_at(rd, len, &off);
+		break;
+	case RR_SRV:
+		off = 6;
+		lower_at(rd, len, &off);
+		break;
+	case RR_NAPTR:
+		off = 4;
+		for (int i = 0; i < 3 && off < len; i++)
+			off += 1u + rd[off];
+		lower_at(rd, len, &off);
+		break;
+	case T_SIG:
+	case RR_RRSIG:
+		off = 18;
+		lower_at(rd, len, &off);
+		break;
+	case T_A6:
+		if (len > 0 && rd[0] <= 128) {
+			off = 1u + (128u - rd[0]) / 8u;
+			if (rd[0] > 0)
+				lower_at(rd, len, &off);
+		}
+		break;
+	default:
+		break;
+	}
+}

@@ -108,6 +108,11 @@ int rdata_ttl_from_text(const char *s, size_t len, uint32_t *ttl) MUST_CHECK;
 /* The value of one hex digit (either case), or -1. */
 int rdata_hexval(int c);
 
+/* The canonical form of an rdata (RFC 4034 6.2 as RFC 6840 5.1 corrects
+ * it), in place: the domain names of the types that list them lowercased.
+ * For the signer and the validator alike. */
+void rdata_canon(uint16_t type, uint8_t *rd, size_t len);
+
 /*
  * Convert the rdata tokens of one record of the given type to wire form in
  * out (cap bytes). Relative names get origin appended (origin may be NULL

@@ -119,71 +119,6 @@ static int emit(signer_t *s, const uint8_t *owner, uint16_t type, uint32_t ttl, 
 	return s->cb(s->ctx, &rr, s->err, s->errcap);
 }
 
-static void lower_name_at(uint8_t *rd, size_t rdlen, size_t *off)
-{
-	while (*off < rdlen && rd[*off] != 0) {
-		size_t l = rd[*off];
-		for (size_t i = 1; i <= l && *off + i < rdlen; i++)
-			rd[*off + i] = name_lower_byte(rd[*off + i]);
-		*off += l + 1;
-	}
-	(*off)++;
-}
-
-/* The canonical form of an rdata (RFC 4034 6.2, as RFC 6840 5.1 corrects
- * it): the domain names of the RFC 1035 types, and those that follow
- * them, in lowercase. */
-static void canon_rdata(uint16_t type, uint8_t *rd, size_t rdlen)
-{
-	size_t off = 0;
-	switch (type) {
-	case RR_NS:
-	case RR_CNAME:
-	case RR_PTR:
-	case RR_DNAME:
-	case RR_MD:
-	case RR_MF:
-	case RR_MB:
-	case RR_MG:
-	case RR_MR:
-		lower_name_at(rd, rdlen, &off);
-		break;
-	case RR_SOA:
-	case RR_RP:
-	case RR_MINFO:
-		lower_name_at(rd, rdlen, &off);
-		lower_name_at(rd, rdlen, &off);
-		break;
-	case RR_MX:
-	case RR_KX:
-	case RR_AFSDB:
-		off = 2;
-		lower_name_at(rd, rdlen, &off);
-		break;
-	case RR_SRV:
-		off = 6;
-		lower_name_at(rd, rdlen, &off);
-		break;
-	case 21: /* RT */
-		off = 2;
-		lower_name_at(rd, rdlen, &off);
-		break;
-	case 26: /* PX */
-		off = 2;
-		lower_name_at(rd, rdlen, &off);
-		lower_name_at(rd, rdlen, &off);
-		break;
-	case RR_NAPTR: /* order, preference, flags, services, regexp, replacement */
-		off = 4;
-		for (int i = 0; i < 3 && off < rdlen; i++)
-			off += 1u + rd[off];
-		lower_name_at(rd, rdlen, &off);
-		break;
-	default:
-		break;
-	}
-}
-
 static int rec_cmp(const void *a, const void *b)
 {
 	const uint8_t *x = *(const uint8_t *const *)a, *y = *(const uint8_t *const *)b;
@@ -262,7 +197,7 @@ static int sign_rrset(signer_t *s, const uint8_t *owner, uint8_t ownerlen, uint8
 	size_t nrec = 0;
 	for (uint32_t pos = 0; pos < datalen && nrec < count;) {
 		uint16_t l = (uint16_t)(copy[pos] << 8 | copy[pos + 1]);
-		canon_rdata(type, copy + pos + 2, l);
+		rdata_canon(type, copy + pos + 2, l);
 		s->recs[nrec++] = copy + pos;
 		pos += 2u + l;
 	}
