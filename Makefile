@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all build run test sanitize fuzz clean deps-build deps-run deps-test
+.PHONY: all build run test sanitize fuzz clean deps-build deps-run deps-test deps-deb
 
 all: build
 
@@ -13,6 +13,8 @@ deps-run:
 	@tools/install-deps run
 deps-test:
 	@tools/install-deps test
+deps-deb:
+	@tools/install-deps deb
 
 # Configure $(BUILD) the first time, and afresh whenever CMAKE_FLAGS differ
 # from the ones it was configured with (a flag left out is then gone too).
@@ -87,6 +89,30 @@ lab: configure
 
 clean:
 	rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-rel
+
+# Install glued (sbin), gluecheck and gluectl (bin), the manual pages, the
+# lab (share/glued/lab), the documentation (share/doc/glued),
+# etc/glued/glued.yaml and glued.service under PREFIX, in DESTDIR if set.
+# $(BUILD) is configured for PREFIX first: glued looks for its lab there.
+# The list of installed files is kept ($(BUILD)/installed-files.txt) for
+# `make uninstall`, which removes them all but the configuration.
+PREFIX ?= /usr/local
+DESTDIR ?=
+.PHONY: install uninstall deb
+install: deps-build configure
+	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
+	cmake --build $(BUILD) -j $(JOBS) --target glued gluecheck gluectl
+	DESTDIR='$(DESTDIR)' cmake --install $(BUILD)
+	sed 's|^|$(DESTDIR)|' $(BUILD)/install_manifest.txt >$(BUILD)/installed-files.txt
+
+# installed-files.txt names the files with DESTDIR: no DESTDIR here.
+uninstall:
+	DESTDIR= cmake -DMANIFEST=$(BUILD)/installed-files.txt -P dist/uninstall.cmake
+
+# The Debian package, built from this tree in $(BUILD)/deb (dist/build-deb:
+# dpkg-buildpackage on a copy, then lintian): $(BUILD)/deb/glued_*.deb.
+deb: deps-deb
+	dist/build-deb $(BUILD)/deb
 
 # glued vs NSD vs Knot vs a UDP echo ceiling on this machine (bench/run, about
 # 12 minutes; installs nsd and knot first when run as root), on a Release

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -640,21 +641,81 @@ int srvconf_match_listen(const srvconf_t *cur, srvconf_t *next, char *err, size_
 	return 0;
 }
 
+/*
+ * The directory of the running executable (/proc/self/exe, which the kernel
+ * gives with every symlink resolved) into dir. Returns 0, or -1 when it
+ * cannot be read (no /proc).
+ */
+static int exe_dir(char *dir, size_t cap)
+{
+	ssize_t n = readlink("/proc/self/exe", dir, cap - 1);
+	if (n <= 0 || (size_t)n >= cap - 1)
+		return -1;
+	dir[n] = '\0';
+	char *slash = strrchr(dir, '/');
+	if (slash == NULL)
+		return -1;
+	if (slash == dir)
+		slash++; /* an executable in / */
+	*slash = '\0';
+	return 0;
+}
+
+#ifdef GLUED_SOURCE_LAB_DIR
+/* Whether dir is the build directory glued was compiled in, or below it. */
+static bool in_build_dir(const char *dir)
+{
+	char *build = realpath(GLUED_BUILD_DIR, NULL);
+	if (build == NULL)
+		return false;
+	size_t n = strlen(build);
+	bool in = strncmp(dir, build, n) == 0 && (dir[n] == '\0' || dir[n] == '/');
+	free(build);
+	return in;
+}
+#endif
+
 int config_use_lab(config_t *cfg)
 {
-	static const char *const dirs[] = { GLUED_ZONES_DIR, GLUED_INSTALLED_ZONES_DIR };
-	char path[4096];
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+	/* Where the lab may be, in order (docs/glued.8, FILES). */
+	char dirs[3][PATH_MAX];
+	size_t ndirs = 0;
+	char exe[PATH_MAX];
+	bool have_exe = exe_dir(exe, sizeof(exe)) == 0;
+#ifdef GLUED_SOURCE_LAB_DIR
+	/* The source tree, only for a glued that runs from its build directory:
+	 * an installed glued never looks there. */
+	if (have_exe && in_build_dir(exe) &&
+	    snprintf(dirs[ndirs], PATH_MAX, "%s", GLUED_SOURCE_LAB_DIR) < PATH_MAX)
+		ndirs++;
+#endif
+	/* Beside the executable: a DESTDIR or relocated installation. */
+	if (have_exe && snprintf(dirs[ndirs], PATH_MAX, "%s/%s", exe, GLUED_LAB_RELDIR) < PATH_MAX)
+		ndirs++;
+	/* The prefix glued was configured with. */
+	if (snprintf(dirs[ndirs], PATH_MAX, "%s", GLUED_LAB_DIR) < PATH_MAX)
+		ndirs++;
+
+	char path[PATH_MAX + sizeof(CONFIG_LAB_FILE) + 1];
+	char looked[3 * sizeof(path) + 16] = "";
+	for (size_t i = 0; i < ndirs; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dirs[i], CONFIG_LAB_FILE);
+		const char *sep = ", ";
+		if (i == 0)
+			sep = "";
+		else if (i + 1 == ndirs)
+			sep = " and ";
+		size_t len = strlen(looked);
+		snprintf(looked + len, sizeof(looked) - len, "%s%s", sep, path);
 		if (access(path, R_OK) != 0)
 			continue;
+		/* The banner and the query log name the file: without "..". */
+		char *real = realpath(path, NULL);
 		free(cfg->config_file);
-		if ((cfg->config_file = strdup(path)) == NULL)
-			return -1;
-		return 0;
+		cfg->config_file = real != NULL ? real : strdup(path);
+		return cfg->config_file != NULL ? 0 : -1;
 	}
-	log_error("the bundled lab is missing: looked for %s/%s and %s/%s", GLUED_ZONES_DIR,
-		  CONFIG_LAB_FILE, GLUED_INSTALLED_ZONES_DIR, CONFIG_LAB_FILE);
+	log_error("the bundled lab is missing: looked for %s", looked);
 	return -1;
 }
 

@@ -169,9 +169,13 @@ int srvconf_match_listen(const srvconf_t *cur, srvconf_t *next, char *err,
 const char *config_usage(void);
 
 /*
- * Neither -c nor -z: point cfg->config_file at the bundled lab, the source
- * tree's copy first (glued run from a build directory), then the installed
- * one. Returns 0, or -1 after logging where it looked.
+ * Neither -c nor -z: point cfg->config_file at the bundled lab's lab.yaml
+ * (symlinks and ".." resolved), the first readable one of: the source
+ * tree's zones/ when the executable is in the build directory it was
+ * compiled in (or below it); GLUED_LAB_RELDIR beside the executable
+ * (../share/glued/lab from sbin/: a DESTDIR or relocated installation);
+ * GLUED_LAB_DIR, the installation prefix's share/glued/lab. Returns 0, or
+ * -1 after logging where it looked.
  */
 int config_use_lab(config_t *cfg);
 

@@ -5,9 +5,24 @@
 #include <signal.h>
 #include <stdio.h>
 
+#include <nettle/version.h>
+#include <openssl/crypto.h>
+#include <uv.h>
+#include <yaml.h>
+
 #include "checkcmd.h"
 #include "config.h"
 #include "daemon.h"
+
+/* -V: the version, and the libraries glued runs with (their run-time
+ * versions: the shared objects actually loaded). */
+static void print_version(void)
+{
+	printf("glued %s (libuv %s, libyaml %s, OpenSSL %s, nettle %d.%d)\n", GLUED_VERSION,
+	       uv_version_string(), yaml_get_version_string(),
+	       OpenSSL_version(OPENSSL_VERSION_STRING), nettle_version_major(),
+	       nettle_version_minor());
+}
 
 int main(int argc, char **argv)
 {
@@ -30,7 +45,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (cfg.version) {
-		printf("glued %s\n", GLUED_VERSION);
+		print_version();
 		config_free(&cfg);
 		return 0;
 	}
