@@ -20,6 +20,7 @@
 #include "dns/wire.h"
 #include "dns/zoneset.h"
 #include "log.h"
+#include "xfrd.h"
 #include "util/json.h"
 #include "view.h"
 
@@ -509,6 +510,12 @@ int checkcmd_run(const config_t *cfg)
 		log_error("%s", err);
 		return 1;
 	}
+	/* A zone pulled from its primary is checked only from a copy on disk. */
+	xfrd_attach(NULL, &sc);
+	for (size_t i = 0; i < sc.nservers; i++)
+		for (size_t k = 0; k < sc.servers[i].nwaiting; k++)
+			log_info("%s: zone %s is pulled from its primary: not checked offline",
+				 sc.servers[i].waiting[k].where, sc.servers[i].waiting[k].origin);
 	all = view_new(sc.nservers);
 	if (all == NULL) {
 		log_error("out of memory");

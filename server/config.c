@@ -1,5 +1,7 @@
 #include "config.h"
 
+#include "dns/xfr.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
@@ -509,18 +511,24 @@ nomem:
 	return usage_error(err, errcap, "out of memory");
 }
 
-static void vserver_free(vserver_t *v)
+static void zone_specs_free(zone_spec_t *zones, size_t n)
 {
-	zone_spec_t *zones = (zone_spec_t *)v->spec.zones;
-	for (size_t i = 0; zones != NULL && i < v->spec.nzones; i++) {
+	for (size_t i = 0; zones != NULL && i < n; i++) {
 		free((char *)zones[i].origin);
 		free((char *)zones[i].file);
 		free((deleg_spec_t *)zones[i].delegs);
 		free((fault_t *)zones[i].faults);
 		free((dnssec_fault_t *)zones[i].dfaults);
 		free((char *)zones[i].dnssec.keydir);
+		free((xfr_spec_t *)zones[i].xfr);
 	}
 	free(zones);
+}
+
+static void vserver_free(vserver_t *v)
+{
+	zone_specs_free((zone_spec_t *)v->spec.zones, v->spec.nzones);
+	zone_specs_free(v->waiting, v->nwaiting);
 	free((fault_t *)v->spec.faults);
 	free((char *)v->spec.dnssec.keydir);
 	free(v->listen);
@@ -530,6 +538,7 @@ static void vserver_free(vserver_t *v)
 
 void srvconf_free(srvconf_t *sc)
 {
+	free(sc->keys);
 	for (size_t i = 0; sc->servers != NULL && i < sc->nservers; i++)
 		vserver_free(&sc->servers[i]);
 	free(sc->servers);

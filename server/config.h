@@ -77,6 +77,10 @@ typedef struct vserver {
 	/* spec.zones, every zone's origin, file, delegs and faults, and
 	 * spec.faults are owned by the vserver. */
 	server_spec_t spec; /* spec.where: "lab.yaml:12", "" on the command line */
+	/* Zones pulled from a primary that have no copy yet (xfrd.h): set
+	 * aside from spec.zones until a transfer brings one. */
+	zone_spec_t *waiting;
+	size_t nwaiting;
 } vserver_t;
 
 /* The DNSSEC state (RFC 4033 5) a validating resolver reaches for a
@@ -110,8 +114,10 @@ typedef struct srvconf {
 	size_t nservers;
 	scenario_t *scenarios;
 	size_t nscenarios;
-	dnssec_spec_t dnssec; /* the YAML's top-level dnssec: (the servers' default) */
-	char *control;        /* the YAML's control: path, or NULL */
+	dnssec_spec_t dnssec;  /* the YAML's top-level dnssec: (the servers' default) */
+	char *control;         /* the YAML's control: path, or NULL */
+	struct tsig_key *keys; /* the YAML's tsig: keys */
+	size_t nkeys;
 } srvconf_t;
 
 /*

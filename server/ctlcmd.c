@@ -407,22 +407,6 @@ int ctl_apply(srvconf_t *sc, const view_t *v, const ctl_override_t *ov, size_t n
 
 /* ---- status ------------------------------------------------------------- */
 
-static uint32_t zone_serial(const zone_t *z)
-{
-	const rrset_t *soa = zone_soa(z);
-	uint32_t pos = 0;
-	const uint8_t *rd;
-	uint16_t len;
-	if (soa == NULL || !rrset_next(soa, &pos, &rd, &len))
-		return 0;
-	size_t off = name_len(rd);
-	off += name_len(rd + off);
-	if (off + 4 > len)
-		return 0;
-	return (uint32_t)rd[off] << 24 | (uint32_t)rd[off + 1] << 16 | (uint32_t)rd[off + 2] << 8 |
-	       rd[off + 3];
-}
-
 typedef struct out {
 	char *buf;
 	size_t cap, len;

@@ -24,6 +24,7 @@
 #include "stats.h"
 #include "util/json.h"
 #include "view.h"
+#include "xfrd.h"
 
 typedef struct daemon {
 	config_t cfg;
@@ -46,6 +47,7 @@ typedef struct daemon {
 	char pending_msg[640];
 	stats_table_t totals;   /* counts of retired views */
 	stats_table_t baseline; /* subtracted: stats --reset */
+	xfrd_t *xfrd;           /* pulls, IXFR histories, NOTIFYs */
 } daemon_t;
 
 static void close_walk_cb(uv_handle_t *handle, void *arg)
@@ -68,6 +70,9 @@ static void daemon_stop(daemon_t *d, const char *why)
 		worker_stop(&d->workers[i]);
 	for (unsigned i = 0; i < d->nworkers; i++)
 		worker_join(&d->workers[i]);
+	/* No worker passes on a NOTIFY any more. */
+	xfrd_stop(d->xfrd);
+	d->xfrd = NULL;
 	/* No worker can send on reloaded any more: close the main loop. */
 	uv_walk(&d->loop, close_walk_cb, NULL);
 }
@@ -148,6 +153,7 @@ static int daemon_rebuild(daemon_t *d, const ctl_override_t *ov, size_t nov, cha
 		srvconf_free(&next);
 		return -2;
 	}
+	xfrd_attach(d->xfrd, &next);
 	if (ctl_apply(&next, d->view, ov, nov, err, errcap) < 0 ||
 	    view_build(&next, &v, err, errcap) < 0) {
 		srvconf_free(&next);
@@ -159,6 +165,8 @@ static int daemon_rebuild(daemon_t *d, const ctl_override_t *ov, size_t nov, cha
 		srvconf_free(&next);
 		return -1;
 	}
+	if (d->xfrd)
+		xfrd_built(d->xfrd, &next, d->view, v);
 	/* The control path is the one glued started with. */
 	free(next.control);
 	next.control = NULL;
@@ -173,6 +181,32 @@ static int daemon_rebuild(daemon_t *d, const ctl_override_t *ov, size_t nov, cha
 	for (unsigned i = 0; i < d->nworkers; i++)
 		worker_swap(&d->workers[i], v);
 	return 0;
+}
+
+/* xfrd: a pulled zone has a new copy. */
+static int xfrd_rebuild(void *ctx)
+{
+	daemon_t *d = ctx;
+	char err[CONFIG_ERR_MAX];
+	if (d->stopping || d->old != NULL)
+		return -1;
+	int r = daemon_rebuild(d, d->ov, d->nov, err, sizeof(err));
+	if (r < 0) {
+		log_error("serving the transferred zone failed, keeping the old configuration: %s",
+			  err);
+		/* Not busy: trying again would fail the same way. */
+		return 0;
+	}
+	return 0;
+}
+
+/* A worker: a NOTIFY for a pulled zone came in. */
+static void notify_fn(void *ctx, size_t server, const uint8_t *origin, uint32_t serial)
+{
+	daemon_t *d = ctx;
+	/* Set before the workers start, cleared only after they stopped. */
+	if (d->xfrd != NULL)
+		xfrd_notified(d->xfrd, server, origin, serial);
 }
 
 static void daemon_reload(daemon_t *d)
@@ -457,6 +491,7 @@ static int run(daemon_t *d)
 		log_error("%s", err);
 		return 1;
 	}
+	xfrd_attach(NULL, &d->sc);
 	if (view_build(&d->sc, &d->view, err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		goto out_conf;
@@ -496,6 +531,15 @@ static int run(daemon_t *d)
 	if ((r = daemon_init_loop(d)) < 0) {
 		log_error("signal handling: %s", uv_strerror(r));
 		goto out_loop;
+	}
+	if ((d->xfrd = xfrd_new(&d->loop, xfrd_rebuild, d)) == NULL) {
+		log_error("out of memory");
+		goto out_loop;
+	}
+	xfrd_built(d->xfrd, &d->sc, NULL, d->view);
+	for (unsigned i = 0; i < d->nworkers; i++) {
+		d->workers[i].notify = notify_fn;
+		d->workers[i].notify_ctx = d;
 	}
 	/* Every socket is bound: the privileges that needed are no longer
 	 * needed, and no worker thread runs yet. */

@@ -15,14 +15,18 @@
 view_t *view_new(size_t n)
 {
 	view_t *v = calloc(1, sizeof(view_t) + n * sizeof(zoneset_t *));
-	if (v != NULL)
+	if (v != NULL) {
+		atomic_init(&v->refs, 1);
 		v->n = n;
+	}
 	return v;
 }
 
+void view_hold(const view_t *v) { atomic_fetch_add(&((view_t *)v)->refs, 1); }
+
 void view_free(view_t *v)
 {
-	if (v == NULL)
+	if (v == NULL || atomic_fetch_sub(&v->refs, 1) != 1)
 		return;
 	for (size_t i = 0; i < v->n; i++)
 		zoneset_free(v->zs[i]);

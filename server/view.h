@@ -9,6 +9,7 @@
 #ifndef GLUED_VIEW_H
 #define GLUED_VIEW_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "config.h"
@@ -17,6 +18,7 @@
 struct view_stats;
 
 typedef struct view {
+	atomic_uint refs; /* the daemon's, and one per zone transfer reading it */
 	size_t n;
 	struct view_stats *stats; /* the workers' counters (stats.h), or NULL */
 	zoneset_t *zs[];
@@ -25,8 +27,13 @@ typedef struct view {
 /* A view of n servers with every zs[i] NULL, or NULL (out of memory). */
 view_t *view_new(size_t n);
 
-/* Free v and every zoneset in it. Safe on NULL. */
+/* Drop a reference to v: the last one frees v and every zoneset in it.
+ * Safe on NULL. A view starts with one reference (the builder's). */
 void view_free(view_t *v);
+
+/* One more reference, for a zone transfer that reads the view's zones
+ * after a reload has replaced it; view_free drops it, on any thread. */
+void view_hold(const view_t *v);
 
 /*
  * Load every zone of every server of sc into a new view; the zones'

@@ -11,6 +11,8 @@
 
 #include "dns/name.h"
 #include "dns/rdata.h"
+#include "dns/tsig.h"
+#include "dns/xfr.h"
 #include "dnssec/key.h"
 
 /* Longest delay a fault may ask for: clients have given up long before. */
@@ -775,8 +777,131 @@ static int parse_delegations(yctx_t *y, yaml_node_t *v, const uint8_t *origin, z
 	return 0;
 }
 
-static const char *const zone_keys[] = { "file",   "origin",      RULE_KEYS,        "dnssec",
-					 "faults", "delegations", DFAULT_ZONE_KEYS, NULL };
+static const char *const zone_keys[] = { "file",    "origin",         RULE_KEYS,  "dnssec",
+					 "faults",  "delegations",    "transfer", "notify",
+					 "primary", DFAULT_ZONE_KEYS, NULL };
+
+/* One address or prefix of a list. */
+static int get_addr(yctx_t *y, const yaml_node_t *v, const char *key, bool prefix, xfr_addr_t *out)
+{
+	const char *s;
+	char msg[200];
+	int r = get_str(y, v, key, &s);
+	if (r < 0)
+		return r;
+	if (xfr_addr_parse(s, prefix, XFR_PORT, out, msg, sizeof(msg)) < 0)
+		return yfail(y, v, "%s: %s", key, msg);
+	return 0;
+}
+
+static int get_addrs(yctx_t *y, yaml_node_t *v, const char *key, bool prefix, xfr_addr_t *out,
+		     size_t max, size_t *nout)
+{
+	size_t n;
+	int r = get_list(y, v, key, true, &n);
+	if (r < 0)
+		return r;
+	if (n > max)
+		return yfail(y, v, "'%s' lists %zu addresses; at most %zu", key, n, max);
+	for (size_t i = 0; i < n; i++)
+		if ((r = get_addr(y, list_at(y, v, i), key, prefix, &out[i])) < 0)
+			return r;
+	*nout = n;
+	return 0;
+}
+
+/* transfer: {allow, tsig}, notify: [...], primary: ADDR: the zone's
+ * transfers (dns/xfr.h). */
+static const char *const transfer_keys[] = { "allow", "tsig", NULL };
+
+static int parse_xfr(yctx_t *y, const yaml_node_t *map, zone_spec_t *z, bool *has_primary)
+{
+	yaml_node_t *t = get(y, map, "transfer"), *nt = get(y, map, "notify");
+	const yaml_node_t *pr = get(y, map, "primary");
+	int r;
+	*has_primary = pr != NULL;
+	if (t == NULL && nt == NULL && pr == NULL)
+		return 0;
+	xfr_spec_t *x = calloc(1, sizeof(*x));
+	if (x == NULL)
+		return nomem(y);
+	z->xfr = x;
+	where_of(y, map, x->where);
+	if (t != NULL) {
+		if ((r = check_map(y, t, "transfer", transfer_keys)) < 0)
+			return r;
+		yaml_node_t *allow = get(y, t, "allow");
+		const yaml_node_t *key = get(y, t, "tsig");
+		if (allow != NULL && (r = get_addrs(y, allow, "allow", true, x->allow,
+						    XFR_MAX_ALLOW, &x->nallow)) < 0)
+			return r;
+		if (key != NULL) {
+			const char *name;
+			uint8_t wire[NAME_MAXLEN];
+			if ((r = get_str(y, key, "tsig", &name)) < 0)
+				return r;
+			size_t k = 0;
+			if (name_from_text(name, strlen(name), (const uint8_t *)"", wire) >= 0) {
+				name_lower(wire, wire);
+				for (; k < y->sc->nkeys; k++)
+					if (name_equal(y->sc->keys[k].name, wire))
+						break;
+			} else {
+				k = y->sc->nkeys;
+			}
+			if (k == y->sc->nkeys)
+				return yfail(y, key,
+					     "tsig: no key '%.100s' in the top-level 'tsig:' list",
+					     name);
+			x->key = y->sc->keys[k];
+			x->has_key = true;
+		}
+	}
+	if (nt != NULL &&
+	    (r = get_addrs(y, nt, "notify", false, x->notify, XFR_MAX_NOTIFY, &x->nnotify)) < 0)
+		return r;
+	if (pr != NULL) {
+		if ((r = get_addr(y, pr, "primary", false, &x->primary)) < 0)
+			return r;
+		x->has_primary = true;
+	}
+	return 0;
+}
+
+/* tsig: [{name, algorithm, secret}]: the keys zones name. */
+static const char *const tsig_keys[] = { "name", "algorithm", "secret", NULL };
+
+static int parse_tsig_keys(yctx_t *y, yaml_node_t *v)
+{
+	size_t n;
+	int r = get_list(y, v, "tsig", false, &n);
+	if (r < 0 || n == 0)
+		return r;
+	if ((y->sc->keys = calloc(n, sizeof(*y->sc->keys))) == NULL)
+		return nomem(y);
+	for (size_t i = 0; i < n; i++) {
+		const yaml_node_t *m = list_at(y, v, i);
+		const char *name, *alg = "hmac-sha256", *secret;
+		char msg[200];
+		if ((r = check_map(y, m, "a TSIG key", tsig_keys)) < 0)
+			return r;
+		const yaml_node_t *nn = get(y, m, "name"), *an = get(y, m, "algorithm"),
+				  *sn = get(y, m, "secret");
+		if (nn == NULL || sn == NULL)
+			return yfail(y, m, "a TSIG key needs a 'name' and a 'secret' (base64)");
+		if ((r = get_str(y, nn, "name", &name)) < 0 ||
+		    (an != NULL && (r = get_str(y, an, "algorithm", &alg)) < 0) ||
+		    (r = get_str(y, sn, "secret", &secret)) < 0)
+			return r;
+		if (tsig_key_init(&y->sc->keys[i], name, alg, secret, msg, sizeof(msg)) < 0)
+			return yfail(y, m, "%s", msg);
+		for (size_t k = 0; k < i; k++)
+			if (name_equal(y->sc->keys[k].name, y->sc->keys[i].name))
+				return yfail(y, nn, "TSIG key '%.100s' is defined twice", name);
+		y->sc->nkeys = i + 1;
+	}
+	return 0;
+}
 
 static int parse_zone(yctx_t *y, const yaml_node_t *map, const server_spec_t *server,
 		      zone_spec_t *z)
@@ -790,15 +915,24 @@ static int parse_zone(yctx_t *y, const yaml_node_t *map, const server_spec_t *se
 		return r;
 	where_of(y, map, z->where);
 	const yaml_node_t *f = get(y, map, "file"), *o = get(y, map, "origin");
-	if (f == NULL)
-		return yfail(y, map, "a zone needs a 'file' (its zone file)");
-	if ((r = get_str(y, f, "file", &file)) < 0)
+	bool pulled;
+	if ((r = parse_xfr(y, map, z, &pulled)) < 0)
 		return r;
-	/* Relative to the YAML file, wherever glued runs from. */
-	char *path;
-	if ((r = rel_path(y, file, &path)) < 0)
-		return r;
-	z->file = path;
+	if (f == NULL && !pulled)
+		return yfail(
+			y, map,
+			"a zone needs a 'file' (its zone file) or a 'primary' (to pull it from)");
+	if (pulled && o == NULL)
+		return yfail(y, map, "a zone pulled from a 'primary' needs its 'origin'");
+	if (f != NULL) {
+		if ((r = get_str(y, f, "file", &file)) < 0)
+			return r;
+		/* Relative to the YAML file, wherever glued runs from. */
+		char *path;
+		if ((r = rel_path(y, file, &path)) < 0)
+			return r;
+		z->file = path;
+	}
 	if (o != NULL) {
 		if ((r = get_name(y, o, "origin", origin)) < 0)
 			return r;
@@ -1056,7 +1190,8 @@ static int parse_scenario(yctx_t *y, const yaml_node_t *map, size_t index)
 
 /* ---- the document --------------------------------------------------------- */
 
-static const char *const top_keys[] = { "port", "dnssec", "control", "servers", "scenarios", NULL };
+static const char *const top_keys[] = { "port",    "dnssec",    "control", "tsig",
+					"servers", "scenarios", NULL };
 
 static int parse_top(yctx_t *y)
 {
@@ -1082,6 +1217,9 @@ static int parse_top(yctx_t *y)
 		sc->port = (uint16_t)v;
 	}
 	if ((r = parse_dnssec(y, root, &sc->dnssec)) < 0)
+		return r;
+	yaml_node_t *tsig = get(y, root, "tsig");
+	if (tsig != NULL && (r = parse_tsig_keys(y, tsig)) < 0)
 		return r;
 	const yaml_node_t *control = get(y, root, "control");
 	if (control != NULL) {

@@ -10,6 +10,7 @@
 
 #include <assert.h>
 #include <string.h>
+#include <stdlib.h>
 
 #include "dns/rdata.h"
 #include "dns/wire.h"
@@ -625,4 +626,99 @@ size_t encode_error(const query_t *q, uint16_t rcode, const ede_t *ede, uint8_t 
 		ede_explain(ex, q, ede, n > 0);
 	}
 	return n;
+}
+
+/* ---- messages written record by record (zone transfers) ------------------------- */
+
+struct encode_msg {
+	wire_wr_t w;
+	comp_t c;
+	const query_t *q;
+	uint8_t *out;
+	size_t limit;
+	uint16_t flags;
+	uint16_t rcode;
+	uint16_t an;
+	bool opt;
+};
+
+encode_msg_t *encode_msg_new(void) { return malloc(sizeof(encode_msg_t)); }
+
+void encode_msg_free(encode_msg_t *m) { free(m); }
+
+void encode_msg_begin(encode_msg_t *m, const query_t *q, uint16_t rcode, bool aa, bool question,
+		      size_t reserve, uint8_t *out, size_t limit)
+{
+	if (limit > ENCODE_LIMIT_MAX)
+		limit = ENCODE_LIMIT_MAX;
+	m->q = q;
+	m->out = out;
+	m->limit = limit;
+	m->rcode = rcode;
+	m->an = 0;
+	m->opt = q->edns;
+	m->flags = flags_base(q, rcode);
+	if (aa)
+		m->flags |= DNS_AA;
+	if (m->opt)
+		reserve += OPT_RR_LEN;
+	comp_init(&m->c);
+	wire_wr_init(&m->w, out, limit > reserve ? limit - reserve : 0);
+	query_t noq;
+	if (!question) {
+		noq = *q;
+		noq.has_question = false;
+		q = &noq;
+	}
+	head_write(&m->w, question ? &m->c : NULL, q, m->flags);
+	if (!question)
+		m->c.qname = NULL;
+}
+
+bool encode_msg_rr(encode_msg_t *m, const uint8_t *owner, uint16_t type, uint32_t ttl,
+		   const uint8_t *rd, uint16_t rdlen)
+{
+	wire_wr_t *w = &m->w;
+	if (w->err || m->an == 0xFFFF)
+		return false;
+	size_t mark = w->pos;
+	unsigned cmark = m->c.n;
+	name_write(w, &m->c, owner);
+	uint8_t fixed[10];
+	wire_put16(fixed, type);
+	wire_put16(fixed + 2, CLASS_IN);
+	wire_put32(fixed + 4, ttl);
+	wire_put16(fixed + 8, 0);
+	wire_wr_bytes(w, fixed, sizeof(fixed));
+	size_t lenpos = w->pos - 2;
+	rdata_write(w, &m->c, type, rd, rdlen);
+	if (w->err) {
+		w->pos = mark, w->err = 0;
+		comp_rollback(&m->c, cmark);
+		return false;
+	}
+	wire_put16(w->buf + lenpos, (uint16_t)(w->pos - lenpos - 2));
+	m->an++;
+	return true;
+}
+
+uint16_t encode_msg_count(const encode_msg_t *m) { return m->an; }
+
+size_t encode_msg_end(encode_msg_t *m)
+{
+	wire_wr_t *w = &m->w;
+	if (w->err)
+		return 0;
+	uint16_t ar = 0;
+	if (m->opt) {
+		w->cap = m->limit;
+		opt_write(w, m->q, m->rcode, NULL);
+		ar = 1;
+	}
+	if (w->err)
+		return 0;
+	wire_put16(m->out + 2, m->flags);
+	wire_put16(m->out + 6, m->an);
+	wire_put16(m->out + 10, ar);
+	return w->pos;
 }

@@ -4,6 +4,7 @@
 #ifndef GLUED_ENCODE_H
 #define GLUED_ENCODE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -42,5 +43,34 @@ size_t encode_response(const query_t *q, const plan_t *plan, uint8_t *out, size_
  */
 size_t encode_error(const query_t *q, uint16_t rcode, const ede_t *ede, uint8_t *out, size_t limit,
 		    explain_t *ex);
+
+/*
+ * A message written record by record, for zone transfers (RFC 5936 2.2):
+ * header with ID, opcode and RD copied from q, QR and AA (when aa) set,
+ * rcode; the question echoed when question is true (the first message of
+ * a transfer), records in ANSWER, and an OPT at the end iff q had one.
+ * reserve bytes are kept free below limit for what the caller appends
+ * (a TSIG record). Names are compressed within the message as in
+ * encode_response. Allocated once per transfer, not per query.
+ */
+typedef struct encode_msg encode_msg_t;
+
+encode_msg_t *encode_msg_new(void); /* NULL when memory is short */
+void encode_msg_free(encode_msg_t *m);
+
+void encode_msg_begin(encode_msg_t *m, const query_t *q, uint16_t rcode, bool aa, bool question,
+		      size_t reserve, uint8_t *out, size_t limit);
+
+/* Append one record (owner and rdata uncompressed wire form) to ANSWER.
+ * Returns false, with the message as it was, when it does not fit. */
+bool encode_msg_rr(encode_msg_t *m, const uint8_t *owner, uint16_t type, uint32_t ttl,
+		   const uint8_t *rd, uint16_t rdlen);
+
+/* Records in ANSWER so far. */
+uint16_t encode_msg_count(const encode_msg_t *m);
+
+/* Finish: the OPT, the counts. Returns the length, or 0 when not even the
+ * header and question fitted. */
+size_t encode_msg_end(encode_msg_t *m);
 
 #endif

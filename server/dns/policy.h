@@ -212,6 +212,14 @@ typedef struct zone_spec {
 	/* DNSSEC faults of the zone and (at_cut) of its delegations. */
 	const dnssec_fault_t *dfaults;
 	size_t ndfaults;
+	/* Zone transfers (dns/xfr.h): who may pull it, whom to notify, and
+	 * the primary it is pulled from; NULL: none of that. */
+	const struct xfr_spec *xfr;
+	/* A zone pulled from its primary: the copy transferred last
+	 * (dns/xfrin.h), loaded instead of file; NULL: none yet (then the
+	 * zone is left out until a transfer brings one, unless file holds an
+	 * earlier copy). */
+	const struct zone_copy *copy;
 	char where[96]; /* where it was configured, for logs ("lab.yaml:17") */
 } zone_spec_t;
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dns/rdata.h"
 #include "dns/name.h"
 #include "dns/zone_impl.h"
 
@@ -191,6 +192,61 @@ void zone_walk(const zone_t *z, void (*fn)(void *ctx, const node_t *n), void *ct
 {
 	for (size_t i = 0; i < z->nnodes; i++)
 		fn(ctx, &z->nodes[i]);
+}
+
+const node_t *zone_node_at(const zone_t *z, size_t i)
+{
+	return i < z->nnodes ? &z->nodes[i] : NULL;
+}
+
+uint32_t zone_serial(const zone_t *z)
+{
+	const uint8_t *rd;
+	uint16_t rdlen;
+	uint32_t pos = 0;
+	if (!z->soa || !rrset_next(z->soa, &pos, &rd, &rdlen) || rdlen < 20)
+		return 0;
+	const uint8_t *p = rd + rdlen - 20;
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+void zone_iter_init(zone_iter_t *it, const zone_t *z)
+{
+	it->z = z;
+	it->node = 0;
+	it->rrset = 0;
+	it->pos = 0;
+}
+
+bool zone_iter_next(zone_iter_t *it, zone_rec_t *r)
+{
+	const zone_t *z = it->z;
+	while (it->node < z->nnodes) {
+		const node_t *n = &z->nodes[it->node];
+		if (it->rrset >= n->nrrsets) {
+			it->node++;
+			it->rrset = 0;
+			it->pos = 0;
+			continue;
+		}
+		const rrset_t *rs = &n->rrsets[it->rrset];
+		if (!rrset_next(rs, &it->pos, &r->rd, &r->rdlen)) {
+			it->rrset++;
+			it->pos = 0;
+			continue;
+		}
+		r->owner = n->name;
+		r->type = rs->type;
+		r->ttl = rs->ttl;
+		if (rs->type == RR_RRSIG && r->rdlen >= 2) {
+			const rrset_t *covered =
+				node_rrset(n, (uint16_t)(r->rd[0] << 8 | r->rd[1]));
+			if (covered && covered->type != RR_RRSIG)
+				r->ttl = covered->ttl;
+		}
+		return true;
+	}
+	return false;
 }
 
 void zone_free(zone_t *z)

@@ -187,6 +187,41 @@ const rrset_t *node_rrset(const node_t *n, uint16_t type);
 /* Walk every node (for --check and tests), in no particular order. */
 void zone_walk(const zone_t *z, void (*fn)(void *ctx, const node_t *n), void *ctx);
 
+/* Node i of the zone, 0 <= i < zone_node_count(z), in the order the
+ * builder made them (the order zone transfers send them); NULL past the
+ * end. */
+const node_t *zone_node_at(const zone_t *z, size_t i);
+
+/* The SOA's serial (RFC 1035 3.3.13). */
+uint32_t zone_serial(const zone_t *z);
+
+/*
+ * Every record of the zone, one at a time, as a zone transfer sends them
+ * and a diff compares them: node by node (zone_node_at order), each
+ * node's RRsets by type, the SOA among them at the apex. An RRSIG record
+ * carries the TTL of the RRset it covers (RFC 4034 3), that RRset being
+ * at the same node; wrong-glue rewrites (GLUE_WRONG) are serving
+ * behaviour, not data, and never appear.
+ */
+typedef struct zone_iter {
+	const zone_t *z;
+	size_t node;
+	uint16_t rrset;
+	uint32_t pos;
+} zone_iter_t;
+
+typedef struct zone_rec {
+	const uint8_t *owner; /* lowercased wire form */
+	uint16_t type;
+	uint32_t ttl;
+	const uint8_t *rd;
+	uint16_t rdlen;
+} zone_rec_t;
+
+void zone_iter_init(zone_iter_t *it, const zone_t *z);
+/* The next record into r: true, or false at the end. */
+bool zone_iter_next(zone_iter_t *it, zone_rec_t *r);
+
 /* Iterate the records of an RRset: *pos starts at 0; returns 1 and sets
  * rd/rdlen while records remain. */
 static inline int rrset_next(const rrset_t *rs, uint32_t *pos, const uint8_t **rd, uint16_t *rdlen)

@@ -12,12 +12,20 @@
 #include "dns/name.h"
 #include "dns/rdata.h"
 #include "dns/wire.h"
+#include "dns/journal.h"
+#include "dns/xfr.h"
+#include "dns/xfrin.h"
 #include "dnssec/sign.h"
 
 void zoneset_free(zoneset_t *zs)
 {
 	if (!zs)
 		return;
+	if (zs->journal)
+		for (size_t i = 0; i < zs->nzones && !zs->borrowed; i++)
+			journal_release(zs->journal[i]);
+	free(zs->xfr);
+	free(zs->journal);
 	if (zs->borrowed) {
 		free(zs->zones);
 		free(zs->zfaults);
@@ -60,7 +68,9 @@ static zoneset_t *zoneset_new(size_t nzones)
 	zs->zones = calloc(nzones ? nzones : 1, sizeof(*zs->zones));
 	zs->zfaults = calloc(nzones ? nzones : 1, sizeof(*zs->zfaults));
 	zs->nzfaults = calloc(nzones ? nzones : 1, sizeof(*zs->nzfaults));
-	if (!zs->zones || !zs->zfaults || !zs->nzfaults) {
+	zs->xfr = calloc(nzones ? nzones : 1, sizeof(*zs->xfr));
+	zs->journal = calloc(nzones ? nzones : 1, sizeof(*zs->journal));
+	if (!zs->zones || !zs->zfaults || !zs->nzfaults || !zs->xfr || !zs->journal) {
 		zoneset_free(zs);
 		return NULL;
 	}
@@ -199,7 +209,7 @@ static bool signs(const server_spec_t *s, const zone_spec_t *z, dnssec_spec_t *e
 
 static void key_dir(const dnssec_spec_t *e, const char *file, char *dir, size_t cap)
 {
-	const char *slash = strrchr(file, '/');
+	const char *slash = file ? strrchr(file, '/') : NULL;
 	if (e->keydir != NULL)
 		snprintf(dir, cap, "%s", e->keydir);
 	else if (slash == NULL)
@@ -310,7 +320,16 @@ static int load_zone(zoneset_t *zs, const server_spec_t *spec, const zone_spec_t
 		}
 		op = origin;
 	}
-	rc = zone_load(zsp->file, op, warn, warn_ctx, &zs->zones[i], err, errcap);
+	if (zsp->copy)
+		rc = zone_load_source(zsp->copy->source, zone_copy_source, (void *)zsp->copy,
+				      zsp->copy->len, op, warn, warn_ctx, &zs->zones[i], err,
+				      errcap);
+	else if (zsp->file)
+		rc = zone_load(zsp->file, op, warn, warn_ctx, &zs->zones[i], err, errcap);
+	else
+		rc = ST_EINVAL,
+		snprintf(err, errcap, "%s: zone %s has no copy from its primary yet", zsp->where,
+			 zsp->origin ? zsp->origin : "?");
 	dnssec_spec_t e;
 	if (rc == ST_OK && signs(spec, zsp, &e))
 		rc = sign_zone(spec, zsp, &e, &zs->zones[i], warn, warn_ctx, err, errcap);
@@ -354,6 +373,14 @@ static int load_zone(zoneset_t *zs, const server_spec_t *spec, const zone_spec_t
 		rc = copy_faults(zs, zsp->faults, zsp->nfaults, &zs->zfaults[i], &zs->nzfaults[i]);
 	if (rc == ST_OK)
 		rc = zone_prepare_rules(z, &zs->rule);
+	if (rc == ST_OK && zsp->xfr) {
+		xfr_spec_t *x = arena_alloc_align(&zs->arena, sizeof(*x), _Alignof(xfr_spec_t));
+		if (x == NULL)
+			return ST_ENOMEM;
+		*x = *zsp->xfr;
+		zs->xfr[i] = x;
+		zs->nxfr++;
+	}
 	return rc;
 }
 
@@ -409,6 +436,13 @@ int zoneset_load_each(const server_spec_t *spec, zone_warn_cb warn, void *warn_c
 	}
 	*out = zs;
 	return ST_OK;
+}
+
+void zoneset_set_journal(zoneset_t *zs, size_t i, const journal_t *j)
+{
+	journal_hold(j);
+	journal_release(zs->journal[i]);
+	zs->journal[i] = j;
 }
 
 const zone_t *zoneset_find_at(const zoneset_t *zs, const uint8_t *lname, size_t *index)

@@ -40,6 +40,11 @@ typedef struct zoneset {
 	size_t *nzfaults;
 	rule_slot_t *rules; /* storage for zone and delegation rules */
 	size_t nrules;
+	/* Zone transfers, parallel to zones: each zone's settings (NULL:
+	 * none) and IXFR history (NULL: none); nxfr zones have settings. */
+	struct xfr_spec **xfr;
+	const struct journal **journal;
+	size_t nxfr;
 	arena_t arena;
 	bool borrowed; /* zoneset_subset: zones, faults and rules are another's */
 } zoneset_t;
@@ -85,6 +90,10 @@ int zoneset_from_zones(zone_t **zones, size_t n, uint8_t glue_mode, zoneset_t **
 int zoneset_subset(const zoneset_t *of, const size_t *which, size_t n, zoneset_t **out) MUST_CHECK;
 
 void zoneset_free(zoneset_t *zs);
+
+/* Give zone i its IXFR history (a reference is taken), before the
+ * zoneset is shared with the query path. */
+void zoneset_set_journal(zoneset_t *zs, size_t i, const struct journal *j);
 
 /* The deepest zone whose origin is lname or an ancestor of it, or NULL;
  * *index (may be NULL) gets its position in zs->zones. Pre: lname

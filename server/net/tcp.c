@@ -5,7 +5,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dns/xfr.h"
+#include "log.h"
 #include "net/delay.h"
+#include "view.h"
+
+/* A zone transfer keeps this many messages (or bytes) queued in libuv at
+ * most: a client that reads slowly holds its connection, not memory. */
+#define XFR_INFLIGHT 4
+#define XFR_INFLIGHT_BYTES (256u << 10)
 
 typedef struct conn {
 	uv_tcp_t tcp;    /* tcp.data = this */
@@ -22,6 +30,8 @@ typedef struct conn {
 	bool eof;    /* the client has finished sending */
 	bool paused; /* too many pending writes: stop reading */
 	bool reading;
+	struct xfr_out *xfr;   /* a zone transfer being sent, or NULL */
+	const view_t *xview;   /* the view it reads (a reference) */
 	size_t len;            /* bytes in rx */
 	uint8_t rx[2 + 65535]; /* any DNS message with its length fits */
 } conn_t;
@@ -35,6 +45,15 @@ typedef struct wblock {
 } wblock_t;
 
 static void conn_process(conn_t *c);
+static void xfr_pump(conn_t *c);
+
+static void xfr_end(conn_t *c)
+{
+	xfr_out_free(c->xfr);
+	view_free((view_t *)c->xview);
+	c->xfr = NULL;
+	c->xview = NULL;
+}
 
 static void conn_close_cb(uv_handle_t *handle)
 {
@@ -60,6 +79,15 @@ static void conn_close(conn_t *c)
 	w->nconns--;
 	/* Delayed replies are never sent to a closed connection. */
 	delay_close_all(&c->delayed);
+	if (c->xfr) {
+		uint32_t msgs;
+		uint64_t recs, bytes;
+		xfr_out_counts(c->xfr, &msgs, &recs, &bytes);
+		log_info("zone transfer cut short: the connection closed after %u messages, "
+			 "%llu records",
+			 msgs, (unsigned long long)recs);
+		xfr_end(c);
+	}
 	/* Pending writes get write_cb(UV_ECANCELED) before the close_cb. */
 	uv_close((uv_handle_t *)&c->tcp, conn_close_cb);
 	uv_close((uv_handle_t *)&c->idle, conn_close_cb);
@@ -102,6 +130,12 @@ static void write_cb(uv_write_t *req, int status)
 		return;
 	if (status < 0) {
 		conn_close(c);
+		return;
+	}
+	if (c->xfr) {
+		/* Progress: the client reads. */
+		uv_timer_again(&c->idle);
+		xfr_pump(c);
 		return;
 	}
 	if (c->eof && c->writes == 0 && c->delayed.n == 0) {
@@ -154,12 +188,41 @@ static bool conn_send_delayed(void *owner, const struct sockaddr *peer, const ui
 
 static void conn_read_cb(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf);
 
+/* Queue the transfer's next messages while few are in flight; at its end,
+ * go back to the requests. */
+static void xfr_pump(conn_t *c)
+{
+	worker_t *w = c->w;
+	while (c->xfr && c->writes < XFR_INFLIGHT && c->wbytes < XFR_INFLIGHT_BYTES) {
+		size_t n = xfr_out_next(c->xfr, w->out, RESPOND_MAX);
+		if (n == 0) {
+			bool failed = xfr_out_failed(c->xfr);
+			xfr_end(c);
+			if (failed) {
+				log_warn(
+					"zone transfer failed: a record does not fit in a message");
+				conn_close(c);
+				return;
+			}
+			conn_process(c);
+			return;
+		}
+		if (conn_send(c, w->out, n) < 0) {
+			conn_close(c);
+			return;
+		}
+	}
+}
+
 /* Answer every complete message in rx, then move the rest to the front. */
 static void conn_process(conn_t *c)
 {
 	worker_t *w = c->w;
 	size_t off = 0;
+	bool xfr = false;
 
+	if (c->xfr)
+		return;
 	while (c->len - off >= 2) {
 		size_t mlen = (size_t)c->rx[off] << 8 | c->rx[off + 1];
 		if (mlen == 0) {
@@ -172,6 +235,12 @@ static void conn_process(conn_t *c)
 		reply_t r = worker_answer(w, c->server, (const struct sockaddr *)&c->peer, true,
 					  c->rx + off + 2, mlen, NULL);
 		off += 2 + mlen;
+		if (r.stream) {
+			c->xfr = r.stream;
+			c->xview = r.stream_view;
+			xfr = true;
+			break;
+		}
 		if (r.len > 0 && r.delay_ms > 0) {
 			(void)delay_hold(w, &c->delayed, conn_send_delayed, c, NULL, r.bytes, r.len,
 					 r.delay_ms);
@@ -189,6 +258,16 @@ static void conn_process(conn_t *c)
 	if (off > 0) {
 		memmove(c->rx, c->rx + off, c->len - off);
 		c->len -= off;
+	}
+	if (xfr) {
+		/* The requests after it wait until it is sent. */
+		if (c->reading) {
+			uv_read_stop((uv_stream_t *)&c->tcp);
+			c->reading = false;
+		}
+		uv_timer_again(&c->idle);
+		xfr_pump(c);
+		return;
 	}
 	if (c->eof) {
 		if (c->writes == 0 && c->delayed.n == 0)

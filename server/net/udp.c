@@ -215,6 +215,12 @@ static void udp_recv_cb(uv_udp_t *handle, ssize_t nread, const uv_buf_t *buf,
 		udp_flush(w);
 		return;
 	}
+	/* IXFR over UDP and NOTIFY: answered on their own (the batch does not
+	 * keep the request bytes xfr_answer reads). */
+	if (worker_wants_single(w, s->server, (const uint8_t *)buf->base, (size_t)nread)) {
+		udp_answer(w, s, addr, 0, (const uint8_t *)buf->base, (size_t)nread);
+		return;
+	}
 	if (b->npend == UDP_MMSG_WIDTH || (b->npend > 0 && b->rsock != s))
 		udp_answer_pending(w);
 	b->rsock = s;

@@ -3,10 +3,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include "dns/xfr.h"
 #include "log.h"
 #include "net/delay.h"
 #include "net/sock.h"
@@ -51,6 +53,45 @@ static inline void worker_count(const worker_t *w, size_t server, size_t n)
 		stats_count(s->worker[w->id], s->base, server, &w->ex, n);
 }
 
+/* A zone transfer or NOTIFY (dns/xfr.h): each is logged, as NSD and Knot
+ * log theirs. */
+static __attribute__((noinline)) reply_t worker_transfer(worker_t *w, size_t server,
+							 const struct sockaddr *peer, bool tcp,
+							 const uint8_t *req, size_t len,
+							 uint8_t *out)
+{
+	xfr_result_t res;
+	reply_t r = { out, 0, 0, NULL, NULL };
+	const zoneset_t *zs = w->view->zs[server];
+	if (xfr_answer(zs, req, len, tcp, peer, (uint64_t)time(NULL), out, &res) < 0)
+		log_warn("%s: out of memory", res.why);
+	else if (res.why[0])
+		log_info("%s%s%s", zs->name ? zs->name : "", zs->name ? ": " : "", res.why);
+	switch (res.outcome) {
+	case XFR_STREAM:
+		view_hold(w->view);
+		r.stream = res.stream;
+		r.stream_view = w->view;
+		break;
+	case XFR_NOTIFIED:
+		if (w->notify)
+			w->notify(w->notify_ctx, server, res.origin, res.serial);
+		r.len = (uint32_t)res.len;
+		break;
+	case XFR_REPLY:
+		r.len = (uint32_t)res.len;
+		break;
+	default:
+		break;
+	}
+	return r;
+}
+
+bool worker_wants_single(const worker_t *w, size_t server, const uint8_t *req, size_t len)
+{
+	return w->view->zs[server]->nxfr > 0 && xfr_peek(req, len);
+}
+
 reply_t worker_answer(worker_t *w, size_t server, const struct sockaddr *peer, bool tcp,
 		      const uint8_t *req, size_t len, uint8_t *out)
 {
@@ -64,10 +105,12 @@ reply_t worker_answer(worker_t *w, size_t server, const struct sockaddr *peer, b
 	if (w->log_queries)
 		memset(&w->q, 0, sizeof(w->q));
 	size_t n = respond(zs, req, len, tcp, out, &w->q, &w->ex);
+	if (zs->nxfr > 0 && xfr_is_transfer(&w->q))
+		return worker_transfer(w, server, peer, tcp, req, len, out);
 	worker_count(w, server, n);
 	if (w->log_queries)
 		worker_log(w, server, peer, tcp, &w->q, n);
-	return (reply_t){ out, (uint32_t)n, n > 0 ? w->ex.delay_ms : 0 };
+	return (reply_t){ out, (uint32_t)n, n > 0 ? w->ex.delay_ms : 0, NULL, NULL };
 }
 
 void worker_batch_add(worker_t *w, respond_batch_t *b, size_t server, const uint8_t *req,
@@ -94,7 +137,7 @@ reply_t worker_batch_answer(worker_t *w, const respond_batch_t *b, unsigned i, s
 	size_t n = w->log_queries ? batch_answer_logged(w, b, i, server, peer, out)
 				  : respond_batch_answer(b, i, out, &w->ex);
 	worker_count(w, server, n);
-	return (reply_t){ out, (uint32_t)n, n > 0 ? w->ex.delay_ms : 0 };
+	return (reply_t){ out, (uint32_t)n, n > 0 ? w->ex.delay_ms : 0, NULL, NULL };
 }
 
 static void close_walk_cb(uv_handle_t *handle, void *arg)

@@ -72,7 +72,17 @@ typedef struct reply {
 	const uint8_t *bytes;
 	uint32_t len;
 	uint32_t delay_ms;
+	/* TCP only: a zone transfer to send instead, message by message
+	 * (dns/xfr.h), with a reference on the worker's view that the
+	 * transport drops (view_free) once the stream is freed. */
+	struct xfr_out *stream;
+	const view_t *stream_view;
 } reply_t;
+
+/* A NOTIFY accepted for zone origin of server `server` (a zone pulled from
+ * its primary), carrying serial (0: none): called on the worker's thread,
+ * origin valid for the call only. */
+typedef void (*worker_notify_fn)(void *ctx, size_t server, const uint8_t *origin, uint32_t serial);
 
 /* The replies waiting for a delay fault on one socket or connection
  * (delay.h). */
@@ -103,6 +113,8 @@ typedef struct worker {
 	_Atomic(const view_t *) next;
 	worker_ack_fn ack;
 	void *ack_ctx;
+	worker_notify_fn notify; /* set before worker_start, or NULL */
+	void *notify_ctx;
 
 	bool log_queries;
 	uint8_t log_format;   /* enum log_format */
@@ -173,6 +185,11 @@ int worker_destroy(worker_t *w);
  */
 reply_t worker_answer(worker_t *w, size_t server, const struct sockaddr *peer, bool tcp,
 		      const uint8_t *req, size_t len, uint8_t *out);
+
+/* Whether a UDP request must be answered by worker_answer rather than
+ * through the batch: a zone transfer or NOTIFY to a server whose zones
+ * have transfer settings (the batch does not keep request bytes). */
+bool worker_wants_single(const worker_t *w, size_t server, const uint8_t *req, size_t len);
 
 /*
  * The same for a batch of UDP requests (respond.h): add each request of
