@@ -196,14 +196,14 @@ static void banner_servers(const config_t *cfg, const srvconf_t *sc, const view_
 		log_info("server %s on %s: glue %s, truncation %s%s", vs->name, addrs,
 			 glue_mode_str(zs->rule.mode), trunc_mode_str(zs->rule.truncation),
 			 vs->spec.nfaults ? ", with faults" : "");
-		if (zs->nzones == 0 && vs->nwaiting == 0)
+		if (zs->nzones == 0 && vs->spec.nwaiting == 0)
 			log_info("  no zones: every query is REFUSED");
-		for (size_t i = 0; i < vs->nwaiting; i++) {
+		for (size_t i = 0; i < vs->spec.nwaiting; i++) {
 			char a[80];
 			log_info(
 				"  zone %s from primary %s: not transferred yet (REFUSED until it is)",
-				vs->waiting[i].origin,
-				xfr_addr_str(&vs->waiting[i].xfr->primary, a, sizeof(a)));
+				vs->spec.waiting[i].origin,
+				xfr_addr_str(&vs->spec.waiting[i].xfr->primary, a, sizeof(a)));
 		}
 		for (size_t i = 0; i < zs->nzones; i++) {
 			const zone_t *z = zs->zones[i];

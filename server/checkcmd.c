@@ -513,9 +513,10 @@ int checkcmd_run(const config_t *cfg)
 	/* A zone pulled from its primary is checked only from a copy on disk. */
 	xfrd_attach(NULL, &sc);
 	for (size_t i = 0; i < sc.nservers; i++)
-		for (size_t k = 0; k < sc.servers[i].nwaiting; k++)
+		for (size_t k = 0; k < sc.servers[i].spec.nwaiting; k++)
 			log_info("%s: zone %s is pulled from its primary: not checked offline",
-				 sc.servers[i].waiting[k].where, sc.servers[i].waiting[k].origin);
+				 sc.servers[i].spec.waiting[k].where,
+				 sc.servers[i].spec.waiting[k].origin);
 	all = view_new(sc.nservers);
 	if (all == NULL) {
 		log_error("out of memory");

@@ -528,7 +528,7 @@ static void zone_specs_free(zone_spec_t *zones, size_t n)
 static void vserver_free(vserver_t *v)
 {
 	zone_specs_free((zone_spec_t *)v->spec.zones, v->spec.nzones);
-	zone_specs_free(v->waiting, v->nwaiting);
+	zone_specs_free((zone_spec_t *)v->spec.waiting, v->spec.nwaiting);
 	free((fault_t *)v->spec.faults);
 	free((char *)v->spec.dnssec.keydir);
 	free(v->listen);

@@ -77,10 +77,6 @@ typedef struct vserver {
 	/* spec.zones, every zone's origin, file, delegs and faults, and
 	 * spec.faults are owned by the vserver. */
 	server_spec_t spec; /* spec.where: "lab.yaml:12", "" on the command line */
-	/* Zones pulled from a primary that have no copy yet (xfrd.h): set
-	 * aside from spec.zones until a transfer brings one. */
-	zone_spec_t *waiting;
-	size_t nwaiting;
 } vserver_t;
 
 /* The DNSSEC state (RFC 4033 5) a validating resolver reaches for a

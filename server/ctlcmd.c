@@ -13,6 +13,7 @@
 #include "control.h"
 #include "dns/name.h"
 #include "dns/rdata.h"
+#include "dns/xfr.h"
 #include "util/json.h"
 
 #define WORDS_MAX 24
@@ -505,6 +506,20 @@ size_t ctl_status(const srvconf_t *sc, const view_t *v, const ctl_override_t *ov
 			if (json) {
 				json_arr_close(&j);
 				json_obj_close(&j);
+			}
+		}
+		/* Zones pulled from a primary that no transfer has brought yet. */
+		for (size_t i = 0; i < vs->spec.nwaiting; i++) {
+			char primary[80];
+			xfr_addr_str(&vs->spec.waiting[i].xfr->primary, primary, sizeof(primary));
+			if (json) {
+				json_obj_open(&j, NULL);
+				json_str(&j, "zone", vs->spec.waiting[i].origin);
+				json_str(&j, "waiting_for", primary);
+				json_obj_close(&j);
+			} else {
+				put(&o, "  zone %s: not transferred yet from %s\n",
+				    vs->spec.waiting[i].origin, primary);
 			}
 		}
 		if (json) {

@@ -95,6 +95,8 @@ static void reloaded_cb(uv_async_t *async)
 	view_free(d->old);
 	d->old = NULL;
 	log_info("reloaded: %zu server(s), %zu zone(s)", d->view->n, view_zones(d->view));
+	/* Only now may a secondary ask and get the new serial. */
+	xfrd_served(d->xfrd);
 	if (d->pending != NULL) {
 		control_reply(d->pending, true, d->pending_msg, strlen(d->pending_msg), NULL, NULL);
 		d->pending = NULL;

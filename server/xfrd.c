@@ -46,6 +46,7 @@ typedef struct notify_out {
 	struct sockaddr_storage to;
 	char who[80], zone[NAME_TEXT_MAX];
 	uint16_t id;
+	uint32_t serial;
 	unsigned tries;
 	int closed;
 	bool done;
@@ -66,8 +67,9 @@ struct xfrd {
 	void *ctx;
 	secondary_t **sec;
 	size_t nsec;
-	notify_out_t *notifies;
-	char (*servers)[128]; /* server names by index, for NOTIFYs from workers */
+	notify_out_t *notifies; /* on their way */
+	notify_out_t *queued;   /* sent once the workers serve the new view */
+	char (*servers)[128];   /* server names by index, for NOTIFYs from workers */
 	size_t nservers;
 	uv_timer_t again; /* a rebuild that could not happen yet */
 	bool want_rebuild;
@@ -274,10 +276,11 @@ void xfrd_attach(xfrd_t *x, srvconf_t *sc)
 				else if (!z->file || access(z->file, R_OK) != 0) {
 					/* Nothing to serve yet: set aside. */
 					zone_spec_t *w =
-						realloc(v->waiting, (v->nwaiting + 1) * sizeof(*w));
+						realloc((zone_spec_t *)v->spec.waiting,
+							(v->spec.nwaiting + 1) * sizeof(*w));
 					if (w != NULL) {
-						v->waiting = w;
-						w[v->nwaiting++] = *z;
+						v->spec.waiting = w;
+						w[v->spec.nwaiting++] = *z;
 						continue;
 					}
 				}
@@ -359,7 +362,10 @@ static void notify_recv(uv_udp_t *u, ssize_t nread, const uv_buf_t *buf,
 	notify_end(n);
 }
 
-static void notify_start(xfrd_t *x, const zone_t *z, const xfr_spec_t *xs, const xfr_addr_t *to)
+/* A NOTIFY for z to one secondary, made now (z goes with its view) and
+ * queued until the workers serve that view: a secondary that asks at
+ * once must get the new serial. */
+static void notify_queue(xfrd_t *x, const zone_t *z, const xfr_spec_t *xs, const xfr_addr_t *to)
 {
 	notify_out_t *n = calloc(1, sizeof(*n));
 	if (!n)
@@ -376,7 +382,18 @@ static void notify_start(xfrd_t *x, const zone_t *z, const xfr_spec_t *xs, const
 	if (xs->has_key)
 		tsig_ctx_free(&ctx);
 	(void)xfr_addr_sockaddr(to, &n->to);
-	if (n->len == 0 || uv_udp_init(x->loop, &n->udp) < 0) {
+	n->serial = zone_serial(z);
+	if (n->len == 0) {
+		free(n);
+		return;
+	}
+	n->next = x->queued;
+	x->queued = n;
+}
+
+static void notify_launch(xfrd_t *x, notify_out_t *n)
+{
+	if (uv_udp_init(x->loop, &n->udp) < 0) {
 		free(n);
 		return;
 	}
@@ -391,7 +408,7 @@ static void notify_start(xfrd_t *x, const zone_t *z, const xfr_spec_t *xs, const
 	any.ss_family = n->to.ss_family;
 	(void)uv_udp_bind(&n->udp, (const struct sockaddr *)&any, 0);
 	(void)uv_udp_recv_start(&n->udp, notify_alloc, notify_recv);
-	log_info("%s: serial %u, sending NOTIFY to %s", n->zone, zone_serial(z), n->who);
+	log_info("%s: serial %u, sending NOTIFY to %s", n->zone, n->serial, n->who);
 	notify_send(n);
 	uv_timer_start(&n->timer, notify_timer_cb, NOTIFY_FIRST_MS, 0);
 }
@@ -431,7 +448,7 @@ void xfrd_built(xfrd_t *x, const srvconf_t *sc, const view_t *old, view_t *v)
 				journal_release(nj);
 			}
 			for (size_t t = 0; t < xs->nnotify; t++)
-				notify_start(x, z, xs, &xs->notify[t]);
+				notify_queue(x, z, xs, &xs->notify[t]);
 		}
 	}
 	/* Server names by index, for the NOTIFYs workers pass on. */
@@ -450,10 +467,10 @@ void xfrd_built(xfrd_t *x, const srvconf_t *sc, const view_t *old, view_t *v)
 		x->sec[i]->configured = false;
 	for (size_t i = 0; i < sc->nservers; i++) {
 		const vserver_t *sv = &sc->servers[i];
-		for (size_t k = 0; k < sv->spec.nzones + sv->nwaiting; k++) {
+		for (size_t k = 0; k < sv->spec.nzones + sv->spec.nwaiting; k++) {
 			const zone_spec_t *z = k < sv->spec.nzones
 						       ? &sv->spec.zones[k]
-						       : &sv->waiting[k - sv->spec.nzones];
+						       : &sv->spec.waiting[k - sv->spec.nzones];
 			uint8_t origin[NAME_MAXLEN];
 			if (!z->xfr || !z->xfr->has_primary || !spec_origin(z, origin))
 				continue;
@@ -496,6 +513,19 @@ void xfrd_built(xfrd_t *x, const srvconf_t *sc, const view_t *old, view_t *v)
 			sec_close(x->sec[i]);
 	}
 	x->nsec = keep;
+}
+
+void xfrd_served(xfrd_t *x)
+{
+	if (!x || x->stopping)
+		return;
+	notify_out_t *n = x->queued;
+	x->queued = NULL;
+	while (n) {
+		notify_out_t *next = n->next;
+		notify_launch(x, n);
+		n = next;
+	}
 }
 
 /* ---- NOTIFYs from the workers ---------------------------------------------------- */
@@ -567,6 +597,11 @@ void xfrd_stop(xfrd_t *x)
 	x->nsec = 0;
 	for (notify_out_t *n = x->notifies; n; n = n->next)
 		notify_end(n);
+	while (x->queued) {
+		notify_out_t *n = x->queued;
+		x->queued = n->next;
+		free(n);
+	}
 	uv_close((uv_handle_t *)&x->again, handle_closed);
 	uv_close((uv_handle_t *)&x->async, handle_closed);
 }

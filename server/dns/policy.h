@@ -237,6 +237,11 @@ typedef struct server_spec {
 	 * zone signed here gets the DS of each child that one of them signs. */
 	const struct server_spec *const *view;
 	size_t nview;
+	/* Zones pulled from a primary that have no copy yet: set aside from
+	 * zones until a transfer brings one (zoneset_load keeps their
+	 * origins and settings, so a NOTIFY for them is heard). */
+	const zone_spec_t *waiting;
+	size_t nwaiting;
 	char where[96]; /* where it was configured ("lab.yaml:12"), or "" */
 } server_spec_t;
 

@@ -466,15 +466,29 @@ int xfr_answer(const struct zoneset *zs, const uint8_t *req, size_t len, bool tc
 	}
 	size_t zi = 0;
 	const zone_t *z = zoneset_find_at(zs, q.lname, &zi);
-	if (z == NULL || !name_equal(q.lname, zone_origin(z))) {
+	const xfr_spec_t *xs = NULL;
+	const journal_t *jn = NULL;
+	if (z != NULL && name_equal(q.lname, zone_origin(z))) {
+		xs = zs->xfr ? zs->xfr[zi] : NULL;
+		jn = zs->journal ? zs->journal[zi] : NULL;
+		res->origin = zone_origin(z);
+	} else {
+		z = NULL;
+		/* A NOTIFY may name a zone pulled from its primary that no
+		 * transfer has brought yet. */
+		for (size_t i = 0; notify && i < zs->nwaiting; i++) {
+			if (name_equal(q.lname, zs->waiting[i].origin)) {
+				xs = zs->waiting[i].xfr;
+				res->origin = zs->waiting[i].origin;
+			}
+		}
+	}
+	if (res->origin == NULL) {
 		res->len = encode_error(&q, RCODE_NOTAUTH, NULL, out, RESPOND_MAX, NULL);
 		snprintf(res->why, sizeof(res->why), "%s %s from %s: not a zone of this server",
 			 what, zname, who);
 		return ST_OK;
 	}
-	res->origin = zone_origin(z);
-	const xfr_spec_t *xs = zs->xfr ? zs->xfr[zi] : NULL;
-	const journal_t *jn = zs->journal ? zs->journal[zi] : NULL;
 
 	/* TSIG first: a signed request gets a signed answer, or the TSIG
 	 * error (RFC 8945 5.2). */

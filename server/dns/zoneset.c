@@ -424,6 +424,28 @@ int zoneset_load_each(const server_spec_t *spec, zone_warn_cb warn, void *warn_c
 			}
 		}
 	}
+	if (rc == ST_OK && spec->nwaiting > 0) {
+		zs->waiting = arena_alloc_align(&zs->arena, spec->nwaiting * sizeof(*zs->waiting),
+						_Alignof(zoneset_waiting_t));
+		rc = zs->waiting ? ST_OK : ST_ENOMEM;
+	}
+	for (size_t i = 0; rc == ST_OK && i < spec->nwaiting; i++) {
+		const zone_spec_t *w = &spec->waiting[i];
+		zoneset_waiting_t *zw = &zs->waiting[zs->nwaiting];
+		if (!w->xfr || !w->origin ||
+		    name_from_text(w->origin, strlen(w->origin), (const uint8_t *)"", zw->origin) <
+			    0)
+			continue;
+		name_lower(zw->origin, zw->origin);
+		zw->xfr = arena_alloc_align(&zs->arena, sizeof(xfr_spec_t), _Alignof(xfr_spec_t));
+		if (zw->xfr == NULL) {
+			rc = ST_ENOMEM;
+			break;
+		}
+		*zw->xfr = *w->xfr;
+		zs->nwaiting++;
+		zs->nxfr++;
+	}
 	if (rc == ST_OK && failed)
 		rc = ST_EINVAL;
 	if (rc == ST_OK)

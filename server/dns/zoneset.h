@@ -27,6 +27,11 @@ typedef struct rule_slot {
 	char where[96]; /* "lab.yaml:41", or "" */
 } rule_slot_t;
 
+typedef struct zoneset_waiting {
+	uint8_t origin[NAME_MAXLEN]; /* lowercased wire form */
+	struct xfr_spec *xfr;
+} zoneset_waiting_t;
+
 typedef struct zoneset {
 	char *name;     /* the virtual server's name, or NULL */
 	char where[96]; /* where the server was configured, or "" */
@@ -44,7 +49,11 @@ typedef struct zoneset {
 	 * none) and IXFR history (NULL: none); nxfr zones have settings. */
 	struct xfr_spec **xfr;
 	const struct journal **journal;
-	size_t nxfr;
+	size_t nxfr; /* zones and waiting zones with settings */
+	/* Zones pulled from a primary that no transfer has brought yet
+	 * (server_spec_t.waiting): what a NOTIFY for them needs. */
+	struct zoneset_waiting *waiting;
+	size_t nwaiting;
 	arena_t arena;
 	bool borrowed; /* zoneset_subset: zones, faults and rules are another's */
 } zoneset_t;

@@ -375,6 +375,19 @@ static void test_notify(void **state)
 	assert_int_equal(DNS_OPCODE(wire_get16(out + 2)), 4);
 	/* From anyone else: refused. */
 	expect_rcode(zs, req, len, false, "127.0.0.10", RCODE_REFUSED);
+	/* A zone pulled from there that no transfer has brought yet: heard. */
+	zoneset_waiting_t w = { .xfr = &x };
+	memcpy(w.origin, "\x06pulled", 8);
+	zs->waiting = &w;
+	zs->nwaiting = 1;
+	len = xfr_build_request(req, sizeof(req), 12, w.origin, RR_SOA, NULL, NOW);
+	req[2] = 4 << 3 | 0x04; /* NOTIFY, AA */
+	assert_int_equal(xfr_answer(zs, req, len, false, (struct sockaddr *)&p, NOW, out, &res),
+			 ST_OK);
+	assert_int_equal(res.outcome, XFR_NOTIFIED);
+	assert_true(name_equal(res.origin, w.origin));
+	zs->waiting = NULL;
+	zs->nwaiting = 0;
 	/* A plain query is not a transfer. */
 	len = xfr_build_request(req, sizeof(req), 1, ORIGIN, RR_SOA, NULL, NOW);
 	assert_false(xfr_peek(req, len));
