@@ -192,6 +192,22 @@ static void pulled(void *ctx, int status, zone_copy_t *copy, uint32_t serial, co
 		sec_schedule(s, true);
 		return;
 	}
+	if (status == PULL_NEW) {
+		/* Built once here, so that a copy that does not make a zone is
+		 * never the one kept (and the reload it would fail, never made). */
+		char why[1024];
+		zone_t *z = NULL;
+		if (zone_load_source(copy->source, zone_copy_source, copy, copy->len, s->origin,
+				     NULL, NULL, &z, why, sizeof(why)) != ST_OK) {
+			zone_copy_free(copy);
+			s->fails++;
+			log_warn("%s: the zone transferred from its primary does not load, %s: %s",
+				 s->name, s->have ? "serving the copy it has" : "not served", why);
+			sec_schedule(s, true);
+			return;
+		}
+		zone_free(z);
+	}
 	s->fails = 0;
 	if (status == PULL_CURRENT) {
 		log_info("%s: serial %u at the primary, the copy is current", s->name, serial);

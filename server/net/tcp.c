@@ -30,6 +30,7 @@ typedef struct conn {
 	bool eof;    /* the client has finished sending */
 	bool paused; /* too many pending writes: stop reading */
 	bool reading;
+	bool pumping;          /* conn_process is starting a transfer: it goes on */
 	struct xfr_out *xfr;   /* a zone transfer being sent, or NULL */
 	const view_t *xview;   /* the view it reads (a reference) */
 	size_t len;            /* bytes in rx */
@@ -204,7 +205,10 @@ static void xfr_pump(conn_t *c)
 				conn_close(c);
 				return;
 			}
-			conn_process(c);
+			/* Back to the requests, unless conn_process is below us
+			 * on the stack and goes on by itself. */
+			if (!c->pumping)
+				conn_process(c);
 			return;
 		}
 		if (conn_send(c, w->out, n) < 0) {
@@ -238,8 +242,22 @@ static void conn_process(conn_t *c)
 		if (r.stream) {
 			c->xfr = r.stream;
 			c->xview = r.stream_view;
-			xfr = true;
-			break;
+			/* The requests after it wait until it is sent. */
+			if (c->reading) {
+				uv_read_stop((uv_stream_t *)&c->tcp);
+				c->reading = false;
+			}
+			uv_timer_again(&c->idle);
+			c->pumping = true;
+			xfr_pump(c);
+			c->pumping = false;
+			if (c->closing)
+				return;
+			if (c->xfr) {
+				xfr = true;
+				break;
+			}
+			continue; /* sent whole at once */
 		}
 		if (r.len > 0 && r.delay_ms > 0) {
 			(void)delay_hold(w, &c->delayed, conn_send_delayed, c, NULL, r.bytes, r.len,
@@ -259,16 +277,8 @@ static void conn_process(conn_t *c)
 		memmove(c->rx, c->rx + off, c->len - off);
 		c->len -= off;
 	}
-	if (xfr) {
-		/* The requests after it wait until it is sent. */
-		if (c->reading) {
-			uv_read_stop((uv_stream_t *)&c->tcp);
-			c->reading = false;
-		}
-		uv_timer_again(&c->idle);
-		xfr_pump(c);
-		return;
-	}
+	if (xfr)
+		return; /* write_cb pumps the rest, then comes back here */
 	if (c->eof) {
 		if (c->writes == 0 && c->delayed.n == 0)
 			conn_close(c);
