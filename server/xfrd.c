@@ -121,7 +121,7 @@ static void soa_timers(const zone_copy_t *c, uint32_t *refresh, uint32_t *retry)
 	zone_rec_t r;
 	size_t pos = 0;
 	*refresh = 3600, *retry = 600;
-	if (c->n > 0 && journal_rec(c->blob, c->len, &pos, &r) && r.type == RR_SOA &&
+	if (c->recs.n > 0 && journal_rec(c->recs.buf, c->recs.len, &pos, &r) && r.type == RR_SOA &&
 	    r.rdlen >= 20) {
 		*refresh = wire_get32(r.rd + r.rdlen - 16);
 		*retry = wire_get32(r.rd + r.rdlen - 12);
@@ -164,7 +164,8 @@ static void sec_save(secondary_t *s)
 			s->copy.source);
 	zone_rec_t r;
 	size_t pos = 0;
-	while (ok && pos < s->copy.len && journal_rec(s->copy.blob, s->copy.len, &pos, &r)) {
+	while (ok && pos < s->copy.recs.len &&
+	       journal_rec(s->copy.recs.buf, s->copy.recs.len, &pos, &r)) {
 		name_to_text(r.owner, owner, sizeof(owner));
 		if (rdata_to_text(r.type, r.rd, r.rdlen, rd, sizeof(rd)) < 0)
 			ok = false;
@@ -197,8 +198,8 @@ static void pulled(void *ctx, int status, zone_copy_t *copy, uint32_t serial, co
 		 * never the one kept (and the reload it would fail, never made). */
 		char why[1024];
 		zone_t *z = NULL;
-		if (zone_load_source(copy->source, zone_copy_source, copy, copy->len, s->origin,
-				     NULL, NULL, &z, why, sizeof(why)) != ST_OK) {
+		if (zone_load_source(copy->source, zone_copy_source, copy, copy->recs.len,
+				     s->origin, NULL, NULL, &z, why, sizeof(why)) != ST_OK) {
 			zone_copy_free(copy);
 			s->fails++;
 			log_warn("%s: the zone transferred from its primary does not load, %s: %s",
@@ -215,7 +216,7 @@ static void pulled(void *ctx, int status, zone_copy_t *copy, uint32_t serial, co
 		return;
 	}
 	log_info("%s: transferred serial %u from %s: %u records", s->name, serial, copy->source,
-		 copy->n);
+		 copy->recs.n);
 	zone_copy_free(&s->copy);
 	s->copy = *copy;
 	s->have = true;

@@ -333,36 +333,6 @@ static void name_write(wire_wr_t *w, comp_t *c, const uint8_t *name)
 	}
 }
 
-/*
- * Names inside rdata are compressed only for the RFC 1035 types (RFC 3597
- * 4); everything else, SRV and DNAME included, is copied as it is. Returns
- * the offset of the first name and how many follow it (MX: the name after
- * the preference; SOA: two names, then the 20 fixed bytes), or 0 names.
- */
-static int rdata_names(uint16_t type, size_t *first)
-{
-	*first = 0;
-	switch (type) {
-	case RR_NS:
-	case RR_MD:
-	case RR_MF:
-	case RR_CNAME:
-	case RR_MB:
-	case RR_MG:
-	case RR_MR:
-	case RR_PTR:
-		return 1;
-	case RR_SOA:
-	case RR_MINFO:
-		return 2;
-	case RR_MX:
-		*first = 2;
-		return 1;
-	default:
-		return 0;
-	}
-}
-
 #ifndef NDEBUG
 /* Zone data was checked at load (rdata_check): the names are whole. */
 static bool rdata_names_ok(const uint8_t *rd, uint16_t rdlen, size_t p, int names)
@@ -380,7 +350,7 @@ static bool rdata_names_ok(const uint8_t *rd, uint16_t rdlen, size_t p, int name
 static void rdata_write(wire_wr_t *w, comp_t *c, uint16_t type, const uint8_t *rd, uint16_t rdlen)
 {
 	size_t p;
-	int names = rdata_names(type, &p);
+	int names = rdata_compressible_names(type, &p);
 	if (names == 0 || p > rdlen) {
 		wire_wr_bytes(w, rd, rdlen);
 		return;

@@ -16,13 +16,7 @@ typedef struct recref {
 	uint32_t len;
 } recref_t;
 
-typedef struct blob {
-	uint8_t *buf;
-	size_t len, cap;
-	uint32_t n;
-} blob_t;
-
-static bool blob_put(blob_t *b, const zone_rec_t *r)
+bool rec_blob_put(rec_blob_t *b, const zone_rec_t *r)
 {
 	size_t olen = name_len(r->owner);
 	size_t need = olen + 8u + r->rdlen;
@@ -46,6 +40,12 @@ static bool blob_put(blob_t *b, const zone_rec_t *r)
 	b->len += need;
 	b->n++;
 	return true;
+}
+
+void rec_blob_free(rec_blob_t *b)
+{
+	free(b->buf);
+	memset(b, 0, sizeof(*b));
 }
 
 bool journal_rec(const uint8_t *blob, size_t len, size_t *pos, zone_rec_t *r)
@@ -80,13 +80,13 @@ static int recref_cmp(const void *a, const void *b)
 }
 
 /* Every record of z but the SOA, in a blob, and sorted references to them. */
-static bool collect(const zone_t *z, blob_t *b, recref_t **refs)
+static bool collect(const zone_t *z, rec_blob_t *b, recref_t **refs)
 {
 	zone_iter_t it;
 	zone_rec_t r;
 	zone_iter_init(&it, z);
 	while (zone_iter_next(&it, &r))
-		if (r.type != RR_SOA && !blob_put(b, &r))
+		if (r.type != RR_SOA && !rec_blob_put(b, &r))
 			return false;
 	*refs = malloc((b->n ? b->n : 1) * sizeof(**refs));
 	if (!*refs)
@@ -102,35 +102,23 @@ static bool collect(const zone_t *z, blob_t *b, recref_t **refs)
 	return true;
 }
 
-static bool put_ref(blob_t *b, const recref_t *ref)
+static bool put_ref(rec_blob_t *b, const recref_t *ref)
 {
 	zone_rec_t r;
 	size_t pos = 0;
-	return journal_rec(ref->p, ref->len, &pos, &r) && blob_put(b, &r);
-}
-
-static bool soa_rec(const zone_t *z, zone_rec_t *r)
-{
-	const rrset_t *soa = zone_soa(z);
-	uint32_t pos = 0;
-	if (!soa || !rrset_next(soa, &pos, &r->rd, &r->rdlen))
-		return false;
-	r->owner = zone_origin(z);
-	r->type = RR_SOA;
-	r->ttl = soa->ttl;
-	return true;
+	return journal_rec(ref->p, ref->len, &pos, &r) && rec_blob_put(b, &r);
 }
 
 journal_diff_t *journal_diff(const zone_t *old, const zone_t *cur)
 {
-	blob_t bo = { 0 }, bc = { 0 }, del = { 0 }, add = { 0 };
+	rec_blob_t bo = { 0 }, bc = { 0 }, del = { 0 }, add = { 0 };
 	recref_t *ro = NULL, *rc = NULL;
 	journal_diff_t *d = NULL;
 	zone_rec_t so, sc;
 
-	if (!soa_rec(old, &so) || !soa_rec(cur, &sc))
+	if (!zone_soa_rec(old, &so) || !zone_soa_rec(cur, &sc))
 		return NULL;
-	if (!blob_put(&del, &so) || !blob_put(&add, &sc) || !collect(old, &bo, &ro) ||
+	if (!rec_blob_put(&del, &so) || !rec_blob_put(&add, &sc) || !collect(old, &bo, &ro) ||
 	    !collect(cur, &bc, &rc))
 		goto out;
 	uint32_t i = 0, j = 0;

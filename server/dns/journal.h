@@ -22,6 +22,20 @@
 
 #include "dns/zone.h"
 
+/* Records back to back in the form above, as a diff and a transferred
+ * zone (xfrin.h) hold them. */
+typedef struct rec_blob {
+	uint8_t *buf;
+	size_t len, cap;
+	uint32_t n; /* records */
+} rec_blob_t;
+
+/* Append one record: false when memory is short (b unchanged). */
+bool rec_blob_put(rec_blob_t *b, const zone_rec_t *r);
+
+/* Free what b holds and empty it. */
+void rec_blob_free(rec_blob_t *b);
+
 typedef struct journal_diff {
 	atomic_uint refs;
 	uint32_t from, to; /* serials */

@@ -586,6 +586,46 @@ static int b64_feed(struct b64 *st, const char *s, size_t len, wire_wr_t *w)
 	return 0;
 }
 
+int rdata_compressible_names(uint16_t type, size_t *first)
+{
+	*first = 0;
+	switch (type) {
+	case RR_NS:
+	case RR_MD:
+	case RR_MF:
+	case RR_CNAME:
+	case RR_MB:
+	case RR_MG:
+	case RR_MR:
+	case RR_PTR:
+		return 1;
+	case RR_SOA:
+	case RR_MINFO:
+		return 2;
+	case RR_MX:
+		*first = 2;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int rdata_base64_decode(const char *s, uint8_t *out, size_t cap)
+{
+	struct b64 st = { 0 };
+	wire_wr_t w;
+	wire_wr_init(&w, out, cap);
+	for (; *s != '\0'; s++) {
+		if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+			continue;
+		if (b64_feed(&st, s, 1, &w) < 0)
+			return -1;
+	}
+	if (st.nchars != 0 || w.err || w.pos > INT32_MAX)
+		return -1;
+	return (int)w.pos;
+}
+
 /* ---- text -> wire ---------------------------------------------------- */
 
 struct tp {

@@ -108,6 +108,19 @@ int rdata_ttl_from_text(const char *s, size_t len, uint32_t *ttl) MUST_CHECK;
 /* The value of one hex digit (either case), or -1. */
 int rdata_hexval(int c);
 
+/* Decode base64 (RFC 4648 4; spaces, tabs and line ends skipped, padding
+ * required) into out of cap bytes: the length, or -1 for text that is not
+ * base64 or decodes to more than cap bytes. */
+int rdata_base64_decode(const char *s, uint8_t *out, size_t cap);
+
+/*
+ * The names in rdata of this type that a message may compress (RFC 1035
+ * types only, RFC 3597 4): returns how many follow one another from
+ * offset *first (MX: one after the preference; SOA and MINFO: two, the
+ * SOA's 20 fixed bytes after them), or 0 with *first 0.
+ */
+int rdata_compressible_names(uint16_t type, size_t *first);
+
 /* The canonical form of an rdata (RFC 4034 6.2 as RFC 6840 5.1 corrects
  * it), in place: the domain names of the types that list them lowercased.
  * For the signer and the validator alike. */

@@ -9,7 +9,6 @@
  */
 #include "dns/tsig.h"
 
-#include <ctype.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -22,6 +21,7 @@
 #include <openssl/params.h>
 
 #include "dns/header.h"
+#include "dns/rdata.h"
 #include "dns/wire.h"
 
 /* Where an exchange is. A zeroed context is TS_NONE and can do nothing. */
@@ -110,55 +110,6 @@ static int fail(char *err, size_t cap, const char *fmt, ...)
 	return ST_EINVAL;
 }
 
-static int b64_value(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-/* Decode base64 (RFC 4648 4, whitespace skipped, padding required) into
- * out of cap bytes. Returns the length, or -1 for text that is not
- * base64 or decodes to more than cap bytes. */
-static int b64_decode(const char *s, uint8_t *out, size_t cap)
-{
-	uint32_t acc = 0;
-	int bits = 0;
-	size_t n = 0, chars = 0, pad = 0;
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (isspace(c))
-			continue;
-		chars++;
-		if (c == '=') {
-			pad++;
-			continue;
-		}
-		int v = b64_value(c);
-		if (v < 0 || pad > 0)
-			return -1;
-		acc = (acc << 6 | (uint32_t)v) & 0xFFFFFF;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			if (n == cap)
-				return -1;
-			out[n++] = (uint8_t)(acc >> bits);
-		}
-	}
-	if (chars % 4 != 0 || pad > 2)
-		return -1;
-	return (int)n;
-}
-
 int tsig_key_init(tsig_key_t *k, const char *name, const char *alg, const char *secret_b64,
 		  char *err, size_t errcap)
 {
@@ -183,7 +134,8 @@ int tsig_key_init(tsig_key_t *k, const char *name, const char *alg, const char *
 			"hmac-sha512",
 			name, alg != NULL ? alg : "(none)");
 	}
-	int len = secret_b64 != NULL ? b64_decode(secret_b64, k->secret, sizeof(k->secret)) : -1;
+	int len = secret_b64 != NULL ? rdata_base64_decode(secret_b64, k->secret, sizeof(k->secret))
+				     : -1;
 	if (len <= 0) {
 		OPENSSL_cleanse(k, sizeof(*k));
 		return fail(err, errcap, "TSIG key %s: secret is not base64 of 1 to %d bytes", name,

@@ -183,18 +183,6 @@ struct xfr_out {
 	uint64_t records, bytes;
 };
 
-static bool soa_rec(const zone_t *z, zone_rec_t *r)
-{
-	const rrset_t *soa = zone_soa(z);
-	uint32_t pos = 0;
-	if (!soa || !rrset_next(soa, &pos, &r->rd, &r->rdlen))
-		return false;
-	r->owner = zone_origin(z);
-	r->type = RR_SOA;
-	r->ttl = soa->ttl;
-	return true;
-}
-
 /* The next record of the transfer, or false at its end. */
 static bool next_rec(xfr_out_t *x, zone_rec_t *r)
 {
@@ -202,7 +190,7 @@ static bool next_rec(xfr_out_t *x, zone_rec_t *r)
 		switch (x->phase) {
 		case PH_FIRST_SOA:
 			x->phase = PH_BODY;
-			return soa_rec(x->z, r);
+			return zone_soa_rec(x->z, r);
 		case PH_BODY:
 			if (x->j == NULL) {
 				while (zone_iter_next(&x->it, r))
@@ -227,7 +215,7 @@ static bool next_rec(xfr_out_t *x, zone_rec_t *r)
 			continue;
 		case PH_LAST_SOA:
 			x->phase = PH_DONE;
-			return soa_rec(x->z, r);
+			return zone_soa_rec(x->z, r);
 		default:
 			return false;
 		}
@@ -409,7 +397,7 @@ static size_t reply(const query_t *q, uint16_t rcode, bool aa, const zone_t *soa
 			return 0;
 		encode_msg_begin(m, q, rcode, aa, true, ctx ? tsig_space(ctx) : 0, out,
 				 RESPOND_MAX);
-		if (soa_rec(soa, &r))
+		if (zone_soa_rec(soa, &r))
 			(void)encode_msg_rr(m, r.owner, r.type, r.ttl, r.rd, r.rdlen);
 		len = encode_msg_end(m);
 		encode_msg_free(m);
@@ -637,7 +625,7 @@ size_t xfr_build_notify(uint8_t *buf, size_t cap, uint16_t id, const zone_t *z, 
 	const uint8_t *origin = zone_origin(z);
 	size_t olen = name_len(origin);
 	zone_rec_t r;
-	if (!soa_rec(z, &r) || cap < DNS_HEADER_LEN + 2 * olen + 14 + r.rdlen)
+	if (!zone_soa_rec(z, &r) || cap < DNS_HEADER_LEN + 2 * olen + 14 + r.rdlen)
 		return 0;
 	memset(buf, 0, DNS_HEADER_LEN);
 	wire_put16(buf, id);

@@ -12,13 +12,7 @@
 #include "dns/rdata.h"
 #include "dns/wire.h"
 
-void zone_copy_free(zone_copy_t *c)
-{
-	free(c->blob);
-	c->blob = NULL;
-	c->len = c->cap = 0;
-	c->n = 0;
-}
+void zone_copy_free(zone_copy_t *c) { rec_blob_free(&c->recs); }
 
 int zone_copy_source(void *arg, zf_rr_cb cb, void *ctx, char *err, size_t errcap)
 {
@@ -26,8 +20,8 @@ int zone_copy_source(void *arg, zf_rr_cb cb, void *ctx, char *err, size_t errcap
 	size_t pos = 0;
 	zone_rec_t r;
 	unsigned line = 0;
-	while (pos < c->len) {
-		if (!journal_rec(c->blob, c->len, &pos, &r)) {
+	while (pos < c->recs.len) {
+		if (!journal_rec(c->recs.buf, c->recs.len, &pos, &r)) {
 			snprintf(err, errcap, "%s: record %u: malformed copy", c->source, line + 1);
 			return ST_EMALF;
 		}
@@ -62,69 +56,13 @@ void xfrin_free(xfrin_t *x) { zone_copy_free(&x->copy); }
 void xfrin_take(xfrin_t *x, zone_copy_t *out)
 {
 	*out = x->copy;
-	x->copy.blob = NULL;
-	x->copy.len = x->copy.cap = 0;
-	x->copy.n = 0;
-}
-
-/* Names inside rdata may be compressed only in the RFC 1035 types (RFC
- * 3597 4): the offset of the first and how many (SOA: two, then 20
- * bytes). */
-static int rdata_names(uint16_t type, size_t *first)
-{
-	*first = 0;
-	switch (type) {
-	case RR_NS:
-	case RR_MD:
-	case RR_MF:
-	case RR_CNAME:
-	case RR_MB:
-	case RR_MG:
-	case RR_MR:
-	case RR_PTR:
-		return 1;
-	case RR_SOA:
-	case RR_MINFO:
-		return 2;
-	case RR_MX:
-		*first = 2;
-		return 1;
-	default:
-		return 0;
-	}
+	memset(&x->copy.recs, 0, sizeof(x->copy.recs));
 }
 
 static int fail(xfrin_t *x, int rc, const char *fmt, const char *detail)
 {
 	snprintf(x->err, sizeof(x->err), fmt, detail);
 	return rc;
-}
-
-static bool copy_put(zone_copy_t *c, const uint8_t *owner, uint16_t type, uint32_t ttl,
-		     const uint8_t *rd, size_t rdlen)
-{
-	size_t olen = name_len(owner);
-	size_t need = olen + 8 + rdlen;
-	if (c->cap - c->len < need) {
-		size_t cap = c->cap ? c->cap : 65536;
-		while (cap - c->len < need)
-			cap *= 2;
-		uint8_t *nb = realloc(c->blob, cap);
-		if (!nb)
-			return false;
-		c->blob = nb;
-		c->cap = cap;
-	}
-	uint8_t *p = c->blob + c->len;
-	memcpy(p, owner, olen);
-	p += olen;
-	wire_put16(p, type);
-	wire_put32(p + 2, ttl);
-	wire_put16(p + 6, (uint16_t)rdlen);
-	memcpy(p + 8, rd, rdlen);
-	c->len += need;
-	c->n++;
-	return true;
 }
 
 int xfrin_feed(xfrin_t *x, const uint8_t *msg, size_t len, uint64_t now)
@@ -173,7 +111,7 @@ int xfrin_feed(xfrin_t *x, const uint8_t *msg, size_t len, uint64_t now)
 		if (len - pos < rdlen)
 			return fail(x, ST_EMALF, "%sa record longer than its message", "");
 		size_t end = pos + rdlen, first, p = pos, out = 0;
-		int names = rdata_names(type, &first);
+		int names = rdata_compressible_names(type, &first);
 		if (names > 0 && first <= rdlen) {
 			memcpy(rd, msg + pos, first);
 			out = first;
@@ -204,13 +142,14 @@ int xfrin_feed(xfrin_t *x, const uint8_t *msg, size_t len, uint64_t now)
 		}
 		if (apex_soa && ++x->soas == 2)
 			continue; /* the closing SOA */
-		if (x->limits.max_records && x->copy.n >= x->limits.max_records) {
+		if (x->limits.max_records && x->copy.recs.n >= x->limits.max_records) {
 			snprintf(what, sizeof(what), "%llu",
 				 (unsigned long long)x->limits.max_records);
 			return fail(x, ST_ELIMIT, "the zone has more than %s records (limit)",
 				    what);
 		}
-		if (!copy_put(&x->copy, name, type, ttl, rd, out))
+		zone_rec_t rec = { name, type, ttl, rd, (uint16_t)out };
+		if (!rec_blob_put(&x->copy.recs, &rec))
 			return fail(x, ST_ENOMEM, "%sout of memory", "");
 	}
 	if (x->soas >= 2) {

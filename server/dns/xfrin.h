@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dns/journal.h"
 #include "dns/name.h"
 #include "dns/tsig.h"
 #include "dns/zone_build.h"
@@ -23,9 +24,7 @@
 /* The records of a transferred zone, back to back in journal.h's form
  * (owner, type, TTL, RDLENGTH, RDATA; names uncompressed), SOA first. */
 typedef struct zone_copy {
-	uint8_t *blob;
-	size_t len, cap;
-	uint32_t n;
+	rec_blob_t recs;
 	uint32_t serial;
 	uint8_t origin[NAME_MAXLEN];
 	char source[96]; /* stands for the file in messages: "primary 127.0.0.1:53" */

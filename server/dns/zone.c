@@ -210,6 +210,17 @@ uint32_t zone_serial(const zone_t *z)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
+bool zone_soa_rec(const zone_t *z, zone_rec_t *r)
+{
+	uint32_t pos = 0;
+	if (!z->soa || !rrset_next(z->soa, &pos, &r->rd, &r->rdlen))
+		return false;
+	r->owner = z->origin;
+	r->type = RR_SOA;
+	r->ttl = z->soa->ttl;
+	return true;
+}
+
 void zone_iter_init(zone_iter_t *it, const zone_t *z)
 {
 	it->z = z;

@@ -219,6 +219,9 @@ typedef struct zone_rec {
 } zone_rec_t;
 
 void zone_iter_init(zone_iter_t *it, const zone_t *z);
+
+/* The SOA record (owner the origin) into r: false for a zone without one. */
+bool zone_soa_rec(const zone_t *z, zone_rec_t *r);
 /* The next record into r: true, or false at the end. */
 bool zone_iter_next(zone_iter_t *it, zone_rec_t *r);
 

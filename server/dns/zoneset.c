@@ -322,7 +322,7 @@ static int load_zone(zoneset_t *zs, const server_spec_t *spec, const zone_spec_t
 	}
 	if (zsp->copy)
 		rc = zone_load_source(zsp->copy->source, zone_copy_source, (void *)zsp->copy,
-				      zsp->copy->len, op, warn, warn_ctx, &zs->zones[i], err,
+				      zsp->copy->recs.len, op, warn, warn_ctx, &zs->zones[i], err,
 				      errcap);
 	else if (zsp->file)
 		rc = zone_load(zsp->file, op, warn, warn_ctx, &zs->zones[i], err, errcap);

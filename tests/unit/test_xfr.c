@@ -129,7 +129,7 @@ static void test_axfr_roundtrip(void **state)
 	xfr_out_counts(res.stream, &m, &recs, &bytes);
 	/* Every record once, the SOA twice. */
 	assert_int_equal(recs, zone_record_count(zs->zones[0]) + 1);
-	assert_int_equal(in.copy.n, zone_record_count(zs->zones[0]));
+	assert_int_equal(in.copy.recs.n, zone_record_count(zs->zones[0]));
 	assert_int_equal(in.copy.serial, 1);
 	xfr_out_free(res.stream);
 
@@ -138,8 +138,8 @@ static void test_axfr_roundtrip(void **state)
 	xfrin_take(&in, &c);
 	zone_t *z2 = NULL;
 	char err[256];
-	assert_int_equal(zone_load_source("copy", zone_copy_source, &c, c.len, NULL, NULL, NULL,
-					  &z2, err, sizeof(err)),
+	assert_int_equal(zone_load_source("copy", zone_copy_source, &c, c.recs.len, NULL, NULL,
+					  NULL, &z2, err, sizeof(err)),
 			 ST_OK);
 	assert_int_equal(zone_record_count(z2), zone_record_count(zs->zones[0]));
 	assert_int_equal(zone_node_count(z2), zone_node_count(zs->zones[0]));
@@ -177,12 +177,12 @@ static void test_axfr_many_messages(void **state)
 	unsigned msgs;
 	assert_int_equal(drain(res.stream, &in, &msgs, 16384), 1);
 	assert_true(msgs > 5);
-	assert_int_equal(in.copy.n, zone_record_count(zs->zones[0]));
+	assert_int_equal(in.copy.recs.n, zone_record_count(zs->zones[0]));
 	uint32_t m;
 	uint64_t recs, bytes;
 	xfr_out_counts(res.stream, &m, &recs, &bytes);
 	/* Compressed: well under the uncompressed size of the records. */
-	assert_true(bytes < in.copy.len);
+	assert_true(bytes < in.copy.recs.len);
 	xfr_out_free(res.stream);
 	xfrin_free(&in);
 	unset(zs);
