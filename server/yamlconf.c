@@ -784,7 +784,7 @@ static const char *const zone_keys[] = { "file",    "origin",         RULE_KEYS,
 /* One address or prefix of a list. */
 static int get_addr(yctx_t *y, const yaml_node_t *v, const char *key, bool prefix, xfr_addr_t *out)
 {
-	const char *s;
+	const char *s = NULL;
 	char msg[200];
 	int r = get_str(y, v, key, &s);
 	if (r < 0)

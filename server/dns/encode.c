@@ -610,6 +610,7 @@ struct encode_msg {
 	uint16_t rcode;
 	uint16_t an;
 	bool opt;
+	unsigned keep; /* compression entries kept when the table fills */
 };
 
 encode_msg_t *encode_msg_new(void) { return malloc(sizeof(encode_msg_t)); }
@@ -626,6 +627,7 @@ void encode_msg_begin(encode_msg_t *m, const query_t *q, uint16_t rcode, bool aa
 	m->limit = limit;
 	m->rcode = rcode;
 	m->an = 0;
+	m->keep = 0;
 	m->opt = q->edns;
 	m->flags = flags_base(q, rcode);
 	if (aa)
@@ -651,6 +653,11 @@ bool encode_msg_rr(encode_msg_t *m, const uint8_t *owner, uint16_t type, uint32_
 	wire_wr_t *w = &m->w;
 	if (w->err || m->an == 0xFFFF)
 		return false;
+	/* Records come in zone order: the names of the last few are the ones
+	 * worth pointing at. When the table is nearly full, forget all but
+	 * the first record's (the apex, in a transfer). */
+	if (m->an > 0 && m->c.n + NAME_MAXLABELS / 8 > COMP_MAX)
+		comp_rollback(&m->c, m->keep);
 	size_t mark = w->pos;
 	unsigned cmark = m->c.n;
 	name_write(w, &m->c, owner);
@@ -668,7 +675,8 @@ bool encode_msg_rr(encode_msg_t *m, const uint8_t *owner, uint16_t type, uint32_
 		return false;
 	}
 	wire_put16(w->buf + lenpos, (uint16_t)(w->pos - lenpos - 2));
-	m->an++;
+	if (m->an++ == 0)
+		m->keep = m->c.n;
 	return true;
 }
 

@@ -251,8 +251,8 @@ size_t xfr_out_next(xfr_out_t *x, uint8_t *out, size_t cap)
 {
 	if (x->failed || (x->phase == PH_DONE && !x->has_pend))
 		return 0;
-	if (cap > RESPOND_MAX)
-		cap = RESPOND_MAX;
+	if (cap > XFR_MSG_MAX)
+		cap = XFR_MSG_MAX;
 	size_t reserve = x->tsig ? tsig_space(&x->ctx) : 0;
 	encode_msg_begin(x->m, &x->q, RCODE_NOERROR, true, x->first, reserve, out, cap);
 	zone_rec_t r;

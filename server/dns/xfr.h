@@ -31,6 +31,9 @@
 #define XFR_MAX_ALLOW 32
 #define XFR_MAX_NOTIFY 16
 #define XFR_PORT 53
+/* The size of a transfer's messages: a compression pointer reaches 16 KiB
+ * back at most (RFC 1035 4.1.4), so a bigger message compresses worse. */
+#define XFR_MSG_MAX 16384
 
 /* An address with a port, or a prefix (bits). */
 typedef struct xfr_addr {

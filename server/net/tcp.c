@@ -12,7 +12,7 @@
 
 /* A zone transfer keeps this many messages (or bytes) queued in libuv at
  * most: a client that reads slowly holds its connection, not memory. */
-#define XFR_INFLIGHT 4
+#define XFR_INFLIGHT 16
 #define XFR_INFLIGHT_BYTES (256u << 10)
 
 typedef struct conn {
