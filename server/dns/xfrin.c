@@ -140,8 +140,14 @@ int xfrin_feed(xfrin_t *x, const uint8_t *msg, size_t len, uint64_t now)
 					    "%sa first record that is not the zone's SOA", "");
 			x->copy.serial = wire_get32(rd + out - 20);
 		}
-		if (apex_soa && ++x->soas == 2)
-			continue; /* the closing SOA */
+		if (apex_soa && ++x->soas == 2) {
+			/* The closing SOA is the opening one (RFC 5936 2.2). */
+			if (wire_get32(rd + out - 20) != x->copy.serial)
+				return fail(x, ST_EMALF,
+					    "%sa closing SOA whose serial is not the opening one's",
+					    "");
+			continue;
+		}
 		if (x->limits.max_records && x->copy.recs.n >= x->limits.max_records) {
 			snprintf(what, sizeof(what), "%llu",
 				 (unsigned long long)x->limits.max_records);
