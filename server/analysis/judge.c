@@ -43,7 +43,7 @@ bool judge_glue_missing(const uint8_t *ns, const uint8_t *cut, size_t nglue)
 static bool addr_in(const sim_addr_t *a, const sim_addr_t *set, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (set[i].len == a->len && memcmp(set[i].bytes, a->bytes, a->len) == 0)
+		if (sim_addr_equal(&set[i], a))
 			return true;
 	return false;
 }

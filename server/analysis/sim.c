@@ -34,6 +34,8 @@ void sim_opts_default(sim_opts_t *o)
 	o->anchor = NULL;
 	o->nanchor = 0;
 	o->now = (uint32_t)time(NULL);
+	o->on_referral = NULL;
+	o->observer = NULL;
 }
 
 const char *sim_dnssec_str(uint8_t dnssec)
@@ -53,6 +55,11 @@ void sim_addrs_str(const sim_addr_t *a, size_t n, char *buf, size_t cap)
 	}
 	if (n == 0)
 		snprintf(buf, cap, "none");
+}
+
+bool sim_addr_equal(const sim_addr_t *a, const sim_addr_t *b)
+{
+	return a->len == b->len && memcmp(a->bytes, b->bytes, a->len) == 0;
 }
 
 const char *sim_addr_str(const sim_addr_t *a, char *buf, size_t cap)
@@ -94,7 +101,7 @@ typedef struct sim {
 	size_t nroots;
 	uint8_t resolving[SIM_MAX_DEPTH + 1][NAME_MAXLEN]; /* NS names in progress */
 	int nresolving;
-	sim_addr_t last; /* the address ask() last got a useful answer from */
+	sim_addr_t last; /* the address ask() last got a useful answer or referral from */
 	uint8_t req[512];
 	uint8_t resp[65535];
 	size_t resp_len; /* of the last useful answer ask() got */
@@ -284,6 +291,7 @@ static int ask(sim_t *s, const sim_addr_t *addrs, size_t naddrs, const uint8_t *
 			name_to_text(m->ns_owner, otext, sizeof(otext));
 			tracef(s, "%s ? %s %s -> referral to %s (%u NS, %u glue)\n", as, qtext,
 			       ttext, otext, m->nns, m->nglue);
+			s->last = addrs[i];
 			s->resp_len = n;
 			return 0;
 		}
@@ -629,6 +637,21 @@ static void ns_addresses(sim_t *s, const uint8_t *ns, const uint8_t *zone, int d
 			   sub[0] ? sub : "no A/AAAA");
 }
 
+/* Count the RRSIG, NSEC and NSEC3 records of the last answer into out. */
+static void count_dnssec(sim_t *s)
+{
+	msg_t mm;
+	s->out->rrsigs = s->out->nsecs = 0;
+	if (msg_open(&mm, s->resp, s->resp_len) != 0)
+		return;
+	while (msg_next(&mm, &s->rr) == 1) {
+		if (s->rr.section == 0)
+			continue;
+		s->out->rrsigs += s->rr.type == RR_RRSIG;
+		s->out->nsecs += s->rr.type == RR_NSEC || s->rr.type == RR_NSEC3;
+	}
+}
+
 static int resolve(sim_t *s, const uint8_t *qname_in, uint16_t qtype, int depth, res_t *r,
 		   char *why, size_t whycap)
 {
@@ -669,6 +692,8 @@ static int resolve(sim_t *s, const uint8_t *qname_in, uint16_t qtype, int depth,
 		}
 		if (m->flags & DNS_AA) {
 			r->by = s->last;
+			if (depth == 0)
+				count_dnssec(s);
 			val_result_t vr;
 			if (validate &&
 			    answer_check(s, servers, nservers, qname, qtype, &vr) == VAL_BOGUS) {
@@ -724,6 +749,8 @@ static int resolve(sim_t *s, const uint8_t *qname_in, uint16_t qtype, int depth,
 				break;
 			}
 		}
+		if (depth == 0 && s->o.on_referral)
+			s->o.on_referral(s->o.observer, zone, &s->last, m, s->resp, s->resp_len);
 		/* The next servers are the NS names' addresses. */
 		uint8_t parent[NAME_MAXLEN];
 		memcpy(parent, zone, name_len(zone));

@@ -26,7 +26,9 @@
  * address and query bytes to response bytes (or why there are none). glued
  * --check plugs in its virtual servers, answered in process (check.h:
  * check_net_send), so the walk is deterministic; gluecheck plugs in real
- * UDP and TCP sockets. One walk serves both.
+ * UDP and TCP sockets. One walk serves both: gluecheck's trace (trace.h)
+ * is this walk with an observer (sim_opts_t.on_referral) that probes every
+ * server of each zone it is referred to.
  */
 #ifndef GLUED_SIM_H
 #define GLUED_SIM_H
@@ -58,6 +60,8 @@ typedef struct sim_addr {
 typedef int (*sim_send_fn)(void *ctx, const sim_addr_t *addr, bool tcp, const uint8_t *q,
 			   size_t qlen, uint8_t *resp, size_t cap, size_t *rlen);
 
+typedef struct sim_msg sim_msg_t;
+
 typedef struct sim_net {
 	sim_send_fn send;
 	void *ctx;
@@ -78,6 +82,14 @@ typedef struct sim_opts {
 	/* The time signatures are checked at, seconds since 1970
 	 * (sim_opts_default: the clock's). */
 	uint32_t now;
+	/* Told of each referral the walk follows (the walk for qname itself,
+	 * not the lookups of NS names' addresses), before the child's servers
+	 * are asked: parent is the zone whose server at from gave ref, the
+	 * response's rlen bytes at resp. gluecheck's trace (trace.h) probes
+	 * every server of the child there. NULL (the default): nobody is told. */
+	void (*on_referral)(void *ctx, const uint8_t *parent, const sim_addr_t *from,
+			    const struct sim_msg *ref, const uint8_t *resp, size_t rlen);
+	void *observer; /* on_referral's ctx */
 } sim_opts_t;
 
 #define SIM_WHY_MAX 512
@@ -140,15 +152,18 @@ typedef struct sim_result {
 	bool ad;                         /* a validating resolver's AD: dnssec is SECURE */
 	uint16_t ede;                    /* the EDE of a bogus (or insecure) answer; 0: none */
 	char dnssec_why[SIM_WHY_MAX];    /* why it is insecure or bogus, "" when secure */
-	char why[SIM_WHY_MAX];           /* SERVFAIL: why, in one line */
-	char trace[SIM_TRACE_MAX];       /* one line per query: server, question, outcome */
+	/* What the response that ended the walk carried (validating: DO=1):
+	 * its RRSIG records and its NSEC and NSEC3 records, all sections. */
+	unsigned rrsigs, nsecs;
+	char why[SIM_WHY_MAX];     /* SERVFAIL: why, in one line */
+	char trace[SIM_TRACE_MAX]; /* one line per query: server, question, outcome */
 } sim_result_t;
 
 #define SIM_MAX_NS 32
 #define SIM_MAX_GLUE 64
 
 /* What one response says, in a resolver's terms; names lowercased. */
-typedef struct sim_msg {
+struct sim_msg {
 	uint16_t flags;
 	uint8_t rcode;
 	uint8_t ns_owner[NAME_MAXLEN]; /* AUTHORITY NS owner */
@@ -168,7 +183,7 @@ typedef struct sim_msg {
 	bool has_type;               /* ANSWER holds the asked type for the final name */
 	bool cname;                  /* the chain in ANSWER ends in a CNAME target */
 	uint8_t target[NAME_MAXLEN]; /* the final name of the chain */
-} sim_msg_t;
+};
 
 /*
  * Read the response of len bytes at buf to the question qname/qtype into m:
@@ -190,6 +205,9 @@ void sim_opts_default(sim_opts_t *o);
  */
 int sim_resolve(const sim_addr_t *roots, size_t nroots, const sim_net_t *net, const uint8_t *qname,
 		uint16_t qtype, const sim_opts_t *opts, sim_result_t *out);
+
+/* Whether a and b are the same address. */
+bool sim_addr_equal(const sim_addr_t *a, const sim_addr_t *b);
 
 /* "127.0.0.1" / "fd00::1" for an address. buf holds at least 48 bytes. */
 const char *sim_addr_str(const sim_addr_t *a, char *buf, size_t cap);

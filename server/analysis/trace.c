@@ -457,63 +457,109 @@ static void probe_level(trace_t *t, int li, const sim_msg_t *ref)
 }
 
 /*
- * Ask the servers of level li (its authoritative ones) for the domain's NS.
- * Fills ref and returns 1 for a referral further down, 0 when the domain
- * is in this zone (authoritative answer), -1 when nothing useful came back.
+ * How the referral from the server at addr looks to resolvers with small
+ * buffers: asked again for the domain's NS with EDNS 512, then 1232 if
+ * that is truncated, then over TCP (its full size).
  */
 typedef struct fetched {
 	bool tc512, tc1232, tcp;
 	size_t size;
 } fetched_t;
 
-static int fetch_referral(trace_t *t, int li, sim_msg_t *ref, char *from, size_t fromcap,
-			  fetched_t *fx)
+static void referral_size(trace_t *t, const sim_addr_t *addr, fetched_t *fx)
 {
-	trace_level_t *l = &t->levels[li];
 	trace_reply_t *rep = &t->reply;
 	uint8_t q[512];
-	char why[256] = "";
-	for (int i = 0; i < t->nrows; i++) {
-		trace_row_t *r = &t->rows[i];
-		if (r->level != li || !r->auth || r->given)
-			continue;
-		char as[48];
-		addr_text(&r->addr, as, sizeof(as));
-		/* EDNS 512 first: what a resolver with a small buffer sees. */
-		size_t qlen = build_query(t, q, t->o.domain, RR_NS, 512);
-		if (xchg(t, false, &r->addr, q, qlen, rep) < 0)
-			continue;
-		bool tc512 = wire_get16(rep->buf + 2) & DNS_TC, tc1232 = false, tcp = false;
-		if (tc512) {
-			qlen = build_query(t, q, t->o.domain, RR_NS, EDNS_ADVERTISED);
-			if (xchg(t, false, &r->addr, q, qlen, rep) < 0)
-				continue;
-			tc1232 = wire_get16(rep->buf + 2) & DNS_TC;
-			if (xchg(t, true, &r->addr, q, qlen, rep) < 0) {
-				snprintf(why, sizeof(why), "%s: TC, and TCP fails (%s)", as,
-					 trace_err_text(rep->err));
-				continue;
-			}
-			tcp = true;
-		}
-		if (parse(t, rep, t->o.domain, RR_NS, ref) < 0)
-			continue;
-		snprintf(from, fromcap, "%s", as);
-		if (ref->flags & DNS_AA)
-			return 0;
-		if (ref->rcode == RCODE_NOERROR && ref->nns > 0 &&
-		    name_is_sub(t->o.domain, ref->ns_owner) &&
-		    !name_equal(ref->ns_owner, l->zone) && name_is_sub(ref->ns_owner, l->zone)) {
-			fx->tc512 = tc512;
-			fx->tc1232 = tc1232;
-			fx->tcp = tcp;
-			fx->size = rep->len;
-			return 1;
-		}
+	size_t qlen = build_query(t, q, t->o.domain, RR_NS, 512);
+	if (xchg(t, false, addr, q, qlen, rep) < 0)
+		return;
+	fx->size = rep->len;
+	fx->tc512 = wire_get16(rep->buf + 2) & DNS_TC;
+	if (!fx->tc512)
+		return;
+	qlen = build_query(t, q, t->o.domain, RR_NS, EDNS_ADVERTISED);
+	if (xchg(t, false, addr, q, qlen, rep) == 0)
+		fx->tc1232 = wire_get16(rep->buf + 2) & DNS_TC;
+	if (xchg(t, true, addr, q, qlen, rep) == 0) {
+		fx->tcp = true;
+		fx->size = rep->len;
 	}
-	if (why[0])
-		snprintf(l->why, sizeof(l->why), "%s", why);
-	return -1;
+}
+
+/*
+ * The walk (sim.h) took a referral from parent's server at from to the
+ * zone ref->ns_owner: a new level, its referral's size, every server of it
+ * probed and judged.
+ */
+static void on_referral(void *ctx, const uint8_t *parent, const sim_addr_t *from,
+			const sim_msg_t *ref, const uint8_t *resp, size_t rlen)
+{
+	trace_t *t = ctx;
+	if (t->nlevels >= TRACE_MAX_LEVELS)
+		return;
+	sim_msg_t *m = malloc(sizeof(*m));
+	if (!m)
+		return;
+	/* Read again with every glue record, AAAA too (the walk reads only
+	 * what it uses): the level shows the referral whole. */
+	*m = *ref;
+	if (rlen <= sizeof(t->reply.buf)) {
+		memcpy(t->reply.buf, resp, rlen);
+		t->reply.len = rlen;
+		if (parse(t, &t->reply, t->o.domain, RR_NS, m) < 0)
+			*m = *ref;
+	}
+	if (m->nns > TRACE_MAX_NS)
+		m->nns = TRACE_MAX_NS;
+	if (m->nglue > TRACE_MAX_GLUE)
+		m->nglue = TRACE_MAX_GLUE;
+	trace_level_t *c = &t->levels[t->nlevels];
+	memset(c, 0, sizeof(*c));
+	memcpy(c->zone, m->ns_owner, name_len(m->ns_owner));
+	memcpy(c->parent, parent, name_len(parent));
+	ntext(c->zone, c->ztext, sizeof(c->ztext));
+	ntext(c->parent, c->ptext, sizeof(c->ptext));
+	c->referral = true;
+	addr_text(from, c->from, sizeof(c->from));
+	c->nns = m->nns;
+	memcpy(c->ns, m->ns, sizeof(c->ns));
+	c->nglue = m->nglue;
+	fetched_t fx = { 0 };
+	referral_size(t, from, &fx);
+	c->tc512 = fx.tc512;
+	c->tc1232 = fx.tc1232;
+	c->over_tcp = fx.tcp;
+	c->size = fx.size;
+	int ci = t->nlevels++;
+	if (c->tc1232)
+		add_finding(
+			t, ci, -1, "REFERRAL_EXCEEDS_1232", NULL, NULL,
+			"the referral from %s is truncated (TC) even with EDNS 1232; %zu bytes over TCP",
+			c->from, c->size);
+	else if (c->tc512)
+		add_finding(
+			t, ci, -1, "REFERRAL_EXCEEDS_512", NULL, NULL,
+			"the referral from %s is truncated (TC) with EDNS 512; %zu bytes over TCP",
+			c->from, c->size);
+	probe_level(t, ci, m);
+	free(m);
+}
+
+/*
+ * The walk's network: t's, except that an address every probe found
+ * unresponsive over UDP and TCP is not waited for again.
+ */
+static int walk_send(void *ctx, const sim_addr_t *addr, bool tcp, const uint8_t *q, size_t qlen,
+		     uint8_t *resp, size_t cap, size_t *rlen)
+{
+	trace_t *t = ctx;
+	for (int i = 0; i < t->nrows; i++) {
+		const trace_row_t *r = &t->rows[i];
+		if (r->has_addr && sim_addr_equal(&r->addr, addr) && strcmp(r->udp, "ok") != 0 &&
+		    strncmp(r->udp, "ok ", 3) != 0 && strcmp(r->tcp, "ok") != 0)
+			return ETIMEDOUT;
+	}
+	return t->net.send(t->net.ctx, addr, tcp, q, qlen, resp, cap, rlen);
 }
 
 void trace_run(trace_t *t)
@@ -523,8 +569,8 @@ void trace_run(trace_t *t)
 	t->complete = false;
 	t->result[0] = '\0';
 	t->next_id = t->o.first_id;
-	sim_msg_t *ref = malloc(sizeof(*ref));
-	if (!ref) {
+	sim_result_t *res = malloc(sizeof(*res));
+	if (!res) {
 		snprintf(t->result, sizeof(t->result), "out of memory");
 		return;
 	}
@@ -536,71 +582,36 @@ void trace_run(trace_t *t)
 	int ri = add_row(t, 0, "(start)", &t->o.start, "given");
 	if (ri >= 0)
 		probe(t, ri, NULL);
-	for (int li = 0; li < TRACE_MAX_LEVELS - 1; li++) {
-		char from[64] = "";
-		l = &t->levels[li];
-		bool any_auth = false;
-		for (int i = 0; i < t->nrows; i++)
-			any_auth |= t->rows[i].level == li && t->rows[i].auth && !t->rows[i].given;
-		if (!any_auth) {
-			l->broken = true;
-			text_setf(t->result, sizeof(t->result),
-				  "no server of %s answers authoritatively%s%s", l->ztext,
-				  l->why[0] ? ": " : "", l->why);
-			break;
-		}
-		if (name_equal(l->zone, t->o.domain)) {
-			t->complete = true;
-			break;
-		}
-		fetched_t fx = { 0 };
-		int rc = fetch_referral(t, li, ref, from, sizeof(from), &fx);
-		if (rc == 0 && ref->rcode != RCODE_NOERROR) {
-			text_setf(t->result, sizeof(t->result), "%s (%s) answers %s for it",
-				  l->ztext, from, rcode_str(ref->rcode));
-			break;
-		}
-		if (rc == 0) {
-			t->complete = true; /* the domain is inside this zone */
-			break;
-		}
-		if (rc < 0) {
-			l->broken = true;
-			text_setf(
-				t->result, sizeof(t->result),
-				"no server of %s gives an answer or a referral for the domain%s%s",
-				l->ztext, l->why[0] ? ": " : "", l->why);
-			break;
-		}
-		trace_level_t *c = &t->levels[t->nlevels];
-		memset(c, 0, sizeof(*c));
-		memcpy(c->zone, ref->ns_owner, name_len(ref->ns_owner));
-		memcpy(c->parent, l->zone, name_len(l->zone));
-		ntext(c->zone, c->ztext, sizeof(c->ztext));
-		ntext(c->parent, c->ptext, sizeof(c->ptext));
-		c->referral = true;
-		snprintf(c->from, sizeof(c->from), "%s", from);
-		c->nns = ref->nns;
-		memcpy(c->ns, ref->ns, sizeof(c->ns));
-		c->nglue = ref->nglue;
-		c->tc512 = fx.tc512;
-		c->tc1232 = fx.tc1232;
-		c->over_tcp = fx.tcp;
-		c->size = fx.size;
-		int ci = t->nlevels++;
-		if (c->tc1232)
-			add_finding(
-				t, ci, -1, "REFERRAL_EXCEEDS_1232", NULL, NULL,
-				"the referral from %s is truncated (TC) even with EDNS 1232; %zu bytes over TCP",
-				from, c->size);
-		else if (c->tc512)
-			add_finding(
-				t, ci, -1, "REFERRAL_EXCEEDS_512", NULL, NULL,
-				"the referral from %s is truncated (TC) with EDNS 512; %zu bytes over TCP",
-				from, c->size);
-		probe_level(t, ci, ref);
+	/* The resolver's walk for the domain's NS from the starting server;
+	 * each referral it follows becomes a level (on_referral). */
+	sim_opts_t o;
+	sim_opts_default(&o);
+	o.ipv6 = t->o.ipv6;
+	o.on_referral = on_referral;
+	o.observer = t;
+	sim_net_t net = { .send = walk_send, .ctx = t };
+	int rc = sim_resolve(&t->o.start, 1, &net, t->o.domain, RR_NS, &o, res);
+	l = &t->levels[t->nlevels - 1];
+	bool any_auth = false;
+	for (int i = 0; i < t->nrows; i++)
+		any_auth |=
+			t->rows[i].level == t->nlevels - 1 && t->rows[i].auth && !t->rows[i].given;
+	if (rc == 0 && res->answered && res->rcode == RCODE_NOERROR) {
+		t->complete = true; /* the domain's zone, or a zone it is inside */
+	} else if (rc == 0 && res->answered) {
+		char as[48];
+		text_setf(t->result, sizeof(t->result), "%s (%s) answers %s for it", l->ztext,
+			  addr_text(&res->answered_by, as, sizeof(as)), rcode_str(res->rcode));
+	} else if (!any_auth) {
+		l->broken = true;
+		text_setf(t->result, sizeof(t->result),
+			  "no server of %s answers authoritatively%s%s", l->ztext,
+			  l->why[0] ? ": " : "", l->why);
+	} else {
+		l->broken = true;
+		text_setf(t->result, sizeof(t->result),
+			  "no server of %s gives an answer or a referral for the domain: %s",
+			  l->ztext, rc == 0 ? res->why : "bad arguments");
 	}
-	if (t->complete)
-		snprintf(t->result, sizeof(t->result), "%s", "");
-	free(ref);
+	free(res);
 }

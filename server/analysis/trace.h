@@ -2,16 +2,18 @@
  * trace.h -- walk the delegation of one domain like `dig +trace`, and probe
  * every server of every zone on the way.
  *
- * From the starting server the walk asks each parent for the domain's NS
- * (EDNS 512 first: TC -> again with 1232 -> TCP), follows the referral,
- * and asks every server the referral lists - by its glue or, for NS names
- * without usable glue outside the child, by resolving the name from the
- * starting server with the simulated resolver (sim.h) - for the child's
- * SOA and NS, over UDP and over TCP. Per server: authoritative or lame,
- * unresponsive over UDP or TCP; per delegation: glue missing or against
- * the child's own addresses, the NS sets of parent and child, a referral
- * that does not fit 512 or 1232 bytes. The judgements are judge.h's, the
- * codes and fix lines check.h's.
+ * The walk is the simulated resolver's (sim.h), asking for the domain's NS
+ * from the starting server and following referrals as a resolver does;
+ * trace observes it (sim_opts_t.on_referral). At each referral it asks the
+ * parent's server again with EDNS 512 (TC -> 1232 -> TCP) for the size
+ * resolvers with small buffers see, and asks every server the referral
+ * lists - by its glue or, for NS names without usable glue outside the
+ * child, by resolving the name from the starting server with the same
+ * resolver - for the child's SOA and NS, over UDP and over TCP. Per
+ * server: authoritative or lame, unresponsive over UDP or TCP; per
+ * delegation: glue missing or against the child's own addresses, the NS
+ * sets of parent and child, a referral that does not fit 512 or 1232
+ * bytes. The judgements are judge.h's, the codes and fix lines check.h's.
  *
  * Every query goes through the network given (sim_net_t): gluecheck gives
  * real UDP and TCP sockets. The walk only asks the starting address, the
