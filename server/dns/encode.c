@@ -492,6 +492,13 @@ size_t encode_response(const query_t *q, const plan_t *plan, uint8_t *out, size_
 		}
 	}
 	bool legacy = plan->truncation == TRUNC_LEGACY;
+	/* The last RRset written that is not a signature: where it began and
+	 * what it counted, so that it leaves with RRSIGs that do not fit. */
+	struct {
+		size_t pos;
+		unsigned cn, n;
+		bool nsec;
+	} prev = { 0, 0, 0, false };
 	for (uint16_t i = 0; i < nplan && i < PLAN_MAX; i++) {
 		const plan_rr_t *prr = &plan->rr[i];
 		if (!prr->rrset || prr->rrset->count == 0 || prr->section > SEC_ADDITIONAL)
@@ -506,11 +513,23 @@ size_t encode_response(const query_t *q, const plan_t *plan, uint8_t *out, size_
 				nsig += n;
 			else if (t == RR_NSEC || t == RR_NSEC3)
 				nnsec += n;
+			if (!prr->sig)
+				prev.pos = mark, prev.cn = cmark, prev.n = n,
+				prev.nsec = t == RR_NSEC || t == RR_NSEC3;
 			continue;
 		}
-		/* Roll the whole RRset back. */
+		/* Roll the whole RRset back; in ANSWER and AUTHORITY the RRset
+		 * its RRSIGs belong to goes with them (RFC 4035 3.1.1: the
+		 * signatures go in with their RRset, or TC is set). */
 		w.pos = mark, w.err = 0;
 		comp_rollback(&c, cmark);
+		if (prr->sig && prr->section != SEC_ADDITIONAL && prev.n > 0) {
+			w.pos = prev.pos;
+			comp_rollback(&c, prev.cn);
+			count[prr->section] = (uint16_t)(count[prr->section] - prev.n);
+			if (prev.nsec)
+				nnsec -= prev.n;
+		}
 		if (prr->section == SEC_ADDITIONAL && (!prr->required || legacy)) {
 			/* Optional glue may be left out without TC (RFC 9471
 			 * 3.2); a smaller RRset later may still fit. Legacy

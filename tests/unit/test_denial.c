@@ -749,6 +749,94 @@ static void test_respond_do_bit(void **state)
 	}
 }
 
+/* "AN owner type" for each record of ANSWER and AUTHORITY (an RRSIG as
+ * "AN owner RRSIG/covered"), one line per RRset, into set; returns how many. */
+static int rrsets_of(size_t n, char set[][NAME_TEXT_MAX + 24], int cap)
+{
+	msg_t m;
+	int k = 0, rc;
+	assert_int_equal(msg_open(&m, resp, n), 0);
+	while ((rc = msg_next(&m, &rr)) == 1) {
+		if (rr.section != 1 && rr.section != 2)
+			continue;
+		char owner[NAME_TEXT_MAX], line[NAME_TEXT_MAX + 24];
+		name_str(rr.owner, owner, sizeof(owner));
+		uint16_t covered = rr.type == RR_RRSIG && rr.rdlen >= 2 ? wire_get16(rr.rd) : 0;
+		snprintf(line, sizeof(line), "%s %s %u/%u", rr.section == 1 ? "AN" : "AU", owner,
+			 rr.type, covered);
+		bool seen = false;
+		for (int i = 0; i < k && !seen; i++)
+			seen = strcmp(set[i], line) == 0;
+		if (!seen && k < cap)
+			snprintf(set[k++], sizeof(set[0]), "%s", line);
+	}
+	assert_int_equal(rc, 0);
+	return k;
+}
+
+static void test_respond_size(void **state)
+{
+	/* RFC 4035 3.1.1: an RRSIG goes in with its RRset or TC is set.
+	 * Against the full (1232-byte) response of each DO=1 question, at
+	 * every smaller buffer: each RRset of ANSWER and AUTHORITY that is
+	 * signed there is signed here too, and a response that lost an RRset
+	 * of those sections says so with TC. */
+	static const struct {
+		const char *name;
+		uint16_t type;
+	} qs[] = {
+		{ "aa.n.example.", RR_A },       { "s.r.n3.example.", RR_A },
+		{ "x.c.n3.example.", RR_A },     { "zz.w.n.example.", RR_TXT },
+		{ "x.foo.w.n3.example.", RR_A }, { "www.e.n3.example.", RR_A },
+		{ "www.d.c.n3.example.", RR_A }, { "n3.example.", RR_DNSKEY },
+		{ "c.n3.example.", RR_A },       { "a.n.example.", RR_TXT },
+	};
+	static char full[64][NAME_TEXT_MAX + 24], part[64][NAME_TEXT_MAX + 24];
+	unsigned truncated = 0;
+	for (size_t i = 0; i < sizeof(qs) / sizeof(qs[0]); i++) {
+		size_t n = send_query(qs[i].name, qs[i].type, 0, true);
+		assert_false(fix_flags(resp) & 0x0200);
+		int nfull = rrsets_of(n, full, 64);
+		for (uint16_t size = 1212; size >= 512; size = (uint16_t)(size - 20)) {
+			size_t len =
+				fix_query(req, 77, 0, qs[i].name, qs[i].type, CLASS_IN, 0, true);
+			req[len - 11 + 3] = (uint8_t)(size >> 8), req[len - 11 + 4] = (uint8_t)size;
+			size_t m = respond(zs, req, len, false, resp, NULL, NULL);
+			assert_true(m > 12 && m <= size);
+			bool tc = fix_flags(resp) & 0x0200;
+			int npart = rrsets_of(m, part, 64);
+			truncated += tc;
+			for (int a = 0; a < nfull; a++) {
+				bool here = false;
+				for (int b = 0; b < npart && !here; b++)
+					here = strcmp(full[a], part[b]) == 0;
+				if (!here && !tc)
+					fail_msg("%s %u at %u bytes: %s left out without TC",
+						 qs[i].name, qs[i].type, size, full[a]);
+			}
+			/* Each RRset here whose RRSIG the full response has keeps it. */
+			for (int b = 0; b < npart; b++) {
+				char owner[NAME_TEXT_MAX + 8], sig[NAME_TEXT_MAX + 24];
+				unsigned type, covered;
+				if (sscanf(part[b] + 3, "%s %u/%u", owner, &type, &covered) != 3 ||
+				    type == RR_RRSIG)
+					continue;
+				snprintf(sig, sizeof(sig), "%.2s %s %u/%u", part[b], owner,
+					 RR_RRSIG, type);
+				bool want = false, have = false;
+				for (int a = 0; a < nfull; a++)
+					want = want || strcmp(full[a], sig) == 0;
+				for (int c = 0; c < npart; c++)
+					have = have || strcmp(part[c], sig) == 0;
+				if (want && !have)
+					fail_msg("%s %u at %u bytes: %s without its RRSIG",
+						 qs[i].name, qs[i].type, size, part[b]);
+			}
+		}
+	}
+	assert_true(truncated > 0); /* the sizes did make it choose */
+}
+
 static void test_respond_referrals(void **state)
 {
 	/* To a signed child: DS and its RRSIG, at the DS's TTL. */
@@ -799,6 +887,7 @@ int main(void)
 		cmocka_unit_test(test_warnings_nsec3_without_param),
 		cmocka_unit_test(test_respond_do_bit),
 		cmocka_unit_test(test_respond_referrals),
+		cmocka_unit_test(test_respond_size),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
