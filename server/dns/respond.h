@@ -1,10 +1,19 @@
 /*
- * respond.h -- the engine's one entry point: request bytes -> response bytes.
+ * respond.h -- the engine's entry point for queries: request bytes ->
+ * response bytes.
  *
- * Everything outside server/dns/ that answers DNS requests goes through
- * this header: the network layer (server/net/), glued --check, the
- * resolver simulation, gluecheck's tests, bench/engine, the golden and fuzz
- * tests. Two ways in, with the same answers:
+ * Every query answered outside server/dns/ goes through this header: the
+ * network layer (server/net/worker.c), glued --check, the resolver
+ * simulation, gluecheck's tests, bench/engine, the golden and fuzz tests.
+ * Zone transfers and NOTIFY have the engine's other entry point,
+ * xfr_answer() in xfr.h. respond() answers them as a server without
+ * transfer settings does (AXFR over UDP NOTIMP; AXFR and IXFR REFUSED at
+ * the apex of a zone served here, else NOTAUTH; NOTIFY NOTIMP, like every
+ * opcode but QUERY); for a server whose zones have transfer settings
+ * (zoneset_t.nxfr), net/worker.c hands the requests xfr_is_transfer() picks
+ * out of respond()'s parse to xfr_answer() instead.
+ *
+ * Two ways in for queries, with the same answers:
  *
  *   respond()            one request: parse, judge, plan, encode.
  *   respond_batch_*()    many requests (a recvmmsg batch): each is parsed

@@ -18,7 +18,12 @@
  * The transports ask the worker for answers (worker_answer, or the batch
  * pair for UDP) and get back a reply_t: the bytes, their length and the
  * delay a fault puts on them, which they hand to delay.h. Stopping a worker
- * drops the replies still waiting.
+ * drops the replies still waiting. A query goes to the engine through
+ * respond.h. A zone transfer (AXFR, IXFR) or NOTIFY to a server whose
+ * zones have transfer settings (zoneset_t.nxfr) goes to xfr_answer() in
+ * xfr.h instead, which returns one reply or, for a transfer over TCP, a
+ * stream that tcp.c sends message by message (reply_t.stream). Of the
+ * zoneset, the worker reads only that count and its name (the query log).
  *
  * Life cycle: worker_init -> worker_start -> (worker_swap)* -> worker_stop ->
  * worker_join -> worker_destroy. worker_destroy alone is also fine after
@@ -93,9 +98,10 @@ typedef struct delay_list {
 
 /*
  * One worker. worker.c owns the loop, the handles, the view and the
- * scratch; each transport owns its part and nobody else touches it: udp.c
- * the UDP sockets and the batch, tcp.c the listeners and the connections,
- * delay.c ndelayed. Each transport counts its own figures in stats.
+ * scratch (tcp.c borrows out, see there); each transport owns its part and
+ * nobody else touches it: udp.c the UDP sockets and the batch, tcp.c the
+ * listeners and the connections, delay.c ndelayed. Each transport counts
+ * its own figures in stats.
  */
 typedef struct worker {
 	unsigned id;
@@ -129,9 +135,15 @@ typedef struct worker {
 	size_t ndelayed;             /* UDP and TCP responses waiting (delay.c) */
 	worker_stats_t stats;
 
-	/* Scratch for the query being answered (worker.c only): the loop
-	 * runs one callback at a time, so one buffer per worker is enough (no
-	 * malloc per query). */
+	/* Scratch for the request being answered. q and ex are worker.c's.
+	 * out is where worker_answer encodes when the transport gives no
+	 * buffer, which is what tcp.c does; tcp.c also has each message of a
+	 * zone transfer written into out (xfr_out_next). Both times tcp.c
+	 * copies the bytes into the write's own heap block (or delay.h copies
+	 * them) before its callback returns, and the loop runs one callback
+	 * at a time, so one buffer per worker serves every connection: no
+	 * malloc per query, no 64 KiB per connection. udp.c gives its batch
+	 * arena instead. */
 	query_t q;
 	explain_t ex;
 	uint8_t out[RESPOND_MAX];

@@ -1,8 +1,11 @@
 /*
  * Unit tests for the network layer without a whole server: delay.c
  * (delayed replies) on a real uv loop, sock.c (socket options, the port
- * probe) on loopback sockets, and tcp.c's framing with a client thread on
- * a loopback connection.
+ * probe) on loopback sockets, tcp.c's framing with a client thread on a
+ * loopback connection, worker_answer() on its own, and a worker set up
+ * and run as the daemon runs it (worker_init, worker_add_senders,
+ * worker_start, worker_swap) answering a client's datagrams through udp.c:
+ * a recvmmsg batch, a delay fault, a view swap.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,12 +25,16 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "analysis/msg.h"
+#include "dns/header.h"
 #include "dns/zone_build.h"
 #include "dns/zoneset.h"
 #include "net/delay.h"
 #include "net/sock.h"
 #include "net/tcp.h"
+#include "net/udp.h"
 #include "net/worker.h"
+#include "respond_fixture.h"
 #include "view.h"
 
 /* ---- delay.c ------------------------------------------------------------ */
@@ -179,21 +186,29 @@ static void test_sock_bind_options(void **state)
 {
 	(void)state;
 	char err[256];
-	listen_addr_t a = loopback(0);
-	int u = sock_bind(&a, SOCK_DGRAM, err, sizeof(err));
-	assert_true(u >= 0);
+	listen_addr_t a;
+	int u = -1, t = -1;
+	/* A UDP port the kernel picks and TCP on the same port, as glued
+	 * listens; the TCP port may be another program's, so try again. */
+	for (int tries = 0; tries < 20 && t < 0; tries++) {
+		if (u >= 0)
+			close(u);
+		a = loopback(0);
+		u = sock_bind(&a, SOCK_DGRAM, err, sizeof(err));
+		assert_true(u >= 0);
+		a = loopback(bound_port(u));
+		t = sock_bind(&a, SOCK_STREAM, err, sizeof(err));
+	}
+	assert_true(t >= 0);
 	assert_int_equal(getint(u, SOL_SOCKET, SO_REUSEPORT), 1);
 	assert_int_equal(getint(u, SOL_SOCKET, SO_REUSEADDR), 1);
 	assert_int_equal(getint(u, SOL_SOCKET, SO_TYPE), SOCK_DGRAM);
 	/* Bigger than the kernel's default 208 KiB (Linux reports double). */
 	assert_true(getint(u, SOL_SOCKET, SO_RCVBUF) > 416 * 1024);
+	assert_int_equal(getint(t, SOL_SOCKET, SO_TYPE), SOCK_STREAM);
 	/* A second worker's socket shares the port. */
-	a = loopback(bound_port(u));
 	int u2 = sock_bind(&a, SOCK_DGRAM, err, sizeof(err));
 	assert_true(u2 >= 0);
-	int t = sock_bind(&a, SOCK_STREAM, err, sizeof(err));
-	assert_true(t >= 0);
-	assert_int_equal(getint(t, SOL_SOCKET, SO_TYPE), SOCK_STREAM);
 	close(u);
 	close(u2);
 	close(t);
@@ -380,6 +395,364 @@ static void test_tcp_cut_inside_length_and_message(void **state)
 	tcp_framing(28); /* cuts after the 2nd query's first length byte, then inside the 3rd */
 }
 
+/* ---- worker.c and udp.c ------------------------------------------------ */
+
+/* The first address of the ANSWER section of the reply m (n bytes), in host
+ * order, or 0 when it has none. */
+static uint32_t answer_a(const uint8_t *m, size_t n)
+{
+	static msg_rr_t rr; /* big: not on the stack */
+	msg_t msg;
+	if (msg_open(&msg, m, n) < 0)
+		return 0;
+	while (msg_next(&msg, &rr) == 1)
+		if (rr.section == 1 && rr.type == RR_A && rr.rdlen == 4)
+			return (uint32_t)rr.rd[0] << 24 | (uint32_t)rr.rd[1] << 16 |
+			       (uint32_t)rr.rd[2] << 8 | rr.rd[3];
+	return 0;
+}
+
+#define IP4(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
+
+/* The reply m (n bytes) answers the request q (qlen bytes, no EDNS): its
+ * ID, QR, one question, and the question itself byte for byte (in the
+ * client's case). */
+static void check_answers(const uint8_t *m, size_t n, const uint8_t *q, size_t qlen)
+{
+	assert_true(n >= qlen);
+	assert_int_equal(fix_id(m), fix_id(q));
+	assert_int_equal(fix_flags(m) & DNS_QR, DNS_QR);
+	assert_int_equal(fix_count(m, 0), 1);
+	assert_memory_equal(m + DNS_HEADER_LEN, q + DNS_HEADER_LEN, qlen - DNS_HEADER_LEN);
+}
+
+/* FIX_TEST_ZONE as a reload may bring it: other addresses for www and slow. */
+static const char NEW_TEST_ZONE[] = "$ORIGIN test.\n"
+				    "$TTL 3600\n"
+				    "@ SOA ns.test. hostmaster.test. 2 7200 900 1209600 300\n"
+				    "@ NS ns.test.\n"
+				    "ns A 192.0.2.1\n"
+				    "www A 192.0.2.90\n"
+				    "slow A 192.0.2.91\n";
+
+static view_t *view_of(const char *zone_text)
+{
+	zoneset_t *zs = fix_zoneset("test.", zone_text, 0, true);
+	assert_non_null(zs);
+	view_t *v = view_new(1);
+	assert_non_null(v);
+	v->zs[0] = zs;
+	return v;
+}
+
+/* worker_answer alone: the reply's bytes in the buffer given (or the
+ * worker's own), what respond() writes for the same request, and the
+ * delay of a delay fault; a drop fault gives nothing. */
+static void test_worker_answer_bytes_and_delay(void **state)
+{
+	(void)state;
+	static uint8_t out[RESPOND_MAX], direct[RESPOND_MAX];
+	worker_t *w = new_worker();
+	view_t *v = view_of(FIX_TEST_ZONE);
+	w->view = v;
+	struct sockaddr_in peer = { .sin_family = AF_INET, .sin_port = htons(5353) };
+	peer.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	uint8_t req[300];
+
+	size_t len =
+		fix_query(req, 0x4242, DNS_RD, "www.test.", RR_A, CLASS_IN, FIX_NO_EDNS, false);
+	reply_t r = worker_answer(w, 0, (struct sockaddr *)&peer, false, req, len, out);
+	assert_ptr_equal(r.bytes, out);
+	assert_int_equal(r.delay_ms, 0);
+	assert_null(r.stream);
+	check_answers(r.bytes, r.len, req, len);
+	assert_int_equal(fix_flags(r.bytes) & 0xF, RCODE_NOERROR);
+	assert_int_equal(answer_a(r.bytes, r.len), IP4(192, 0, 2, 80));
+	size_t n = respond(v->zs[0], req, len, false, direct, NULL, NULL);
+	assert_int_equal(r.len, n);
+	assert_memory_equal(r.bytes, direct, n);
+
+	/* A delay fault: the reply is there at once, with its delay; without
+	 * a buffer it is in the worker's own. */
+	len = fix_query(req, 0x4243, 0, "slow.test.", RR_A, CLASS_IN, FIX_NO_EDNS, false);
+	r = worker_answer(w, 0, (struct sockaddr *)&peer, false, req, len, NULL);
+	assert_ptr_equal(r.bytes, w->out);
+	assert_int_equal(r.delay_ms, FIX_DELAY_MS);
+	check_answers(r.bytes, r.len, req, len);
+	assert_int_equal(answer_a(r.bytes, r.len), IP4(192, 0, 2, 81));
+	/* The same over TCP. */
+	r = worker_answer(w, 0, (struct sockaddr *)&peer, true, req, len, out);
+	assert_int_equal(r.delay_ms, FIX_DELAY_MS);
+	check_answers(r.bytes, r.len, req, len);
+
+	/* A drop fault: nothing to send, nothing to wait for. */
+	len = fix_query(req, 0x4244, 0, "gone.test.", RR_A, CLASS_IN, FIX_NO_EDNS, false);
+	r = worker_answer(w, 0, (struct sockaddr *)&peer, false, req, len, out);
+	assert_int_equal(r.len, 0);
+	assert_int_equal(r.delay_ms, 0);
+
+	free_worker(w);
+	view_free(v);
+}
+
+/*
+ * A worker as daemon.c runs it: one server listening on 127.0.0.1 (the
+ * port the kernel picks), set up with worker_init on this thread, its
+ * reply-only twin added, the loop on the worker's thread; a swap is
+ * acknowledged through ack, after which the old view is freed.
+ */
+typedef struct served {
+	listen_addr_t la;
+	vserver_t vs;
+	srvconf_t sc;
+	view_t *view; /* the one the worker answers from */
+	worker_t *w;
+	atomic_uint acks;        /* swaps acknowledged */
+	struct sockaddr_in addr; /* where it listens */
+	int client;              /* a UDP socket to ask it from */
+} served_t;
+
+static void served_ack(void *ctx) { atomic_fetch_add(&((served_t *)ctx)->acks, 1); }
+
+/* Set up the worker on zone_text (test. with the fixture's faults) and a
+ * client socket; the loop does not run yet, so what the client sends
+ * waits in the socket. */
+static void serve(served_t *s, const char *zone_text)
+{
+	char err[256];
+	memset(s, 0, sizeof(*s));
+	s->view = view_of(zone_text);
+	s->la = loopback(0);
+	s->vs = (vserver_t){ .name = "unit", .listen = &s->la, .nlisten = 1 };
+	s->sc = (srvconf_t){ .servers = &s->vs, .nservers = 1 };
+	atomic_init(&s->acks, 0);
+	s->w = calloc(1, sizeof(*s->w));
+	assert_non_null(s->w);
+	worker_opts_t opts = { .nworkers = 1 };
+	if (worker_init(s->w, 0, &s->sc, s->view, &opts, served_ack, s, err, sizeof(err)) < 0)
+		fail_msg("worker_init: %s", err);
+	assert_int_equal(s->w->nudp, 1);
+	/* The daemon's addresses name their port: the twin binds the one the
+	 * reading socket got, and joins its group. */
+	s->la = loopback(bound_port(s->w->udp[0].fd));
+	worker_add_senders(s->w, &s->sc);
+	if (s->w->udp[0].steered) /* the replies go out of the twin */
+		assert_int_not_equal(s->w->udp[0].send_fd, s->w->udp[0].fd);
+	memcpy(&s->addr, &s->la.ss, sizeof(s->addr));
+
+	s->client = socket(AF_INET, SOCK_DGRAM, 0);
+	assert_true(s->client >= 0);
+	struct timeval tv = { .tv_sec = 5 }; /* a reply that never comes ends the test */
+	assert_int_equal(setsockopt(s->client, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)), 0);
+}
+
+static void served_start(served_t *s) { assert_int_equal(worker_start(s->w), 0); }
+
+/* Stop and free everything; the worker's figures stay readable in stats. */
+static void served_end(served_t *s, worker_stats_t *stats)
+{
+	worker_stop(s->w);
+	worker_join(s->w);
+	*stats = s->w->stats;
+	assert_int_equal(worker_destroy(s->w), 0);
+	free(s->w);
+	view_free(s->view);
+	close(s->client);
+}
+
+/* Hand the worker a view of zone_text and, once it has acknowledged,
+ * free the old one, as daemon.c does on a reload. */
+static void served_swap(served_t *s, const char *zone_text)
+{
+	view_t *next = view_of(zone_text);
+	unsigned before = atomic_load(&s->acks);
+	worker_swap(s->w, next);
+	for (int i = 0; i < 500 && atomic_load(&s->acks) == before; i++)
+		usleep(10000); /* 5 s at most */
+	assert_int_equal(atomic_load(&s->acks), before + 1);
+	view_free(s->view);
+	s->view = next;
+}
+
+static void ask(const served_t *s, const uint8_t *q, size_t len)
+{
+	assert_int_equal(
+		sendto(s->client, q, len, 0, (const struct sockaddr *)&s->addr, sizeof(s->addr)),
+		(ssize_t)len);
+}
+
+/* The next reply to the client, which must come from the address the
+ * queries went to. Returns its length. */
+static size_t reply_from(const served_t *s, uint8_t *buf, size_t cap)
+{
+	struct sockaddr_in from;
+	socklen_t flen = sizeof(from);
+	ssize_t n = recvfrom(s->client, buf, cap, 0, (struct sockaddr *)&from, &flen);
+	if (n < 0)
+		fail_msg("no reply: %s", strerror(errno));
+	assert_int_equal(flen, sizeof(from));
+	assert_int_equal(from.sin_family, AF_INET);
+	assert_int_equal(from.sin_port, s->addr.sin_port);
+	assert_int_equal(from.sin_addr.s_addr, s->addr.sin_addr.s_addr);
+	return (size_t)n;
+}
+
+static uint64_t now_us(void) { return uv_hrtime() / 1000; }
+
+/* What the batch asks, in turn, and what each reply says. */
+typedef struct asked {
+	const char *name; /* in the case the client writes it */
+	uint16_t type;
+	uint16_t rcode;
+	uint16_t ancount;
+	uint32_t a; /* the answer's address, or 0 */
+} asked_t;
+
+static const asked_t BATCH[] = {
+	{ "www.test.", RR_A, RCODE_NOERROR, 1, IP4(192, 0, 2, 80) },
+	{ "WwW.TeSt.", RR_AAAA, RCODE_NOERROR, 1, 0 },
+	{ "ns.test.", RR_A, RCODE_NOERROR, 1, IP4(192, 0, 2, 1) },
+	{ "host.child.test.", RR_A, RCODE_NOERROR, 0, 0 }, /* a referral */
+	{ "nowhere.test.", RR_A, RCODE_NXDOMAIN, 0, 0 },
+	{ "www.elsewhere.", RR_A, RCODE_REFUSED, 0, 0 },
+};
+#define NBATCH (sizeof(BATCH) / sizeof(BATCH[0]))
+
+/* More than two recvmmsg batches' worth (UDP_MMSG_WIDTH each), all in the
+ * socket before the loop first reads. */
+#define BATCH_QUERIES 45
+
+static void test_udp_batch_answers_each(void **state)
+{
+	(void)state;
+	served_t s;
+	static uint8_t q[BATCH_QUERIES][300];
+	size_t qlen[BATCH_QUERIES];
+	bool seen[BATCH_QUERIES] = { false };
+	uint8_t buf[1500];
+
+	serve(&s, FIX_TEST_ZONE);
+	for (unsigned i = 0; i < BATCH_QUERIES; i++) {
+		const asked_t *a = &BATCH[i % NBATCH];
+		qlen[i] = fix_query(q[i], (uint16_t)(0x3000 + i), 0, a->name, a->type, CLASS_IN,
+				    FIX_NO_EDNS, false);
+		ask(&s, q[i], qlen[i]);
+	}
+	served_start(&s);
+	for (unsigned k = 0; k < BATCH_QUERIES; k++) {
+		size_t n = reply_from(&s, buf, sizeof(buf));
+		assert_true(n >= DNS_HEADER_LEN);
+		unsigned i = (unsigned)(fix_id(buf) - 0x3000);
+		assert_true(i < BATCH_QUERIES);
+		assert_false(seen[i]);
+		seen[i] = true;
+		const asked_t *a = &BATCH[i % NBATCH];
+		check_answers(buf, n, q[i], qlen[i]);
+		assert_int_equal(fix_flags(buf) & 0xF, a->rcode);
+		assert_int_equal(fix_count(buf, 1), a->ancount);
+		if (a->a != 0)
+			assert_int_equal(answer_a(buf, n), a->a);
+	}
+	worker_stats_t st;
+	served_end(&s, &st);
+	assert_int_equal(st.udp_queries, BATCH_QUERIES);
+	assert_int_equal(st.udp_dropped, 0);
+	assert_int_equal(st.udp_errors, 0);
+}
+
+/* libuv's timers count whole milliseconds of a clock that may lag the
+ * precise one by one: a delayed reply can come this much early. */
+#define TIMER_SLACK_US 2000
+
+static void test_udp_delay_comes_last(void **state)
+{
+	(void)state;
+	served_t s;
+	uint8_t q[6][300], buf[1500];
+	size_t qlen[6];
+
+	serve(&s, FIX_TEST_ZONE);
+	served_start(&s);
+	/* slow.test. first, then five that are answered at once. */
+	qlen[0] = fix_query(q[0], 0x5000, 0, "slow.test.", RR_A, CLASS_IN, FIX_NO_EDNS, false);
+	for (unsigned i = 1; i < 6; i++)
+		qlen[i] = fix_query(q[i], (uint16_t)(0x5000 + i), 0, "www.test.", RR_A, CLASS_IN,
+				    FIX_NO_EDNS, false);
+	uint64_t t0 = now_us();
+	for (unsigned i = 0; i < 6; i++)
+		ask(&s, q[i], qlen[i]);
+	for (unsigned k = 0; k < 6; k++) {
+		size_t n = reply_from(&s, buf, sizeof(buf));
+		uint64_t waited = now_us() - t0;
+		unsigned i = (unsigned)(fix_id(buf) - 0x5000);
+		assert_true(i < 6);
+		check_answers(buf, n, q[i], qlen[i]);
+		if (k < 5) {
+			/* The others first, without waiting for it. */
+			assert_int_not_equal(i, 0);
+			assert_true(waited < FIX_DELAY_MS * 1000);
+			assert_int_equal(answer_a(buf, n), IP4(192, 0, 2, 80));
+		} else {
+			assert_int_equal(i, 0);
+			assert_true(waited + TIMER_SLACK_US >= FIX_DELAY_MS * 1000);
+			assert_int_equal(answer_a(buf, n), IP4(192, 0, 2, 81));
+		}
+	}
+	worker_stats_t st;
+	served_end(&s, &st);
+	assert_int_equal(st.udp_queries, 6);
+	assert_int_equal(st.delayed, 1);
+	assert_int_equal(st.delay_dropped, 0);
+}
+
+/* A reload under a delayed reply: the reply prepared from the old view
+ * goes out as it was, after the old view is freed; the next query is
+ * answered from the new one. */
+static void test_udp_swap_keeps_prepared_reply(void **state)
+{
+	(void)state;
+	served_t s;
+	uint8_t q[3][300], buf[1500];
+	size_t qlen[3];
+	bool seen[3] = { false };
+
+	serve(&s, FIX_TEST_ZONE);
+	served_start(&s);
+	qlen[0] = fix_query(q[0], 0x6000, 0, "slow.test.", RR_A, CLASS_IN, FIX_NO_EDNS, false);
+	qlen[1] = fix_query(q[1], 0x6001, 0, "www.test.", RR_A, CLASS_IN, FIX_NO_EDNS, false);
+	qlen[2] = fix_query(q[2], 0x6002, 0, "www.test.", RR_A, CLASS_IN, FIX_NO_EDNS, false);
+	uint64_t t0 = now_us();
+	ask(&s, q[0], qlen[0]);
+	ask(&s, q[1], qlen[1]);
+	/* The worker answers in order: once the second reply is here, the
+	 * first is prepared and waits on its timer. */
+	size_t n = reply_from(&s, buf, sizeof(buf));
+	check_answers(buf, n, q[1], qlen[1]);
+	assert_int_equal(answer_a(buf, n), IP4(192, 0, 2, 80));
+	seen[1] = true;
+
+	served_swap(&s, NEW_TEST_ZONE);
+	ask(&s, q[2], qlen[2]);
+	for (unsigned k = 0; k < 2; k++) {
+		n = reply_from(&s, buf, sizeof(buf));
+		unsigned i = (unsigned)(fix_id(buf) - 0x6000);
+		assert_true(i < 3);
+		assert_false(seen[i]);
+		seen[i] = true;
+		check_answers(buf, n, q[i], qlen[i]);
+		if (i == 0) {
+			assert_true(now_us() - t0 + TIMER_SLACK_US >= FIX_DELAY_MS * 1000);
+			assert_int_equal(answer_a(buf, n), IP4(192, 0, 2, 81)); /* the old view's */
+		} else {
+			assert_int_equal(answer_a(buf, n), IP4(192, 0, 2, 90)); /* the new view's */
+		}
+	}
+	worker_stats_t st;
+	served_end(&s, &st);
+	assert_int_equal(st.udp_queries, 3);
+	assert_int_equal(st.delayed, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -391,6 +764,10 @@ int main(void)
 		cmocka_unit_test(test_tcp_one_write),
 		cmocka_unit_test(test_tcp_byte_by_byte),
 		cmocka_unit_test(test_tcp_cut_inside_length_and_message),
+		cmocka_unit_test(test_worker_answer_bytes_and_delay),
+		cmocka_unit_test(test_udp_batch_answers_each),
+		cmocka_unit_test(test_udp_delay_comes_last),
+		cmocka_unit_test(test_udp_swap_keeps_prepared_reply),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
