@@ -1,6 +1,8 @@
 # test_resources.sh -- resources on the query path:
 #  1. no heap allocation per UDP query: the allocation count of a glued that
-#     answered 3000 queries equals that of one that answered 30;
+#     answered 3000 queries equals that of one that answered 30; again with
+#     DO=1 to signed zones (tests/data/signed: RRSIGs, NSEC3 proofs hashed
+#     per NXDOMAIN, DS and no-DS proofs at referrals);
 #  2. no leaks and no memory errors: glued under valgrind answers UDP and TCP
 #     queries, reloads on SIGHUP (good and broken zone), stops on SIGTERM,
 #     and valgrind reports nothing.
@@ -11,25 +13,48 @@ NAMES="www.child.test. www.test. nothing.test. foo.wild.test. c1.test. www.big.t
 PY=python3
 MC="$(dirname "$GLUED")/tests/libmalloc_count.so"
 
+SIGNED=tests/data/signed
+SIGNED_ZONES=(-z "sec.=$SIGNED/sec.zone" -z "nsec3.sec.=$SIGNED/nsec3.sec.zone"
+	-z "nsec.sec.=$SIGNED/nsec.sec.zone")
+SIGNED_NAMES="www.nsec3.sec. nothere.nsec3.sec. any.wild.nsec3.sec. ent.nsec3.sec.
+	www.unsigned.sec. www.nsec.sec. nothere.sec. a.b.nothere.nsec.sec. any.wild.nsec.sec."
+
+# allocations_after N PROBE [--dnssec] -- GLUED-ARGS...: the allocation
+# count of a glued that answered N queries of udp_load.py's mix.
 allocations_after() {
-	local n=$1 out="$LIB_TMP/count.$1"
-	lib_start "mc$n" test. -- env LD_PRELOAD="$MC" MALLOC_COUNT_OUT="$out" \
-		"$GLUED" -t 1 -l "127.0.0.1:@PORT@" -z "test.=$ZONE" || return 1
+	local n=$1 probe=$2 dnssec="" out="$LIB_TMP/count.$1.$RANDOM" names=$NAMES
+	shift 2
+	if [ "$1" = --dnssec ]; then
+		dnssec=--dnssec names=$SIGNED_NAMES
+		shift
+	fi
+	[ "$1" = -- ] && shift
+	lib_start "mc$n$dnssec" "$probe" -- env LD_PRELOAD="$MC" MALLOC_COUNT_OUT="$out" \
+		"$GLUED" -t 1 -l "127.0.0.1:@PORT@" "$@" || return 1
 	local got
-	got=$($PY tests/integration/udp_load.py "${SRV_PORT[mc$n]}" "$n" $NAMES)
+	# shellcheck disable=SC2086
+	got=$($PY tests/integration/udp_load.py $dnssec "${SRV_PORT[mc$n$dnssec]}" "$n" $names)
 	[ "$got" -eq "$n" ] || echo "only $got of $n answered" >&2
-	lib_stop "mc$n" >/dev/null
+	lib_stop "mc$n$dnssec" >/dev/null
 	cat "$out"
 }
 
-if [ -f "$MC" ]; then
-	few=$(allocations_after 30)
-	many=$(allocations_after 3000)
+# no_allocation WHAT PROBE [--dnssec] -- GLUED-ARGS...
+no_allocation() {
+	local what=$1 few many
+	shift
+	few=$(allocations_after 30 "$@")
+	many=$(allocations_after 3000 "$@")
 	if [ -n "$few" ] && [ -n "$many" ] && [ $((many - few)) -lt 30 ]; then
-		ok "UDP query path allocates nothing ($few allocations after 30 queries, $many after 3000)"
+		ok "$what allocates nothing ($few allocations after 30 queries, $many after 3000)"
 	else
-		bad "UDP query path allocates" "after 30 queries: $few allocations; after 3000: $many"
+		bad "$what allocates" "after 30 queries: $few allocations; after 3000: $many"
 	fi
+}
+
+if [ -f "$MC" ]; then
+	no_allocation "UDP query path" test. -- -z "test.=$ZONE"
+	no_allocation "UDP query path with DO=1 to signed zones" sec. --dnssec -- "${SIGNED_ZONES[@]}"
 else
 	bad "malloc counter not built at $MC"
 fi
