@@ -240,7 +240,8 @@ static int ask(sim_t *s, const sim_addr_t *addrs, size_t naddrs, const uint8_t *
 		if (err == ENOENT) {
 			s->out->seen |= SIM_SEEN_UNKNOWN;
 			tracef(s, "%s ? %s %s -> not checked offline\n", as, qtext, ttext);
-			reason_add(why, whycap, "%s: not in the loaded zone files", as);
+			reason_add(why, whycap, "%s: %s %s is not in the loaded zone files", as,
+				   qtext, ttext);
 			continue;
 		}
 		if ((err == 0 || err == ETIME) && n >= DNS_HEADER_LEN &&
@@ -684,8 +685,14 @@ static int resolve(sim_t *s, const uint8_t *qname_in, uint16_t qtype, int depth,
 		    0) {
 			char ztext[NAME_TEXT_MAX];
 			name_to_text(zone, ztext, sizeof(ztext));
-			text_setf(why, whycap, "no server of %s answered usefully: %s", ztext,
-				  reasons);
+			/* zone is the root until the first referral: the
+			 * servers the walk starts at, which need not serve it. */
+			if (zone[0] == 0)
+				text_setf(why, whycap, "no starting server answered usefully: %s",
+					  reasons);
+			else
+				text_setf(why, whycap, "no server of %s answered usefully: %s",
+					  ztext, reasons);
 			r->cause = SIM_CAUSE_NO_ANSWER;
 			memcpy(r->zone, zone, name_len(zone));
 			break;
