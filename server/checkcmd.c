@@ -22,6 +22,7 @@
 #include "log.h"
 #include "xfrd.h"
 #include "util/json.h"
+#include "util/text.h"
 #include "view.h"
 
 static void warn_cb(void *ctx, const char *msg)
@@ -80,10 +81,28 @@ static void check_predict_cb(void *ctx, const check_prediction_t *p)
 	o->predictions[o->npredictions++] = *p;
 }
 
+/* Did the walk end in an answer that validated, secure or insecure? Then
+ * the response's signatures and proofs are worth saying. */
+static bool validated_answer(uint8_t dnssec)
+{
+	return dnssec == SIM_DNSSEC_SECURE || dnssec == SIM_DNSSEC_INSECURE;
+}
+
+/* ", secure, rrsig=1 nsec=0": the verdict of an answer that validated and
+ * what its response carried; "" for anything else. */
+static void verdict_text(uint8_t dnssec, unsigned rrsigs, unsigned nsecs, char *buf, size_t cap)
+{
+	buf[0] = '\0';
+	if (validated_answer(dnssec))
+		snprintf(buf, cap, ", %s, rrsig=%u nsec=%u", sim_dnssec_str(dnssec), rrsigs, nsecs);
+}
+
 static void print_prediction(const check_out_t *o, const check_prediction_t *p)
 {
+	char verdict[64];
+	verdict_text(p->dnssec, p->rrsigs, p->nsecs, verdict, sizeof(verdict));
 	if (o->json) {
-		char buf[1024];
+		char buf[2048];
 		json_t j;
 		json_init(&j, buf, sizeof(buf));
 		json_obj_open(&j, NULL);
@@ -98,20 +117,29 @@ static void print_prediction(const check_out_t *o, const check_prediction_t *p)
 			json_str(&j, "dnssec", sim_dnssec_str(p->dnssec));
 			json_uint(&j, "ede", p->ede);
 		}
+		if (validated_answer(p->dnssec)) {
+			json_uint(&j, "rrsigs", p->rrsigs);
+			json_uint(&j, "nsecs", p->nsecs);
+		}
 		json_str(&j, "why", p->why);
+		if (p->unchecked)
+			json_str(&j, "outside", p->outside);
 		json_line(&j);
 	} else if (p->dnssec == SIM_DNSSEC_BOGUS) {
 		printf("  %s: SERVFAIL (bogus, EDE %u: %s)\n", p->delegation, p->ede, p->why);
 	} else if (p->rcode == RCODE_NOERROR) {
-		printf("  %s: resolves%s%s (%u queries%s)\n", p->delegation,
-		       p->dnssec != SIM_DNSSEC_NONE ? ", " : "", sim_dnssec_str(p->dnssec),
-		       p->queries, p->tcp ? ", TC then TCP" : "");
+		printf("  %s: resolves%s (%u queries%s)\n", p->delegation, verdict, p->queries,
+		       p->tcp ? ", TC then TCP" : "");
+	} else if (p->unchecked && p->outside[0]) {
+		/* Where the walk left the files first, then the resolver's reason. */
+		printf("  %s: not checked offline: %s (%s)\n", p->delegation, p->outside, p->why);
 	} else if (p->unchecked) {
 		printf("  %s: not checked offline: %s\n", p->delegation, p->why);
 	} else if (p->rcode == RCODE_SERVFAIL) {
 		printf("  %s: SERVFAIL: %s\n", p->delegation, p->why);
 	} else {
-		printf("  %s: %s (%u queries)\n", p->delegation, rcode_str(p->rcode), p->queries);
+		printf("  %s: %s%s (%u queries)\n", p->delegation, rcode_str(p->rcode), verdict,
+		       p->queries);
 	}
 }
 
@@ -262,18 +290,16 @@ static bool check_scenario(const scenario_t *t, const sim_addr_t *roots, size_t 
 		snprintf(got, sizeof(got), "(simulation failed)");
 	} else {
 		const char *rc = rcode_str(res->rcode);
+		char verdict[64];
+		verdict_text(res->dnssec, res->rrsigs, res->nsecs, verdict, sizeof(verdict));
 		if (res->dnssec == SIM_DNSSEC_BOGUS)
 			snprintf(got, sizeof(got), "%s (bogus, EDE %u: %s)", rc, res->ede,
 				 res->why);
 		else if (res->rcode == RCODE_NOERROR && res->has_addr)
-			snprintf(got, sizeof(got), "%s %s%s%s", rc,
-				 sim_addr_str(&res->addr, addr, sizeof(addr)),
-				 res->dnssec != SIM_DNSSEC_NONE ? ", " : "",
-				 sim_dnssec_str(res->dnssec));
+			snprintf(got, sizeof(got), "%s %s%s", rc,
+				 sim_addr_str(&res->addr, addr, sizeof(addr)), verdict);
 		else
-			snprintf(got, sizeof(got), "%s%s%s", rc,
-				 res->dnssec != SIM_DNSSEC_NONE ? ", " : "",
-				 sim_dnssec_str(res->dnssec));
+			snprintf(got, sizeof(got), "%s%s", rc, verdict);
 		check_expect_t e;
 		agree = judged && scenario_expect(t, &e) && check_agrees(&e, res);
 	}
@@ -300,6 +326,10 @@ static bool check_scenario(const scenario_t *t, const sim_addr_t *roots, size_t 
 			json_str(&j, "dnssec", sim_dnssec_str(res->dnssec));
 			json_bool(&j, "ad", res->ad);
 			json_uint(&j, "ede", res->ede);
+			if (validated_answer(res->dnssec)) {
+				json_uint(&j, "rrsigs", res->rrsigs);
+				json_uint(&j, "nsecs", res->nsecs);
+			}
 		}
 		json_str(&j, "why", res ? res->why : "");
 		json_str(&j, "result", judged ? result : "not judged");
@@ -314,6 +344,28 @@ static bool check_scenario(const scenario_t *t, const sim_addr_t *roots, size_t 
 	}
 	free(res);
 	return agree;
+}
+
+/* The top zones the offline walk starts at a made-up server for (their NS
+ * names have no address in the files): "example.com.'s servers" or "the
+ * servers of a., b." into buf, or origins "a. b." with json; "" for none. */
+static void start_text(const offline_t *off, const zoneset_t *files, bool json, char *buf,
+		       size_t cap)
+{
+	buf[0] = '\0';
+	for (size_t i = 0; i < off->nstart; i++) {
+		char origin[NAME_TEXT_MAX];
+		name_str(zone_origin(files->zones[off->start_zones[i]]), origin, sizeof(origin));
+		text_appendf(buf, cap, "%s%s", i == 0 ? "" : json ? " " : ", ", origin);
+	}
+	if (json || off->nstart == 0)
+		return;
+	char names[1024];
+	snprintf(names, sizeof(names), "%s", buf);
+	if (off->nstart == 1)
+		snprintf(buf, cap, "%s's servers", names);
+	else
+		snprintf(buf, cap, "the servers of %s", names);
 }
 
 /* The delegation checks (analysis/check.h) over every server of a loaded
@@ -361,17 +413,26 @@ static unsigned check_delegations(const srvconf_t *sc, const view_t *v, bool jso
 	}
 	if (out.lost > 0)
 		log_error("out of memory: %u prediction(s) not shown", out.lost);
-	if (!json && sum.have_root && opts.nanchor > 0) {
-		printf("predictions (what a validating resolver gets for each delegation; trust anchor:");
-		for (size_t i = 0; i < opts.nanchor; i++)
-			printf(" DS %u/%u/%u", wire_get16(anchor[i].rd), anchor[i].rd[2],
-			       anchor[i].rd[3]);
-		puts(" of the signed root zone):");
+	/* Zone files whose top zone has no address in them: the walk starts at
+	 * a made-up server for it (offline.h), and says so. */
+	char start[1200] = "";
+	if (offline)
+		start_text(&off, v->zs[0], false, start, sizeof(start));
+	if (!json && sum.have_root) {
+		printf("predictions (what %s resolver gets for each delegation",
+		       opts.nanchor > 0 ? "a validating" : "an iterating");
+		if (start[0])
+			printf(", starting at %s, whose addresses are not in the files", start);
+		if (opts.nanchor > 0) {
+			printf("; trust anchor:");
+			for (size_t i = 0; i < opts.nanchor; i++)
+				printf(" DS %u/%u/%u", wire_get16(anchor[i].rd), anchor[i].rd[2],
+				       anchor[i].rd[3]);
+			printf(" of the signed root zone");
+		}
+		puts("):");
 	} else if (!json)
-		puts(sum.have_root
-			     ? "predictions (what an iterating resolver gets for each delegation):"
-		     : offline
-			     ? "predictions: none (the NS names of the top zone have no address in the loaded files)"
+		puts(offline ? "predictions: none (no loaded zone to start at)"
 			     : "predictions: none (no server of the configuration serves the root zone)");
 	for (size_t i = 0; i < out.npredictions; i++)
 		print_prediction(&out, &out.predictions[i]);
@@ -383,7 +444,7 @@ static unsigned check_delegations(const srvconf_t *sc, const view_t *v, bool jso
 					&unjudged);
 	}
 	if (json) {
-		char buf[512];
+		char buf[2048];
 		json_t j;
 		json_init(&j, buf, sizeof(buf));
 		json_obj_open(&j, NULL);
@@ -396,6 +457,10 @@ static unsigned check_delegations(const srvconf_t *sc, const view_t *v, bool jso
 		json_uint(&j, "scenarios", nroots ? sc->nscenarios : 0);
 		json_uint(&j, "scenarios_agree", agree);
 		json_uint(&j, "scenarios_unjudged", unjudged);
+		if (offline && off.nstart > 0) {
+			start_text(&off, v->zs[0], true, start, sizeof(start));
+			json_str(&j, "start_zones", start);
+		}
 		json_line(&j);
 	} else {
 		printf("%u delegation(s): %u error(s), %u warning(s), %u info(s)", sum.delegations,

@@ -343,10 +343,16 @@ static void check_ns_sets(run_t *r, const node_t *cut, const zone_t *child)
 	free(ponly);
 	free(cn);
 	free(conly);
-	if (only_parent[0] || only_child[0])
-		finding(r, CHECK_WARNING, "NS_SET_MISMATCH", cut->name, NULL, NULL,
-			"the parent lists [%s] that the child does not; the child lists [%s] that the parent does not",
-			only_parent[0] ? only_parent : "-", only_child[0] ? only_child : "-");
+	/* Each side that lists something the other does not, and only those. */
+	char msg[sizeof(only_parent) + sizeof(only_child) + 96] = "";
+	if (only_parent[0])
+		text_appendf(msg, sizeof(msg), "the parent lists [%s] that the child does not",
+			     only_parent);
+	if (only_child[0])
+		text_appendf(msg, sizeof(msg), "%sthe child lists [%s] that the parent does not",
+			     msg[0] ? "; " : "", only_child);
+	if (msg[0])
+		finding(r, CHECK_WARNING, "NS_SET_MISMATCH", cut->name, NULL, NULL, "%s", msg);
 }
 
 static void check_child(run_t *r, const node_t *cut)
@@ -658,6 +664,118 @@ static void check_cycles(run_t *r, const cut_list_t *cuts)
 	}
 }
 
+/* The first questions of one walk that the loaded files cannot answer
+ * (check_net_send's ENOENT), to say where the walk left them. */
+#define OUTSIDE_MAX 16
+typedef struct outside {
+	check_net_t *net;
+	size_t n;
+	struct {
+		sim_addr_t addr;
+		uint8_t lname[NAME_MAXLEN];
+		uint16_t qtype;
+	} q[OUTSIDE_MAX];
+} outside_t;
+
+/* check_net_send, noting each question it answers ENOENT. */
+static int outside_send(void *ctx, const sim_addr_t *addr, bool tcp, const uint8_t *q, size_t qlen,
+			uint8_t *resp, size_t cap, size_t *rlen)
+{
+	outside_t *o = ctx;
+	int err = check_net_send(o->net, addr, tcp, q, qlen, resp, cap, rlen);
+	query_t qq;
+	if (err != ENOENT || o->n == OUTSIDE_MAX || query_parse(q, qlen, &qq) != 0 ||
+	    !qq.has_question)
+		return err;
+	for (size_t i = 0; i < o->n; i++)
+		if (o->q[i].qtype == qq.qtype && name_equal(o->q[i].lname, qq.lname) &&
+		    o->q[i].addr.len == addr->len &&
+		    memcmp(o->q[i].addr.bytes, addr->bytes, addr->len) == 0)
+			return err;
+	o->q[o->n].addr = *addr;
+	memcpy(o->q[o->n].lname, qq.lname, name_len(qq.lname));
+	o->q[o->n].qtype = qq.qtype;
+	o->n++;
+	return err;
+}
+
+/*
+ * Why the files cannot answer one of o's questions, as the subject of a
+ * sentence (head) that its addresses complete: the name is in no loaded
+ * zone (no address: the question could be asked anywhere), it is below a
+ * delegation whose child is not loaded, or no loaded zone is served at
+ * the address (offline_outside and check_net_send decide the same way).
+ */
+enum outside_kind { OUTSIDE_NAME, OUTSIDE_CHILD, OUTSIDE_ADDR };
+
+static int outside_head(const run_t *r, const uint8_t *lname, uint16_t qtype, char *head,
+			size_t cap)
+{
+	char tb[16];
+	const zone_t *z = zoneset_find(r->net.files, lname);
+	const node_t *n = z ? zone_closest(z, lname, true) : NULL;
+	if (!z || (zone_origin(z)[0] == 0 && n == zone_apex(z) && lname[0] != 0)) {
+		text(lname, head, cap);
+		return OUTSIDE_NAME;
+	}
+	if (n && (n->flags & NODE_CUT) && !(qtype == RR_DS && name_equal(n->name, lname))) {
+		text(n->name, head, cap);
+		return OUTSIDE_CHILD;
+	}
+	text(lname, head, cap);
+	text_appendf(head, cap, " %s", rrtype_to_text(qtype, tb));
+	return OUTSIDE_ADDR;
+}
+
+/* Where the walk o watched left the files, in words, into buf: one
+ * sentence per subject, with its addresses, joined by "; ". */
+static void outside_text(const run_t *r, const outside_t *o, char *buf, size_t cap)
+{
+	struct {
+		int kind;
+		char head[NAME_TEXT_MAX + 16];
+		char addrs[256];
+		unsigned naddrs;
+	} s[OUTSIDE_MAX];
+	size_t ns = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < o->n; i++) {
+		char head[NAME_TEXT_MAX + 16], as[48];
+		int kind = outside_head(r, o->q[i].lname, o->q[i].qtype, head, sizeof(head));
+		size_t k = 0;
+		while (k < ns && (s[k].kind != kind || strcmp(s[k].head, head) != 0))
+			k++;
+		if (k == ns) {
+			s[ns].kind = kind;
+			snprintf(s[ns].head, sizeof(s[ns].head), "%s", head);
+			s[ns].addrs[0] = '\0';
+			s[ns].naddrs = 0;
+			ns++;
+		}
+		sim_addr_str(&o->q[i].addr, as, sizeof(as));
+		if (!strstr(s[k].addrs, as)) {
+			text_appendf(s[k].addrs, sizeof(s[k].addrs), "%s%s", s[k].naddrs ? " " : "",
+				     as);
+			s[k].naddrs++;
+		}
+	}
+	for (size_t k = 0; k < ns; k++) {
+		const char *sep = k ? "; " : "";
+		if (s[k].kind == OUTSIDE_NAME)
+			text_appendf(buf, cap, "%s%s is in no loaded zone file", sep, s[k].head);
+		else if (s[k].kind == OUTSIDE_CHILD)
+			text_appendf(
+				buf, cap,
+				"%s%s is not loaded: the files do not say what %s answer%s for it",
+				sep, s[k].head, s[k].addrs, s[k].naddrs == 1 ? "s" : "");
+		else
+			text_appendf(
+				buf, cap,
+				"%sno loaded zone is served at %s, where the walk asked for %s",
+				sep, s[k].addrs, s[k].head);
+	}
+}
+
 static void predict(run_t *r, const node_t *cut)
 {
 	if (!r->predict || r->nroots == 0)
@@ -669,14 +787,22 @@ static void predict(run_t *r, const node_t *cut)
 	sim_result_t *res = malloc(sizeof(*res));
 	if (!res)
 		return;
-	if (sim_resolve(r->roots, r->nroots, &r->sim, cut->name, RR_SOA, &r->opts, res) == 0) {
+	outside_t o = { .net = &r->net };
+	sim_net_t net = r->net.files ? (sim_net_t){ outside_send, &o } : r->sim;
+	if (sim_resolve(r->roots, r->nroots, &net, cut->name, RR_SOA, &r->opts, res) == 0) {
 		p.rcode = res->rcode;
 		p.unchecked = res->rcode == RCODE_SERVFAIL && (res->seen & SIM_SEEN_UNKNOWN);
 		p.queries = res->queries;
 		p.tcp = res->tcp;
 		p.dnssec = res->dnssec;
 		p.ede = res->ede;
+		if (res->dnssec == SIM_DNSSEC_SECURE || res->dnssec == SIM_DNSSEC_INSECURE) {
+			p.rrsigs = res->rrsigs;
+			p.nsecs = res->nsecs;
+		}
 		snprintf(p.why, sizeof(p.why), "%s", res->why);
+		if (p.unchecked)
+			outside_text(r, &o, p.outside, sizeof(p.outside));
 		if (res->rcode == RCODE_SERVFAIL && (res->seen & SIM_SEEN_CYCLE))
 			finding(r, CHECK_ERROR, "OUT_OF_DOMAIN_NS_CYCLE", cut->name, NULL, NULL,
 				"the NS names can only be resolved through this delegation itself: %s",

@@ -53,10 +53,16 @@ typedef struct check_prediction {
 	uint8_t rcode;      /* NOERROR, NXDOMAIN, SERVFAIL */
 	bool unchecked;     /* SERVFAIL only because the walk left the loaded files */
 	unsigned queries;
-	unsigned tcp;          /* of which over TCP (after TC) */
-	uint8_t dnssec;        /* enum sim_dnssec: NONE unless validating */
-	uint16_t ede;          /* the EDE of a bogus (or insecure) outcome, 0: none */
+	unsigned tcp;   /* of which over TCP (after TC) */
+	uint8_t dnssec; /* enum sim_dnssec: NONE unless validating */
+	uint16_t ede;   /* the EDE of a bogus (or insecure) outcome, 0: none */
+	/* A secure or insecure answer: the RRSIG and the NSEC/NSEC3 records
+	 * of the response that ended the walk (sim_result_t); else 0. */
+	unsigned rrsigs, nsecs;
 	char why[SIM_WHY_MAX]; /* SERVFAIL: why (bogus: the validation's reason) */
+	/* unchecked: which part of the walk the loaded files cannot follow,
+	 * in words ("ns.provider.net. is in no loaded zone file"); else "". */
+	char outside[SIM_WHY_MAX];
 } check_prediction_t;
 
 typedef void (*check_predict_fn)(void *ctx, const check_prediction_t *p);

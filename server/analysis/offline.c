@@ -4,7 +4,8 @@
  * Each loaded zone is served at the addresses of its own NS names: the
  * child's addresses for names inside it, else the authoritative addresses
  * the loaded files hold (or, failing those, glue). One virtual server per
- * address, with the zones served there.
+ * address, with the zones served there, and one made-up start server for
+ * the top zones the files give no address for.
  */
 #include "analysis/offline.h"
 
@@ -96,6 +97,32 @@ static bool has_parent(const zoneset_t *files, size_t i)
 	return false;
 }
 
+/* Does a have an address for zone i? */
+static bool served(const acc_t *a, size_t i)
+{
+	for (size_t k = 0; k < a->n; k++)
+		if (a->p[k].zone == i)
+			return true;
+	return false;
+}
+
+/* The made-up start server's address: the first of 100::1, 100::2, ...
+ * (RFC 6666's discard-only prefix) that no NS name of the files has. */
+static sim_addr_t start_addr(const acc_t *a)
+{
+	sim_addr_t s = { .len = 16, .bytes = { 0x01, 0x00 } };
+	for (unsigned k = 1; k <= 0xFFFF; k++) {
+		s.bytes[14] = (uint8_t)(k >> 8);
+		s.bytes[15] = (uint8_t)k;
+		bool used = false;
+		for (size_t i = 0; i < a->n && !used; i++)
+			used = sim_addr_equal(&a->p[i].addr, &s);
+		if (!used)
+			break;
+	}
+	return s;
+}
+
 static int cmp_pair(const void *x, const void *y)
 {
 	const pair_t *a = x, *b = y;
@@ -124,6 +151,24 @@ int offline_build(const zoneset_t *files, offline_t *out)
 	}
 	if (a.failed)
 		goto nomem;
+
+	/* A top zone whose NS names have no address in the files (hosted at
+	 * a provider whose zones are not loaded) is served by a made-up start
+	 * server, so that the walk begins at it and follows its referrals to
+	 * the loaded children. */
+	out->start_zones = calloc(files->nzones ? files->nzones : 1, sizeof(*out->start_zones));
+	if (!out->start_zones)
+		goto nomem;
+	for (size_t i = 0; i < files->nzones; i++)
+		if (!has_parent(files, i) && !served(&a, i))
+			out->start_zones[out->nstart++] = i;
+	if (out->nstart > 0) {
+		out->start = start_addr(&a);
+		for (size_t i = 0; i < out->nstart; i++)
+			add(&a, &out->start, out->start_zones[i]);
+		if (a.failed)
+			goto nomem;
+	}
 	qsort(a.p, a.n, sizeof(*a.p), cmp_pair);
 
 	/* One server per distinct address; the roots are where the top zones
@@ -175,6 +220,7 @@ void offline_free(offline_t *o)
 	free(o->servers);
 	free(o->addrs);
 	free(o->roots);
+	free(o->start_zones);
 	memset(o, 0, sizeof(*o));
 }
 

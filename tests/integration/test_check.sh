@@ -4,7 +4,8 @@
 # prediction agreeing with the lab's expected resolver outcome (which
 # tests/lab/test_unbound.sh confirms with Unbound), in text and in --json;
 # a copy of the lab with the faults removed is clean; -z on a zone with
-# missing glue names it.
+# missing glue names it; on the pre-signed lab (tests/data/signed), the
+# RRSIG and NSEC/NSEC3 records of each response that validated.
 #
 #   bash tests/integration/test_check.sh /path/to/glued   (repo root)
 
@@ -100,7 +101,7 @@ check_eq "--check: no DISAGREE" 0 "$(printf '%s\n' "$out" | grep -c DISAGREE)"
 check_match "--check: a SERVFAIL scenario" \
 	'^  no-glue: www\.nog\.lab\. A: expected SERVFAIL, predicted SERVFAIL: agree ' "$out"
 check_match "--check: a NOERROR scenario with its address" \
-	'^  in-domain: www\.good\.lab\. A: expected NOERROR 127\.0\.5\.80, predicted NOERROR 127\.0\.5\.80, secure: agree ' "$out"
+	'^  in-domain: www\.good\.lab\. A: expected NOERROR 127\.0\.5\.80, predicted NOERROR 127\.0\.5\.80, secure, rrsig=1 nsec=0: agree ' "$out"
 check_match "--check: a bogus scenario with its EDE and reason" \
 	'^  ds-mismatch: www\.ds-mismatch\.lab\. A: expected SERVFAIL, bogus, EDE 9, predicted SERVFAIL \(bogus, EDE 9: DS [0-9]+/13/2 in lab\. matches no DNSKEY of ds-mismatch\.lab\.\): agree' "$out"
 check_match "--check: the summary" \
@@ -199,7 +200,7 @@ check_eq "--check on the lab without its faults: no prediction SERVFAILs" 0 \
 	"$(printf '%s\n' "$out" | sed -n '/^predictions/,/^scenarios/p' | grep -c SERVFAIL)"
 # lab.yaml's scenarios still expect the faults: the simulation disagrees.
 check_match "--check on the lab without its faults: the old no-glue scenario DISAGREEs" \
-	'^  no-glue: www\.nog\.lab\. A: expected SERVFAIL, predicted NOERROR 127\.0\.7\.80, secure: DISAGREE' "$out"
+	'^  no-glue: www\.nog\.lab\. A: expected SERVFAIL, predicted NOERROR 127\.0\.7\.80, secure, rrsig=1 nsec=0: DISAGREE' "$out"
 
 # --- -z: a zone with missing glue -------------------------------------------------------------
 cat >"$LIB_TMP/missing.zone" <<'EOF'
@@ -222,7 +223,7 @@ check_eq "--check -z: MISSING_GLUE_FOR_NS_NAME for the NS name without glue only
 # A zone alone is its own starting point: its delegations are followed as
 # far as the file goes, and no further.
 check_match "--check -z: a zone alone, its delegation followed to where the file ends" \
-	'^  kid\.example\.: not checked offline: .*192\.0\.2\.2: not in the loaded zone files' "$out"
+	'^  kid\.example\.: not checked offline: kid\.example\. is not loaded: the files do not say what 192\.0\.2\.2 answers for it \(' "$out"
 check_match "--check -z: an address no loaded zone is served at is an info, not an error" \
 	'^info NOT_CHECKED_OFFLINE zone=example\. delegation=ok\.example\.: 192\.0\.2\.3: ' "$out"
 json=$(timeout 60 "$GLUED" --check --json -z "$LIB_TMP/missing.zone" 2>/dev/null)
@@ -256,7 +257,30 @@ check_match "--check: the expired signatures are RRSIG_EXPIRED" \
 check_match "--check: the bogus scenario is judged, and agrees" \
 	'^  expired: www\.expired\.sec\. A: expected SERVFAIL, bogus, predicted SERVFAIL \(bogus, EDE 7: .* expired at 20200201000000\): agree' "$out"
 check_match "--check: a secure scenario" \
-	'^  nsec3-nxdomain: nothere\.nsec3\.sec\. A: expected NXDOMAIN, secure, predicted NXDOMAIN, secure: agree' "$out"
+	'^  nsec3-nxdomain: nothere\.nsec3\.sec\. A: expected NXDOMAIN, secure, predicted NXDOMAIN, secure, rrsig=[0-9]+ nsec=[0-9]+: agree' "$out"
+# What each validated response carried. An NSEC3 NXDOMAIN proves the
+# closest encloser, the next closer name and the wildcard: in sec. three
+# NSEC3s; in nsec3.sec. one NSEC3 covers both the next closer name and the
+# wildcard, so two (dig +dnssec on the zone shows the same), each with its
+# RRSIG beside the SOA's.
+check_match "--check: an NSEC3 NXDOMAIN with three NSEC3s (opt-out, insecure)" \
+	'^  optout-nxdomain: nothere\.sec\. A: expected NXDOMAIN, insecure, predicted NXDOMAIN, insecure, rrsig=4 nsec=3: agree' "$out"
+check_match "--check: an NSEC3 NXDOMAIN whose wildcard and next closer share an NSEC3" \
+	'^  nsec3-nxdomain: .*, predicted NXDOMAIN, secure, rrsig=3 nsec=2: agree' "$out"
+check_match "--check: an NSEC NODATA: the SOA and one NSEC, both signed" \
+	'^  nsec-nodata: www\.nsec\.sec\. AAAA: .*, predicted NOERROR, secure, rrsig=2 nsec=1: agree' "$out"
+check_match "--check: an NSEC NXDOMAIN: two NSECs" \
+	'^  nsec-nxdomain: .*, predicted NXDOMAIN, secure, rrsig=3 nsec=2: agree' "$out"
+check_match "--check: an unsigned zone's answer: no signature, no proof" \
+	'^  optout-insecure: www\.unsigned\.sec\. A: .*, predicted NOERROR 127\.0\.30\.50, insecure, rrsig=0 nsec=0: agree' "$out"
+check_match "--check: a prediction says what the SOA answer carried" \
+	'^  unsigned\.sec\.: resolves, insecure, rrsig=0 nsec=0 \(' "$out"
+check_match "--check: a secure SOA answer: one RRSIG" '^  nsec3\.sec\.: resolves, secure, rrsig=1 nsec=0 \(' "$out"
+if printf '%s\n' "$out" | grep -E '^  expired' | grep -q 'rrsig='; then
+	bad "--check: a bogus outcome counts nothing" "$(printf '%s\n' "$out" | grep -E '^  expired')"
+else
+	ok "--check: a bogus outcome counts nothing"
+fi
 check_match "--check: every scenario agrees" '18 of 18 scenario\(s\) agree' "$out"
 json=$(timeout 60 "$GLUED" --check --json -c tests/data/signed/lab.yaml 2>/dev/null)
 check_eq "--check --json: the NSEC3 zone's keys" "NSEC3 0 True" "$(printf '%s\n' "$json" | python3 -c '
@@ -266,6 +290,21 @@ for l in sys.stdin:
     if o["kind"] == "zone" and o.get("zone") == "sec.":
         print(o["denial"], o["iterations"], o["optout"] > 0 and o["signed"])
 ')"
+check_eq "--check --json: rrsigs and nsecs beside dnssec, for answers that validated" \
+	"prediction expired.sec. bogus - -
+prediction nsec3.sec. secure 1 0
+prediction unsigned.sec. insecure 0 0
+scenario expired bogus - -
+scenario nsec-nodata secure 2 1
+scenario optout-nxdomain insecure 4 3" "$(printf '%s\n' "$json" | python3 -c '
+import json, sys
+for l in sys.stdin:
+    o = json.loads(l)
+    if o["kind"] == "prediction" and o["delegation"] in ("nsec3.sec.", "unsigned.sec.", "expired.sec."):
+        print("prediction", o["delegation"], o["dnssec"], o.get("rrsigs", "-"), o.get("nsecs", "-"))
+    elif o["kind"] == "scenario" and o["name"] in ("nsec-nodata", "optout-nxdomain", "expired"):
+        print("scenario", o["name"], o["dnssec"], o.get("rrsigs", "-"), o.get("nsecs", "-"))
+' | LC_ALL=C sort)"
 
 # --- Usage -------------------------------------------------------------------------------------
 out=$("$GLUED" --json -c zones/lab.yaml 2>&1)

@@ -8,7 +8,8 @@
 # Checked:
 #   - glued --check on the lab with stale.tld.: DS_MATCHES_NO_DNSKEY for
 #     the delegation, the prediction SERVFAIL (bogus, EDE 9) naming the DS,
-#     every scenario (secure, insecure, bogus) agreeing, exit status 1; the
+#     every scenario (secure, insecure, bogus) agreeing, each secure or
+#     insecure answer with its RRSIG and NSEC counts, exit status 1; the
 #     same in --json;
 #   - without stale.tld.: no finding, secure / insecure predictions, every
 #     scenario agreeing, exit status 0; the trust anchor --check uses is
@@ -168,38 +169,45 @@ check_match "stale DS: the predictions validate, from the root's own DS" \
 anchor_tag=$(printf '%s\n' "$out" | sed -n 's/^predictions .*trust anchor: DS \([0-9]*\)\/13\/2 of.*/\1/p')
 check_match "stale DS: stale.tld. predicted SERVFAIL, bogus, EDE 9" \
 	'^  stale\.tld\.: SERVFAIL \(bogus, EDE 9: DS 12345/13/2 in tld\. matches no DNSKEY of stale\.tld\.\)$' "$out"
-check_match "stale DS: good.tld. resolves, secure" '^  good\.tld\.: resolves, secure \(' "$out"
-check_match "stale DS: plain.tld. resolves, insecure" '^  plain\.tld\.: resolves, insecure \(' "$out"
+check_match "stale DS: good.tld. resolves, secure, its SOA with one RRSIG" \
+	'^  good\.tld\.: resolves, secure, rrsig=1 nsec=0 \(' "$out"
+check_match "stale DS: plain.tld. resolves, insecure, no signature" \
+	'^  plain\.tld\.: resolves, insecure, rrsig=0 nsec=0 \(' "$out"
 check_match "stale DS: the bogus scenario agrees" \
 	'^  stale-ds: www\.stale\.tld\. A: expected SERVFAIL, bogus, EDE 9, predicted SERVFAIL \(bogus, EDE 9: DS 12345/13/2 in tld\. matches no DNSKEY of stale\.tld\.\): agree \(' \
 	"$out"
 check_match "stale DS: the secure scenario agrees" \
-	'^  secure: www\.good\.tld\. A: expected NOERROR 192\.0\.2\.1, secure, predicted NOERROR 192\.0\.2\.1, secure: agree \(' \
+	'^  secure: www\.good\.tld\. A: expected NOERROR 192\.0\.2\.1, secure, predicted NOERROR 192\.0\.2\.1, secure, rrsig=1 nsec=0: agree \(' \
 	"$out"
 check_match "stale DS: the insecure scenario agrees" \
-	'^  insecure: www\.plain\.tld\. A: expected NOERROR 192\.0\.2\.1, insecure, predicted NOERROR 192\.0\.2\.1, insecure: agree \(' \
+	'^  insecure: www\.plain\.tld\. A: expected NOERROR 192\.0\.2\.1, insecure, predicted NOERROR 192\.0\.2\.1, insecure, rrsig=0 nsec=0: agree \(' \
 	"$out"
-check_match "stale DS: a secure NXDOMAIN" \
-	'^  nxdomain: nothere\.good\.tld\. A: expected NXDOMAIN, secure, predicted NXDOMAIN, secure: agree' "$out"
+# good.tld.'s NSEC from its apex to ns.good.tld. covers both nothere and
+# the wildcard: one NSEC, signed, beside the signed SOA.
+check_match "stale DS: a secure NXDOMAIN, its proof one NSEC" \
+	'^  nxdomain: nothere\.good\.tld\. A: expected NXDOMAIN, secure, predicted NXDOMAIN, secure, rrsig=2 nsec=1: agree' "$out"
 check_match "stale DS: the summary" '; 4 of 4 scenario\(s\) agree$' "$out"
 
 json=$(cd "$L" && timeout 60 "$GLUED" --check --json -c stale.yaml 2>/dev/null)
 check_eq "stale DS --json: the finding, the prediction, the scenario" \
 	"finding DS_MATCHES_NO_DNSKEY stale.tld.
-prediction stale.tld. SERVFAIL bogus 9
-scenario secure NOERROR secure 0 agree
-scenario stale-ds SERVFAIL bogus 9 agree" \
+prediction good.tld. NOERROR secure 0 1 0
+prediction plain.tld. NOERROR insecure 0 0 0
+prediction stale.tld. SERVFAIL bogus 9 - -
+scenario nxdomain NXDOMAIN secure 0 2 1 agree
+scenario secure NOERROR secure 0 1 0 agree
+scenario stale-ds SERVFAIL bogus 9 - - agree" \
 	"$(printf '%s\n' "$json" | python3 -c '
 import json, sys
 for l in sys.stdin:
     o = json.loads(l)
     if o["kind"] == "finding" and o["code"].startswith("DS_"):
         print("finding", o["code"], o["delegation"])
-    elif o["kind"] == "prediction" and o["delegation"] == "stale.tld.":
-        print("prediction", o["delegation"], o["rcode"], o["dnssec"], o["ede"])
-    elif o["kind"] == "scenario" and o["name"] in ("stale-ds", "secure"):
-        print("scenario", o["name"], o["predicted"].split(" ")[0].rstrip(","), o["dnssec"], o["ede"], o["result"])
-' | sort -k1,1 -s)"
+    elif o["kind"] == "prediction" and o["delegation"] in ("stale.tld.", "good.tld.", "plain.tld."):
+        print("prediction", o["delegation"], o["rcode"], o["dnssec"], o["ede"], o.get("rrsigs", "-"), o.get("nsecs", "-"))
+    elif o["kind"] == "scenario" and o["name"] in ("stale-ds", "secure", "nxdomain"):
+        print("scenario", o["name"], o["predicted"].split(" ")[0].rstrip(","), o["dnssec"], o["ede"], o.get("rrsigs", "-"), o.get("nsecs", "-"), o["result"])
+' | LC_ALL=C sort)"
 
 # --- The clean lab ---------------------------------------------------------------------
 C=$LIB_TMP/clean

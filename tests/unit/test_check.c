@@ -308,6 +308,43 @@ static void test_partial_configuration(void **state)
 	world_free(&w);
 }
 
+/* NS_SET_MISMATCH names each side's extra names, and leaves out a side
+ * that has none. */
+static void test_ns_set_mismatch_words(void **state)
+{
+	static const char root[] = SOA(".") "@ NS a.root.\na.root. A 127.0.0.1\n"
+					    "kid. NS ns.kid.\nkid. NS ns2.kid.\n"
+					    "ns.kid. A 127.0.0.2\nns2.kid. A 127.0.0.2\n";
+	static const char kid[] = SOA("kid.") "@ NS ns\nns A 127.0.0.2\nns2 A 127.0.0.2\n";
+	const char *t1[] = { root, NULL }, *t2[] = { kid, NULL };
+	sim_addr_t a1[] = { A4(1) }, a2[] = { A4(2) };
+	world_t w = { 0 };
+	world_add(&w, t1, a1, 1);
+	world_add(&w, t2, a2, 1);
+	world_run(&w);
+	assert_int_equal(world_has(&w, "NS_SET_MISMATCH", NULL), 1);
+	size_t i = 0;
+	while (strcmp(w.f[i].code, "NS_SET_MISMATCH") != 0)
+		i++;
+	assert_string_equal(w.f[i].message, "the parent lists [ns2.kid.] that the child does not");
+	world_free(&w);
+
+	static const char root2[] = SOA(".") "@ NS a.root.\na.root. A 127.0.0.1\n"
+					     "kid. NS ns.kid.\nns.kid. A 127.0.0.2\n";
+	static const char kid2[] = SOA("kid.") "@ NS ns\n@ NS ns2\nns A 127.0.0.2\n"
+					       "ns2 A 127.0.0.2\n";
+	const char *t3[] = { root2, NULL }, *t4[] = { kid2, NULL };
+	world_t w2 = { 0 };
+	world_add(&w2, t3, a1, 1);
+	world_add(&w2, t4, a2, 1);
+	world_run(&w2);
+	for (i = 0; i < w2.nf && strcmp(w2.f[i].code, "NS_SET_MISMATCH") != 0; i++)
+		;
+	assert_true(i < w2.nf);
+	assert_string_equal(w2.f[i].message, "the child lists [ns2.kid.] that the parent does not");
+	world_free(&w2);
+}
+
 static void test_roots(void **state)
 {
 	static check_server_t cs[8];
@@ -362,6 +399,7 @@ int main(void)
 		cmocka_unit_test(test_root_server_names_are_not_extra_glue),
 		cmocka_unit_test(test_unreachable_family_is_not_probed),
 		cmocka_unit_test(test_partial_configuration),
+		cmocka_unit_test(test_ns_set_mismatch_words),
 		cmocka_unit_test(test_roots),
 		cmocka_unit_test(test_scenario_agreement),
 	};
