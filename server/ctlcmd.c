@@ -4,7 +4,9 @@
 #include "ctlcmd.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,17 +17,6 @@
 #include "dns/rdata.h"
 #include "dns/xfr.h"
 #include "util/json.h"
-
-#define WORDS_MAX 24
-
-/* Split line into blank-separated words (in place). */
-static size_t split(char *line, char **w, size_t max)
-{
-	size_t n = 0;
-	for (char *p = strtok(line, " \t\r"); p != NULL && n < max; p = strtok(NULL, " \t\r"))
-		w[n++] = p;
-	return n;
-}
 
 static int fail(char *err, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int fail(char *err, size_t cap, const char *fmt, ...)
@@ -136,15 +127,478 @@ static int parse_target(const char *text, const srvconf_t *sc, const view_t *v, 
 	return 0;
 }
 
-/* "250ms" or "2s", 1 ms to 60 s, as the YAML's delay. */
-static int parse_ms(const char *s, uint32_t *ms)
+#define WORDS_MAX 40
+
+/* The longest delay a fault may ask for, as in the YAML (yamlconf.c). */
+#define DELAY_MAX_MS 60000u
+
+/*
+ * Split line into words, in place: blanks separate them; between double
+ * quotes blanks belong to the word, and \" and \\ stand for " and \ (how
+ * gluectl sends an argument that holds blanks). Returns the count, or -1
+ * with the reason in err.
+ */
+static int split(char *line, char **w, size_t max, char *err, size_t cap)
 {
-	char *end;
-	unsigned long v = strtoul(s, &end, 10);
-	unsigned long scale = strcmp(end, "ms") == 0 ? 1 : strcmp(end, "s") == 0 ? 1000 : 0;
-	if (end == s || scale == 0 || v == 0 || v > 60000 / scale)
+	char *r = line;
+	size_t n = 0;
+	for (;;) {
+		while (*r == ' ' || *r == '\t' || *r == '\r')
+			r++;
+		if (*r == '\0')
+			return (int)n;
+		if (n == max)
+			return fail(err, cap, "too many words (at most %d)", WORDS_MAX);
+		char *word = r, *o = r;
+		bool quoted = false;
+		while (*r != '\0' && (quoted || (*r != ' ' && *r != '\t' && *r != '\r'))) {
+			if (*r == '"') {
+				quoted = !quoted;
+				r++;
+				continue;
+			}
+			if (quoted && *r == '\\' && (r[1] == '"' || r[1] == '\\'))
+				r++;
+			*o++ = *r++;
+		}
+		if (quoted)
+			return fail(err, cap, "a quote (\") is not closed");
+		bool end = *r == '\0';
+		if (!end)
+			r++;
+		*o = '\0';
+		w[n++] = word;
+		if (end)
+			return (int)n;
+	}
+}
+
+/* Append word w to buf (at *len) as split() reads it back: in double
+ * quotes when it is empty or holds a blank, a quote or a backslash (of a
+ * KEY=VALUE word, the value: ede-text="not here"). */
+static void put_word(char *buf, size_t cap, size_t *len, const char *w)
+{
+	static const char special[] = " \t\r\"\\";
+	size_t key = strcspn(w, "=");
+	const char *eq = w[key] == '=' && key > 0 && strcspn(w, special) > key ? w + key : NULL;
+	const char *v = eq != NULL ? eq + 1 : w;
+	bool quote = v[0] == '\0' || strpbrk(v, special) != NULL;
+	if (*len + 1 >= cap)
+		return;
+	if (*len > 0)
+		buf[(*len)++] = ' ';
+	for (const char *p = w; p < v && *len + 1 < cap; p++)
+		buf[(*len)++] = *p;
+	if (quote && *len + 1 < cap)
+		buf[(*len)++] = '"';
+	for (const char *p = v; *p && *len + 2 < cap; p++) {
+		if (quote && (*p == '"' || *p == '\\'))
+			buf[(*len)++] = '\\';
+		buf[(*len)++] = *p;
+	}
+	if (quote && *len + 1 < cap)
+		buf[(*len)++] = '"';
+	buf[*len] = '\0';
+}
+
+/* ---- values, checked as the YAML checks them (yamlconf.c) ---------------- */
+
+static bool all_digits(const char *s)
+{
+	if (s[0] == '\0')
+		return false;
+	for (const char *p = s; *p; p++)
+		if (*p < '0' || *p > '9')
+			return false;
+	return true;
+}
+
+static int get_uint(const char *key, const char *s, unsigned long min, unsigned long max,
+		    unsigned long *out, char *err, size_t cap)
+{
+	bool digits = all_digits(s);
+	errno = 0;
+	unsigned long long v = digits ? strtoull(s, NULL, 10) : 0;
+	if (!digits || errno != 0 || strlen(s) > 12 || v < min || v > max)
+		return fail(err, cap,
+			    "expected a whole number from %lu to %lu for '%s', got '%.100s'", min,
+			    max, key, s);
+	*out = (unsigned long)v;
+	return 0;
+}
+
+/* A domain name, absolute whether or not it ends in a dot; lowercased. */
+static int get_name_of(const char *key, const char *s, uint8_t out[NAME_MAXLEN], char *err,
+		       size_t cap)
+{
+	uint8_t wire[NAME_MAXLEN];
+	if (strpbrk(s, " \t\r\n") != NULL)
+		return fail(err, cap,
+			    "expected a domain name for '%s', got '%.100s' (it has a blank)", key,
+			    s);
+	int r = name_from_text(s, strlen(s), (const uint8_t *)"", wire);
+	if (r < 0)
+		return fail(err, cap, "expected a domain name for '%s', got '%.100s' (%s)", key, s,
+			    status_str(r));
+	name_lower(out, wire);
+	return 0;
+}
+
+/* NAME[,NAME...]: 1 to RULE_MAX_NAMES names for key into out, *n of them. */
+static int get_names(const char *key, const char *s, uint8_t out[][NAME_MAXLEN], uint8_t *n,
+		     char *err, size_t cap)
+{
+	char buf[CONTROL_LINE_MAX + 1];
+	size_t items = 1;
+	for (const char *p = s; *p; p++)
+		items += *p == ',';
+	if (items > RULE_MAX_NAMES)
+		return fail(err, cap, "'%s' takes at most %d names, got %zu", key, RULE_MAX_NAMES,
+			    items);
+	snprintf(buf, sizeof(buf), "%s", s);
+	char *p = buf;
+	for (size_t i = 0; i < items; i++) {
+		char *comma = strchr(p, ',');
+		if (comma != NULL)
+			*comma = '\0';
+		if (*p == '\0')
+			return fail(err, cap, "'%s' has an empty name (names are separated by ',')",
+				    key);
+		if (get_name_of(key, p, out[i], err, cap) < 0)
+			return -1;
+		p = comma != NULL ? comma + 1 : p + strlen(p);
+	}
+	*n = (uint8_t)items;
+	return 0;
+}
+
+/* One address of glue wrong: the IPv4 one or the IPv6 one. */
+static int add_address(const char *key, const char *s, glue_rule_t *r, char *err, size_t cap)
+{
+	uint8_t a[16];
+	if (inet_pton(AF_INET, s, a) == 1) {
+		if (r->has_wrong_a)
+			return fail(err, cap, "'%s' takes one IPv4 address at most", key);
+		memcpy(r->wrong_a, a, 4);
+		r->has_wrong_a = true;
+	} else if (inet_pton(AF_INET6, s, a) == 1) {
+		if (r->has_wrong_aaaa)
+			return fail(err, cap, "'%s' takes one IPv6 address at most", key);
+		memcpy(r->wrong_aaaa, a, 16);
+		r->has_wrong_aaaa = true;
+	} else {
+		return fail(err, cap, "expected an IPv4 or IPv6 address for '%s', got '%.100s'",
+			    key, s);
+	}
+	return 0;
+}
+
+/* ADDR[,ADDR]. */
+static int add_addresses(const char *key, const char *s, glue_rule_t *r, char *err, size_t cap)
+{
+	char buf[CONTROL_LINE_MAX + 1];
+	snprintf(buf, sizeof(buf), "%s", s);
+	for (char *p = buf, *comma;; p = comma + 1) {
+		comma = strchr(p, ',');
+		if (comma != NULL)
+			*comma = '\0';
+		if (add_address(key, p, r, err, cap) < 0)
+			return -1;
+		if (comma == NULL)
+			return 0;
+	}
+}
+
+/* "250ms" or "2s", 1 ms to DELAY_MAX_MS. */
+static int get_duration_ms(const char *key, const char *s, uint32_t *ms, char *err, size_t cap)
+{
+	const char *p = s;
+	unsigned long long val = 0;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		/* Saturate: anything this large is refused below anyway. */
+		if (val <= DELAY_MAX_MS)
+			val = val * 10 + (unsigned)(*p - '0');
+	}
+	unsigned long long scale = 0;
+	if (p != s && strcmp(p, "ms") == 0)
+		scale = 1;
+	else if (p != s && strcmp(p, "s") == 0)
+		scale = 1000;
+	if (scale == 0)
+		return fail(err, cap,
+			    "expected a duration with units for '%s' (250ms, 2s), got '%.100s'",
+			    key, s);
+	val *= scale;
+	if (val < 1 || val > DELAY_MAX_MS)
+		return fail(err, cap, "'%s' must be from 1ms to %us, got '%.100s'", key,
+			    DELAY_MAX_MS / 1000, s);
+	*ms = (uint32_t)val;
+	return 0;
+}
+
+/* Well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, at most
+ * U+10FFFF), as libyaml makes sure of for the YAML's ede-text. */
+static bool utf8_valid(const unsigned char *s)
+{
+	while (*s) {
+		unsigned c = *s++, more, min, cp;
+		if (c < 0x80)
+			continue;
+		if (c >= 0xC2 && c <= 0xDF)
+			more = 1, min = 0x80, cp = c & 0x1F;
+		else if (c >= 0xE0 && c <= 0xEF)
+			more = 2, min = 0x800, cp = c & 0x0F;
+		else if (c >= 0xF0 && c <= 0xF4)
+			more = 3, min = 0x10000, cp = c & 0x07;
+		else
+			return false;
+		for (unsigned i = 0; i < more; i++, s++) {
+			if ((*s & 0xC0) != 0x80)
+				return false;
+			cp = (cp << 6) | (*s & 0x3Fu);
+		}
+		if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+			return false;
+	}
+	return true;
+}
+
+/* ede= and ede-text= of a refuse or servfail fault (f->action set, its
+ * default EDE given): NULL for a key not given. */
+static int fault_ede(fault_t *f, const char *ede, const char *text, char *err, size_t cap)
+{
+	if (ede != NULL) {
+		if (strcmp(ede, "none") == 0) {
+			if (text != NULL)
+				return fail(err, cap,
+					    "'ede-text' needs an EDE code, not 'ede=none'");
+			f->has_ede = false;
+			return 0;
+		}
+		unsigned long v;
+		if (!all_digits(ede))
+			return fail(
+				err, cap,
+				"expected an EDE code (0 to 65535, RFC 8914) or none for 'ede', "
+				"got '%.100s'",
+				ede);
+		if (get_uint("ede", ede, 0, 65535, &v, err, cap) < 0)
+			return -1;
+		f->ede_code = (uint16_t)v;
+	}
+	if (text != NULL) {
+		size_t len = strlen(text);
+		if (len > EDE_TEXT_MAX)
+			return fail(err, cap, "'ede-text' is %zu bytes, at most %d are sent", len,
+				    EDE_TEXT_MAX);
+		if (!utf8_valid((const unsigned char *)text))
+			return fail(err, cap, "'ede-text' is not UTF-8");
+		for (const char *p = text; *p; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7F)
+				return fail(err, cap,
+					    "'ede-text' must be one line without control "
+					    "characters");
+		memcpy(f->ede_text, text, len + 1);
+		f->ede_textlen = (uint8_t)len;
+	}
+	return 0;
+}
+
+/* The KEY=VALUE words after a value. */
+enum {
+	K_FIRST,
+	K_NAMES,
+	K_ADDRESS,
+	K_NAME,
+	K_TYPE,
+	K_EVERY,
+	K_DELAY,
+	K_UPWARD,
+	K_EDE,
+	K_EDE_TEXT,
+	K_COUNT,
+};
+
+static const char *const key_names[K_COUNT] = {
+	[K_FIRST] = "first",       [K_NAMES] = "names",   [K_ADDRESS] = "address",
+	[K_NAME] = "name",         [K_TYPE] = "type",     [K_EVERY] = "every",
+	[K_DELAY] = "delay",       [K_UPWARD] = "upward", [K_EDE] = "ede",
+	[K_EDE_TEXT] = "ede-text",
+};
+
+/* The words after w[0]: KEY=VALUE into kv (keys from..to of key_names,
+ * each once), the others into pos. */
+static int get_words(char **w, size_t n, int from, int to, const char *what,
+		     const char *kv[K_COUNT], char **pos, size_t *npos, char *err, size_t cap)
+{
+	*npos = 0;
+	for (size_t i = 1; i < n; i++) {
+		char *eq = strchr(w[i], '=');
+		if (eq == NULL || eq == w[i]) {
+			pos[(*npos)++] = w[i];
+			continue;
+		}
+		*eq = '\0';
+		int k = from;
+		while (k <= to && strcmp(key_names[k], w[i]) != 0)
+			k++;
+		if (k > to) {
+			char list[128];
+			size_t len = 0;
+			for (int j = from; j <= to && len < sizeof(list); j++)
+				len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
+							j > from ? ", " : "", key_names[j]);
+			return fail(err, cap, "unknown key '%.40s' in %s (expected one of: %s)",
+				    w[i], what, list);
+		}
+		if (kv[k] != NULL)
+			return fail(err, cap, "duplicate key '%s' in %s", key_names[k], what);
+		if (eq[1] == '\0')
+			return fail(err, cap, "'%s' is empty", key_names[k]);
+		kv[k] = eq + 1;
+	}
+	return 0;
+}
+
+static int parse_glue(char **w, size_t n, ctl_override_t *ov, char *err, size_t cap)
+{
+	glue_rule_t *r = &ov->rule;
+	const char *kv[K_COUNT] = { 0 };
+	char *pos[WORDS_MAX];
+	size_t npos;
+	if (glue_mode_from_str(w[0], &r->mode) != 0)
+		return fail(
+			err, cap,
+			"expected full, in-domain, none, partial or wrong for 'glue', got '%.60s'",
+			w[0]);
+	if (get_words(w, n, K_FIRST, K_ADDRESS, "glue", kv, pos, &npos, err, cap) < 0)
 		return -1;
-	*ms = (uint32_t)(v * scale);
+	/* The partial and wrong details go with their mode only. */
+	if (kv[K_FIRST] != NULL && r->mode != GLUE_PARTIAL)
+		return fail(err, cap, "'first' needs glue partial");
+	if (kv[K_NAMES] != NULL && r->mode != GLUE_PARTIAL)
+		return fail(err, cap, "'names' needs glue partial");
+	if (kv[K_ADDRESS] != NULL && r->mode != GLUE_WRONG)
+		return fail(err, cap, "'address' needs glue wrong");
+	if (r->mode == GLUE_PARTIAL) {
+		/* "partial N" is "partial first=N". */
+		if (npos > 1 || (npos == 1 && kv[K_FIRST] != NULL))
+			return fail(err, cap,
+				    "glue partial takes one N, first=N or names=NAME,...");
+		if (npos == 1)
+			kv[K_FIRST] = pos[0];
+		if (kv[K_FIRST] == NULL && kv[K_NAMES] == NULL)
+			return fail(err, cap,
+				    "glue partial needs first=N (keep the glue of the first N NS "
+				    "names) or names=NAME,... (keep the glue of these NS names)");
+		if (kv[K_FIRST] != NULL && kv[K_NAMES] != NULL)
+			return fail(err, cap, "give first or names, not both");
+		unsigned long first;
+		if (kv[K_FIRST] != NULL) {
+			if (get_uint("first", kv[K_FIRST], 1, 65535, &first, err, cap) < 0)
+				return -1;
+			r->first = (uint16_t)first;
+		} else if (get_names("names", kv[K_NAMES], r->names, &r->nnames, err, cap) < 0) {
+			return -1;
+		}
+		return 0;
+	}
+	if (r->mode == GLUE_WRONG) {
+		/* "wrong ADDR [ADDR]" is "wrong address=ADDR[,ADDR]". */
+		if (npos == 0 && kv[K_ADDRESS] == NULL)
+			return fail(err, cap,
+				    "glue wrong needs address=ADDR[,ADDR] (the IPv4 and/or IPv6 "
+				    "address the glue is rewritten to)");
+		for (size_t i = 0; i < npos; i++)
+			if (add_address("address", pos[i], r, err, cap) < 0)
+				return -1;
+		if (kv[K_ADDRESS] != NULL &&
+		    add_addresses("address", kv[K_ADDRESS], r, err, cap) < 0)
+			return -1;
+		return 0;
+	}
+	if (npos > 0)
+		return fail(err, cap, "glue %s takes no more words", w[0]);
+	return 0;
+}
+
+static int parse_fault(char **w, size_t n, ctl_override_t *ov, char *err, size_t cap)
+{
+	fault_t *f = &ov->fault;
+	const char *kv[K_COUNT] = { 0 };
+	char *pos[WORDS_MAX];
+	size_t npos;
+	memset(f, 0, sizeof(*f));
+	f->every = 1;
+	if (fault_action_from_str(w[0], &f->action) != 0)
+		return fail(err, cap,
+			    "expected refuse, servfail, drop, delay, lame or upward for 'fault', "
+			    "got '%.60s'",
+			    w[0]);
+	if (get_words(w, n, K_NAME, K_EDE_TEXT, "a fault", kv, pos, &npos, err, cap) < 0)
+		return -1;
+	if (kv[K_DELAY] != NULL && f->action != FAULT_DELAY)
+		return fail(err, cap, "'delay' only goes with fault delay");
+	if (kv[K_UPWARD] != NULL && f->action != FAULT_UPWARD)
+		return fail(err, cap, "'upward' only goes with fault upward");
+	bool ede_fits = f->action == FAULT_REFUSE || f->action == FAULT_SERVFAIL;
+	if (kv[K_EDE] != NULL && !ede_fits)
+		return fail(err, cap, "'ede' only goes with fault refuse or fault servfail");
+	if (kv[K_EDE_TEXT] != NULL && !ede_fits)
+		return fail(err, cap, "'ede-text' only goes with fault refuse or fault servfail");
+	/* "delay D" is "delay delay=D", "upward NS..." is "upward upward=NS,...". */
+	if (f->action == FAULT_DELAY) {
+		if (npos > 1 || (npos == 1 && kv[K_DELAY] != NULL))
+			return fail(err, cap, "fault delay takes one duration (250ms, 2s)");
+		if (npos == 1)
+			kv[K_DELAY] = pos[0];
+		if (kv[K_DELAY] == NULL)
+			return fail(err, cap, "fault delay needs a duration (250ms, 2s)");
+		if (get_duration_ms("delay", kv[K_DELAY], &f->delay_ms, err, cap) < 0)
+			return -1;
+	} else if (f->action == FAULT_UPWARD) {
+		if (npos > 0 && kv[K_UPWARD] != NULL)
+			return fail(err, cap, "give the NS names or upward=NAME,..., not both");
+		if (npos > RULE_MAX_NAMES)
+			return fail(err, cap, "'upward' takes at most %d names, got %zu",
+				    RULE_MAX_NAMES, npos);
+		for (size_t i = 0; i < npos; i++)
+			if (get_name_of("upward", pos[i], f->upward[f->nupward++], err, cap) < 0)
+				return -1;
+		if (kv[K_UPWARD] != NULL &&
+		    get_names("upward", kv[K_UPWARD], f->upward, &f->nupward, err, cap) < 0)
+			return -1;
+	} else if (npos > 0) {
+		return fail(err, cap, "fault %s takes KEY=VALUE words only, got '%.60s'", w[0],
+			    pos[0]);
+	}
+	if (kv[K_NAME] != NULL) {
+		if (get_name_of("name", kv[K_NAME], f->name, err, cap) < 0)
+			return -1;
+		f->has_name = true;
+		/* At a delegation a fault matches the delegation's names. */
+		if (ov->has_cut && !name_is_sub(f->name, ov->cut)) {
+			char cut[NAME_TEXT_MAX];
+			name_to_text(ov->cut, cut, sizeof(cut));
+			return fail(err, cap, "name %.100s is not at or below the delegation %s",
+				    kv[K_NAME], cut);
+		}
+	}
+	if (kv[K_TYPE] != NULL &&
+	    (rrtype_from_text(kv[K_TYPE], strlen(kv[K_TYPE]), &f->type) < 0 || f->type == 0))
+		return fail(err, cap,
+			    "expected a record type for 'type' (A, AAAA, NS, ...), got '%.100s'",
+			    kv[K_TYPE]);
+	unsigned long every;
+	if (kv[K_EVERY] != NULL) {
+		if (get_uint("every", kv[K_EVERY], 1, UINT32_MAX, &every, err, cap) < 0)
+			return -1;
+		f->every = (uint32_t)every;
+	}
+	fault_ede_default(f);
+	if (ede_fits && fault_ede(f, kv[K_EDE], kv[K_EDE_TEXT], err, cap) < 0)
+		return -1;
+	snprintf(f->where, sizeof(f->where), "%s", RULE_WHERE_CONTROL);
 	return 0;
 }
 
@@ -156,79 +610,16 @@ static int parse_value(uint8_t kind, char **w, size_t n, ctl_override_t *ov, cha
 			    kind == CTL_GLUE    ? "glue"
 			    : kind == CTL_FAULT ? "fault"
 						: "truncation");
-	if (kind == CTL_TRUNCATION) {
-		if (n != 1 || trunc_mode_from_str(w[0], &ov->rule.truncation) != 0)
-			return fail(
-				err, cap,
-				"expected rfc9471, legacy or always for 'truncation', got '%.60s'",
-				w[0]);
-		return 0;
-	}
-	if (kind == CTL_GLUE) {
-		if (glue_mode_from_str(w[0], &ov->rule.mode) != 0)
-			return fail(
-				err, cap,
-				"expected full, in-domain, none, partial or wrong for 'glue', got "
-				"'%.60s'",
-				w[0]);
-		if (ov->rule.mode == GLUE_PARTIAL) {
-			char *end = NULL;
-			unsigned long first = n == 2 ? strtoul(w[1], &end, 10) : 0;
-			if (n != 2 || *end != '\0' || first < 1 || first > 65535)
-				return fail(
-					err, cap,
-					"glue partial needs N, how many NS names keep their glue "
-					"(1-65535)");
-			ov->rule.first = (uint16_t)first;
-		} else if (ov->rule.mode == GLUE_WRONG) {
-			if (n < 2 || n > 3)
-				return fail(err, cap,
-					    "glue wrong needs one IPv4 and/or one IPv6 address");
-			for (size_t i = 1; i < n; i++) {
-				if (inet_pton(AF_INET, w[i], ov->rule.wrong_a) == 1 &&
-				    !ov->rule.has_wrong_a)
-					ov->rule.has_wrong_a = true;
-				else if (inet_pton(AF_INET6, w[i], ov->rule.wrong_aaaa) == 1 &&
-					 !ov->rule.has_wrong_aaaa)
-					ov->rule.has_wrong_aaaa = true;
-				else
-					return fail(
-						err, cap,
-						"glue wrong: '%.60s' is not a second address of "
-						"the other family",
-						w[i]);
-			}
-		} else if (n != 1) {
-			return fail(err, cap, "glue %s takes no more words", w[0]);
-		}
-		return 0;
-	}
-	fault_t *f = &ov->fault;
-	memset(f, 0, sizeof(*f));
-	if (fault_action_from_str(w[0], &f->action) != 0)
+	if (kind == CTL_GLUE)
+		return parse_glue(w, n, ov, err, cap);
+	if (kind == CTL_FAULT)
+		return parse_fault(w, n, ov, err, cap);
+	if (trunc_mode_from_str(w[0], &ov->rule.truncation) != 0)
 		return fail(err, cap,
-			    "expected refuse, servfail, drop, delay, lame or upward for 'fault', "
-			    "got '%.60s'",
+			    "expected rfc9471, legacy or always for 'truncation', got '%.60s'",
 			    w[0]);
-	f->every = 1;
-	if (f->action == FAULT_DELAY) {
-		if (n != 2 || parse_ms(w[1], &f->delay_ms) != 0)
-			return fail(err, cap,
-				    "fault delay needs a duration from 1ms to 60s (250ms, 2s)");
-	} else if (f->action == FAULT_UPWARD) {
-		if (n < 2 || n - 1 > RULE_MAX_NAMES)
-			return fail(err, cap, "fault upward needs 1 to %d NS names",
-				    RULE_MAX_NAMES);
-		for (size_t i = 1; i < n; i++) {
-			if (get_name(w[i], f->upward[f->nupward]) < 0)
-				return fail(err, cap, "'%.100s' is not a domain name", w[i]);
-			f->nupward++;
-		}
-	} else if (n != 1) {
-		return fail(err, cap, "fault %s takes no more words", w[0]);
-	}
-	fault_ede_default(f);
-	snprintf(f->where, sizeof(f->where), "control");
+	if (n != 1)
+		return fail(err, cap, "truncation %s takes no more words", w[0]);
 	return 0;
 }
 
@@ -246,11 +637,20 @@ int ctl_parse(const char *line, const srvconf_t *sc, const view_t *v, ctl_cmd_t 
 	char buf[CONTROL_LINE_MAX + 1];
 	char *w[WORDS_MAX];
 	memset(cmd, 0, sizeof(*cmd));
+	/* So that a line that does not split still gets a JSON error. */
+	cmd->json = strstr(line, "--json") != NULL;
 	snprintf(buf, sizeof(buf), "%s", line);
-	size_t n = split(buf, w, WORDS_MAX);
-	if (n > 0 && strcmp(w[n - 1], "--json") == 0) {
-		cmd->json = true;
-		n--;
+	int nw = split(buf, w, WORDS_MAX, err, errcap);
+	if (nw < 0)
+		return -1;
+	/* --json anywhere among the words. */
+	size_t n = 0;
+	cmd->json = false;
+	for (int i = 0; i < nw; i++) {
+		if (strcmp(w[i], "--json") == 0)
+			cmd->json = true;
+		else
+			w[n++] = w[i];
 	}
 	if (n == 0)
 		return fail(err, errcap,
@@ -310,27 +710,67 @@ int ctl_parse(const char *line, const srvconf_t *sc, const view_t *v, ctl_cmd_t 
 		if (!set && n > 3)
 			return fail(err, errcap, "clear takes no value");
 	}
+	/* The words as given, for the log and status (before parse_value
+	 * cuts KEY=VALUE words at their '='). */
+	size_t len = 0;
+	for (size_t i = 1; i < n; i++)
+		put_word(cmd->ov.text, sizeof(cmd->ov.text), &len, w[i]);
 	if (set && parse_value(cmd->ov.kind, w + 3, n - 3, &cmd->ov, err, errcap) < 0)
 		return -1;
-	/* The words as given, for the log and status. */
-	size_t len = 0;
-	for (size_t i = 1; i < n && len < sizeof(cmd->ov.text); i++)
-		len += (size_t)snprintf(cmd->ov.text + len, sizeof(cmd->ov.text) - len, "%s%s",
-					i > 1 ? " " : "", w[i]);
 	return 0;
+}
+
+/* Do a and b name the same target? */
+static bool same_target(const ctl_override_t *a, const ctl_override_t *b)
+{
+	return strcmp(a->server, b->server) == 0 && a->has_zone == b->has_zone &&
+	       (!a->has_zone || name_equal(a->zone, b->zone)) && a->has_cut == b->has_cut &&
+	       (!a->has_cut || name_equal(a->cut, b->cut));
 }
 
 bool ctl_clears(const ctl_override_t *c, const ctl_override_t *o)
 {
-	return strcmp(c->server, o->server) == 0 && c->has_zone == o->has_zone &&
-	       (!c->has_zone || name_equal(c->zone, o->zone)) && c->has_cut == o->has_cut &&
-	       (!c->has_cut || name_equal(c->cut, o->cut)) &&
-	       (c->kind == CTL_ANY || c->kind == o->kind);
+	return same_target(c, o) && (c->kind == CTL_ANY || c->kind == o->kind);
 }
 
-/* A rule or truncation override onto a rule. */
-static void set_rule(glue_rule_t *r, const ctl_override_t *o)
+/*
+ * The where of a rule once gluectl has set one field of it (o->kind; r is
+ * the rule before; other_set: an earlier override at this target set the
+ * other field): "control" when no field the file set there is left in
+ * force, else the file's where with the mark of zoneset.h, so that the
+ * query log and status name the right place for each field.
+ */
+static void mark_where(char where[CONFIG_WHERE_MAX], const glue_rule_t *r, uint8_t kind,
+		       bool other_set)
 {
+	bool file_other = !other_set && (kind == CTL_GLUE ? r->truncation != TRUNC_INHERIT
+							  : r->mode != GLUE_INHERIT);
+	if (!file_other) {
+		snprintf(where, CONFIG_WHERE_MAX, "%s", RULE_WHERE_CONTROL);
+		return;
+	}
+	/* The file's where, without the mark an earlier set of this field
+	 * left on it. */
+	char base[CONFIG_WHERE_MAX];
+	snprintf(base, sizeof(base), "%s", where);
+	char *m = strstr(base, RULE_WHERE_MARK RULE_WHERE_CONTROL ": ");
+	if (m != NULL)
+		*m = '\0';
+	else if (strncmp(base, RULE_WHERE_CONTROL ": ", strlen(RULE_WHERE_CONTROL ": ")) == 0)
+		base[0] = '\0';
+	const char *field =
+		kind == CTL_GLUE ? RULE_WHERE_CONTROL_GLUE : RULE_WHERE_CONTROL_TRUNCATION;
+	const char *sep = base[0] ? RULE_WHERE_MARK : "";
+	/* Room for the whole mark: zoneset reads it back. */
+	int keep = (int)(CONFIG_WHERE_MAX - 1 - strlen(sep) - strlen(field));
+	snprintf(where, CONFIG_WHERE_MAX, "%.*s%s%s", keep, base, sep, field);
+}
+
+/* A rule or truncation override onto a rule, and its where marked. */
+static void set_rule(glue_rule_t *r, char where[CONFIG_WHERE_MAX], const ctl_override_t *o,
+		     bool other_set)
+{
+	mark_where(where, r, o->kind, other_set);
 	if (o->kind == CTL_TRUNCATION) {
 		r->truncation = o->rule.truncation;
 		return;
@@ -350,16 +790,23 @@ static int add_fault(const fault_t **list, size_t *n, const fault_t *f)
 	return 0;
 }
 
-static int apply_one(srvconf_t *sc, const view_t *v, const ctl_override_t *o)
+/* Override i of ov onto sc. */
+static int apply_one(srvconf_t *sc, const view_t *v, const ctl_override_t *ov, size_t i)
 {
+	const ctl_override_t *o = &ov[i];
 	int s = server_index(sc, o->server);
 	if (s < 0)
 		return 0; /* the server is gone from the file: nothing to apply */
+	/* Has an earlier override set the other field of this rule? */
+	bool other_set = false;
+	uint8_t other = o->kind == CTL_GLUE ? CTL_TRUNCATION : CTL_GLUE;
+	for (size_t k = 0; k < i && !other_set; k++)
+		other_set = ov[k].kind == other && same_target(&ov[k], o);
 	server_spec_t *spec = &sc->servers[s].spec;
 	if (!o->has_zone) {
 		if (o->kind == CTL_FAULT)
 			return add_fault(&spec->faults, &spec->nfaults, &o->fault);
-		set_rule(&spec->rule, o);
+		set_rule(&spec->rule, spec->where, o, other_set);
 		return 0;
 	}
 	int zi = zone_index(sc, v, (size_t)s, o->zone);
@@ -368,19 +815,20 @@ static int apply_one(srvconf_t *sc, const view_t *v, const ctl_override_t *o)
 	zone_spec_t *z = (zone_spec_t *)&spec->zones[zi];
 	if (o->kind == CTL_FAULT) {
 		fault_t f = o->fault;
-		if (o->has_cut) {
+		if (o->has_cut && !f.has_name) {
 			f.has_name = true;
 			memcpy(f.name, o->cut, name_len(o->cut));
 		}
 		return add_fault(&z->faults, &z->nfaults, &f);
 	}
 	if (!o->has_cut) {
-		set_rule(&z->rule, o);
+		set_rule(&z->rule, z->where, o, other_set);
 		return 0;
 	}
 	for (size_t d = 0; d < z->ndelegs; d++) {
-		if (name_equal(z->delegs[d].name, o->cut)) {
-			set_rule(&((deleg_spec_t *)z->delegs)[d].rule, o);
+		deleg_spec_t *ds = &((deleg_spec_t *)z->delegs)[d];
+		if (name_equal(ds->name, o->cut)) {
+			set_rule(&ds->rule, ds->where, o, other_set);
 			return 0;
 		}
 	}
@@ -392,8 +840,7 @@ static int apply_one(srvconf_t *sc, const view_t *v, const ctl_override_t *o)
 	memset(d, 0, sizeof(*d));
 	memcpy(d->name, o->cut, name_len(o->cut));
 	d->rule = GLUE_RULE_INHERIT;
-	set_rule(&d->rule, o);
-	snprintf(d->where, sizeof(d->where), "control");
+	set_rule(&d->rule, d->where, o, other_set);
 	return 0;
 }
 
@@ -401,7 +848,7 @@ int ctl_apply(srvconf_t *sc, const view_t *v, const ctl_override_t *ov, size_t n
 	      size_t errcap)
 {
 	for (size_t i = 0; i < n; i++)
-		if (apply_one(sc, v, &ov[i]) < 0)
+		if (apply_one(sc, v, ov, i) < 0)
 			return fail(err, errcap, "out of memory");
 	return 0;
 }
@@ -426,14 +873,80 @@ static void put(out_t *o, const char *fmt, ...)
 		o->len = o->len + (size_t)n < o->cap ? o->len + (size_t)n : o->cap - 1;
 }
 
-static const char *rule_mode(const glue_rule_t *r) { return glue_mode_str(r->mode); }
-static const char *rule_trunc(const glue_rule_t *r) { return trunc_mode_str(r->truncation); }
+/* A where for people: "" is the command line. */
+static const char *where_text(const char *w) { return w[0] ? w : "command line"; }
+
+/* The details of a partial or wrong rule, as `set` takes them:
+ * " first=2", " names=ns1.x.,ns2.x.", " address=192.0.2.1,2001:db8::1". */
+static void rule_details(const glue_rule_t *g, char *buf, size_t cap)
+{
+	out_t o = { buf, cap, 0 };
+	char text[NAME_TEXT_MAX];
+	buf[0] = '\0';
+	if (g->mode == GLUE_PARTIAL && g->first)
+		put(&o, " first=%u", (unsigned)g->first);
+	for (uint8_t i = 0; g->mode == GLUE_PARTIAL && !g->first && i < g->nnames; i++) {
+		name_to_text(g->names[i], text, sizeof(text));
+		put(&o, "%s%s", i ? "," : " names=", text);
+	}
+	if (g->mode == GLUE_WRONG) {
+		char a[INET6_ADDRSTRLEN] = "", aaaa[INET6_ADDRSTRLEN] = "";
+		if (g->has_wrong_a)
+			inet_ntop(AF_INET, g->wrong_a, a, sizeof(a));
+		if (g->has_wrong_aaaa)
+			inet_ntop(AF_INET6, g->wrong_aaaa, aaaa, sizeof(aaaa));
+		put(&o, " address=%s%s%s", a, a[0] && aaaa[0] ? "," : "", aaaa);
+	}
+}
+
+/* The rules in force at a cut of z (cut NULL: the zone's; z NULL: the
+ * server's), resolved through inheritance, with where each was set:
+ * "glue none (control), truncation rfc9471 (default)", or JSON members. */
+static void put_rules(out_t *o, json_t *j, const zoneset_t *zs, const zone_t *z, const node_t *cut)
+{
+	const glue_rule_t *g = &zs->rule;
+	uint8_t trunc = zs->rule.truncation;
+	const char *gw, *tw;
+	if (z != NULL)
+		glue_rule_effective(z, cut, &zs->rule, &g, &trunc);
+	zoneset_rule_where(zs, z, cut, &gw, &tw);
+	if (j == NULL) {
+		char details[1024];
+		rule_details(g, details, sizeof(details));
+		put(o, "glue %s%s (%s), truncation %s (%s)", glue_mode_str(g->mode), details,
+		    where_text(gw), trunc_mode_str(trunc), where_text(tw));
+		return;
+	}
+	char text[NAME_TEXT_MAX];
+	json_str(j, "glue", glue_mode_str(g->mode));
+	if (g->mode == GLUE_PARTIAL && g->first)
+		json_uint(j, "glue_first", g->first);
+	if (g->mode == GLUE_PARTIAL && !g->first) {
+		json_arr_open(j, "glue_names");
+		for (uint8_t i = 0; i < g->nnames; i++)
+			json_str(j, NULL, name_str(g->names[i], text, sizeof(text)));
+		json_arr_close(j);
+	}
+	if (g->mode == GLUE_WRONG) {
+		char a[INET6_ADDRSTRLEN];
+		json_arr_open(j, "glue_address");
+		if (g->has_wrong_a)
+			json_str(j, NULL, inet_ntop(AF_INET, g->wrong_a, a, sizeof(a)));
+		if (g->has_wrong_aaaa)
+			json_str(j, NULL, inet_ntop(AF_INET6, g->wrong_aaaa, a, sizeof(a)));
+		json_arr_close(j);
+	}
+	json_str(j, "glue_where", where_text(gw));
+	json_str(j, "truncation", trunc_mode_str(trunc));
+	json_str(j, "truncation_where", where_text(tw));
+}
 
 size_t ctl_status(const srvconf_t *sc, const view_t *v, const ctl_override_t *ov, size_t n,
 		  bool json, char *buf, size_t cap)
 {
 	out_t o = { buf, cap, 0 };
 	json_t j;
+	json_t *jp = json ? &j : NULL;
 	char name[NAME_TEXT_MAX];
 	if (json) {
 		json_init(&j, buf, cap);
@@ -456,51 +969,52 @@ size_t ctl_status(const srvconf_t *sc, const view_t *v, const ctl_override_t *ov
 			for (size_t i = 0; i < vs->nlisten; i++)
 				json_str(&j, NULL, vs->listen[i].text);
 			json_arr_close(&j);
-			json_str(&j, "glue", rule_mode(&zs->rule));
-			json_str(&j, "truncation", rule_trunc(&zs->rule));
+			put_rules(&o, jp, zs, NULL, NULL);
 			json_uint(&j, "faults", zs->nfaults);
 			json_arr_open(&j, "zones");
 		} else {
 			put(&o, "server %s on", vs->name);
 			for (size_t i = 0; i < vs->nlisten; i++)
 				put(&o, "%s %s", i ? "," : "", vs->listen[i].text);
-			put(&o, ": glue %s, truncation %s, %zu fault(s)\n", rule_mode(&zs->rule),
-			    rule_trunc(&zs->rule), zs->nfaults);
+			put(&o, ": ");
+			put_rules(&o, NULL, zs, NULL, NULL);
+			put(&o, ", %zu fault(s)\n", zs->nfaults);
 		}
 		for (size_t i = 0; i < zs->nzones; i++) {
 			const zone_t *z = zs->zones[i];
 			const zone_spec_t *zsp = i < vs->spec.nzones ? &vs->spec.zones[i] : NULL;
-			glue_rule_t zr = zsp ? zsp->rule : GLUE_RULE_INHERIT;
 			name_to_text(zone_origin(z), name, sizeof(name));
 			if (json) {
 				json_obj_open(&j, NULL);
 				json_str(&j, "zone", name);
 				json_uint(&j, "serial", zone_serial(z));
 				json_bool(&j, "signed", zone_signed(z));
-				json_str(&j, "glue", rule_mode(&zr));
-				json_str(&j, "truncation", rule_trunc(&zr));
-				json_uint(&j, "faults", zsp ? zsp->nfaults : 0);
+				put_rules(&o, jp, zs, z, NULL);
+				json_uint(&j, "faults", zs->nzfaults[i]);
 				json_arr_open(&j, "delegations");
 			} else {
-				put(&o,
-				    "  zone %s serial %u%s: glue %s, truncation %s, %zu fault(s)\n",
-				    name, zone_serial(z), zone_signed(z) ? " (signed)" : "",
-				    rule_mode(&zr), rule_trunc(&zr), zsp ? zsp->nfaults : 0);
+				put(&o, "  zone %s serial %u%s: ", name, zone_serial(z),
+				    zone_signed(z) ? " (signed)" : "");
+				put_rules(&o, NULL, zs, z, NULL);
+				put(&o, ", %zu fault(s)\n", zs->nzfaults[i]);
 			}
+			/* The delegations with a rule of their own. */
 			for (size_t d = 0; zsp != NULL && d < zsp->ndelegs; d++) {
 				const deleg_spec_t *ds = &zsp->delegs[d];
+				const node_t *cut = zone_find(z, ds->name, name_len(ds->name));
+				if (cut == NULL || !(cut->flags & NODE_CUT))
+					continue;
 				name_to_text(ds->name, name, sizeof(name));
 				if (json) {
 					json_obj_open(&j, NULL);
 					json_str(&j, "name", name);
-					json_str(&j, "glue", rule_mode(&ds->rule));
-					json_str(&j, "truncation", rule_trunc(&ds->rule));
+					put_rules(&o, jp, zs, z, cut);
 					json_str(&j, "where", ds->where);
 					json_obj_close(&j);
 				} else {
-					put(&o, "    delegation %s: glue %s, truncation %s (%s)\n",
-					    name, rule_mode(&ds->rule), rule_trunc(&ds->rule),
-					    ds->where);
+					put(&o, "    delegation %s: ", name);
+					put_rules(&o, NULL, zs, z, cut);
+					put(&o, "\n");
 				}
 			}
 			if (json) {

@@ -4,20 +4,28 @@
  * serves, the rule and fault overrides of `set` and applying them to a
  * configuration, and the `status` report.
  *
- * Commands (one line; any may end in --json):
+ * Commands (one line of blank-separated words; a word may be put in
+ * double quotes, with \" and \\ inside; --json may be any word):
  *   status
- *   set SERVER[/ZONE[/DELEGATION]] glue full|in-domain|none|partial N|wrong ADDR [ADDR]
- *   set SERVER[/ZONE[/DELEGATION]] truncation rfc9471|legacy|always
- *   set SERVER[/ZONE[/DELEGATION]] fault refuse|servfail|drop|lame|delay DURATION|upward NAME...
- *   clear SERVER[/ZONE[/DELEGATION]] [glue|truncation|fault]
+ *   set TARGET glue full|in-domain|none
+ *   set TARGET glue partial N | first=N | names=NAME[,NAME...]
+ *   set TARGET glue wrong ADDR [ADDR] | address=ADDR[,ADDR]
+ *   set TARGET truncation rfc9471|legacy|always
+ *   set TARGET fault ACTION [KEY=VALUE...]
+ *     ACTION: refuse, servfail, drop, lame, delay DURATION (or delay=),
+ *     upward [NAME...] (or upward=NAME,...); KEY: name, type, every, and
+ *     for refuse and servfail ede (a code or none) and ede-text
+ *   clear TARGET [glue|truncation|fault]
  *   reload [ZONE]
  *   stats [--reset]
  *   wait-ready
  *   stop
- * Values are those of the YAML (docs/config.md) and are checked the same
- * way. An override stays until it is cleared, across reloads: each
- * rebuild applies the overrides, in the order they were set, on top of
- * the configuration as its files say.
+ * TARGET is SERVER[/ZONE[/DELEGATION]]. Values are those of the YAML
+ * (docs/config.md: glue-first, glue-names, glue-address and a fault's
+ * keys) with its limits and its error messages. An override stays until
+ * it is cleared, across reloads: each rebuild applies the overrides, in
+ * the order they were set, on top of the configuration as its files say,
+ * and marks the where of each rule it sets (zoneset.h: "control").
  */
 #ifndef GLUED_CTLCMD_H
 #define GLUED_CTLCMD_H
@@ -71,7 +79,7 @@ typedef struct ctl_cmd {
  * Parse line into cmd. A target must name a server of sc (the error names
  * those that exist), a zone that server serves in v (the error names its
  * zones), a delegation below that zone. Returns 0, or -1 with a one-line
- * error in err.
+ * error in err; cmd->json says whether --json was given, also on error.
  */
 int ctl_parse(const char *line, const srvconf_t *sc, const view_t *v, ctl_cmd_t *cmd, char *err,
 	      size_t errcap);
@@ -91,7 +99,10 @@ bool ctl_clears(const ctl_override_t *c, const ctl_override_t *o);
 /*
  * The status report into buf: each server with its listen addresses and
  * rule, each zone with its serial, whether it is signed, its rule and its
- * delegation rules, then the overrides in force. Text, or one JSON object.
+ * delegation rules, then the overrides in force. Each rule is the one in
+ * force there, after inheritance, with where each field was set
+ * ("glue none (control), truncation rfc9471 (default)"). Text, or one
+ * JSON object.
  */
 size_t ctl_status(const srvconf_t *sc, const view_t *v, const ctl_override_t *ov, size_t n,
 		  bool json, char *buf, size_t cap);

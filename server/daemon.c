@@ -339,7 +339,7 @@ static void control_cb(void *ctx, control_req_t *req, const char *line)
 	char err[CONFIG_ERR_MAX];
 	ctl_cmd_t c;
 	if (ctl_parse(line, &d->sc, d->view, &c, err, sizeof(err)) < 0) {
-		reply_text(req, false, strstr(line, "--json") != NULL, err);
+		reply_text(req, false, c.json, err);
 		return;
 	}
 	switch (c.op) {
@@ -554,8 +554,10 @@ static int run(daemon_t *d)
 			goto out_loop;
 		}
 	}
-	/* Every socket is bound and every zone loaded: gluectl wait-ready
-	 * returns from here on. --control wins over the YAML's control:. */
+	/* Every socket is bound and every zone loaded (but a zone pulled from
+	 * a primary with no copy yet, served from its first transfer on):
+	 * gluectl wait-ready returns from here on. --control wins over the
+	 * YAML's control:. */
 	const char *ctl = d->cfg.control ? d->cfg.control : d->sc.control;
 	if (ctl != NULL &&
 	    control_open(&d->loop, ctl, control_cb, d, &d->control, err, sizeof(err)) < 0) {

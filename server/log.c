@@ -132,6 +132,17 @@ static bool fault_dropped(const explain_t *ex)
 	return ex != NULL && ex->fault != NULL && ex->fault->action == FAULT_DROP;
 }
 
+/* A rule gluectl set: "(control)" after it. The file's own rules are in
+ * the banner with their lines, and in the JSON log. */
+static void sb_where_live(strbuf_t *sb, const char *w)
+{
+	if (w != NULL && strcmp(w, RULE_WHERE_CONTROL) == 0)
+		sb_printf(sb, "(%s)", w);
+}
+
+/* A where for JSON: null when nothing says. */
+static const char *j_where(const char *w) { return w != NULL && w[0] ? w : NULL; }
+
 static void sb_fault(strbuf_t *sb, const fault_t *f)
 {
 	sb_printf(sb, " fault=%s", fault_action_str(f->action));
@@ -204,7 +215,9 @@ size_t log_format_query(char *buf, size_t cap, const char *client, const char *s
 	if (ex->kind == ANSWER_REFERRAL) {
 		sb_printf(&sb, " cut=");
 		sb_name(&sb, ex->cut);
-		sb_printf(&sb, " policy=%s ns=", glue_mode_str(ex->policy));
+		sb_printf(&sb, " policy=%s", glue_mode_str(ex->policy));
+		sb_where_live(&sb, ex->policy_where);
+		sb_printf(&sb, " ns=");
 		size_t n = ex->nns < EXPLAIN_MAX_NS ? ex->nns : EXPLAIN_MAX_NS;
 		for (size_t i = 0; i < n; i++) {
 			if (i > 0)
@@ -216,8 +229,10 @@ size_t log_format_query(char *buf, size_t cap, const char *client, const char *s
 		if (ex->ns_total > n)
 			sb_printf(&sb, " +%u more", (unsigned)(ex->ns_total - n));
 	}
-	if (ex->truncation != TRUNC_RFC9471)
+	if (ex->truncation != TRUNC_RFC9471) {
 		sb_printf(&sb, " truncation=%s", trunc_mode_str(ex->truncation));
+		sb_where_live(&sb, ex->truncation_where);
+	}
 	if (ex->legacy_dropped)
 		sb_printf(&sb, " legacy-dropped");
 	if (ex->fault != NULL)
@@ -301,7 +316,9 @@ size_t log_format_query_json(char *buf, size_t cap, const char *client, const ch
 		json_null(&j, "zone");
 		json_null(&j, "cut");
 		json_null(&j, "policy");
+		json_null(&j, "policy_where");
 		json_null(&j, "truncation");
+		json_null(&j, "truncation_where");
 		json_bool(&j, "legacy_dropped", false);
 		json_arr_open(&j, "ns");
 		json_arr_close(&j);
@@ -327,7 +344,9 @@ size_t log_format_query_json(char *buf, size_t cap, const char *client, const ch
 	j_name(&j, "zone", e->zone);
 	j_name(&j, "cut", referral ? e->cut : NULL);
 	json_str(&j, "policy", referral ? glue_mode_str(e->policy) : NULL);
+	json_str(&j, "policy_where", referral ? j_where(e->policy_where) : NULL);
 	json_str(&j, "truncation", trunc_mode_str(e->truncation));
+	json_str(&j, "truncation_where", j_where(e->truncation_where));
 	json_bool(&j, "legacy_dropped", e->legacy_dropped);
 	json_arr_open(&j, "ns");
 	size_t n = referral ? (e->nns < EXPLAIN_MAX_NS ? e->nns : EXPLAIN_MAX_NS) : 0;

@@ -54,9 +54,11 @@ void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(p
  * flags, ANSWER/AUTHORITY/ADDITIONAL counts, answer kind, the zone, and for
  * referrals the cut, the policy, each NS name with its glue class and fate
  * ("glue A+AAAA", "wrong A+AAAA" (added, rewritten by the wrong policy),
- * no-address, policy, size, never); then truncation=MODE when
- * it is not rfc9471, legacy-dropped when legacy truncation left required
- * glue out, fault=ACTION(where) when a fault shaped the answer,
+ * no-address, policy, size, never); then truncation=MODE when it is not
+ * rfc9471 (the policy and the truncation end in "(control)" when gluectl
+ * set that rule: policy=none(control)), legacy-dropped when legacy
+ * truncation left required glue out, fault=ACTION(where) when a fault
+ * shaped the answer,
  * delay=Nms, tc=no or tc=yes(always|required-glue|size), and size/limit.
  *
  * q or ex may be NULL (a query dropped as malformed): the line then says
@@ -72,7 +74,9 @@ size_t log_format_query(char *buf, size_t cap, const char *client, const char *s
  * present (null or empty when it does not apply): client, server,
  * transport, qname, qtype, qclass, dropped, rcode, flags (array), counts
  * {answer, authority, additional}, kind, wildcard, cnames, zone, cut,
- * policy, truncation, legacy_dropped, ns (array of {name, class, fate, a,
+ * policy, policy_where, truncation, truncation_where (where each rule was
+ * set: "FILE:LINE", "control", "default" for the RFC 9471 defaults, null
+ * when nothing says), legacy_dropped, ns (array of {name, class, fate, a,
  * aaaa}), ns_total, tc (bool), tc_reason, fault {action, where}, delay_ms,
  * size, limit. Strings are escaped for JSON (bytes outside printable ASCII
  * as \u00XX). A line cut at cap is not valid JSON, so cap should be

@@ -12,6 +12,19 @@ import socket
 import time
 
 
+def quote_word(w):
+    """One word of a command line as glued splits it: a word with blanks,
+    quotes or backslashes (or a KEY=VALUE whose value has them) in double
+    quotes, with \\" and \\\\ inside."""
+    k, eq, v = w.partition("=")
+    sp = ' \t\r"\\'
+    if not eq or not k or any(c in sp for c in k):
+        k, eq, v = "", "", w
+    if v and not any(c in sp for c in v):
+        return w
+    return k + eq + '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 class ControlError(Exception):
     """glued refused a command (the reply said "ok": false). .reply holds
     the whole JSON reply, .command the command line."""

@@ -14,7 +14,7 @@ import weakref
 
 from . import config as _config
 from . import dns as _dns
-from .control import Control, ControlUnavailable
+from .control import Control, ControlUnavailable, quote_word
 
 # glued processes started by this Python process and not yet stopped:
 # killed at interpreter exit whatever happened to their owners.
@@ -288,9 +288,10 @@ class Glued:
 
     def set(self, target, what, value):
         """set TARGET glue|truncation|fault VALUE; value is a string or a
-        sequence of words ("none", ["partial", 1], "delay 250ms")."""
+        sequence of words ("none", ["partial", 1], "delay 250ms",
+        ["refuse", "ede-text=not here"]: each word quoted as needed)."""
         if isinstance(value, (list, tuple)):
-            value = " ".join(str(v) for v in value)
+            value = " ".join(quote_word(str(v)) for v in value)
         return self.command("set", target, what, value)
 
     def clear(self, target, what=None):

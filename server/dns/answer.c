@@ -149,6 +149,7 @@ static void refer(ctx_t *c, const zone_t *z, const node_t *cut)
 	explain_t *ex = c->ex;
 	const glue_rule_t *rule;
 	glue_rule_effective(z, cut, &c->zs->rule, &rule, &p->truncation);
+	zoneset_rule_where(c->zs, z, cut, &ex->policy_where, &ex->truncation_where);
 
 	p->kind = ANSWER_REFERRAL;
 	if (p->n == 0)
@@ -440,6 +441,7 @@ void answer_plan_in(const zoneset_t *zs, const query_t *q, bool tcp, const zone_
 	plan->ede = (ede_t){ 0 };
 	plan->kind = ANSWER_POSITIVE;
 	plan->truncation = zs->rule.truncation;
+	zoneset_rule_where(zs, NULL, NULL, NULL, &ex->truncation_where);
 
 	ctx_t c = { zs, q, plan, ex, 0, false };
 	const uint8_t *lname = q->lname;
@@ -474,6 +476,7 @@ void answer_plan_in(const zoneset_t *zs, const query_t *q, bool tcp, const zone_
 	}
 	const glue_rule_t *unused;
 	glue_rule_effective(z, NULL, &zs->rule, &unused, &plan->truncation);
+	zoneset_rule_where(zs, z, NULL, NULL, &ex->truncation_where);
 
 	uint8_t target[NAME_MAXLEN];
 	const uint8_t *owner = NULL;

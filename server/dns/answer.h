@@ -88,12 +88,16 @@ typedef struct explain_ns {
 
 /* Everything needed to say why the response looks the way it does. */
 typedef struct explain {
-	uint8_t kind;         /* enum answer_kind */
-	const uint8_t *zone;  /* origin of the zone chosen, or NULL */
-	uint32_t zone_slot;   /* 1 + that zone's index in its zoneset; 0: none */
-	const uint8_t *cut;   /* referral: the delegation point */
-	uint8_t policy;       /* referral: the glue mode applied (enum glue_mode) */
-	uint8_t truncation;   /* the truncation mode applied (enum trunc_mode) */
+	uint8_t kind;        /* enum answer_kind */
+	const uint8_t *zone; /* origin of the zone chosen, or NULL */
+	uint32_t zone_slot;  /* 1 + that zone's index in its zoneset; 0: none */
+	const uint8_t *cut;  /* referral: the delegation point */
+	uint8_t policy;      /* referral: the glue mode applied (enum glue_mode) */
+	uint8_t truncation;  /* the truncation mode applied (enum trunc_mode) */
+	/* Where the glue rule (referral) and the truncation mode were set,
+	 * as zoneset_rule_where says: "lab.yaml:40", "control", "default". */
+	const char *policy_where;
+	const char *truncation_where;
 	const fault_t *fault; /* the fault that shaped the response, or NULL */
 	uint32_t delay_ms;    /* a delay fault: send the response this much later */
 	bool legacy_dropped;  /* legacy truncation left required glue out, TC=0 */

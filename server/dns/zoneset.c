@@ -48,6 +48,35 @@ void zoneset_free(zoneset_t *zs)
 	free(zs);
 }
 
+/* A level's where, field by field (rule_slot_t): the gluectl mark of
+ * zoneset.h says which field gluectl set; the other is the file's. */
+static void where_split(const char *where, char glue[96], char trunc[96])
+{
+	const char *mark = strstr(where, RULE_WHERE_MARK RULE_WHERE_CONTROL ": ");
+	const char *field = NULL;
+	size_t base = 0;
+	if (mark != NULL) {
+		field = mark + strlen(RULE_WHERE_MARK);
+		base = (size_t)(mark - where);
+	} else if (strncmp(where, RULE_WHERE_CONTROL ": ", strlen(RULE_WHERE_CONTROL) + 2) == 0) {
+		field = where;
+	}
+	snprintf(glue, 96, "%s", where);
+	snprintf(trunc, 96, "%s", where);
+	if (field == NULL)
+		return;
+	bool g = strcmp(field, RULE_WHERE_CONTROL_GLUE) == 0;
+	snprintf(g ? glue : trunc, 96, "%s", RULE_WHERE_CONTROL);
+	snprintf(g ? trunc : glue, 96, "%.*s", (int)base, where);
+}
+
+static void slot_set(rule_slot_t *slot, const glue_rule_t *rule, const char *where)
+{
+	slot->rule = *rule;
+	snprintf(slot->where, sizeof(slot->where), "%s", where);
+	where_split(where, slot->glue_where, slot->truncation_where);
+}
+
 /* The server's rule: INHERIT at the top means the RFC defaults. */
 static glue_rule_t server_rule(const glue_rule_t *r)
 {
@@ -106,6 +135,7 @@ int zoneset_from_zones(zone_t **zones, size_t n, uint8_t glue_mode, zoneset_t **
 	memcpy(zs->zones, zones, n * sizeof(*zones));
 	zs->nzones = n;
 	zs->rule = server_rule(&(glue_rule_t){ .mode = glue_mode, .truncation = TRUNC_INHERIT });
+	snprintf(zs->truncation_where, sizeof(zs->truncation_where), "default");
 	int rc = check_duplicates(zs, err, errcap);
 	for (size_t i = 0; rc == ST_OK && i < n; i++)
 		rc = zone_prepare_rules(zs->zones[i], &zs->rule);
@@ -127,6 +157,11 @@ int zoneset_subset(const zoneset_t *of, const size_t *which, size_t n, zoneset_t
 	zs->borrowed = true;
 	zs->name = of->name;
 	zs->rule = of->rule;
+	memcpy(zs->where, of->where, sizeof(zs->where));
+	memcpy(zs->glue_where, of->glue_where, sizeof(zs->glue_where));
+	memcpy(zs->truncation_where, of->truncation_where, sizeof(zs->truncation_where));
+	zs->rules = of->rules; /* for zoneset_rule_where; the subset frees none */
+	zs->nrules = of->nrules;
 	zs->faults = of->faults;
 	zs->nfaults = of->nfaults;
 	for (size_t i = 0; i < n; i++) {
@@ -348,13 +383,11 @@ static int load_zone(zoneset_t *zs, const server_spec_t *spec, const zone_spec_t
 	}
 
 	rule_slot_t *zr = &zs->rules[zs->nrules++];
-	zr->rule = zsp->rule;
-	snprintf(zr->where, sizeof(zr->where), "%s", zsp->where);
+	slot_set(zr, &zsp->rule, zsp->where);
 	zone_set_rule(z, &zr->rule);
 	for (size_t d = 0; d < zsp->ndelegs; d++) {
 		rule_slot_t *dr = &zs->rules[zs->nrules++];
-		dr->rule = zsp->delegs[d].rule;
-		snprintf(dr->where, sizeof(dr->where), "%s", zsp->delegs[d].where);
+		slot_set(dr, &zsp->delegs[d].rule, zsp->delegs[d].where);
 		rc = zone_set_cut_rule(z, zsp->delegs[d].name, &dr->rule);
 		if (rc != ST_OK) {
 			char dname[NAME_TEXT_MAX], zname[NAME_TEXT_MAX];
@@ -408,6 +441,11 @@ int zoneset_load_each(const server_spec_t *spec, zone_warn_cb warn, void *warn_c
 	}
 	snprintf(zs->where, sizeof(zs->where), "%s", spec->where);
 	zs->rule = server_rule(&spec->rule);
+	where_split(spec->where, zs->glue_where, zs->truncation_where);
+	if (spec->rule.mode == GLUE_INHERIT)
+		snprintf(zs->glue_where, sizeof(zs->glue_where), "default");
+	if (spec->rule.truncation == TRUNC_INHERIT)
+		snprintf(zs->truncation_where, sizeof(zs->truncation_where), "default");
 	int rc = copy_faults(zs, spec->faults, spec->nfaults, &zs->faults, &zs->nfaults);
 
 	for (size_t i = 0; rc == ST_OK && i < spec->nzones; i++) {
@@ -515,6 +553,40 @@ const fault_rt_t *zoneset_fault(const zoneset_t *zs, size_t zone_index, const ui
 	if (!f && zs->nfaults)
 		f = fault_firing(zs->faults, zs->nfaults, lname, qtype);
 	return f;
+}
+
+/* The slot of rule r if it is one of zs's, else NULL (a rule hung on
+ * the zone by other means, as tests do). */
+static const rule_slot_t *slot_of(const zoneset_t *zs, const glue_rule_t *r)
+{
+	uintptr_t p = (uintptr_t)r, base = (uintptr_t)zs->rules;
+	if (zs->rules == NULL || p < base || p >= base + zs->nrules * sizeof(rule_slot_t) ||
+	    (p - base) % sizeof(rule_slot_t) != 0)
+		return NULL;
+	return (const rule_slot_t *)r;
+}
+
+void zoneset_rule_where(const zoneset_t *zs, const zone_t *z, const node_t *cut, const char **glue,
+			const char **truncation)
+{
+	/* The levels of glue_rule_effective, in its order. */
+	const glue_rule_t *levels[2] = { cut ? cut->rule : NULL, z ? zone_rule(z) : NULL };
+	const char *g = zs->glue_where, *t = zs->truncation_where;
+	bool glue_found = false, trunc_found = false;
+	for (int i = 0; i < 2; i++) {
+		const glue_rule_t *r = levels[i];
+		if (!r)
+			continue;
+		const rule_slot_t *slot = slot_of(zs, r);
+		if (!glue_found && r->mode != GLUE_INHERIT)
+			g = slot ? slot->glue_where : "", glue_found = true;
+		if (!trunc_found && r->truncation != TRUNC_INHERIT)
+			t = slot ? slot->truncation_where : "", trunc_found = true;
+	}
+	if (glue)
+		*glue = g;
+	if (truncation)
+		*truncation = t;
 }
 
 typedef struct announce_walk {

@@ -20,11 +20,25 @@
 #include "dns/zone.h"
 #include "dns/zone_build.h" /* zone_warn_cb */
 
+/*
+ * A rule's where when gluectl set it (ctlcmd.c), and the mark it adds to
+ * the file's where when it set one field of a rule whose other field the
+ * file sets at the same place: "lab.yaml:41; control: glue" (or just
+ * "control: glue" when the file's where is "", the command line).
+ */
+#define RULE_WHERE_CONTROL "control"
+#define RULE_WHERE_MARK "; "
+#define RULE_WHERE_CONTROL_GLUE "control: glue"
+#define RULE_WHERE_CONTROL_TRUNCATION "control: truncation"
+
 /* A zone or delegation rule, with where it was configured. cut->rule
  * points at rule, the first member, so the slot of a cut's rule is known. */
 typedef struct rule_slot {
 	glue_rule_t rule;
-	char where[96]; /* "lab.yaml:41", or "" */
+	char where[96]; /* "lab.yaml:41", "control", "lab.yaml:41; control: glue", or "" */
+	/* where, field by field: "lab.yaml:41", "control" or "". */
+	char glue_where[96];
+	char truncation_where[96];
 } rule_slot_t;
 
 typedef struct zoneset_waiting {
@@ -37,8 +51,11 @@ typedef struct zoneset {
 	char where[96]; /* where the server was configured, or "" */
 	zone_t **zones;
 	size_t nzones;
-	/* The server's rule, with every INHERIT resolved to the RFC default. */
+	/* The server's rule, with every INHERIT resolved to the RFC default,
+	 * and where each field was set ("default": not set). */
 	glue_rule_t rule;
+	char glue_where[96];
+	char truncation_where[96];
 	fault_rt_t *faults; /* server-level faults */
 	size_t nfaults;
 	fault_rt_t **zfaults; /* per zone (parallel to zones): its faults */
@@ -118,6 +135,18 @@ const zone_t *zoneset_find_at(const zoneset_t *zs, const uint8_t *lname, size_t 
  */
 const fault_rt_t *zoneset_fault(const zoneset_t *zs, size_t zone_index, const uint8_t *lname,
 				uint16_t qtype);
+
+/*
+ * Where the rules that glue_rule_effective(z, cut, &zs->rule, ...) picks
+ * were set: *glue (may be NULL) for the glue mode, *truncation (may be
+ * NULL) for the truncation mode. Each is where the level that set it was
+ * configured ("lab.yaml:41", "control"), "default" for the RFC 9471
+ * defaults, or "" when nothing says (the command line, or a rule not set
+ * through zs). z may be NULL (no zone: the server's), cut NULL (not a
+ * referral). The strings live as long as zs. No allocation.
+ */
+void zoneset_rule_where(const zoneset_t *zs, const zone_t *z, const node_t *cut, const char **glue,
+			const char **truncation);
 
 /* Where a policy that breaks the RFCs on purpose was set. */
 enum announce_scope {

@@ -122,6 +122,11 @@ def test_yaml_text_and_dict(glued):
     g.set("parent/test./child.test.", "fault", "servfail")
     assert g.query("www.child.test.", "A", server="parent").rcode == "SERVFAIL"
     g.clear("parent/test./child.test.", "fault")
+    # A value with blanks goes through quoted, as glued splits the line.
+    g.set("parent/test./child.test.", "fault", ["refuse", "ede=20", "ede-text=not \"here\""])
+    m = g.query("www.child.test.", "A", server="parent")
+    assert (m.rcode, m.ede) == ("REFUSED", [(20, 'not "here"')])
+    g.clear("parent/test./child.test.", "fault")
 
     d = glued({"servers": [{"name": "p", "listen": ["127.0.0.1", "127.0.0.5"],
                             "zones": [{"file": "parent.zone", "origin": "test."}]}]},

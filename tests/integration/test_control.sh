@@ -3,12 +3,16 @@
 #
 # glued -c with a control: socket: wait-ready; the socket is the owner's
 # only (mode 0600) and another user gets EACCES, not a change; status in
-# text and JSON; set and clear of glue, truncation and fault at server,
-# zone and delegation level, each seen on the wire right after gluectl
-# returns, logged on stderr and in the query log; a bad value or target is
-# a one-line error that changes nothing (and names the servers that
-# exist); an override survives SIGHUP; reload; stats counts and resets; a
-# second glued on the same path is refused; stop removes the socket.
+# text and JSON, each rule the one in force with where it was set; set and
+# clear of glue, truncation and fault at server, zone and delegation
+# level, each seen on the wire right after gluectl returns, logged on
+# stderr and in the query log (policy=none(control)); a bad value or
+# target is a one-line error that changes nothing (and names the servers
+# that exist); an override survives SIGHUP; reload; stats counts and
+# resets; a fault's every=, ede=, ede-text= and name=, glue partial
+# names=, each as the YAML checks them; --json anywhere, and JSON errors on
+# stdout; a second glued on the same path is refused; stop removes the
+# socket.
 #
 #   bash tests/integration/test_control.sh /path/to/glued   (repo root)
 
@@ -28,6 +32,9 @@ servers:
     zones:
       - file: parent.zone
         origin: test.
+        delegations:
+          - name: self.test.
+            glue: in-domain
   - name: spare
     listen: [127.0.0.2]
     zones: []
@@ -56,10 +63,13 @@ else
 	bad "setpriv and root, to try the socket as another user"
 fi
 
+SELF_LINE=$(grep -n 'name: self.test.' "$D/cfg.yaml" | cut -d: -f1)
 st=$(ctl status)
-check_match "status: the server and its listen address" \
-	"^server parent on 127\\.0\\.0\\.1:${SRV_PORT[one]}: glue full, truncation rfc9471" "$st"
+check_match "status: the server, its listen address and its rules (the defaults)" \
+	"^server parent on 127\\.0\\.0\\.1:${SRV_PORT[one]}: glue full \\(default\\), truncation rfc9471 \\(default\\), 0 fault" "$st"
 check_match "status: the zone and its serial" '^  zone test\. serial 2024010101: ' "$st"
+check_match "status: a delegation rule of the file, with its line" \
+	"^    delegation self\\.test\\.: glue in-domain \\(cfg\\.yaml:$SELF_LINE\\), truncation rfc9471 \\(default\\)\$" "$st"
 check_eq "status --json parses" "parent spare 2024010101" "$(ctl status --json | python3 -c '
 import json, sys
 o = json.load(sys.stdin)
@@ -75,10 +85,20 @@ check_eq "set: exit status 0" 0 "$?"
 check_match "set: says every worker serves it" 'every worker serves it' "$out"
 check_eq "set: the very next referral has no glue" 1 "$(glue_count)"
 check_match "set: logged on stderr" 'control: set parent/test\./child\.test\. glue none' "$(cat "$LOG")"
-check_match "set: the query log says the policy" 'www\.child\.test\. A NOERROR .* policy=none' \
-	"$(tail -1 "$LOG")"
-check_match "status: the override" '^override: set parent/test\./child\.test\. glue none' \
-	"$(ctl status)"
+check_match "set: the query log says the policy and that it was set live" \
+	'www\.child\.test\. A NOERROR .* cut=child\.test\. policy=none\(control\) ns=' "$(tail -1 "$LOG")"
+st=$(ctl status)
+check_match "status: the override" '^override: set parent/test\./child\.test\. glue none' "$st"
+check_match "status: the delegation's rule in force, and where each part was set" \
+	'^    delegation child\.test\.: glue none \(control\), truncation rfc9471 \(default\)$' "$st"
+check_match "status: the zone still inherits the defaults" \
+	'^  zone test\. serial 2024010101: glue full \(default\), truncation rfc9471 \(default\), 0 fault' "$st"
+check_eq "status --json: the rule in force and where" "none control rfc9471 default" \
+	"$(ctl status --json | python3 -c '
+import json, sys
+o = json.load(sys.stdin)
+d = [d for d in o["servers"][0]["zones"][0]["delegations"] if d["name"] == "child.test."][0]
+print(d["glue"], d["glue_where"], d["truncation"], d["truncation_where"])')"
 
 # Bad values and targets: one line, nothing changes.
 err=$(ctl set parent/test./child.test. glue some 2>&1)
@@ -134,6 +154,75 @@ check_match "stats: counting again" '^server parent: queries=1 ' "$(ctl stats)"
 
 out=$(ctl reload)
 check_match "reload: the counts of the servers and zones" '^reloaded: 2 server\(s\), 1 zone\(s\)' "$out"
+
+# --- one field of a rule the file sets ---------------------------------------------
+ctl set parent/test./self.test. truncation legacy >/dev/null
+check_match "status: the file's glue and the live truncation, each with its place" \
+	"^    delegation self\\.test\\.: glue in-domain \\(cfg\\.yaml:$SELF_LINE\\), truncation legacy \\(control\\)\$" \
+	"$(ctl status)"
+lib_dig one www.self.test. A >/dev/null
+check_match "query log: the file's glue rule plain, the live truncation (control)" \
+	' cut=self\.test\. policy=in-domain ns=.* truncation=legacy\(control\) ' "$(tail -1 "$LOG")"
+check_match "the announcement: the file's line and what gluectl set there" \
+	"delegation self\\.test\\.: truncation legacy \\(cfg\\.yaml:$SELF_LINE; control: truncation\\) breaks RFC 9471" \
+	"$(cat "$LOG")"
+ctl clear parent/test./self.test. >/dev/null
+
+# --- the YAML's fault keys and glue-names ---------------------------------------------
+rcodes() {
+	local i out=""
+	for i in 1 2 3 4; do
+		out="$out $(lib_dig one www.test. A | sed -n 's/.*status: \([A-Z]*\),.*/\1/p')"
+	done
+	echo $out
+}
+ctl set parent/test. fault servfail every=2 name=www.test. type=A >/dev/null
+check_eq "fault every=2: every second query" "NOERROR SERVFAIL NOERROR SERVFAIL" "$(rcodes)"
+check_match "fault type=A: other types answered" 'status: NOERROR' "$(lib_dig one www.test. AAAA)"
+ctl set parent/test. fault refuse ede=20 ede-text="not served here" >/dev/null
+out=$(lib_dig one www.test. A)
+check_match "fault ede=20 ede-text=...: REFUSED" 'status: REFUSED' "$out"
+check_match "fault ede=20 ede-text=...: dig shows that EDE" \
+	'; EDE: 20 \(Not Authoritative\): \(not served here\)' "$out"
+check_match "fault ede: the query log names it" ' fault=refuse\(control\) ede=20 ' "$(tail -1 "$LOG")"
+check_match "status: the fault's words, quoted as given" \
+	'^override: set parent/test\. fault refuse ede=20 ede-text="not served here"$' "$(ctl status)"
+nov=$(ctl status | grep -c '^override:')
+err=$(ctl set parent/test. fault refuse every=0 2>&1)
+check_eq "a bad every=: exit status 1" 1 "$?"
+check_eq "a bad every=: one line, the YAML's words" \
+	"gluectl: expected a whole number from 1 to 4294967295 for 'every', got '0'" "$err"
+err=$(ctl set parent/test. fault servfail colour=red 2>&1)
+check_eq "an unknown key: one line" \
+	"gluectl: unknown key 'colour' in a fault (expected one of: name, type, every, delay, upward, ede, ede-text)" "$err"
+err=$(ctl set parent/test. fault drop ede=20 2>&1)
+check_eq "ede= with drop: one line" "gluectl: 'ede' only goes with fault refuse or fault servfail" "$err"
+err=$(ctl set parent/test. fault refuse ede-text="$(head -c 128 /dev/zero | tr '\0' x)" 2>&1)
+check_eq "ede-text= too long: one line" "gluectl: 'ede-text' is 128 bytes, at most 127 are sent" "$err"
+err=$(ctl set parent/test./child.test. glue partial names=ns1.child.test.,bad..name 2>&1)
+check_match "a bad name in names=: one line" "^gluectl: expected a domain name for 'names', got 'bad\.\.name' " "$err"
+check_eq "after the refused changes: the same overrides" "$nov" "$(ctl status | grep -c '^override:')"
+check_match "after the refused changes: still the EDE 20 fault" '; EDE: 20 ' "$(lib_dig one www.test. A)"
+ctl clear parent/test. fault >/dev/null
+
+ctl set parent/test./child.test. glue partial names=ns2.child.test. >/dev/null
+lib_dig one www.child.test. A >/dev/null
+check_match "glue partial names=: only that NS name's glue" \
+	'policy=partial\(control\) ns=ns1\.child\.test\.\(in-domain:policy\) ns2\.child\.test\.\(in-domain:glue A\+AAAA\)' \
+	"$(tail -1 "$LOG")"
+check_match "status: glue partial with its names" \
+	'^    delegation child\.test\.: glue partial names=ns2\.child\.test\. \(control\), ' "$(ctl status)"
+ctl clear parent/test./child.test. >/dev/null
+
+# --- --json anywhere ------------------------------------------------------------------
+check_eq "stats --json --reset: JSON" "True" "$(ctl stats --json --reset | python3 -c '
+import json, sys
+print(json.load(sys.stdin)["ok"])')"
+check_match "stats --json --reset: reset" '^server parent: queries=0 ' "$(ctl stats)"
+out=$(ctl set nosuch --json glue none 2>/dev/null)
+check_eq "a refused change with --json: exit status 1" 1 "$?"
+check_eq "a refused change with --json: the JSON error on stdout" \
+	'{"ok":false,"error":"no server '"'"'nosuch'"'"' (there are: parent, spare)"}' "$out"
 
 # --- one socket, one glued ---------------------------------------------------------
 sed "s/@PORT@/$(lib_free_port)/; s/127\\.0\\.0\\.1\\]/127.0.0.3]/; s/127\\.0\\.0\\.2\\]/127.0.0.4]/" \

@@ -423,6 +423,62 @@ static void test_text_fault_drop(void **state)
 	assert_non_null(strstr(buf, "\"ede\":null,"));
 }
 
+/* Where the glue rule and the truncation came from: "(control)" in the
+ * text for a rule gluectl set; every where in the JSON. */
+static void test_rule_where(void **state)
+{
+	query_t q;
+	explain_t ex;
+	char buf[LOG_QUERY_MAX];
+
+	make_query(&q, "\3www\7example\3lab", 17, RR_A);
+	make_referral(&ex);
+	ex.policy = GLUE_NONE;
+	ex.policy_where = "control";
+	ex.truncation = TRUNC_LEGACY;
+	ex.truncation_where = "control";
+	log_format_query(buf, sizeof(buf), "c", "tld", false, &q, &ex);
+	assert_non_null(strstr(buf, " cut=example.lab. policy=none(control) ns=ns1.example.lab."));
+	assert_non_null(strstr(buf, " truncation=legacy(control) tc=no "));
+	log_format_query_json(buf, sizeof(buf), "c", "tld", false, &q, &ex);
+	assert_true(json_valid(buf));
+	assert_non_null(strstr(buf, "\"policy\":\"none\",\"policy_where\":\"control\","
+				    "\"truncation\":\"legacy\",\"truncation_where\":\"control\","));
+
+	/* The file's rules: the text stays as it was (the banner has their
+	 * lines); the JSON says where. The defaults say so. */
+	ex.policy_where = "lab.yaml:40";
+	ex.truncation_where = "lab.yaml:41";
+	log_format_query(buf, sizeof(buf), "c", "tld", false, &q, &ex);
+	assert_non_null(strstr(buf, " policy=none ns=ns1.example.lab."));
+	assert_non_null(strstr(buf, " truncation=legacy tc=no "));
+	assert_null(strstr(buf, "lab.yaml"));
+	log_format_query_json(buf, sizeof(buf), "c", "tld", false, &q, &ex);
+	assert_non_null(strstr(buf, "\"policy_where\":\"lab.yaml:40\","));
+	assert_non_null(strstr(buf, "\"truncation_where\":\"lab.yaml:41\","));
+	ex.policy = GLUE_FULL;
+	ex.policy_where = "default";
+	ex.truncation = TRUNC_RFC9471;
+	ex.truncation_where = "";
+	log_format_query(buf, sizeof(buf), "c", "tld", false, &q, &ex);
+	assert_non_null(strstr(buf, " policy=full ns="));
+	log_format_query_json(buf, sizeof(buf), "c", "tld", false, &q, &ex);
+	assert_non_null(strstr(buf, "\"policy_where\":\"default\","));
+	assert_non_null(strstr(buf, "\"truncation_where\":null,"));
+
+	/* Not a referral: no policy, so no policy_where either. */
+	ex.kind = ANSWER_POSITIVE;
+	ex.policy_where = "control";
+	ex.truncation = TRUNC_ALWAYS;
+	ex.truncation_where = "control";
+	log_format_query(buf, sizeof(buf), "c", "tld", false, &q, &ex);
+	assert_null(strstr(buf, "policy="));
+	assert_non_null(strstr(buf, " truncation=always(control) "));
+	log_format_query_json(buf, sizeof(buf), "c", "tld", false, &q, &ex);
+	assert_true(json_valid(buf));
+	assert_non_null(strstr(buf, "\"policy\":null,\"policy_where\":null,"));
+}
+
 static void test_json_referral(void **state)
 {
 	query_t q;
@@ -439,7 +495,8 @@ static void test_json_referral(void **state)
 		"\"rcode\":\"NOERROR\",\"flags\":[\"qr\",\"rd\"],"
 		"\"counts\":{\"answer\":0,\"authority\":2,\"additional\":4},"
 		"\"kind\":\"referral\",\"wildcard\":false,\"cnames\":0,\"dnssec\":false,\"rrsigs\":0,\"nsecs\":0,\"zone\":\"lab.\","
-		"\"cut\":\"example.lab.\",\"policy\":\"full\",\"truncation\":\"rfc9471\","
+		"\"cut\":\"example.lab.\",\"policy\":\"full\",\"policy_where\":null,"
+		"\"truncation\":\"rfc9471\",\"truncation_where\":null,"
 		"\"legacy_dropped\":false,\"ns\":["
 		"{\"name\":\"ns1.example.lab.\",\"class\":\"in-domain\",\"fate\":\"glue\",\"a\":1,\"aaaa\":1},"
 		"{\"name\":\"ns2.example.lab.\",\"class\":\"in-domain\",\"fate\":\"glue\",\"a\":1,\"aaaa\":0},"
@@ -473,7 +530,8 @@ static void test_json_fields(void **state)
 	assert_true(json_valid(buf));
 	assert_non_null(strstr(buf, "\"transport\":\"tcp\""));
 	assert_non_null(strstr(buf, "\"flags\":[\"qr\",\"tc\"]"));
-	assert_non_null(strstr(buf, "\"policy\":\"partial\",\"truncation\":\"legacy\","
+	assert_non_null(strstr(buf, "\"policy\":\"partial\",\"policy_where\":null,"
+				    "\"truncation\":\"legacy\",\"truncation_where\":null,"
 				    "\"legacy_dropped\":true"));
 	assert_non_null(strstr(buf, "\"fate\":\"policy\""));
 	assert_non_null(strstr(buf, "\"tc\":true,\"tc_reason\":\"required-glue\""));
@@ -497,7 +555,7 @@ static void test_json_fields(void **state)
 	assert_non_null(strstr(buf, "\"kind\":\"answer\",\"wildcard\":true,\"cnames\":2,"
 				    "\"dnssec\":false,\"rrsigs\":0,\"nsecs\":0,"
 				    "\"zone\":\"lab.\",\"cut\":null,\"policy\":null,"
-				    "\"truncation\":\"always\""));
+				    "\"policy_where\":null,\"truncation\":\"always\""));
 	assert_non_null(
 		strstr(buf, "\"ns\":[],\"ns_total\":0,\"tc\":true,\"tc_reason\":\"always\""));
 	assert_non_null(strstr(buf, "\"size\":40,\"limit\":512}"));
@@ -529,7 +587,8 @@ static void test_json_dropped(void **state)
 		"\"qtype\":null,\"qclass\":null,\"dropped\":true,\"rcode\":null,\"flags\":[],"
 		"\"counts\":null,\"kind\":null,\"wildcard\":false,\"cnames\":0,\"dnssec\":false,"
 		"\"rrsigs\":0,\"nsecs\":0,\"zone\":null,"
-		"\"cut\":null,\"policy\":null,\"truncation\":null,\"legacy_dropped\":false,"
+		"\"cut\":null,\"policy\":null,\"policy_where\":null,\"truncation\":null,"
+		"\"truncation_where\":null,\"legacy_dropped\":false,"
 		"\"ns\":[],\"ns_total\":0,\"tc\":false,\"tc_reason\":null,\"fault\":null,"
 		"\"dnssec_fault\":null,\"delay_ms\":0,\"ede\":null,\"size\":0,\"limit\":0}");
 	/* A header-only FORMERR: no question. */
@@ -574,6 +633,7 @@ int main(void)
 		cmocka_unit_test(test_json_checker),
 		cmocka_unit_test(test_text_policy_fields),
 		cmocka_unit_test(test_text_fault_drop),
+		cmocka_unit_test(test_rule_where),
 		cmocka_unit_test(test_json_referral),
 		cmocka_unit_test(test_json_fields),
 		cmocka_unit_test(test_json_dropped),
