@@ -12,7 +12,11 @@
  * With --trust-anchor FILE it then validates the domain's SOA as a
  * validating resolver would, from the same starting server over the same
  * sockets (sim.c with a trust anchor: DS and DNSKEY at every step), and
- * says secure, insecure or bogus (a DNSSEC_BOGUS finding, with the EDE).
+ * when that is secure, the NXDOMAIN of a name below it that does not exist
+ * (NX_LABEL), which only the zone's NSEC or NSEC3 records can prove. It
+ * says secure, insecure or bogus, and names what failed with the DNSSEC
+ * codes of glued --check (dnssec_code: DS_MATCHES_NO_DNSKEY,
+ * RRSIG_EXPIRED, ..., DNSSEC_BOGUS for a failure no other code names).
  *
  * Sockets are non-blocking and every wait is bounded by poll(). Only the
  * addresses the walk asks for are ever sent to: the one it was given, the
@@ -43,6 +47,7 @@
 #include "dns/query.h"
 #include "dns/rdata.h"
 #include "dns/wire.h"
+#include "util/text.h"
 
 #define GC_DEFAULT_START "127.0.0.2"
 #define GC_DEFAULT_PORT 5300 /* the bundled lab's port */
@@ -70,12 +75,25 @@ typedef struct reply {
 	int err; /* 0, ETIMEDOUT, ECONNREFUSED, ... */
 } reply_t;
 
+/* The label of the name below DOMAIN whose NXDOMAIN shows the denial:
+ * one no zone has (an underscore label names no host). */
+#define NX_LABEL "_gluecheck-nx"
+
+/* One validation --trust-anchor asks for: qname/qtype, and what came of it. */
+typedef struct probe {
+	bool done;   /* sim_resolve ran: v holds its result */
+	bool denial; /* the name that does not exist: only a denial can answer it */
+	uint8_t qname[NAME_MAXLEN];
+	uint16_t qtype;
+	sim_result_t v;
+} probe_t;
+
 typedef struct gc {
 	opts_t o;
 	trace_t t;        /* the walk and what it found */
 	unsigned queries; /* packets sent: UDP tries and TCP exchanges */
-	bool validated;   /* --trust-anchor: v holds the validation of DOMAIN SOA */
-	sim_result_t v;
+	probe_t soa;      /* --trust-anchor: DOMAIN SOA */
+	probe_t nx;       /* and, when that is secure, NX_LABEL.DOMAIN A */
 } gc_t;
 
 static uint64_t now_ms(void)
@@ -339,22 +357,33 @@ static void print_text(gc_t *g, unsigned ms)
 			       r->udp, r->tcp, r->status, r->bad ? "  <-" : "");
 		}
 	}
-	if (g->validated) {
+	if (g->soa.done) {
 		char ta[128] = "";
 		for (size_t i = 0; i < g->o.nanchor; i++)
 			snprintf(ta + strlen(ta), sizeof(ta) - strlen(ta), "%s%u/%u/%u",
 				 i ? " " : "", wire_get16(g->o.anchor[i].rd), g->o.anchor[i].rd[2],
 				 g->o.anchor[i].rd[3]);
-		printf("\ndnssec (trust anchor DS %s): %s SOA: %s", ta, dt, rcode_str(g->v.rcode));
-		if (g->v.dnssec == SIM_DNSSEC_BOGUS)
-			printf(", bogus, EDE %u (%s): %s", g->v.ede, val_ede_str(g->v.ede),
-			       g->v.why);
-		else if (g->v.dnssec != SIM_DNSSEC_NONE)
-			printf(", %s%s%s", sim_dnssec_str(g->v.dnssec),
-			       g->v.dnssec_why[0] ? ": " : "", g->v.dnssec_why);
-		else if (g->v.why[0])
-			printf(": %s", g->v.why);
-		printf(" (%u queries)\n", g->v.queries);
+		putchar('\n');
+		const probe_t *ps[2] = { &g->soa, &g->nx };
+		for (int k = 0; k < 2; k++) {
+			const probe_t *p = ps[k];
+			const sim_result_t *v = &p->v;
+			char qt[NAME_TEXT_MAX], tb[16];
+			if (!p->done)
+				continue;
+			ntext(p->qname, qt, sizeof(qt));
+			printf("dnssec (trust anchor DS %s): %s %s: %s", ta, qt,
+			       rrtype_to_text(p->qtype, tb), rcode_str(v->rcode));
+			if (v->dnssec == SIM_DNSSEC_BOGUS)
+				printf(", bogus, EDE %u (%s): %s", v->ede, val_ede_str(v->ede),
+				       v->why);
+			else if (v->dnssec != SIM_DNSSEC_NONE)
+				printf(", %s%s%s", sim_dnssec_str(v->dnssec),
+				       v->dnssec_why[0] ? ": " : "", v->dnssec_why);
+			else if (v->why[0])
+				printf(": %s", v->why);
+			printf(" (%u queries)\n", v->queries);
+		}
 	}
 	printf("\nfindings:\n");
 	if (g->t.nfindings == 0)
@@ -429,16 +458,26 @@ static void print_json(gc_t *g, unsigned ms)
 			jclose(&j);
 		}
 	}
-	if (g->validated) {
+	const probe_t *ps[2] = { &g->soa, &g->nx };
+	for (int k = 0; k < 2; k++) {
+		const probe_t *p = ps[k];
+		const sim_result_t *v = &p->v;
+		char qt[NAME_TEXT_MAX], tb[16];
+		if (!p->done)
+			continue;
+		ntext(p->qname, qt, sizeof(qt));
 		jopen(&j, buf, sizeof(buf));
 		json_str(&j, "kind", "dnssec");
 		json_str(&j, "domain", dt);
-		json_str(&j, "rcode", rcode_str(g->v.rcode));
-		json_str(&j, "dnssec", sim_dnssec_str(g->v.dnssec));
-		json_bool(&j, "ad", g->v.ad);
-		json_uint(&j, "ede", g->v.ede);
-		json_str(&j, "why", g->v.dnssec == SIM_DNSSEC_NONE ? g->v.why : g->v.dnssec_why);
-		json_uint(&j, "queries", g->v.queries);
+		json_str(&j, "name", qt);
+		json_str(&j, "type", rrtype_to_text(p->qtype, tb));
+		json_bool(&j, "denial", p->denial);
+		json_str(&j, "rcode", rcode_str(v->rcode));
+		json_str(&j, "dnssec", sim_dnssec_str(v->dnssec));
+		json_bool(&j, "ad", v->ad);
+		json_uint(&j, "ede", v->ede);
+		json_str(&j, "why", v->dnssec == SIM_DNSSEC_NONE ? v->why : v->dnssec_why);
+		json_uint(&j, "queries", v->queries);
 		jclose(&j);
 	}
 	for (int i = 0; i < g->t.nfindings; i++) {
@@ -535,6 +574,142 @@ static int write_dot(gc_t *g, const char *path)
 	return fclose(f) == 0 ? 0 : -1;
 }
 
+/* ---- DNSSEC -------------------------------------------------------------------------------- */
+
+/*
+ * The code of check.c's table for what validating p found: the static
+ * check of glued --check that finds the same fault in zone data, by the
+ * EDE (validate.h) and the step that failed; DNSSEC_BOGUS for a bogus
+ * answer no other code names; NULL when there is nothing to report
+ * (secure, or insecure by design). Every one is an error.
+ *   9  DNSKEY Missing: no DNSKEY matches the DS, there is none, or the key
+ *      the DS names does not sign the DNSKEY RRset -> DS_MATCHES_NO_DNSKEY.
+ *      Not so when the DS is the trust anchor's (validate.c says "DS ...
+ *      of the trust anchor": the anchor is wrong, not a zone), nor for an
+ *      RRSIG over other data by a key that is not in the DNSKEY RRset
+ *      ("..., which is not a DNSKEY of Z"): DNSSEC_BOGUS.
+ *   7, 8  out of their validity -> RRSIG_EXPIRED, RRSIG_NOT_YET_VALID
+ *   10 RRSIGs Missing -> RRSIG_MISSING
+ *   12 NSEC Missing, and 6 in the denial of the name that does not exist
+ *      (the SOA of the same zone validated, so what fails is the proof)
+ *      -> NSEC_CHAIN_BROKEN
+ *   27 NSEC3 iterations above VAL_NSEC3_MAX_ITERATIONS (insecure) ->
+ *      NSEC3_ITERATIONS_HIGH, an error as glued --check says it above
+ *      the limit.
+ */
+static const char *dnssec_code(const probe_t *p)
+{
+	const sim_result_t *v = &p->v;
+	if (v->dnssec == SIM_DNSSEC_INSECURE && v->ede == VAL_EDE_NSEC3_ITERATIONS)
+		return "NSEC3_ITERATIONS_HIGH";
+	if (v->dnssec != SIM_DNSSEC_BOGUS)
+		return NULL;
+	switch (v->ede) {
+	case VAL_EDE_DNSKEY_MISSING:
+		if (p->denial || strstr(v->why, "of the trust anchor") != NULL ||
+		    strstr(v->why, "which is not a DNSKEY of") != NULL)
+			return "DNSSEC_BOGUS";
+		return "DS_MATCHES_NO_DNSKEY";
+	case VAL_EDE_SIG_EXPIRED:
+		return "RRSIG_EXPIRED";
+	case VAL_EDE_SIG_NOT_YET_VALID:
+		return "RRSIG_NOT_YET_VALID";
+	case VAL_EDE_RRSIGS_MISSING:
+		return "RRSIG_MISSING";
+	case VAL_EDE_NSEC_MISSING:
+		return "NSEC_CHAIN_BROKEN";
+	case VAL_EDE_BOGUS:
+		return p->denial ? "NSEC_CHAIN_BROKEN" : "DNSSEC_BOGUS";
+	default:
+		return "DNSSEC_BOGUS";
+	}
+}
+
+/* The walk's level of zone (its ztext), or -1. */
+static int level_of(const gc_t *g, const char *zone)
+{
+	for (int i = g->t.nlevels - 1; i >= 0; i--)
+		if (strcasecmp(g->t.levels[i].ztext, zone) == 0)
+			return i;
+	return -1;
+}
+
+/* Add the finding p's validation calls for, if any. Its zone is the zone
+ * the validation failed at; for DS_MATCHES_NO_DNSKEY that zone is the
+ * delegation, and the zone its parent, when the walk was referred to it. */
+static void dnssec_finding(gc_t *g, const probe_t *p)
+{
+	const char *code = dnssec_code(p);
+	const sim_result_t *v = &p->v;
+	if (code == NULL || g->t.nfindings >= TRACE_MAX_FINDINGS)
+		return;
+	trace_finding_t *fd = &g->t.findings[g->t.nfindings++];
+	char at[NAME_TEXT_MAX], qt[NAME_TEXT_MAX], tb[16];
+	memset(fd, 0, sizeof(*fd));
+	check_finding_set(&fd->f, CHECK_ERROR, code, NULL);
+	ntext(v->dnssec == SIM_DNSSEC_BOGUS ? v->cause_zone : g->o.domain, at, sizeof(at));
+	int li = level_of(g, at);
+	fd->level = li >= 0 ? li : g->t.nlevels > 0 ? g->t.nlevels - 1 : 0;
+	fd->row = -1;
+	if (strcmp(code, "DS_MATCHES_NO_DNSKEY") == 0 && li > 0) {
+		text_setf(fd->f.zone, sizeof(fd->f.zone), "%s", g->t.levels[li].ptext);
+		text_setf(fd->f.delegation, sizeof(fd->f.delegation), "%s", at);
+	} else {
+		text_setf(fd->f.zone, sizeof(fd->f.zone), "%s", at);
+	}
+	ntext(p->qname, qt, sizeof(qt));
+	text_setf(fd->f.name, sizeof(fd->f.name), "%s", qt);
+	/* "answers SERVFAIL[ to NAME TYPE, a name that does not exist]", or
+	 * "answers[ NAME TYPE, a name that does not exist,] without AD". */
+	char answers[NAME_TEXT_MAX + 64] = "answers";
+	if (v->dnssec == SIM_DNSSEC_BOGUS)
+		text_appendf(answers, sizeof(answers), " SERVFAIL%s", p->denial ? " to" : "");
+	if (p->denial)
+		text_appendf(answers, sizeof(answers), " %s %s, a name that does not exist%s", qt,
+			     rrtype_to_text(p->qtype, tb),
+			     v->dnssec == SIM_DNSSEC_BOGUS ? "" : ",");
+	if (v->dnssec != SIM_DNSSEC_BOGUS)
+		text_appendf(answers, sizeof(answers), " without AD (insecure)");
+	text_setf(fd->f.message, sizeof(fd->f.message), "a validating resolver %s: EDE %u (%s): %s",
+		  answers, v->ede, val_ede_str(v->ede),
+		  v->dnssec == SIM_DNSSEC_BOGUS ? v->why : v->dnssec_why);
+	g->t.errors++;
+}
+
+/* --trust-anchor: validate DOMAIN SOA; when it is secure, the denial of a
+ * name below it, as a validating resolver gives an NXDOMAIN (the SOA
+ * answer proves the keys and the signatures, only a denial the NSEC or
+ * NSEC3 chain). Each failure is a finding. */
+static void validate(gc_t *g)
+{
+	sim_opts_t so;
+	sim_opts_default(&so);
+	so.ipv6 = g->o.ipv6;
+	so.anchor = g->o.anchor;
+	so.nanchor = g->o.nanchor;
+	probe_t *p = &g->soa;
+	memcpy(p->qname, g->o.domain, name_len(g->o.domain));
+	p->qtype = RR_SOA;
+	p->done = sim_resolve(&g->o.start, 1, &g->t.net, p->qname, p->qtype, &so, &p->v) == 0;
+	if (!p->done)
+		return;
+	dnssec_finding(g, p);
+	if (p->v.dnssec != SIM_DNSSEC_SECURE || p->v.rcode != RCODE_NOERROR)
+		return;
+	probe_t *n = &g->nx;
+	size_t dl = name_len(g->o.domain);
+	if (dl + 1 + strlen(NX_LABEL) > NAME_MAXLEN)
+		return;
+	n->qname[0] = (uint8_t)strlen(NX_LABEL);
+	memcpy(n->qname + 1, NX_LABEL, strlen(NX_LABEL));
+	memcpy(n->qname + 1 + strlen(NX_LABEL), g->o.domain, dl);
+	n->qtype = RR_A;
+	n->denial = true;
+	n->done = sim_resolve(&g->o.start, 1, &g->t.net, n->qname, n->qtype, &so, &n->v) == 0;
+	if (n->done)
+		dnssec_finding(g, n);
+}
+
 /* ---- command line ----------------------------------------------------------------------- */
 
 static const char usage_text[] =
@@ -557,7 +732,9 @@ static const char usage_text[] =
 	"                       (dot -Tsvg FILE > chain.svg); faults in red\n"
 	"      --trust-anchor FILE  validate DOMAIN SOA as a validating resolver does,\n"
 	"                       from the root DS records in FILE (zone-file lines\n"
-	"                       '. IN DS tag alg digest-type hex')\n"
+	"                       '. IN DS tag alg digest-type hex'), then the NXDOMAIN\n"
+	"                       of " NX_LABEL ".DOMAIN; what fails is named with the\n"
+	"                       DNSSEC codes of glued --check\n"
 	"  -h, --help           this text\n"
 	"  -V, --version        print the version\n"
 	"Exit status: 0 when the domain resolves and no error was found, 1 otherwise,\n"
@@ -843,29 +1020,8 @@ int main(int argc, char **argv)
 	g.t.net = (sim_net_t){ net_send, &g };
 	uint64_t t0 = now_ms();
 	trace_run(&g.t);
-	if (g.o.nanchor > 0) {
-		sim_opts_t so;
-		sim_opts_default(&so);
-		so.ipv6 = g.o.ipv6;
-		so.anchor = g.o.anchor;
-		so.nanchor = g.o.nanchor;
-		g.validated =
-			sim_resolve(&g.o.start, 1, &g.t.net, g.o.domain, RR_SOA, &so, &g.v) == 0;
-		if (g.validated && g.v.dnssec == SIM_DNSSEC_BOGUS &&
-		    g.t.nfindings < TRACE_MAX_FINDINGS) {
-			trace_finding_t *fd = &g.t.findings[g.t.nfindings++];
-			memset(fd, 0, sizeof(*fd));
-			check_finding_set(&fd->f, CHECK_ERROR, "DNSSEC_BOGUS", NULL);
-			fd->level = g.t.nlevels > 0 ? g.t.nlevels - 1 : 0;
-			fd->row = -1;
-			ntext(g.v.cause_zone, fd->f.zone, sizeof(fd->f.zone));
-			ntext(g.o.domain, fd->f.name, sizeof(fd->f.name));
-			snprintf(fd->f.message, sizeof(fd->f.message),
-				 "a validating resolver answers SERVFAIL: EDE %u (%s): %s", g.v.ede,
-				 val_ede_str(g.v.ede), g.v.why);
-			g.t.errors++;
-		}
-	}
+	if (g.o.nanchor > 0)
+		validate(&g);
 	unsigned ms = (unsigned)(now_ms() - t0);
 	if (g.o.json)
 		print_json(&g, ms);

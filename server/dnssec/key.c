@@ -4,7 +4,9 @@
  * A key is the pair K<zone>+<alg>+<tag>.key (the DNSKEY record, as
  * dnssec-keygen writes it) and .private (Private-key-format v1.3: the
  * private numbers in base64, one "Field: value" a line). The .key is the
- * truth for flags and algorithm; the .private must hold the same public key.
+ * truth for flags and algorithm; the .private must say the same algorithm
+ * on its Algorithm line and hold the same public key. A file that is not
+ * so is refused, with the file and the line at fault.
  */
 #include "dnssec/key.h"
 
@@ -470,12 +472,12 @@ static bool parse_uint(const char *s, unsigned long max, unsigned long *v)
 }
 
 /*
- * The DNSKEY record of a .key file: flags, algorithm, public key. Comment
- * lines (';') and blank lines are skipped; the record may be split over
- * lines inside parentheses.
+ * The DNSKEY record of a .key file: flags, algorithm, public key, and the
+ * line it starts on (*line). Comment lines (';') and blank lines are
+ * skipped; the record may be split over lines inside parentheses.
  */
 static int key_file_parse(const char *path, uint16_t *flags, uint8_t *alg, uint8_t *pub,
-			  size_t *publen, char *err, size_t cap)
+			  size_t *publen, int *line_out, char *err, size_t cap)
 {
 	FILE *f = fopen(path, "r");
 	if (f == NULL)
@@ -518,7 +520,9 @@ static int key_file_parse(const char *path, uint16_t *flags, uint8_t *alg, uint8
 		goto out;
 	}
 	if (rec == NULL) {
-		ret = fail(err, cap, ST_ESYNTAX, "%s: no DNSKEY record", path);
+		ret = fail(err, cap, ST_ESYNTAX,
+			   "%s:%d: no DNSKEY record before the end of the file", path,
+			   lineno > 0 ? lineno : 1);
 		goto out;
 	}
 	if (depth != 0) {
@@ -557,6 +561,7 @@ static int key_file_parse(const char *path, uint16_t *flags, uint8_t *alg, uint8
 	*flags = (uint16_t)fl;
 	*alg = (uint8_t)al;
 	*publen = (size_t)plen;
+	*line_out = recline;
 out:
 	free(line);
 	free(rec);
@@ -590,19 +595,34 @@ static char *trim(char *s)
 	return s;
 }
 
-/* The private key of a .private file for algorithm alg, into *out. */
-static int private_parse(const char *path, uint8_t alg, EVP_PKEY **out, char *err, size_t cap)
+/* Where a .private's key came from, for the errors that concern it: the
+ * .key file and the line of its DNSKEY record. */
+typedef struct key_origin {
+	const char *keypath;
+	int keyline;
+} key_origin_t;
+
+/*
+ * The private key of a .private file for algorithm alg (the .key's, at
+ * ko), into *out, and the line of its first key field into *line
+ * (PrivateKey, or Modulus for RSA). The file must start with
+ * Private-key-format v1.x and hold one Algorithm line that names alg and
+ * each key field once; every error names the line it is about.
+ */
+static int private_parse(const char *path, uint8_t alg, const key_origin_t *ko, EVP_PKEY **out,
+			 int *line_out, char *err, size_t cap)
 {
 	FILE *f = fopen(path, "r");
 	if (f == NULL)
-		return fail(err, cap, ST_EIO, "%s: %s", path, strerror(errno));
+		return fail(err, cap, ST_EIO, "%s: %s (the private key of the DNSKEY at %s:%d)",
+			    path, strerror(errno), ko->keypath, ko->keyline);
 	uint8_t *val[F_RSA] = { NULL };
 	int vlen[F_RSA] = { 0 };
+	int vline[F_RSA] = { 0 };
 	int nfields = alg == DNSSEC_ALG_RSASHA256 ? F_RSA : 1;
 	char *line = NULL;
 	size_t lcap = 0;
-	int lineno = 0, ret = ST_OK;
-	bool format = false;
+	int lineno = 0, ret = ST_OK, format_line = 0, alg_line = 0;
 	EVP_PKEY *pkey = NULL;
 	while (getline(&line, &lcap, f) >= 0) {
 		lineno++;
@@ -617,23 +637,37 @@ static int private_parse(const char *path, uint8_t alg, EVP_PKEY **out, char *er
 		}
 		*colon = '\0';
 		char *key = trim(l), *v = trim(colon + 1);
-		if (!format) {
+		if (format_line == 0) {
 			if (strcmp(key, "Private-key-format") != 0 || strncmp(v, "v1.", 3) != 0) {
 				ret = fail(err, cap, ST_ESYNTAX,
 					   "%s:%d: not a Private-key-format v1.x file", path,
 					   lineno);
 				goto out;
 			}
-			format = true;
+			format_line = lineno;
 			continue;
 		}
 		if (strcmp(key, "Algorithm") == 0) {
-			char *end;
-			unsigned long a = strtoul(v, &end, 10);
-			if (end == v || a != alg) {
-				ret = fail(err, cap, ST_ESEMANTIC,
-					   "%s:%d: algorithm %s does not match the .key's %u", path,
-					   lineno, v, alg);
+			if (alg_line != 0) {
+				ret = fail(err, cap, ST_ESYNTAX,
+					   "%s:%d: a second Algorithm line (the first is line %d)",
+					   path, lineno, alg_line);
+				goto out;
+			}
+			alg_line = lineno;
+			/* "13 (ECDSAP256SHA256)": the number counts, the name is a note. */
+			char *end = v;
+			unsigned long a = 0;
+			errno = 0;
+			if (isdigit((unsigned char)v[0]))
+				a = strtoul(v, &end, 10);
+			if (end == v || errno != 0 ||
+			    (*end != '\0' && !isspace((unsigned char)*end)) || a != alg) {
+				ret = fail(
+					err, cap, ST_ESEMANTIC,
+					"%s:%d: Algorithm %s does not match the DNSKEY's %u (%s) at %s:%d",
+					path, lineno, v, alg, dnssec_alg_name(alg), ko->keypath,
+					ko->keyline);
 				goto out;
 			}
 			continue;
@@ -648,13 +682,19 @@ static int private_parse(const char *path, uint8_t alg, EVP_PKEY **out, char *er
 		}
 		if (idx < 0)
 			continue; /* Created, Publish, Activate and the like */
-		uint8_t *buf = realloc(val[idx], DNSKEY_SIG_MAX);
-		if (buf == NULL) {
-			ret = fail(err, cap, ST_ENOMEM, "%s: out of memory", path);
+		if (vline[idx] != 0) {
+			ret = fail(err, cap, ST_ESYNTAX,
+				   "%s:%d: a second %s line (the first is line %d)", path, lineno,
+				   key, vline[idx]);
 			goto out;
 		}
-		val[idx] = buf;
-		vlen[idx] = b64_decode(v, buf, DNSKEY_SIG_MAX);
+		vline[idx] = lineno;
+		val[idx] = malloc(DNSKEY_SIG_MAX);
+		if (val[idx] == NULL) {
+			ret = fail(err, cap, ST_ENOMEM, "%s:%d: out of memory", path, lineno);
+			goto out;
+		}
+		vlen[idx] = b64_decode(v, val[idx], DNSKEY_SIG_MAX);
 		if (vlen[idx] <= 0) {
 			ret = fail(err, cap, ST_ESYNTAX, "%s:%d: bad base64 in %s", path, lineno,
 				   key);
@@ -665,27 +705,42 @@ static int private_parse(const char *path, uint8_t alg, EVP_PKEY **out, char *er
 		ret = fail(err, cap, ST_EIO, "%s: %s", path, strerror(errno));
 		goto out;
 	}
-	if (!format) {
-		ret = fail(err, cap, ST_ESYNTAX, "%s: not a Private-key-format v1.x file", path);
+	/* What is missing is reported at the end of the file (line 1 when it
+	 * is empty), or at the format line for the Algorithm that belongs
+	 * right after it. */
+	int last = lineno > 0 ? lineno : 1;
+	if (format_line == 0) {
+		ret = fail(err, cap, ST_ESYNTAX,
+			   "%s:%d: not a Private-key-format v1.x file (no Private-key-format line)",
+			   path, last);
+		goto out;
+	}
+	if (alg_line == 0) {
+		ret = fail(
+			err, cap, ST_ESYNTAX,
+			"%s:%d: Private-key-format without an Algorithm line (the DNSKEY at %s:%d is algorithm %u, %s)",
+			path, format_line, ko->keypath, ko->keyline, alg, dnssec_alg_name(alg));
 		goto out;
 	}
 	for (int i = 0; i < nfields; i++) {
 		if (val[i] == NULL) {
-			ret = fail(err, cap, ST_ESYNTAX, "%s: no %s", path,
+			ret = fail(err, cap, ST_ESYNTAX,
+				   "%s:%d: no %s line before the end of the file", path, last,
 				   alg == DNSSEC_ALG_RSASHA256 ? rsa_fields[i] : "PrivateKey");
 			goto out;
 		}
 	}
 	if (alg == DNSSEC_ALG_ECDSAP256SHA256) {
 		if (vlen[F_PRIV] > P256_LEN) {
-			ret = fail(err, cap, ST_ESYNTAX, "%s: PrivateKey is not a P-256 key", path);
+			ret = fail(err, cap, ST_ESYNTAX, "%s:%d: PrivateKey is not a P-256 key",
+				   path, vline[F_PRIV]);
 			goto out;
 		}
 		pkey = p256_from_private(val[F_PRIV], (size_t)vlen[F_PRIV]);
 	} else if (alg == DNSSEC_ALG_ED25519) {
 		if (vlen[F_PRIV] != ED25519_LEN) {
-			ret = fail(err, cap, ST_ESYNTAX, "%s: PrivateKey is not an Ed25519 key",
-				   path);
+			ret = fail(err, cap, ST_ESYNTAX, "%s:%d: PrivateKey is not an Ed25519 key",
+				   path, vline[F_PRIV]);
 			goto out;
 		}
 		pkey = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, val[F_PRIV],
@@ -706,11 +761,12 @@ static int private_parse(const char *path, uint8_t alg, EVP_PKEY **out, char *er
 		OSSL_PARAM_BLD_free(bld);
 	}
 	if (pkey == NULL) {
-		ret = fail(err, cap, ST_ESYNTAX, "%s: not a valid %s private key", path,
-			   dnssec_alg_name(alg));
+		ret = fail(err, cap, ST_ESYNTAX, "%s:%d: not a valid %s private key", path,
+			   vline[F_PRIV], dnssec_alg_name(alg));
 		goto out;
 	}
 	*out = pkey;
+	*line_out = vline[F_PRIV];
 out:
 	for (int i = 0; i < F_RSA; i++) {
 		if (val[i] != NULL)
@@ -735,15 +791,18 @@ int dnskey_read(const char *keypath, dnskey_t *out, char *err, size_t errcap)
 	uint8_t alg = 0;
 	uint8_t pub[DNSKEY_RDATA_MAX];
 	size_t publen = 0;
-	int st = key_file_parse(keypath, &flags, &alg, pub, &publen, err, errcap);
+	int keyline = 0, privline = 0;
+	int st = key_file_parse(keypath, &flags, &alg, pub, &publen, &keyline, err, errcap);
 	if (st < 0)
 		return st;
 	if (dnssec_alg_name(alg) == NULL)
-		return fail(err, errcap, ST_EINVAL, "%s: algorithm %u is not one glued signs with",
-			    keypath, alg);
+		return fail(err, errcap, ST_EINVAL,
+			    "%s:%d: algorithm %u is not one glued signs with", keypath, keyline,
+			    alg);
 	snprintf(out->file, sizeof(out->file), "%.*s.private", (int)(plen - 4), keypath);
 	EVP_PKEY *pkey = NULL;
-	st = private_parse(out->file, alg, &pkey, err, errcap);
+	key_origin_t ko = { keypath, keyline };
+	st = private_parse(out->file, alg, &ko, &pkey, &privline, err, errcap);
 	if (st < 0) {
 		memset(out, 0, sizeof(*out));
 		return st;
@@ -753,8 +812,10 @@ int dnskey_read(const char *keypath, dnskey_t *out, char *err, size_t errcap)
 	out->pkey = pkey;
 	if (rdata_build(out) < 0 || out->rdlen != 4 + publen ||
 	    memcmp(out->rdata + 4, pub, publen) != 0) {
-		st = fail(err, errcap, ST_ESEMANTIC, "%s: private key does not match %s", out->file,
-			  keypath);
+		st = fail(
+			err, errcap, ST_ESEMANTIC,
+			"%s:%d: the private key does not match the public key of the DNSKEY at %s:%d",
+			out->file, privline, keypath, keyline);
 		dnskey_free(out);
 		memset(out, 0, sizeof(*out));
 		return st;

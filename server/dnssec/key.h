@@ -55,11 +55,19 @@ int dnssec_alg_parse(const char *text);
  * and both files are written (the .private mode 0600; dir is created if
  * missing), and *made (may be NULL) is set.
  *
- * Errors: a key file that cannot be read or parsed, a .private that does
- * not match its .key, an algorithm glued does not sign with, a directory
- * that cannot be written. Each gives a negative status and "path: what"
- * (with ":line" when a line is at fault) in err; *out is then empty.
- * RSA keys are 2048 bits.
+ * Errors: a key file that cannot be read or parsed, a .private without
+ * its Algorithm line or with another algorithm than its .key, or whose
+ * key does not match the .key's, an algorithm glued does not sign with, a
+ * directory that cannot be written. Each gives a negative status and a
+ * line in err; *out is then empty. An error about a file's content is
+ * "path:line: what", the line the one it is about (the DNSKEY record of
+ * the .key; the Algorithm or PrivateKey line of the .private, Modulus for
+ * RSA; the last line for a line that is missing, the Private-key-format
+ * line for a missing Algorithm), and one about the pair names the .key's
+ * DNSKEY line too ("...private:3: the private key does not match the
+ * public key of the DNSKEY at ...key:5"). One the system gives is
+ * "path: strerror" (for a .private, followed by the .key's DNSKEY line
+ * it belongs to). RSA keys are 2048 bits.
  */
 int dnskey_get(const char *dir, const uint8_t *origin, uint8_t alg, uint16_t flags, dnskey_t *out,
 	       bool *made, char *err, size_t errcap) MUST_CHECK;

@@ -17,7 +17,8 @@
 #   - gluecheck --trust-anchor against the lab served on 127.0.62.x (the
 #     walk through referrals) and against one glued holding every zone on
 #     127.0.0.1 (lib_start_glued: the chain of trust found by DS queries):
-#     secure, insecure, bogus with DNSSEC_BOGUS and exit status 1;
+#     secure, insecure, bogus with DS_MATCHES_NO_DNSKEY (the code --check
+#     gives the stale DS) and exit status 1;
 #     a trust anchor file that is not one is refused.
 #
 #   bash tests/integration/test_check_dnssec.sh /path/to/glued   (repo root)
@@ -240,8 +241,8 @@ if lib_start lab test. --template "$L/live.yaml.in" "$L/live.yaml" -- \
 	check_match "gluecheck stale.tld: bogus, EDE 9" \
 		'stale\.tld\. SOA: SERVFAIL, bogus, EDE 9 \(DNSKEY Missing\): DS 12345/13/2 in tld\. matches no DNSKEY of stale\.tld\.' \
 		"$out"
-	check_match "gluecheck stale.tld: a DNSSEC_BOGUS finding" \
-		'^  error DNSSEC_BOGUS zone=stale\.tld\. name=stale\.tld\.: a validating resolver answers SERVFAIL: EDE 9 ' "$out"
+	check_match "gluecheck stale.tld: a DS_MATCHES_NO_DNSKEY finding, as --check's" \
+		'^  error DS_MATCHES_NO_DNSKEY zone=tld\. delegation=stale\.tld\. name=stale\.tld\.: a validating resolver answers SERVFAIL: EDE 9 ' "$out"
 	json=$(timeout 20 "$GLUECHECK" --json --trust-anchor "$LIB_TMP/root.key" stale.tld @127.0.62.1:"$PORT" 2>&1)
 	check_eq "gluecheck --json: the dnssec line" "bogus 9 False" "$(printf '%s\n' "$json" | python3 -c '
 import json, sys

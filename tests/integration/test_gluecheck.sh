@@ -10,7 +10,13 @@
 # servers answer REFUSED; mism.lab.'s glue leads nowhere and differs from the
 # child's own address; big.lab.'s referral is truncated at 512 bytes and
 # fine over TCP. --json parses line by line, --dot renders with Graphviz
-# when it is installed.
+# when it is installed. With --trust-anchor (the root's DS, as glued
+# --trust-anchor writes it) each DNSSEC fault of the lab is named by the
+# code glued --check gives it from the zone files (DS_MATCHES_NO_DNSKEY,
+# RRSIG_EXPIRED, RRSIG_NOT_YET_VALID, RRSIG_MISSING, NSEC_CHAIN_BROKEN,
+# NSEC3_ITERATIONS_HIGH; the denials through the NXDOMAIN of
+# _gluecheck-nx.DOMAIN), a healthy or insecure delegation has no finding,
+# and a wrong trust anchor is DNSSEC_BOGUS.
 
 . "$(dirname "$0")/lib.sh" "$@"
 
@@ -28,7 +34,7 @@ grep -q '^port: @PORT@$' "$LIB_TMP/lab.yaml.in" || {
 	lib_finish
 }
 lib_start lab www.lab. --template "$LIB_TMP/lab.yaml.in" "$LIB_TMP/lab.yaml" -- \
-	"$GLUED" -c "$LIB_TMP/lab.yaml" -t 2 || exit 1
+	"$GLUED" -c "$LIB_TMP/lab.yaml" -t 2 --trust-anchor "$LIB_TMP/root.ds" || exit 1
 PORT=${SRV_PORT[lab]}
 ROOT="@127.0.0.2:$PORT"
 
@@ -118,6 +124,102 @@ check_eq "big.lab: REFERRAL_EXCEEDS_512 only" \
 check_eq "big.lab: all 13 servers authoritative" 13 \
 	"$(printf '%s\n' "$out" | grep -cE '^  big\.lab\. .* ok +ok +authoritative$')"
 
+# --- --trust-anchor: each DNSSEC fault by its code ----------------------------------------------
+TA=$LIB_TMP/root.ds
+check_match "glued --trust-anchor writes the lab root's DS" '^\. IN DS [0-9]+ 13 2 [0-9A-F]{64}$' \
+	"$(cat "$TA" 2>&1)"
+# What glued --check finds in the same files: its findings, and their
+# "CODE zone=Z [delegation=D]".
+checked=$("$GLUED" --check -c "$LIB_TMP/lab.yaml" 2>&1)
+static=$(printf '%s\n' "$checked" | grep -oE '^(error|warning) [A-Z_0-9]+ [^:]*' |
+	sed -E 's/ server=[^ ]+//; s/ name=[^ ]+//')
+# findings OUT: the finding lines of gluecheck's text output, up to the colon.
+findings() { printf '%s\n' "$1" | grep -oE '^  (error|warning|info) [A-Z_0-9]+ [^:]*' | sed 's/^  //'; }
+# check_has DESC STRING TEXT: TEXT holds STRING, as it is.
+check_has() {
+	if printf '%s\n' "$3" | grep -qF -- "$2"; then
+		ok "$1"
+	else
+		bad "$1" "expected \"$2\" in:
+$3"
+	fi
+}
+for c in "ds-mismatch DS_MATCHES_NO_DNSKEY zone=lab. delegation=ds-mismatch.lab. name=ds-mismatch.lab. 9" \
+	"key-missing DS_MATCHES_NO_DNSKEY zone=lab. delegation=key-missing.lab. name=key-missing.lab. 9" \
+	"sig-expired RRSIG_EXPIRED zone=sig-expired.lab. name=sig-expired.lab. 7" \
+	"sig-future RRSIG_NOT_YET_VALID zone=sig-future.lab. name=sig-future.lab. 8" \
+	"sig-missing RRSIG_MISSING zone=sig-missing.lab. name=sig-missing.lab. 10" \
+	"nsec-missing NSEC_CHAIN_BROKEN zone=nsec-missing.lab. name=_gluecheck-nx.nsec-missing.lab. 12" \
+	"nsec-wrong NSEC_CHAIN_BROKEN zone=nsec-wrong.lab. name=_gluecheck-nx.nsec-wrong.lab. 6" \
+	"nsec3-iter NSEC3_ITERATIONS_HIGH zone=nsec3-iter.lab. name=_gluecheck-nx.nsec3-iter.lab. 27"; do
+	read -r d code where <<<"$c"
+	ede=${where##* }
+	where=${where% *}
+	gc out rc ms --trust-anchor "$TA" "$d.lab" "$ROOT"
+	check_eq "$d.lab --trust-anchor: exit status 1" 1 "$rc"
+	check_eq "$d.lab --trust-anchor: $code, and only that" "error $code $where" "$(findings "$out")"
+	check_match "$d.lab --trust-anchor: $code says what a validating resolver does, with the EDE" \
+		"^  error $code [^:]*: a validating resolver answers .*: EDE $ede \\(" "$out"
+	fix=$(printf '%s\n' "$checked" | grep -m1 "^error $code " | sed 's/.*(fix: //')
+	check_has "$d.lab --trust-anchor: $code has glued --check's fix" "(fix: $fix" \
+		"$(printf '%s\n' "$out" | grep "^  error $code ")"
+	if printf '%s\n' "$static" | grep -qxF -- "error $code ${where% name=*}"; then
+		ok "$d.lab --trust-anchor: glued --check gives the same code there"
+	else
+		bad "$d.lab --trust-anchor: glued --check gives the same code there" \
+			"expected \"error $code ${where% name=*}\" in:
+$static"
+	fi
+done
+check_match "sig-expired.lab: the SOA line says bogus, EDE 7" \
+	'^dnssec \(trust anchor DS [0-9]+/13/2\): sig-expired\.lab\. SOA: SERVFAIL, bogus, EDE 7 \(Signature Expired\): ' \
+	"$(timeout 20 "$GLUECHECK" --trust-anchor "$TA" sig-expired.lab "$ROOT" 2>&1)"
+gc out rc ms --trust-anchor "$TA" nsec-missing.lab "$ROOT"
+check_match "nsec-missing.lab: the SOA is secure" \
+	'^dnssec \(trust anchor DS [0-9/]+\): nsec-missing\.lab\. SOA: NOERROR, secure \(' "$out"
+check_match "nsec-missing.lab: the NXDOMAIN of a name that does not exist is bogus, EDE 12" \
+	'^dnssec \(trust anchor DS [0-9/]+\): _gluecheck-nx\.nsec-missing\.lab\. A: SERVFAIL, bogus, EDE 12 \(NSEC Missing\): ' "$out"
+for d in good.lab ds-missing.lab key-nosep.lab; do
+	gc out rc ms --trust-anchor "$TA" "$d" "$ROOT"
+	check_eq "$d --trust-anchor: exit status 0" 0 "$rc"
+	check_eq "$d --trust-anchor: no finding" "" "$(findings "$out")"
+	case $d in
+	ds-missing.lab)
+		check_match "$d --trust-anchor: insecure" \
+			'^dnssec \(trust anchor DS [0-9/]+\): ds-missing\.lab\. SOA: NOERROR, insecure: ' "$out"
+		check_eq "$d --trust-anchor: an insecure zone's denial is not asked" "" \
+			"$(printf '%s\n' "$out" | grep _gluecheck-nx)"
+		;;
+	*)
+		check_match "$d --trust-anchor: the SOA is secure" \
+			"^dnssec \\(trust anchor DS [0-9/]+\\): ${d//./\\.}\\. SOA: NOERROR, secure \\(" "$out"
+		check_match "$d --trust-anchor: the denial is secure too" \
+			"^dnssec \\(trust anchor DS [0-9/]+\\): _gluecheck-nx\\.${d//./\\.}\\. A: NXDOMAIN, secure \\(" "$out"
+		;;
+	esac
+done
+# A trust anchor of no key of the root: no code but DNSSEC_BOGUS fits.
+awk '{ $7 = ($7 ~ /^0/ ? "1" : "0") substr($7, 2); print }' "$TA" >"$LIB_TMP/wrong.ds"
+gc out rc ms --trust-anchor "$LIB_TMP/wrong.ds" good.lab "$ROOT"
+check_eq "a wrong trust anchor: exit status 1" 1 "$rc"
+check_eq "a wrong trust anchor: DNSSEC_BOGUS at the root" "error DNSSEC_BOGUS zone=. name=good.lab." \
+	"$(findings "$out")"
+check_match "a wrong trust anchor: it says so" \
+	'EDE 9 \(DNSKEY Missing\): DS [0-9]+/13/2 of the trust anchor matches no DNSKEY of \.' "$out"
+gc out rc ms --json --trust-anchor "$TA" nsec3-iter.lab "$ROOT"
+check_eq "--json --trust-anchor nsec3-iter.lab: a dnssec line per validation, the finding" \
+	"dnssec nsec3-iter.lab. SOA False secure 0
+dnssec _gluecheck-nx.nsec3-iter.lab. A True insecure 27
+finding NSEC3_ITERATIONS_HIGH error" "$(printf '%s\n' "$out" | python3 -c '
+import json, sys
+for line in sys.stdin:
+    o = json.loads(line)
+    if o["kind"] == "dnssec":
+        print("dnssec", o["name"], o["type"], o["denial"], o["dnssec"], o["ede"])
+    elif o["kind"] == "finding":
+        print("finding", o["code"], o["severity"])
+' 2>&1)"
+
 # --- --json --------------------------------------------------------------------------------
 for d in good.lab nog.lab lame.lab big.lab; do
 	gc out rc ms --json "$d" "$ROOT"
@@ -172,7 +274,7 @@ check_eq "bad @ADDR: exit status 2" 2 "$?"
 check_eq "bad -p: exit status 2" 2 "$?"
 out=$("$GLUECHECK" --help 2>&1)
 check_eq "--help: exit status 0" 0 "$?"
-for opt in --port --child --json --dot --timeout --tries; do
+for opt in --port --child --json --dot --timeout --tries --trust-anchor; do
 	check_match "--help lists $opt" "$opt" "$out"
 done
 

@@ -7,7 +7,10 @@
 # with only the parent's DS as trust anchor, validates an answer of the
 # child (the chain DS -> DNSKEY -> RRSIG across the delegation); a DS
 # written in the parent's file stands; a restart keeps the keys; a broken
-# key file stops the start with an error naming the file; the same from
+# key file (not base64, no Algorithm line, another algorithm, another key)
+# stops the start with an error naming the file and the line (FILE:LINE)
+# and makes no key in its place, and on SIGHUP the reload fails the same
+# way and the old signed data is served on; the same from
 # YAML over two servers (the DS crosses servers, dnssec: off stays
 # unsigned); --dnssec with -c is bad usage.
 #
@@ -95,15 +98,70 @@ else
 	bad "glued restarts with its keys"
 fi
 
-# A .private that is not a key: nothing starts, the error names the file.
+# A broken .private: nothing starts, no other key is made, and the error
+# names the file and the line at fault (FILE:LINE), and for what concerns
+# the pair the DNSKEY line of the .key as well.
 priv=${child_key%.key}.private
 cp "$priv" "$LIB_TMP/saved.private"
-sed -i 's/^PrivateKey: .*/PrivateKey: not-base64!/' "$priv"
-err=$("$GLUED" -l 127.0.0.1:1 "${sign_args[@]}" 2>&1)
-check_eq "a broken key file: exit status 1" 1 "$?"
-check_match "a broken key file: the error names it and its line" \
-	'keys/Kchild\.test\.\+013\+[0-9]{5}\.private:3: ' "$err"
+P='keys/Kchild\.test\.\+013\+[0-9]{5}\.private'
+K='[^ ]*keys/Kchild\.test\.\+013\+[0-9]{5}\.key'
+kline=$(grep -n 'DNSKEY' "$child_key" | cut -d: -f1)
+# broken DESC SED-SCRIPT REGEX: break the child's .private with sed, start.
+broken() {
+	cp "$LIB_TMP/saved.private" "$priv"
+	sed -i "$2" "$priv"
+	err=$("$GLUED" -l 127.0.0.1:1 "${sign_args[@]}" 2>&1)
+	check_eq "$1: exit status 1" 1 "$?"
+	check_match "$1: FILE:LINE" "$3" "$err"
+	check_eq "$1: no key is made in its place" "$keys" "$(cd "$Z/keys" && ls)"
+}
+broken "a .private that is not base64" 's/^PrivateKey: .*/PrivateKey: not-base64!/' \
+	"$P:3: bad base64 in PrivateKey"
+broken "a .private without an Algorithm line" '/^Algorithm:/d' \
+	"$P:1: Private-key-format without an Algorithm line \\(the DNSKEY at $K:$kline is algorithm 13, ECDSAP256SHA256\\)"
+broken "a .private of another algorithm" 's/^Algorithm: .*/Algorithm: 15 (ED25519)/' \
+	"$P:2: Algorithm 15 \\(ED25519\\) does not match the DNSKEY's 13 \\(ECDSAP256SHA256\\) at $K:$kline\$"
+other=$(grep '^PrivateKey:' "${test_key%.key}.private")
+broken "a .private of another key" "s|^PrivateKey: .*|$other|" \
+	"$P:3: the private key does not match the public key of the DNSKEY at $K:$kline\$"
 cp "$LIB_TMP/saved.private" "$priv"
+
+# The same on SIGHUP: the reload fails with FILE:LINE, the old keys and
+# signatures are served on; once the file is repaired, a SIGHUP loads.
+if lib_start_glued hup "${sign_args[@]}"; then
+	log=${SRV_LOG[hup]}
+	key_before=$(lib_dig hup +short DNSKEY child.test.)
+	# hup: SIGHUP, wait (bounded) for one more "reloaded" or "reload failed" line.
+	hup() {
+		local n i
+		n=$(grep -c 'reloaded\|reload failed' "$log")
+		kill -HUP "${SRV_PID[hup]}"
+		for i in $(seq 1 50); do
+			[ "$(grep -c 'reloaded\|reload failed' "$log")" -gt "$n" ] && return 0
+			sleep 0.1
+		done
+		return 1
+	}
+	sed -i '/^Algorithm:/d' "$priv"
+	hup || bad "SIGHUP: no reload line" "$(tail -3 "$log")"
+	check_match "SIGHUP with a .private without Algorithm: the reload fails with FILE:LINE" \
+		"reload failed, keeping the old configuration: .*$P:1: Private-key-format without an Algorithm line" \
+		"$(cat "$log")"
+	check_eq "after the failed reload: the same DNSKEY" "$key_before" \
+		"$(lib_dig hup +short DNSKEY child.test.)"
+	check_match "after the failed reload: still signed" 'RRSIG[[:space:]]+A 13 3' \
+		"$(lib_dig hup +dnssec www.child.test. A)"
+	check_eq "after the failed reload: no key is made in its place" "$keys" "$(cd "$Z/keys" && ls)"
+	cp "$LIB_TMP/saved.private" "$priv"
+	hup || bad "SIGHUP: no reload line" "$(tail -3 "$log")"
+	check_match "SIGHUP with the file repaired: reloaded" 'reloaded' "$(tail -1 "$log")"
+	check_eq "after the good reload: the same DNSKEY" "$key_before" \
+		"$(lib_dig hup +short DNSKEY child.test.)"
+	lib_stop hup
+	check_eq "glued stops cleanly after the reloads" 0 "$?"
+else
+	bad "glued --dnssec sign starts for the SIGHUP checks"
+fi
 
 # The same from YAML, over two servers: the parent's server signs its
 # zones but one (dnssec: off), the child's server signs only the child.

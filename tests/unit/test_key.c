@@ -191,6 +191,21 @@ static void write_file(const char *path, const char *text)
 	assert_int_equal(fclose(f), 0);
 }
 
+/* The line of the fixture's .key that holds its DNSKEY record. */
+#define FIXTURE_DNSKEY_LINE 5
+
+/* err names path at line: "path:line", the number whole. */
+static void expect_at(const char *err, const char *path, int line)
+{
+	char want[800];
+	snprintf(want, sizeof(want), "%s:%d", path, line);
+	const char *at = strstr(err, want);
+	if (at == NULL || (at[strlen(want)] >= '0' && at[strlen(want)] <= '9'))
+		print_error("expected \"%s\" in \"%s\"\n", want, err);
+	assert_non_null(at);
+	assert_false(at[strlen(want)] >= '0' && at[strlen(want)] <= '9');
+}
+
 static char *copy_fixture_with(const char *dir, const char *private_text)
 {
 	static char keypath[700];
@@ -228,28 +243,123 @@ static void test_bad_private(void **state)
 	assert_true(st < 0);
 	assert_non_null(strstr(err, privpath));
 
-	/* Good base64 of another key: the .private does not match the .key. */
+	/* Good base64 of another key: the .private does not match the .key.
+	 * The error names the PrivateKey line and the .key's DNSKEY line. */
 	copy_fixture_with(dir, "Private-key-format: v1.3\n"
 			       "Algorithm: 13 (ECDSAP256SHA256)\n"
 			       "PrivateKey: nhJ8xoqTVkRzEG/t+qWdXDzZsOfJUZ6ZkTYN6OEhfxM=\n");
 	err[0] = '\0';
 	st = dnskey_read(keypath, &k, err, sizeof(err));
 	assert_int_equal(st, ST_ESEMANTIC);
-	assert_non_null(strstr(err, privpath));
+	expect_at(err, privpath, 3);
+	expect_at(err, keypath, FIXTURE_DNSKEY_LINE);
+	assert_non_null(strstr(err, "does not match"));
+	assert_null(k.pkey);
 
-	/* The wrong algorithm. */
+	/* The wrong algorithm: the Algorithm line, and the DNSKEY's. */
 	copy_fixture_with(dir, "Private-key-format: v1.3\n"
 			       "Algorithm: 15 (ED25519)\n"
 			       "PrivateKey: nhJ8xoqTVkRzEG/t+qWdXDzZsOfJUZ6ZkTYN6OEhfxM=\n");
 	err[0] = '\0';
-	assert_true(dnskey_read(keypath, &k, err, sizeof(err)) < 0);
-	assert_non_null(strstr(err, privpath));
+	assert_int_equal(dnskey_read(keypath, &k, err, sizeof(err)), ST_ESEMANTIC);
+	expect_at(err, privpath, 2);
+	expect_at(err, keypath, FIXTURE_DNSKEY_LINE);
+	assert_null(k.pkey);
 
 	/* A missing .private. */
 	unlink(privpath);
 	err[0] = '\0';
 	assert_int_equal(dnskey_read(keypath, &k, err, sizeof(err)), ST_EIO);
 	assert_non_null(strstr(err, privpath));
+	expect_at(err, keypath, FIXTURE_DNSKEY_LINE);
+	rm_tree(dir);
+}
+
+/* A .private that is refused, with the file, the line and the words of
+ * its error; dnskey_get meets it the same way and makes no other key. */
+static void refused(const char *dir, const char *text, int status, int line, const char *words)
+{
+	char err[600] = "", privpath[700];
+	dnskey_t k;
+	snprintf(privpath, sizeof(privpath), "%s/Kexample.+013+00404.private", dir);
+	const char *keypath = copy_fixture_with(dir, text);
+	int st = dnskey_read(keypath, &k, err, sizeof(err));
+	if (st != status)
+		print_error("%s\n", err);
+	assert_int_equal(st, status);
+	expect_at(err, privpath, line);
+	if (strstr(err, words) == NULL)
+		print_error("expected \"%s\" in \"%s\"\n", words, err);
+	assert_non_null(strstr(err, words));
+	assert_null(k.pkey);
+	err[0] = '\0';
+	bool made = true;
+	assert_int_equal(dnskey_get(dir, W("\7example\0"), 13, 257, &k, &made, err, sizeof(err)),
+			 status);
+	assert_false(made);
+	expect_at(err, privpath, line);
+	assert_int_equal(count_files(dir), 2);
+}
+
+#define GOOD_P256 "PrivateKey: nhJ8xoqTVkRzEG/t+qWdXDzZsOfJUZ6ZkTYN6OEhfxM=\n"
+
+static void test_private_lines(void **state)
+{
+	char *dir = temp_dir();
+	/* No Algorithm line: refused at the format line, naming the DNSKEY's. */
+	refused(dir, "Private-key-format: v1.3\n" GOOD_P256, ST_ESYNTAX, 1,
+		"without an Algorithm line");
+	refused(dir, "; a comment first\nPrivate-key-format: v1.3\n\n" GOOD_P256 "Created: 1\n",
+		ST_ESYNTAX, 2, "without an Algorithm line");
+	/* An Algorithm that is no number, or says more than a name after it. */
+	refused(dir, "Private-key-format: v1.3\nAlgorithm: ECDSAP256SHA256\n" GOOD_P256,
+		ST_ESEMANTIC, 2, "does not match the DNSKEY's 13");
+	refused(dir, "Private-key-format: v1.3\nAlgorithm: 13x\n" GOOD_P256, ST_ESEMANTIC, 2,
+		"does not match");
+	/* Two Algorithm lines, two PrivateKey lines: the second is refused. */
+	refused(dir, "Private-key-format: v1.3\nAlgorithm: 13\nAlgorithm: 13\n" GOOD_P256,
+		ST_ESYNTAX, 3, "a second Algorithm line (the first is line 2)");
+	refused(dir, "Private-key-format: v1.3\nAlgorithm: 13\n" GOOD_P256 GOOD_P256, ST_ESYNTAX, 4,
+		"a second PrivateKey line (the first is line 3)");
+	/* No PrivateKey: the end of the file. */
+	refused(dir, "Private-key-format: v1.3\nAlgorithm: 13\nCreated: 1\n\n", ST_ESYNTAX, 4,
+		"no PrivateKey line");
+	/* A scalar of zero is no P-256 key; 33 bytes are too many. */
+	refused(dir,
+		"Private-key-format: v1.3\nAlgorithm: 13\nCreated: 1\n"
+		"PrivateKey: AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n",
+		ST_ESYNTAX, 4, "not a valid ECDSAP256SHA256 private key");
+	refused(dir,
+		"Private-key-format: v1.3\nAlgorithm: 13\n"
+		"PrivateKey: AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n",
+		ST_ESYNTAX, 3, "not a P-256 key");
+	/* Not the format, or nothing at all. */
+	refused(dir, "Algorithm: 13\n" GOOD_P256, ST_ESYNTAX, 1, "not a Private-key-format");
+	refused(dir, "", ST_ESYNTAX, 1, "no Private-key-format line");
+	refused(dir, "Private-key-format: v1.3\nAlgorithm 13\n", ST_ESYNTAX, 2,
+		"expected \"Field: value\"");
+	rm_tree(dir);
+}
+
+/* The .key's own errors name its DNSKEY line, or the end of the file. */
+static void test_key_lines(void **state)
+{
+	char *dir = temp_dir();
+	char err[600] = "", keypath[700];
+	dnskey_t k;
+	snprintf(keypath, sizeof(keypath), "%s/Kexample.+005+00404.key", dir);
+	write_file(keypath, "; a comment\n\nexample. IN DNSKEY 257 3 5 AwEAAQ==\n");
+	assert_int_equal(dnskey_read(keypath, &k, err, sizeof(err)), ST_EINVAL);
+	expect_at(err, keypath, 3);
+	assert_non_null(strstr(err, "algorithm 5 is not one glued signs with"));
+	write_file(keypath, "; a comment\nexample. IN DNSKEY 257 3 x AwEAAQ==\n");
+	assert_int_equal(dnskey_read(keypath, &k, err, sizeof(err)), ST_ESYNTAX);
+	expect_at(err, keypath, 2);
+	write_file(keypath, "; only\n; comments\n");
+	assert_int_equal(dnskey_read(keypath, &k, err, sizeof(err)), ST_ESYNTAX);
+	expect_at(err, keypath, 2);
+	assert_non_null(strstr(err, "no DNSKEY record"));
+	assert_null(k.pkey);
 	rm_tree(dir);
 }
 
@@ -328,6 +438,8 @@ int main(void)
 		cmocka_unit_test(test_rsa),
 		cmocka_unit_test(test_fixture_from_bind),
 		cmocka_unit_test(test_bad_private),
+		cmocka_unit_test(test_private_lines),
+		cmocka_unit_test(test_key_lines),
 		cmocka_unit_test(test_unknown_alg),
 		cmocka_unit_test(test_makes_dir_and_root),
 		cmocka_unit_test(test_alg_names),
