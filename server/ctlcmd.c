@@ -129,9 +129,6 @@ static int parse_target(const char *text, const srvconf_t *sc, const view_t *v, 
 
 #define WORDS_MAX 40
 
-/* The longest delay a fault may ask for, as in the YAML (yamlconf.c). */
-#define DELAY_MAX_MS 60000u
-
 /*
  * Split line into words, in place: blanks separate them; between double
  * quotes blanks belong to the word, and \" and \\ stand for " and \ (how
@@ -307,33 +304,6 @@ static int add_addresses(const char *key, const char *s, glue_rule_t *r, char *e
 		if (comma == NULL)
 			return 0;
 	}
-}
-
-/* "250ms" or "2s", 1 ms to DELAY_MAX_MS. */
-static int get_duration_ms(const char *key, const char *s, uint32_t *ms, char *err, size_t cap)
-{
-	const char *p = s;
-	unsigned long long val = 0;
-	for (; *p >= '0' && *p <= '9'; p++) {
-		/* Saturate: anything this large is refused below anyway. */
-		if (val <= DELAY_MAX_MS)
-			val = val * 10 + (unsigned)(*p - '0');
-	}
-	unsigned long long scale = 0;
-	if (p != s && strcmp(p, "ms") == 0)
-		scale = 1;
-	else if (p != s && strcmp(p, "s") == 0)
-		scale = 1000;
-	if (scale == 0)
-		return fail(err, cap,
-			    "expected a duration with units for '%s' (250ms, 2s), got '%.100s'",
-			    key, s);
-	val *= scale;
-	if (val < 1 || val > DELAY_MAX_MS)
-		return fail(err, cap, "'%s' must be from 1ms to %us, got '%.100s'", key,
-			    DELAY_MAX_MS / 1000, s);
-	*ms = (uint32_t)val;
-	return 0;
 }
 
 /* Well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, at most
@@ -554,7 +524,7 @@ static int parse_fault(char **w, size_t n, ctl_override_t *ov, char *err, size_t
 			kv[K_DELAY] = pos[0];
 		if (kv[K_DELAY] == NULL)
 			return fail(err, cap, "fault delay needs a duration (250ms, 2s)");
-		if (get_duration_ms("delay", kv[K_DELAY], &f->delay_ms, err, cap) < 0)
+		if (fault_delay_parse("delay", kv[K_DELAY], &f->delay_ms, err, cap) != ST_OK)
 			return -1;
 	} else if (f->action == FAULT_UPWARD) {
 		if (npos > 0 && kv[K_UPWARD] != NULL)

@@ -15,9 +15,6 @@
 #include "dns/xfr.h"
 #include "dnssec/key.h"
 
-/* Longest delay a fault may ask for: clients have given up long before. */
-#define DELAY_MAX_MS 60000u
-
 typedef struct yctx {
 	yaml_document_t doc;
 	const char *path; /* as given: for messages */
@@ -224,27 +221,9 @@ static int get_duration_ms(yctx_t *y, const yaml_node_t *v, const char *key, uin
 	int r = get_str(y, v, key, &s);
 	if (r < 0)
 		return r;
-	const char *p = s;
-	unsigned long long val = 0;
-	for (; *p >= '0' && *p <= '9'; p++) {
-		/* Saturate: anything this large is refused below anyway. */
-		if (val <= DELAY_MAX_MS)
-			val = val * 10 + (unsigned)(*p - '0');
-	}
-	unsigned long long scale = 0;
-	if (p != s && strcmp(p, "ms") == 0)
-		scale = 1;
-	else if (p != s && strcmp(p, "s") == 0)
-		scale = 1000;
-	if (scale == 0)
-		return yfail(y, v,
-			     "expected a duration with units for '%s' (250ms, 2s), got '%.100s'",
-			     key, s);
-	val *= scale;
-	if (val < 1 || val > DELAY_MAX_MS)
-		return yfail(y, v, "'%s' must be from 1ms to %us, got '%.100s'", key,
-			     DELAY_MAX_MS / 1000, s);
-	*ms = (uint32_t)val;
+	char msg[256];
+	if (fault_delay_parse(key, s, ms, msg, sizeof(msg)) != ST_OK)
+		return yfail(y, v, "%s", msg);
 	return 0;
 }
 

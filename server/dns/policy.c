@@ -209,6 +209,36 @@ static const struct {
 	{ DF_NSEC3, DF_NSEC3_ITERATIONS, "nsec3", "iterations" },
 };
 
+int fault_delay_parse(const char *key, const char *s, uint32_t *ms, char *msg, size_t cap)
+{
+	const char *p = s;
+	unsigned long long val = 0;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		/* Saturate: anything this large is refused below anyway. */
+		if (val <= FAULT_DELAY_MAX_MS)
+			val = val * 10 + (unsigned)(*p - '0');
+	}
+	unsigned long long scale = 0;
+	if (p != s && strcmp(p, "ms") == 0)
+		scale = 1;
+	else if (p != s && strcmp(p, "s") == 0)
+		scale = 1000;
+	if (scale == 0) {
+		snprintf(msg, cap,
+			 "expected a duration with units for '%s' (250ms, 2s), got '%.100s'", key,
+			 s);
+		return ST_EINVAL;
+	}
+	val *= scale;
+	if (val < 1 || val > FAULT_DELAY_MAX_MS) {
+		snprintf(msg, cap, "'%s' must be from 1ms to %us, got '%.100s'", key,
+			 FAULT_DELAY_MAX_MS / 1000, s);
+		return ST_EINVAL;
+	}
+	*ms = (uint32_t)val;
+	return ST_OK;
+}
+
 int dnssec_fault_parse(const char *key, const char *value, dnssec_fault_t *f, char *msg, size_t cap)
 {
 	char expected[160] = "";

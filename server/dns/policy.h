@@ -195,6 +195,15 @@ typedef struct dnssec_fault {
 int dnssec_fault_parse(const char *key, const char *value, dnssec_fault_t *f, char *msg,
 		       size_t cap);
 
+/* The longest delay a delay fault may put on an answer: clients have
+ * given up long before. */
+#define FAULT_DELAY_MAX_MS 60000u
+
+/* Parse a delay fault's duration for the setting key: "250ms" or "2s",
+ * 1 ms to FAULT_DELAY_MAX_MS, into *ms. Returns ST_OK, or ST_EINVAL with
+ * what was expected in msg. */
+int fault_delay_parse(const char *key, const char *s, uint32_t *ms, char *msg, size_t cap);
+
 /* "ds: mismatch", "nsec3: iterations 200" (into buf, returned). */
 const char *dnssec_fault_str(const dnssec_fault_t *f, char *buf, size_t cap);
 
