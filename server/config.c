@@ -550,6 +550,11 @@ void srvconf_free(srvconf_t *sc)
 		free(s->qtype);
 		free(s->resolver);
 		free(s->answer);
+		for (size_t k = 0; k < SCENARIO_NOTHERS; k++) {
+			free(s->others[k].resolver);
+			free(s->others[k].answer);
+			free(s->others[k].why);
+		}
 	}
 	free(sc->scenarios);
 	free(sc->file);

@@ -88,6 +88,30 @@ enum scenario_dnssec {
 	SCENARIO_DNSSEC_BOGUS = 2,
 };
 
+/* The resolvers besides Unbound that tools/lab runs, in a scenario's
+ * per-resolver keys knot: and bind:. */
+enum scenario_others {
+	SCENARIO_KNOT = 0, /* Knot Resolver (kresd) */
+	SCENARIO_BIND = 1,
+	SCENARIO_NOTHERS = 2,
+};
+
+/* What one other resolver returns for a scenario where, by design, it is
+ * not what Unbound returns (the scenario's own keys). tools/lab expects
+ * this from that resolver; --check judges the scenario's own keys only. A
+ * key left out is the scenario's, except that a resolver: other than the
+ * scenario's drops the scenario's answer, dnssec and ede. */
+typedef struct scenario_other {
+	bool given;     /* the scenario has this mapping; without it the rest says nothing */
+	char *resolver; /* NOERROR | SERVFAIL | NXDOMAIN | REFUSED, or NULL */
+	char *answer;   /* or NULL */
+	int dnssec;     /* enum scenario_dnssec, SCENARIO_DNSSEC_NONE: not given */
+	bool has_ede;   /* ede: given */
+	int ede;        /* with has_ede: the EDE INFO-CODE, -1: it reports none */
+	char *why;      /* one line: why this resolver differs */
+	char where[CONFIG_WHERE_MAX];
+} scenario_other_t;
+
 /* A lab scenario: only for the banner, --check and tools/lab. */
 typedef struct scenario {
 	char *name;
@@ -99,6 +123,7 @@ typedef struct scenario {
 	int dnssec;     /* enum scenario_dnssec: what a validating resolver finds */
 	int ede;        /* the EDE INFO-CODE (RFC 8914) Unbound reports, -1: none */
 	size_t server;  /* index into srvconf_t.servers */
+	scenario_other_t others[SCENARIO_NOTHERS]; /* knot:, bind: */
 	char where[CONFIG_WHERE_MAX];
 } scenario_t;
 

@@ -1047,8 +1047,105 @@ static int parse_server(yctx_t *y, const yaml_node_t *map, size_t index)
 
 /* ---- scenarios ------------------------------------------------------------ */
 
-static const char *const scenario_keys[] = { "name",   "title",  "server", "query", "resolver",
-					     "answer", "dnssec", "ede",    NULL };
+static const char *const scenario_keys[] = { "name",     "title",  "server", "query",
+					     "resolver", "answer", "dnssec", "ede",
+					     "knot",     "bind",   NULL };
+
+/* The keys of a scenario's knot: and bind: mappings, in the order of
+ * enum scenario_others for the names. */
+static const char *const other_names[SCENARIO_NOTHERS] = { "knot", "bind" };
+static const char *const other_keys[] = { "resolver", "answer", "dnssec", "ede", "why", NULL };
+
+/* resolver: of a scenario or of one of its per-resolver mappings. */
+static int parse_rcode(yctx_t *y, const yaml_node_t *v, char **out)
+{
+	static const char *const rcodes[] = { "NOERROR", "SERVFAIL", "NXDOMAIN", "REFUSED" };
+	const char *s = NULL;
+	int r = get_str(y, v, "resolver", &s);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < sizeof(rcodes) / sizeof(rcodes[0]); i++) {
+		if (strcmp(s, rcodes[i]) == 0)
+			return (*out = strdup(s)) != NULL ? 0 : nomem(y);
+	}
+	return yfail(y, v,
+		     "expected NOERROR, SERVFAIL, NXDOMAIN or REFUSED for 'resolver', got '%.100s'",
+		     s);
+}
+
+/* dnssec: of a scenario or of one of its per-resolver mappings. */
+static int parse_state(yctx_t *y, const yaml_node_t *v, int *out)
+{
+	static const char *const states[] = { "insecure", "secure", "bogus" };
+	const char *s = NULL;
+	int r = get_str(y, v, "dnssec", &s);
+	if (r < 0)
+		return r;
+	for (int i = 0; i < 3; i++) {
+		if (strcmp(s, states[i]) == 0) {
+			*out = i;
+			return 0;
+		}
+	}
+	return yfail(y, v, "expected secure, insecure or bogus for 'dnssec', got '%.100s'", s);
+}
+
+/* A scenario's knot: or bind: mapping: what that resolver returns instead
+ * of what the scenario says, and why. */
+static int parse_other(yctx_t *y, const yaml_node_t *map, const char *who, scenario_other_t *o)
+{
+	char what[32];
+	const char *s = NULL;
+	int r;
+
+	snprintf(what, sizeof(what), "a scenario's '%s'", who);
+	if ((r = check_map(y, map, what, other_keys)) < 0)
+		return r;
+	o->given = true;
+	where_of(y, map, o->where);
+	const yaml_node_t *resolver = get(y, map, "resolver"), *answer = get(y, map, "answer");
+	const yaml_node_t *dnssec = get(y, map, "dnssec"), *ede = get(y, map, "ede");
+	const yaml_node_t *why = get(y, map, "why");
+	if (resolver == NULL && answer == NULL && dnssec == NULL && ede == NULL)
+		return yfail(y, map, "'%s' needs resolver, answer, dnssec or ede: what it returns",
+			     who);
+	if (why == NULL)
+		return yfail(y, map, "'%s' needs 'why': the reason this resolver differs", who);
+	if (resolver != NULL && (r = parse_rcode(y, resolver, &o->resolver)) < 0)
+		return r;
+	if (answer != NULL) {
+		if ((r = get_str(y, answer, "answer", &s)) < 0)
+			return r;
+		if ((o->answer = strdup(s)) == NULL)
+			return nomem(y);
+	}
+	if (dnssec != NULL && (r = parse_state(y, dnssec, &o->dnssec)) < 0)
+		return r;
+	if (ede != NULL) {
+		if ((r = get_str(y, ede, "ede", &s)) < 0)
+			return r;
+		o->has_ede = true;
+		if (strcmp(s, "none") != 0) {
+			unsigned long v;
+			bool digits = true;
+			for (const char *p = s; *p && digits; p++)
+				digits = *p >= '0' && *p <= '9';
+			if (!digits)
+				return yfail(y, ede,
+					     "expected an EDE code (0 to 65535, RFC 8914) or none "
+					     "for 'ede', got '%.100s'",
+					     s);
+			if ((r = get_uint(y, ede, "ede", 0, 65535, &v)) < 0)
+				return r;
+			o->ede = (int)v;
+		}
+	}
+	if ((r = get_str(y, why, "why", &s)) < 0)
+		return r;
+	if (strchr(s, '\n') != NULL)
+		return yfail(y, why, "'why' must be one line");
+	return (o->why = strdup(s)) != NULL ? 0 : nomem(y);
+}
 
 static int parse_query(yctx_t *y, const yaml_node_t *v, scenario_t *sc)
 {
@@ -1077,7 +1174,6 @@ static int parse_query(yctx_t *y, const yaml_node_t *v, scenario_t *sc)
 
 static int parse_scenario(yctx_t *y, const yaml_node_t *map, size_t index)
 {
-	static const char *const rcodes[] = { "NOERROR", "SERVFAIL", "NXDOMAIN", "REFUSED" };
 	scenario_t *sc = &y->sc->scenarios[index];
 	const char *s = NULL;
 	int r;
@@ -1125,17 +1221,8 @@ static int parse_scenario(yctx_t *y, const yaml_node_t *map, size_t index)
 		return yfail(y, server, "no server is named '%.100s'", s);
 	if ((r = parse_query(y, get(y, map, "query"), sc)) < 0)
 		return r;
-	if ((r = get_str(y, resolver, "resolver", &s)) < 0)
+	if ((r = parse_rcode(y, resolver, &sc->resolver)) < 0)
 		return r;
-	for (size_t i = 0; i < sizeof(rcodes) / sizeof(rcodes[0]) && sc->resolver == NULL; i++) {
-		if (strcmp(s, rcodes[i]) == 0 && (sc->resolver = strdup(s)) == NULL)
-			return nomem(y);
-	}
-	if (sc->resolver == NULL)
-		return yfail(
-			y, resolver,
-			"expected NOERROR, SERVFAIL, NXDOMAIN or REFUSED for 'resolver', got '%.100s'",
-			s);
 	if (answer != NULL) {
 		if ((r = get_str(y, answer, "answer", &s)) < 0)
 			return r;
@@ -1143,19 +1230,8 @@ static int parse_scenario(yctx_t *y, const yaml_node_t *map, size_t index)
 			return nomem(y);
 	}
 	sc->dnssec = SCENARIO_DNSSEC_NONE;
-	if (dnssec != NULL) {
-		static const char *const states[] = { "insecure", "secure", "bogus" };
-		if ((r = get_str(y, dnssec, "dnssec", &s)) < 0)
-			return r;
-		for (int i = 0; i < 3; i++) {
-			if (strcmp(s, states[i]) == 0)
-				sc->dnssec = i;
-		}
-		if (sc->dnssec == SCENARIO_DNSSEC_NONE)
-			return yfail(
-				y, dnssec,
-				"expected secure, insecure or bogus for 'dnssec', got '%.100s'", s);
-	}
+	if (dnssec != NULL && (r = parse_state(y, dnssec, &sc->dnssec)) < 0)
+		return r;
 	sc->ede = -1;
 	const yaml_node_t *ede = get(y, map, "ede");
 	if (ede != NULL) {
@@ -1163,6 +1239,24 @@ static int parse_scenario(yctx_t *y, const yaml_node_t *map, size_t index)
 		if ((r = get_uint(y, ede, "ede", 0, 65535, &v)) < 0)
 			return r;
 		sc->ede = (int)v;
+	}
+	for (size_t k = 0; k < SCENARIO_NOTHERS; k++) {
+		const yaml_node_t *on = get(y, map, other_names[k]);
+		const scenario_other_t *o = &sc->others[k];
+		sc->others[k].dnssec = SCENARIO_DNSSEC_NONE;
+		sc->others[k].ede = -1;
+		if (on == NULL)
+			continue;
+		if ((r = parse_other(y, on, other_names[k], &sc->others[k])) < 0)
+			return r;
+		/* An override that changes nothing hides a typo or a stale row. */
+		bool same_answer = o->answer == NULL ||
+				   (sc->answer != NULL && strcmp(o->answer, sc->answer) == 0);
+		if ((o->resolver == NULL || strcmp(o->resolver, sc->resolver) == 0) &&
+		    same_answer && (o->dnssec == SCENARIO_DNSSEC_NONE || o->dnssec == sc->dnssec) &&
+		    (!o->has_ede || (o->ede >= 0 && o->ede == sc->ede)))
+			return yfail(y, on, "'%s' says what the scenario says: leave it out",
+				     other_names[k]);
 	}
 	return 0;
 }

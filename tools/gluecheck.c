@@ -585,9 +585,11 @@ static int write_dot(gc_t *g, const char *path)
  *   9  DNSKEY Missing: no DNSKEY matches the DS, there is none, or the key
  *      the DS names does not sign the DNSKEY RRset -> DS_MATCHES_NO_DNSKEY.
  *      Not so when the DS is the trust anchor's (validate.c says "DS ...
- *      of the trust anchor": the anchor is wrong, not a zone), nor for an
+ *      of the trust anchor": the anchor is wrong, not a zone), for an
  *      RRSIG over other data by a key that is not in the DNSKEY RRset
- *      ("..., which is not a DNSKEY of Z"): DNSSEC_BOGUS.
+ *      ("..., which is not a DNSKEY of Z"), nor for the parent's RRSIG
+ *      over the DS that does not verify ("RRSIG over C DS by P ..."):
+ *      DNSSEC_BOGUS.
  *   7, 8  out of their validity -> RRSIG_EXPIRED, RRSIG_NOT_YET_VALID
  *   10 RRSIGs Missing -> RRSIG_MISSING
  *   12 NSEC Missing, and 6 in the denial of the name that does not exist
@@ -607,7 +609,8 @@ static const char *dnssec_code(const probe_t *p)
 	switch (v->ede) {
 	case VAL_EDE_DNSKEY_MISSING:
 		if (p->denial || strstr(v->why, "of the trust anchor") != NULL ||
-		    strstr(v->why, "which is not a DNSKEY of") != NULL)
+		    strstr(v->why, "which is not a DNSKEY of") != NULL ||
+		    strstr(v->why, " DS by ") != NULL)
 			return "DNSSEC_BOGUS";
 		return "DS_MATCHES_NO_DNSKEY";
 	case VAL_EDE_SIG_EXPIRED:

@@ -1292,6 +1292,11 @@ void val_ds(const val_msg_t *m, const uint8_t *child, const uint8_t *parent, val
 		*cut = true;
 		if (check_set(&v, dsset, NULL, NULL) == VAL_SECURE)
 			*nds = val_ds_from_rrset(dsset, ds, cap);
+		/* As Unbound: a DS whose signature does not verify leaves the
+		 * child's key unproven, "DNSKEY Missing"; out of date stays 7
+		 * or 8. */
+		else if (r->status == VAL_BOGUS && r->ede == VAL_EDE_BOGUS)
+			r->ede = VAL_EDE_DNSKEY_MISSING;
 		return;
 	}
 	bool any = false;

@@ -65,6 +65,7 @@ check_eq "--check: the predictions block" \
   ds-digest.lab.: resolves, insecure
   ds-mismatch.lab.: SERVFAIL (bogus, EDE 9
   ds-missing.lab.: resolves, insecure
+  ds-sig.lab.: SERVFAIL (bogus, EDE 9
   example.lab.: resolves, secure
   good.lab.: resolves, secure
   key-alg.lab.: resolves, insecure
@@ -105,7 +106,7 @@ check_match "--check: a NOERROR scenario with its address" \
 check_match "--check: a bogus scenario with its EDE and reason" \
 	'^  ds-mismatch: www\.ds-mismatch\.lab\. A: expected SERVFAIL, bogus, EDE 9, predicted SERVFAIL \(bogus, EDE 9: DS [0-9]+/13/2 in lab\. matches no DNSKEY of ds-mismatch\.lab\.\): agree' "$out"
 check_match "--check: the summary" \
-	"^27 delegation\\(s\\): 16 error\\(s\\), 2 warning\\(s\\), 2 info\\(s\\); $n of $n scenario\\(s\\) agree$" "$out"
+	"^28 delegation\\(s\\): 16 error\\(s\\), 2 warning\\(s\\), 2 info\\(s\\); $n of $n scenario\\(s\\) agree$" "$out"
 
 # --- The bundled lab, as JSON ---------------------------------------------------------------
 json=$(timeout 60 "$GLUED" --check --json -c zones/lab.yaml 2>/dev/null)
@@ -145,10 +146,10 @@ info CYCLIC_SIBLING_GLUE cyca.lab. ns.cycb.lab.
 info DNSKEY_NO_SEP  key-nosep.lab.
 warning DNSKEY_ALGORITHM_UNSUPPORTED  key-alg.lab.
 warning REFERRAL_EXCEEDS_512 big.lab. 
-predictions 27 NOERROR SERVFAIL SERVFAIL SERVFAIL NOERROR
+predictions 28 NOERROR SERVFAIL SERVFAIL SERVFAIL NOERROR
 scenarios $n ['agree']
-summary 16 2 2 27 $n
-zones 27" "$got"
+summary 16 2 2 28 $n
+zones 28" "$got"
 
 # --- The lab with its faults removed -------------------------------------------------------
 # No glue policy, no DNSSEC fault, lame.lab. served, mism.lab.'s glue

@@ -7,9 +7,12 @@
 # in zones/keys; tools/lab has glued write the root's DS (--trust-anchor)
 # and gives it to each resolver. Unbound, Knot Resolver and BIND then ask
 # every DNSSEC scenario: each fault is one line of YAML, and each must come
-# back as the scenario says (rcode, AD, and the EDE each resolver reports).
-# The anchor glued writes must be the DS of the shipped root key, the same
-# on every machine.
+# back as the scenario says (rcode, AD, and the EDE each resolver reports:
+# the scenario's own keys for Unbound, its knot: and bind: mappings where
+# those differ). Each bogus one is asked again with +cd (checking
+# disabled) and must get the data: the SERVFAIL is validation's, which
+# BIND, sending no EDE, would not show otherwise. The anchor glued writes
+# must be the DS of the shipped root key, the same on every machine.
 #
 # It needs a network namespace (root, or unprivileged user namespaces) and
 # all three resolvers (tools/install-deps test installs them); without them
@@ -17,26 +20,17 @@
 
 . "$(dirname "$0")/../integration/lib.sh" "$@"
 
-LAB="$PWD/tools/lab"
-PY=/usr/bin/python3
+. "$(dirname "$0")/lab.sh"
 
-if [ "$(id -u)" -eq 0 ]; then
-	unshare -n true 2>"$LIB_TMP/ns.err" || bad "root but no network namespace (unshare -n): $(cat "$LIB_TMP/ns.err")"
-elif ! unshare -r -n true 2>"$LIB_TMP/ns.err"; then
-	bad "cannot create a network namespace: not root and unprivileged user namespaces are unavailable ($(cat "$LIB_TMP/ns.err")); run the test as root"
-fi
-for prog in unbound kresd named dig; do
-	if ! command -v "$prog" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$prog" ]; then
-		bad "$prog is missing (tools/install-deps test installs unbound, knot-resolver and bind9)"
-	fi
-done
-"$PY" -c 'import yaml' 2>/dev/null || bad "PyYAML for $PY is missing (apt-get install python3-yaml)"
-[ "$LIB_FAILED" -eq 0 ] || lib_finish
+lab_require unbound kresd named dig
 
 # The DNSSEC scenarios: those with a dnssec: state.
 only=$("$PY" -c 'import yaml
 print(",".join(s["name"] for s in yaml.safe_load(open("zones/lab.yaml"))["scenarios"] if "dnssec" in s))')
-check_eq "lab.yaml has the DNSSEC scenarios" 15 "$(printf '%s\n' "$only" | tr , '\n' | grep -c .)"
+check_eq "lab.yaml has the DNSSEC scenarios" 16 "$(printf '%s\n' "$only" | tr , '\n' | grep -c .)"
+bogus=$("$PY" -c 'import yaml
+print(" ".join(s["name"] for s in yaml.safe_load(open("zones/lab.yaml"))["scenarios"] if s.get("dnssec") == "bogus"))')
+check_eq "lab.yaml has the bogus scenarios" 9 "$(printf '%s\n' $bogus | grep -c .)"
 
 # The shipped root key's DS is the anchor tools/lab validates with.
 key=$(ls zones/keys/K.+013+*.key)
@@ -54,6 +48,18 @@ check_row() {
 	fi
 }
 
+# check_cd RESOLVER NAME: the bogus row of NAME asked again with +cd got the
+# data (NOERROR with an address, or NXDOMAIN): the SERVFAIL is validation's
+check_cd() {
+	local kind=$1 name=$2 line
+	line=$(awk -v n="$name" '$1 == n' "$LIB_TMP/$kind.out")
+	if printf '%s\n' "$line" | grep -Eq -- ' OK  .*; \+cd (NOERROR [0-9.]+|NXDOMAIN)(;|$)'; then
+		ok "$kind: $name with +cd: the data, unvalidated"
+	else
+		bad "$kind: scenario $name: +cd did not get the data" "${line:-(no row)}"
+	fi
+}
+
 for kind in unbound knot bind; do
 	timeout 200 "$PY" "$LAB" --glued "$GLUED" --resolver "$kind" --only "$only" \
 		>"$LIB_TMP/$kind.out" 2>&1
@@ -66,9 +72,13 @@ for kind in unbound knot bind; do
 	check_row "$kind" ds-missing "NOERROR 127.0.11.80 no-AD"
 	check_row "$kind" dnskey-no-sep "NOERROR 127.0.11.80 AD"
 	check_row "$kind" nsec3-iterations "NXDOMAIN no-AD"
+	for name in $bogus; do
+		check_cd "$kind" "$name"
+	done
 	case $kind in
 	unbound)
 		check_row unbound ds-mismatch "SERVFAIL EDE 9"
+		check_row unbound ds-rrsig-bogus "SERVFAIL EDE 9"
 		check_row unbound rrsig-expired "SERVFAIL EDE 7"
 		check_row unbound rrsig-not-yet-valid "SERVFAIL EDE 8"
 		check_row unbound rrsig-missing "SERVFAIL EDE 10"
@@ -76,12 +86,17 @@ for kind in unbound knot bind; do
 		;;
 	knot)
 		check_row knot ds-mismatch "SERVFAIL EDE 6"
+		check_row knot ds-rrsig-bogus "SERVFAIL EDE 6"
 		check_row knot rrsig-expired "SERVFAIL EDE 7"
 		check_row knot denial-wrong "SERVFAIL EDE 12"
 		;;
 	bind)
 		check_row bind ds-mismatch "SERVFAIL"
 		check_row bind rrsig-bogus "SERVFAIL"
+		check_row bind ds-rrsig-bogus "SERVFAIL"
+		check_match "bind: the row says why it expects no EDE (lab.yaml's bind:)" \
+			'^ds-rrsig-bogus .* OK  [0-9]+ queries; expected for bind: BIND 9\.18 sends no EDE;' \
+			"$(cat "$LIB_TMP/bind.out")"
 		;;
 	esac
 done

@@ -18,23 +18,11 @@
 
 . "$(dirname "$0")/../integration/lib.sh" "$@"
 
-LAB="$PWD/tools/lab"
-PY=/usr/bin/python3
+. "$(dirname "$0")/lab.sh"
 CONF="$PWD/tests/data/signed/lab.yaml"
 ANCHOR="$PWD/tests/data/signed/root.key"
 
-if [ "$(id -u)" -eq 0 ]; then
-	unshare -n true 2>"$LIB_TMP/ns.err" || bad "root but no network namespace (unshare -n): $(cat "$LIB_TMP/ns.err")"
-elif ! unshare -r -n true 2>"$LIB_TMP/ns.err"; then
-	bad "cannot create a network namespace: not root and unprivileged user namespaces are unavailable ($(cat "$LIB_TMP/ns.err")); run the test as root"
-fi
-for prog in unbound kresd named dig; do
-	if ! command -v "$prog" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$prog" ]; then
-		bad "$prog is missing (tools/install-deps test installs unbound, knot-resolver and bind9)"
-	fi
-done
-"$PY" -c 'import yaml' 2>/dev/null || bad "PyYAML for $PY is missing (apt-get install python3-yaml)"
-[ "$LIB_FAILED" -eq 0 ] || lib_finish
+lab_require unbound kresd named dig
 
 scenarios=$("$PY" -c 'import sys, yaml
 for s in yaml.safe_load(open(sys.argv[1]))["scenarios"]: print(s["name"])' "$CONF" | sort)

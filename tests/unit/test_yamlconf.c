@@ -546,7 +546,7 @@ static const struct {
 	{ ZONE
 	  "scenarios:\n  - name: s\n    title: t\n    server: a\n    query: x.lab. A\n    resolver: NOERROR\n    expect: x\n",
 	  12,
-	  "unknown key 'expect' in a scenario (expected one of: name, title, server, query, resolver, answer, dnssec, ede)" },
+	  "unknown key 'expect' in a scenario (expected one of: name, title, server, query, resolver, answer, dnssec, ede, knot, bind)" },
 	{ ZONE
 	  "scenarios:\n  - name: 's 1'\n    title: t\n    server: a\n    query: x.lab. A\n    resolver: NOERROR\n",
 	  7,
@@ -582,6 +582,36 @@ static const struct {
 	  "scenarios:\n  - name: s\n    title: t\n    server: a\n    query: x.lab. A\n    resolver: NOERROR\n"
 	  "  - name: s\n    title: t\n    server: a\n    query: x.lab. A\n    resolver: NOERROR\n",
 	  12, "scenario name 's' is used twice (first at t.yaml:7)" },
+/* a scenario's per-resolver mappings */
+#define SCEN ZONE "scenarios:\n  - name: s\n    title: t\n    server: a\n    query: x.lab. A\n"
+	{ SCEN "    resolver: NOERROR\n    knot: SERVFAIL\n", 12,
+	  "expected a scenario's 'knot' (key: value lines), got 'SERVFAIL'" },
+	{ SCEN "    resolver: NOERROR\n    bind: {resolver: SERVFAIL, reason: x}\n", 12,
+	  "unknown key 'reason' in a scenario's 'bind' (expected one of: resolver, answer, dnssec, ede, why)" },
+	{ SCEN "    resolver: NOERROR\n    bind: {resolver: SERVFAIL}\n", 12,
+	  "'bind' needs 'why': the reason this resolver differs" },
+	{ SCEN "    resolver: NOERROR\n    knot: {why: x}\n", 12,
+	  "'knot' needs resolver, answer, dnssec or ede: what it returns" },
+	{ SCEN "    resolver: NOERROR\n    knot: {resolver: NODATA, why: x}\n", 12,
+	  "expected NOERROR, SERVFAIL, NXDOMAIN or REFUSED for 'resolver', got 'NODATA'" },
+	{ SCEN "    resolver: NOERROR\n    knot: {dnssec: valid, why: x}\n", 12,
+	  "expected secure, insecure or bogus for 'dnssec', got 'valid'" },
+	{ SCEN "    resolver: SERVFAIL\n    knot:\n      ede: nine\n      why: x\n", 13,
+	  "expected an EDE code (0 to 65535, RFC 8914) or none for 'ede', got 'nine'" },
+	{ SCEN "    resolver: SERVFAIL\n    knot: {ede: 65536, why: x}\n", 12,
+	  "expected a whole number from 0 to 65535 for 'ede', got '65536'" },
+	{ SCEN "    resolver: SERVFAIL\n    knot:\n      ede: 6\n      why: \"a\\nb\"\n", 14,
+	  "'why' must be one line" },
+	{ SCEN "    resolver: SERVFAIL\n    bind: {ede: 6, why: ''}\n", 12, "'why' is empty" },
+	{ SCEN
+	  "    resolver: SERVFAIL\n    ede: 9\n    knot: {resolver: SERVFAIL, ede: 9, why: x}\n",
+	  13, "'knot' says what the scenario says: leave it out" },
+	{ SCEN
+	  "    resolver: NOERROR\n    answer: 192.0.2.1\n    bind: {answer: 192.0.2.1, why: x}\n",
+	  13, "'bind' says what the scenario says: leave it out" },
+	{ SCEN "    resolver: NOERROR\n    knot: {ede: 6, why: x}\n    knot: {ede: 7, why: y}\n",
+	  13, "duplicate key 'knot' in a scenario (first at line 12)" },
+#undef SCEN
 };
 
 static void test_errors(void **state)
@@ -656,6 +686,76 @@ static void test_two_servers(void **state)
 }
 
 /* The bundled lab, when it is there, must always parse. */
+/* A scenario's knot: and bind: mappings: what that resolver returns where
+ * it is not the scenario's (Unbound's) outcome. */
+static void test_scenario_others(void **state)
+{
+	srvconf_t sc;
+	char err[512];
+	const char *text = HEAD "    zones: []\n"
+				"scenarios:\n"
+				"  - name: cyc\n"
+				"    title: t\n"
+				"    server: a\n"
+				"    query: www.cyc.lab. A\n"
+				"    resolver: NOERROR\n"
+				"    answer: 192.0.2.1\n"
+				"    bind:\n"
+				"      resolver: SERVFAIL\n"
+				"      why: no sibling glue\n"
+				"  - name: bogus\n"
+				"    title: t\n"
+				"    server: a\n"
+				"    query: www.b.lab. A\n"
+				"    resolver: SERVFAIL\n"
+				"    dnssec: bogus\n"
+				"    ede: 9\n"
+				"    knot: {ede: 6, why: \"kresd: DNSSEC Bogus\"}\n"
+				"    bind: {ede: none, why: no EDE}\n"
+				"  - name: plain\n"
+				"    title: t\n"
+				"    server: a\n"
+				"    query: www.p.lab. A\n"
+				"    resolver: NOERROR\n"
+				"    dnssec: insecure\n"
+				"    knot: {ede: 0, dnssec: insecure, answer: 192.0.2.2, why: w}\n";
+	int r = parse_text(text, &sc, err, sizeof(err));
+	if (r != 0)
+		fail_msg("%s", err);
+	assert_int_equal(sc.nscenarios, 3);
+
+	const scenario_other_t *o = &sc.scenarios[0].others[SCENARIO_BIND];
+	assert_false(sc.scenarios[0].others[SCENARIO_KNOT].given);
+	assert_true(o->given);
+	assert_string_equal(o->resolver, "SERVFAIL");
+	assert_null(o->answer);
+	assert_int_equal(o->dnssec, SCENARIO_DNSSEC_NONE);
+	assert_false(o->has_ede);
+	assert_string_equal(o->why, "no sibling glue");
+	assert_string_equal(o->where, "t.yaml:13");
+
+	o = &sc.scenarios[1].others[SCENARIO_KNOT];
+	assert_true(o->given);
+	assert_null(o->resolver);
+	assert_true(o->has_ede);
+	assert_int_equal(o->ede, 6);
+	assert_string_equal(o->why, "kresd: DNSSEC Bogus");
+	o = &sc.scenarios[1].others[SCENARIO_BIND];
+	assert_true(o->has_ede);
+	assert_int_equal(o->ede, -1); /* ede: none */
+	assert_string_equal(o->where, "t.yaml:23");
+	/* The scenario's own expectation is untouched: --check judges it. */
+	assert_int_equal(sc.scenarios[1].ede, 9);
+	assert_int_equal(sc.scenarios[1].dnssec, SCENARIO_DNSSEC_BOGUS);
+
+	o = &sc.scenarios[2].others[SCENARIO_KNOT];
+	assert_int_equal(o->ede, 0);
+	assert_int_equal(o->dnssec, SCENARIO_DNSSEC_INSECURE);
+	assert_string_equal(o->answer, "192.0.2.2");
+	assert_false(sc.scenarios[2].others[SCENARIO_BIND].given);
+	srvconf_free(&sc);
+}
+
 static void test_bundled_lab(void **state)
 {
 	srvconf_t sc;
@@ -758,15 +858,11 @@ static void test_dnssec_specs_and_faults(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_full),
-		cmocka_unit_test(test_minimal_defaults),
-		cmocka_unit_test(test_fault_ede),
-		cmocka_unit_test(test_paths_and_forms),
-		cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_load_errors),
-		cmocka_unit_test(test_two_servers),
-		cmocka_unit_test(test_bundled_lab),
-		cmocka_unit_test(test_dnssec_specs_and_faults),
+		cmocka_unit_test(test_full),        cmocka_unit_test(test_minimal_defaults),
+		cmocka_unit_test(test_fault_ede),   cmocka_unit_test(test_paths_and_forms),
+		cmocka_unit_test(test_errors),      cmocka_unit_test(test_load_errors),
+		cmocka_unit_test(test_two_servers), cmocka_unit_test(test_scenario_others),
+		cmocka_unit_test(test_bundled_lab), cmocka_unit_test(test_dnssec_specs_and_faults),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
