@@ -226,6 +226,19 @@ static void test_answer_and_negative(void **state)
 		buf, "client=192.0.2.1#1 server=child udp www.lab. A NOERROR qr aa 1/0/0 answer "
 		     "wildcard cnames=2 zone=lab. tc=no size=52/1232");
 
+	/* DO=1 to a signed zone: which signatures and proofs went in. */
+	ex.dnssec = true;
+	ex.rrsigs = 4;
+	ex.nsecs = 3;
+	ex.count[1] = 6;
+	log_format_query(buf, sizeof(buf), "192.0.2.1#1", "child", false, &q, &ex);
+	assert_string_equal(
+		buf, "client=192.0.2.1#1 server=child udp www.lab. A NOERROR qr aa 1/6/0 answer "
+		     "wildcard cnames=2 dnssec=signed rrsig=4 nsec=3 zone=lab. tc=no size=52/1232");
+	log_format_query_json(buf, sizeof(buf), "c", "child", false, &q, &ex);
+	assert_true(json_valid(buf));
+	assert_non_null(strstr(buf, "\"dnssec\":true,\"rrsigs\":4,\"nsecs\":3"));
+
 	/* REFUSED: no zone; an unknown type; a header without flags. */
 	make_query(&q, "\3foo\0", 5, 65280);
 	memset(&ex, 0, sizeof(ex));
