@@ -103,11 +103,6 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static const char *addr_text(const sim_addr_t *a, char *buf, size_t cap)
-{
-	return sim_addr_str(a, buf, cap);
-}
-
 static void ntext(const uint8_t *name, char *buf, size_t cap)
 {
 	if (name_to_text(name, buf, cap) < 0)
@@ -332,8 +327,8 @@ static void print_text(gc_t *g, unsigned ms)
 	char dt[NAME_TEXT_MAX], as[48];
 	ntext(g->o.domain, dt, sizeof(dt));
 	printf("gluecheck %s from %s port %u (%s, UDP %d ms x %d, TCP)\n", dt,
-	       addr_text(&g->o.start, as, sizeof(as)), g->o.port, g->o.ipv6 ? "IPv4+IPv6" : "IPv4",
-	       g->o.timeout_ms, g->o.tries);
+	       sim_addr_str(&g->o.start, as, sizeof(as)), g->o.port,
+	       g->o.ipv6 ? "IPv4+IPv6" : "IPv4", g->o.timeout_ms, g->o.tries);
 	for (int li = 0; li < g->t.nlevels; li++) {
 		const trace_level_t *l = &g->t.levels[li];
 		putchar('\n');
@@ -353,7 +348,7 @@ static void print_text(gc_t *g, unsigned ms)
 			if (r->level != li)
 				continue;
 			printf("  %-14s %-24s %-16s %-22s %-10s %-8s %s%s\n", l->ztext, r->ns,
-			       r->has_addr ? addr_text(&r->addr, as, sizeof(as)) : "-", r->glue,
+			       r->has_addr ? sim_addr_str(&r->addr, as, sizeof(as)) : "-", r->glue,
 			       r->udp, r->tcp, r->status, r->bad ? "  <-" : "");
 		}
 	}
@@ -448,7 +443,7 @@ static void print_json(gc_t *g, unsigned ms)
 			json_str(&j, "zone", l->ztext);
 			json_str(&j, "ns", r->ns);
 			json_str(&j, "address",
-				 r->has_addr ? addr_text(&r->addr, as, sizeof(as)) : "");
+				 r->has_addr ? sim_addr_str(&r->addr, as, sizeof(as)) : "");
 			json_str(&j, "address_from", r->glue);
 			json_str(&j, "udp", r->udp);
 			json_str(&j, "tcp", r->tcp);
@@ -559,7 +554,8 @@ static int write_dot(gc_t *g, const char *path)
 					snprintf(rc + strlen(rc), sizeof(rc) - strlen(rc), "\\n%s",
 						 g->t.findings[k].f.code);
 			snprintf(label, sizeof(label), "%s\\n%s%s", r->ns,
-				 r->has_addr ? addr_text(&r->addr, as, sizeof(as)) : "no address",
+				 r->has_addr ? sim_addr_str(&r->addr, as, sizeof(as))
+					     : "no address",
 				 rc);
 			bool bad = r->bad || rc[0] || !r->auth;
 			fprintf(f, "\ts%d [shape=ellipse, label=", i);

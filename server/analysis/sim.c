@@ -40,8 +40,12 @@ void sim_opts_default(sim_opts_t *o)
 
 const char *sim_dnssec_str(uint8_t dnssec)
 {
-	static const char *const s[] = { "", "secure", "insecure", "bogus" };
-	return dnssec < 4 ? s[dnssec] : "?";
+	/* SIM_DNSSEC_SECURE.. are the validator's statuses, one up. */
+	_Static_assert(SIM_DNSSEC_SECURE == VAL_SECURE + 1 &&
+			       SIM_DNSSEC_INSECURE == VAL_INSECURE + 1 &&
+			       SIM_DNSSEC_BOGUS == VAL_BOGUS + 1,
+		       "sim's DNSSEC states follow validate.h's");
+	return dnssec == SIM_DNSSEC_NONE ? "" : val_status_str((uint8_t)(dnssec - 1));
 }
 
 void sim_addrs_str(const sim_addr_t *a, size_t n, char *buf, size_t cap)

@@ -16,11 +16,6 @@
 #include "dns/wire.h"
 #include "util/text.h"
 
-static const char *addr_text(const sim_addr_t *a, char *buf, size_t cap)
-{
-	return sim_addr_str(a, buf, cap);
-}
-
 static void ntext(const uint8_t *name, char *buf, size_t cap)
 {
 	if (name_to_text(name, buf, cap) < 0)
@@ -50,7 +45,7 @@ static void add_finding(trace_t *t, int level, int row, const char *code, const 
 	if (name)
 		ntext(name, fd->f.name, sizeof(fd->f.name));
 	if (addr) {
-		addr_text(addr, fd->server, sizeof(fd->server));
+		sim_addr_str(addr, fd->server, sizeof(fd->server));
 		fd->f.server = fd->server;
 	}
 	va_list ap;
@@ -189,7 +184,7 @@ static void probe(trace_t *t, int ri, const uint8_t *nsname)
 	char as[48];
 	if (!m)
 		return;
-	addr_text(&r->addr, as, sizeof(as));
+	sim_addr_str(&r->addr, as, sizeof(as));
 	size_t qlen = build_query(t, q, l->zone, RR_SOA, EDNS_ADVERTISED);
 	int udp = xchg(t, false, &r->addr, q, qlen, rep);
 	int udp_err = rep->err;
@@ -310,7 +305,7 @@ static void check_ns_sets(trace_t *t, int li, int first)
 		trace_names_text(r->ns_set, r->nns, ct, sizeof(ct));
 		add_finding(t, li, i, "NS_SET_MISMATCH", NULL, &r->addr,
 			    "%s: the child's NS set [%s] differs from the parent's [%s]",
-			    addr_text(&r->addr, as, sizeof(as)), ct, pt);
+			    sim_addr_str(&r->addr, as, sizeof(as)), ct, pt);
 	}
 }
 
@@ -359,7 +354,7 @@ static void check_glue(trace_t *t, int li, int first, const sim_msg_t *ref)
 				child[nc++] = m->addr[j];
 		}
 		char as[48];
-		addr_text(&auth->addr, as, sizeof(as));
+		sim_addr_str(&auth->addr, as, sizeof(as));
 		if (!answered)
 			continue;
 		int verdict = judge_glue(glue, ng, child, nc);
@@ -520,7 +515,7 @@ static void on_referral(void *ctx, const uint8_t *parent, const sim_addr_t *from
 	ntext(c->zone, c->ztext, sizeof(c->ztext));
 	ntext(c->parent, c->ptext, sizeof(c->ptext));
 	c->referral = true;
-	addr_text(from, c->from, sizeof(c->from));
+	sim_addr_str(from, c->from, sizeof(c->from));
 	c->nns = m->nns;
 	memcpy(c->ns, m->ns, sizeof(c->ns));
 	c->nglue = m->nglue;
@@ -601,7 +596,7 @@ void trace_run(trace_t *t)
 	} else if (rc == 0 && res->answered) {
 		char as[48];
 		text_setf(t->result, sizeof(t->result), "%s (%s) answers %s for it", l->ztext,
-			  addr_text(&res->answered_by, as, sizeof(as)), rcode_str(res->rcode));
+			  sim_addr_str(&res->answered_by, as, sizeof(as)), rcode_str(res->rcode));
 	} else if (!any_auth) {
 		l->broken = true;
 		text_setf(t->result, sizeof(t->result),
