@@ -193,6 +193,22 @@ static int in_use(const char *path)
 	return r == 0 ? 1 : e == ECONNREFUSED || e == ENOENT ? 0 : -e;
 }
 
+int control_probe(const char *path, char *err, size_t errcap)
+{
+	struct stat st;
+	if (lstat(path, &st) != 0)
+		return 0;
+	int u = S_ISSOCK(st.st_mode) ? in_use(path) : -1;
+	if (!S_ISSOCK(st.st_mode) || u != 0) {
+		snprintf(err, errcap, "control socket %s: %s", path,
+			 !S_ISSOCK(st.st_mode) ? "exists and is not a socket"
+			 : u > 0               ? "is in use (another glued answers on it)"
+					       : strerror(-u));
+		return -1;
+	}
+	return 0;
+}
+
 int control_open(uv_loop_t *loop, const char *path, control_fn fn, void *ctx, control_t **out,
 		 char *err, size_t errcap)
 {
@@ -212,19 +228,11 @@ int control_open(uv_loop_t *loop, const char *path, control_fn fn, void *ctx, co
 	c->fn = fn;
 	c->ctx = ctx;
 
-	struct stat st;
-	if (lstat(path, &st) == 0) {
-		int u = S_ISSOCK(st.st_mode) ? in_use(path) : -1;
-		if (!S_ISSOCK(st.st_mode) || u != 0) {
-			snprintf(err, errcap, "control socket %s: %s", path,
-				 !S_ISSOCK(st.st_mode) ? "exists and is not a socket"
-				 : u > 0               ? "is in use (another glued answers on it)"
-						       : strerror(-u));
-			free(c);
-			return -1;
-		}
-		unlink(path); /* left by a glued that is gone */
+	if (control_probe(path, err, errcap) < 0) {
+		free(c);
+		return -1;
 	}
+	unlink(path); /* left by a glued that is gone, if anything is there */
 	int r = uv_pipe_init(loop, &c->listener, 0);
 	if (r == 0) {
 		c->listener.data = c;

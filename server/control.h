@@ -37,6 +37,12 @@ typedef void (*control_fn)(void *ctx, control_req_t *req, const char *line);
 int control_open(uv_loop_t *loop, const char *path, control_fn fn, void *ctx, control_t **out,
 		 char *err, size_t errcap);
 
+/* The checks control_open makes of path before it listens, alone: a
+ * daemon makes them before it binds anything, so that a second glued on
+ * the same path stops before it serves a query. Returns 0, or -1 with the
+ * reason in err. */
+int control_probe(const char *path, char *err, size_t errcap);
+
 /* Send the reply (status ok or error, then body) and close the
  * connection; then, if done is not NULL, call it (for "stop"). */
 void control_reply(control_req_t *req, bool ok, const char *body, size_t len,

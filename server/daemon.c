@@ -500,6 +500,12 @@ static int run(daemon_t *d)
 	}
 	if (write_trust_anchor(d, d->view) < 0)
 		goto out_view;
+	/* A control path in use stops the start before anything is bound. */
+	const char *ctl = d->cfg.control ? d->cfg.control : d->sc.control;
+	if (ctl != NULL && control_probe(ctl, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		goto out_view;
+	}
 	for (size_t s = 0; s < d->sc.nservers; s++) {
 		for (size_t i = 0; i < d->sc.servers[s].nlisten; i++) {
 			if (sock_probe(&d->sc.servers[s].listen[i], err, sizeof(err)) < 0) {
@@ -558,7 +564,6 @@ static int run(daemon_t *d)
 	 * a primary with no copy yet, served from its first transfer on):
 	 * gluectl wait-ready returns from here on. --control wins over the
 	 * YAML's control:. */
-	const char *ctl = d->cfg.control ? d->cfg.control : d->sc.control;
 	if (ctl != NULL &&
 	    control_open(&d->loop, ctl, control_cb, d, &d->control, err, sizeof(err)) < 0) {
 		log_error("%s", err);
