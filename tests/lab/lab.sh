@@ -11,6 +11,9 @@
 #                         missing piece is a failure that says how to get it
 #                         (tools/install-deps test installs them all), and
 #                         the test ends.
+#   check_row RESOLVER NAME EXPECTED
+#                         the row of scenario NAME in $LIB_TMP/RESOLVER.out
+#                         (tools/lab's table) says OK and got EXPECTED
 
 LAB="$PWD/tools/lab"
 PY=/usr/bin/python3
@@ -30,4 +33,14 @@ lab_require() {
 	done
 	"$PY" -c 'import yaml' 2>/dev/null || bad "PyYAML for $PY is missing (apt-get install python3-yaml)"
 	[ "$LIB_FAILED" -eq 0 ] || lib_finish
+}
+
+check_row() {
+	local kind=$1 name=$2 want=$3 line
+	line=$(awk -v n="$name" '$1 == n' "$LIB_TMP/$kind.out")
+	if printf '%s\n' "$line" | grep -Eq -- "  $want +[0-9]+ ms +OK( |$)"; then
+		ok "$kind: $name -> $want"
+	else
+		bad "$kind: scenario $name: expected $want" "${line:-(no row)}"
+	fi
 }

@@ -37,17 +37,6 @@ key=$(ls zones/keys/K.+013+*.key)
 want_tag=$(basename "$key" .key | sed 's/.*+0*//')
 check_match "the shipped root key is a KSK" '^\. ([0-9]+ )?IN DNSKEY 257 3 13 ' "$(grep -v '^;' "$key")"
 
-# check_row RESOLVER NAME EXPECTED: the row of NAME says OK and got EXPECTED
-check_row() {
-	local kind=$1 name=$2 want=$3 line
-	line=$(awk -v n="$name" '$1 == n' "$LIB_TMP/$kind.out")
-	if printf '%s\n' "$line" | grep -Eq -- "  $want +[0-9]+ ms +OK( |$)"; then
-		ok "$kind: $name -> $want"
-	else
-		bad "$kind: scenario $name: expected $want" "${line:-(no row)}"
-	fi
-}
-
 # check_cd RESOLVER NAME: the bogus row of NAME asked again with +cd got the
 # data (NOERROR with an address, or NXDOMAIN): the SERVFAIL is validation's
 check_cd() {

@@ -29,17 +29,6 @@ only=$("$PY" -c 'import yaml
 print(",".join(s["name"] for s in yaml.safe_load(open("zones/lab.yaml"))["scenarios"] if "dnssec" not in s))')
 check_eq "lab.yaml has the glue scenarios" 10 "$(printf '%s\n' "$only" | tr , '\n' | grep -c .)"
 
-# check_row RESOLVER NAME EXPECTED: the row of NAME says OK and got EXPECTED
-check_row() {
-	local kind=$1 name=$2 want=$3 line
-	line=$(awk -v n="$name" '$1 == n' "$LIB_TMP/$kind.out")
-	if printf '%s\n' "$line" | grep -Eq -- "  $want +[0-9]+ ms +OK( |$)"; then
-		ok "$kind: $name -> $want"
-	else
-		bad "$kind: scenario $name: expected $want" "${line:-(no row)}"
-	fi
-}
-
 for kind in knot bind; do
 	timeout 150 "$PY" "$LAB" --glued "$GLUED" --resolver "$kind" --only "$only" \
 		>"$LIB_TMP/$kind.out" 2>&1

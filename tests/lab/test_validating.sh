@@ -27,17 +27,6 @@ lab_require unbound kresd named dig
 scenarios=$("$PY" -c 'import sys, yaml
 for s in yaml.safe_load(open(sys.argv[1]))["scenarios"]: print(s["name"])' "$CONF" | sort)
 
-# check_row RESOLVER NAME EXPECTED: the row of NAME says OK and got EXPECTED
-check_row() {
-	local kind=$1 name=$2 want=$3 line
-	line=$(awk -v n="$name" '$1 == n' "$LIB_TMP/$kind.out")
-	if printf '%s\n' "$line" | grep -Eq -- "  $want +[0-9]+ ms +OK( |$)"; then
-		ok "$kind: $name -> $want"
-	else
-		bad "$kind: scenario $name: expected $want" "${line:-(no row)}"
-	fi
-}
-
 for kind in unbound knot bind; do
 	timeout 150 "$PY" "$LAB" --glued "$GLUED" --config "$CONF" --trust-anchor "$ANCHOR" \
 		--resolver "$kind" >"$LIB_TMP/$kind.out" 2>&1
