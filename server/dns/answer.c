@@ -82,6 +82,7 @@ static plan_rr_t *sign(ctx_t *c, const zone_t *z, plan_rr_t *r)
 		s->qskip = r->qskip;
 		s->ttl = r->ttl;
 		s->sig = true;
+		c->plan->sigs = true;
 	}
 	return r;
 }
@@ -149,7 +150,6 @@ static void refer(ctx_t *c, const zone_t *z, const node_t *cut)
 	explain_t *ex = c->ex;
 	const glue_rule_t *rule;
 	glue_rule_effective(z, cut, &c->zs->rule, &rule, &p->truncation);
-	zoneset_rule_where(c->zs, z, cut, &ex->policy_where, &ex->truncation_where);
 
 	p->kind = ANSWER_REFERRAL;
 	if (p->n == 0)
@@ -424,6 +424,17 @@ void answer_plan(const zoneset_t *zs, const query_t *q, bool tcp, plan_t *plan, 
 	answer_plan_in(zs, q, tcp, z, zi, plan, ex);
 }
 
+void answer_explain_where(const zoneset_t *zs, explain_t *ex)
+{
+	const zone_t *z = NULL;
+	const node_t *cut = NULL;
+	if (ex->zone_slot > 0 && ex->zone_slot <= zs->nzones)
+		z = zs->zones[ex->zone_slot - 1];
+	if (z && ex->kind == ANSWER_REFERRAL && ex->cut)
+		cut = zone_find(z, ex->cut, name_len(ex->cut));
+	zoneset_rule_where(zs, z, cut, &ex->policy_where, &ex->truncation_where);
+}
+
 void answer_plan_in(const zoneset_t *zs, const query_t *q, bool tcp, const zone_t *z, size_t zi,
 		    plan_t *plan, explain_t *ex)
 {
@@ -434,6 +445,7 @@ void answer_plan_in(const zoneset_t *zs, const query_t *q, bool tcp, const zone_
 	memset(ex, 0, offsetof(explain_t, ns));
 	memset(&ex->wildcard, 0, sizeof(*ex) - offsetof(explain_t, wildcard));
 	plan->n = 0;
+	plan->sigs = false;
 	plan->rcode = RCODE_NOERROR;
 	plan->aa = true;
 	plan->drop = false;
@@ -441,7 +453,6 @@ void answer_plan_in(const zoneset_t *zs, const query_t *q, bool tcp, const zone_
 	plan->ede = (ede_t){ 0 };
 	plan->kind = ANSWER_POSITIVE;
 	plan->truncation = zs->rule.truncation;
-	zoneset_rule_where(zs, NULL, NULL, NULL, &ex->truncation_where);
 
 	ctx_t c = { zs, q, plan, ex, 0, false };
 	const uint8_t *lname = q->lname;
@@ -476,7 +487,6 @@ void answer_plan_in(const zoneset_t *zs, const query_t *q, bool tcp, const zone_
 	}
 	const glue_rule_t *unused;
 	glue_rule_effective(z, NULL, &zs->rule, &unused, &plan->truncation);
-	zoneset_rule_where(zs, z, NULL, NULL, &ex->truncation_where);
 
 	uint8_t target[NAME_MAXLEN];
 	const uint8_t *owner = NULL;

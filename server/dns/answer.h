@@ -56,6 +56,7 @@ typedef struct plan {
 	uint8_t truncation; /* enum trunc_mode that applies to this response */
 	uint32_t delay_ms;  /* a fault says: send it this much later */
 	ede_t ede;          /* the Extended DNS Error to send (RFC 8914), if set */
+	bool sigs;          /* some entry is the RRSIGs of the one before (plan_rr_t.sig) */
 	uint16_t n;
 	plan_rr_t rr[PLAN_MAX]; /* sections in order: ANSWER, AUTHORITY, ADDITIONAL */
 } plan_t;
@@ -95,7 +96,9 @@ typedef struct explain {
 	uint8_t policy;      /* referral: the glue mode applied (enum glue_mode) */
 	uint8_t truncation;  /* the truncation mode applied (enum trunc_mode) */
 	/* Where the glue rule (referral) and the truncation mode were set,
-	 * as zoneset_rule_where says: "lab.yaml:40", "control", "default". */
+	 * as zoneset_rule_where says: "lab.yaml:40", "control", "default".
+	 * Not filled on the query path: answer_explain_where does it, for
+	 * the query log. */
 	const char *policy_where;
 	const char *truncation_where;
 	const fault_t *fault; /* the fault that shaped the response, or NULL */
@@ -133,6 +136,11 @@ void answer_plan(const zoneset_t *zs, const query_t *q, bool tcp, plan_t *plan, 
  * known (z may be NULL: no zone). */
 void answer_plan_in(const zoneset_t *zs, const query_t *q, bool tcp, const zone_t *z, size_t zi,
 		    plan_t *plan, explain_t *ex);
+
+/* Fill ex->policy_where and ex->truncation_where (zoneset_rule_where) for
+ * the answer zs planned into ex: the query log's, looked up only when a
+ * line is written. */
+void answer_explain_where(const zoneset_t *zs, explain_t *ex);
 
 /* Names of enum values, for logs. */
 const char *answer_kind_str(uint8_t kind);

@@ -492,13 +492,14 @@ size_t encode_response(const query_t *q, const plan_t *plan, uint8_t *out, size_
 		}
 	}
 	bool legacy = plan->truncation == TRUNC_LEGACY;
-	/* The last RRset written that is not a signature: where it began and
+	/* The last RRset written whose RRSIGs follow it: where it began and
 	 * what it counted, so that it leaves with RRSIGs that do not fit. */
 	struct {
 		size_t pos;
 		unsigned cn, n;
 		bool nsec;
 	} prev = { 0, 0, 0, false };
+	const bool signs = plan->sigs;
 	for (uint16_t i = 0; i < nplan && i < PLAN_MAX; i++) {
 		const plan_rr_t *prr = &plan->rr[i];
 		if (!prr->rrset || prr->rrset->count == 0 || prr->section > SEC_ADDITIONAL)
@@ -513,7 +514,8 @@ size_t encode_response(const query_t *q, const plan_t *plan, uint8_t *out, size_
 				nsig += n;
 			else if (t == RR_NSEC || t == RR_NSEC3)
 				nnsec += n;
-			if (!prr->sig)
+			/* Its RRSIGs come next: remember where it began. */
+			if (signs && i + 1 < nplan && plan->rr[i + 1].sig)
 				prev.pos = mark, prev.cn = cmark, prev.n = n,
 				prev.nsec = t == RR_NSEC || t == RR_NSEC3;
 			continue;

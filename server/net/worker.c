@@ -41,7 +41,9 @@ static void worker_log(worker_t *w, size_t server, const struct sockaddr *peer, 
 	char client[INET6_ADDRSTRLEN + 8];
 	format_peer(peer, client, sizeof(client));
 	/* A malformed query has no explanation; a drop fault has one. */
-	const explain_t *ex = n > 0 || w->ex.fault != NULL ? &w->ex : NULL;
+	explain_t *ex = n > 0 || w->ex.fault != NULL ? &w->ex : NULL;
+	if (ex)
+		answer_explain_where(w->view->zs[server], ex);
 	log_query(w->log_format, client, w->view->zs[server]->name, tcp, q, ex);
 }
 
