@@ -183,6 +183,43 @@ int config_parse_addr(const char *text, uint16_t default_port, listen_addr_t *ou
 	return 0;
 }
 
+int config_uint_parse(const char *key, const char *s, unsigned long min, unsigned long max,
+		      unsigned long *out, char *err, size_t errcap)
+{
+	bool digits = s[0] != '\0';
+	for (const char *p = s; *p && digits; p++)
+		digits = *p >= '0' && *p <= '9';
+	errno = 0;
+	unsigned long long val = digits ? strtoull(s, NULL, 10) : 0;
+	if (!digits || errno != 0 || strlen(s) > 12 || val < min || val > max) {
+		snprintf(err, errcap,
+			 "expected a whole number from %lu to %lu for '%s', got '%.100s'", min, max,
+			 key, s);
+		return -1;
+	}
+	*out = (unsigned long)val;
+	return 0;
+}
+
+int config_name_parse(const char *key, const char *s, uint8_t out[NAME_MAXLEN], char *err,
+		      size_t errcap)
+{
+	uint8_t wire[NAME_MAXLEN];
+	if (strpbrk(s, " \t\r\n") != NULL) {
+		snprintf(err, errcap,
+			 "expected a domain name for '%s', got '%.100s' (it has a blank)", key, s);
+		return -1;
+	}
+	int r = name_from_text(s, strlen(s), (const uint8_t *)"", wire);
+	if (r < 0) {
+		snprintf(err, errcap, "expected a domain name for '%s', got '%.100s' (%s)", key, s,
+			 status_str(r));
+		return -1;
+	}
+	name_lower(out, wire);
+	return 0;
+}
+
 int config_add_zone(config_t *cfg, const char *origin, const char *file)
 {
 	zone_spec_t *z = realloc(cfg->zones, (cfg->nzones + 1) * sizeof(*z));

@@ -160,6 +160,17 @@ int config_parse_addr(const char *text, uint16_t default_port, listen_addr_t *ou
 		      size_t errcap) MUST_CHECK;
 
 /*
+ * The value checks the YAML and gluectl set share, with the same words:
+ * a whole number from min to max for the setting key, and a domain name
+ * (absolute whether or not it ends in a dot; lowercased into out). Return
+ * 0, or -1 with what was expected in err.
+ */
+int config_uint_parse(const char *key, const char *s, unsigned long min, unsigned long max,
+		      unsigned long *out, char *err, size_t errcap);
+int config_name_parse(const char *key, const char *s, uint8_t out[NAME_MAXLEN], char *err,
+		      size_t errcap);
+
+/*
  * Append a zone to load. origin may be NULL (take it from the file). Both
  * strings are copied. Returns 0 or ST_ENOMEM.
  */

@@ -200,47 +200,6 @@ static void put_word(char *buf, size_t cap, size_t *len, const char *w)
 
 /* ---- values, checked as the YAML checks them (yamlconf.c) ---------------- */
 
-static bool all_digits(const char *s)
-{
-	if (s[0] == '\0')
-		return false;
-	for (const char *p = s; *p; p++)
-		if (*p < '0' || *p > '9')
-			return false;
-	return true;
-}
-
-static int get_uint(const char *key, const char *s, unsigned long min, unsigned long max,
-		    unsigned long *out, char *err, size_t cap)
-{
-	bool digits = all_digits(s);
-	errno = 0;
-	unsigned long long v = digits ? strtoull(s, NULL, 10) : 0;
-	if (!digits || errno != 0 || strlen(s) > 12 || v < min || v > max)
-		return fail(err, cap,
-			    "expected a whole number from %lu to %lu for '%s', got '%.100s'", min,
-			    max, key, s);
-	*out = (unsigned long)v;
-	return 0;
-}
-
-/* A domain name, absolute whether or not it ends in a dot; lowercased. */
-static int get_name_of(const char *key, const char *s, uint8_t out[NAME_MAXLEN], char *err,
-		       size_t cap)
-{
-	uint8_t wire[NAME_MAXLEN];
-	if (strpbrk(s, " \t\r\n") != NULL)
-		return fail(err, cap,
-			    "expected a domain name for '%s', got '%.100s' (it has a blank)", key,
-			    s);
-	int r = name_from_text(s, strlen(s), (const uint8_t *)"", wire);
-	if (r < 0)
-		return fail(err, cap, "expected a domain name for '%s', got '%.100s' (%s)", key, s,
-			    status_str(r));
-	name_lower(out, wire);
-	return 0;
-}
-
 /* NAME[,NAME...]: 1 to RULE_MAX_NAMES names for key into out, *n of them. */
 static int get_names(const char *key, const char *s, uint8_t out[][NAME_MAXLEN], uint8_t *n,
 		     char *err, size_t cap)
@@ -261,7 +220,7 @@ static int get_names(const char *key, const char *s, uint8_t out[][NAME_MAXLEN],
 		if (*p == '\0')
 			return fail(err, cap, "'%s' has an empty name (names are separated by ',')",
 				    key);
-		if (get_name_of(key, p, out[i], err, cap) < 0)
+		if (config_name_parse(key, p, out[i], err, cap) < 0)
 			return -1;
 		p = comma != NULL ? comma + 1 : p + strlen(p);
 	}
@@ -346,13 +305,13 @@ static int fault_ede(fault_t *f, const char *ede, const char *text, char *err, s
 			return 0;
 		}
 		unsigned long v;
-		if (!all_digits(ede))
+		if (ede[0] == '\0' || ede[strspn(ede, "0123456789")] != '\0')
 			return fail(
 				err, cap,
 				"expected an EDE code (0 to 65535, RFC 8914) or none for 'ede', "
 				"got '%.100s'",
 				ede);
-		if (get_uint("ede", ede, 0, 65535, &v, err, cap) < 0)
+		if (config_uint_parse("ede", ede, 0, 65535, &v, err, cap) < 0)
 			return -1;
 		f->ede_code = (uint16_t)v;
 	}
@@ -465,7 +424,7 @@ static int parse_glue(char **w, size_t n, ctl_override_t *ov, char *err, size_t 
 			return fail(err, cap, "give first or names, not both");
 		unsigned long first;
 		if (kv[K_FIRST] != NULL) {
-			if (get_uint("first", kv[K_FIRST], 1, 65535, &first, err, cap) < 0)
+			if (config_uint_parse("first", kv[K_FIRST], 1, 65535, &first, err, cap) < 0)
 				return -1;
 			r->first = (uint16_t)first;
 		} else if (get_names("names", kv[K_NAMES], r->names, &r->nnames, err, cap) < 0) {
@@ -533,7 +492,8 @@ static int parse_fault(char **w, size_t n, ctl_override_t *ov, char *err, size_t
 			return fail(err, cap, "'upward' takes at most %d names, got %zu",
 				    RULE_MAX_NAMES, npos);
 		for (size_t i = 0; i < npos; i++)
-			if (get_name_of("upward", pos[i], f->upward[f->nupward++], err, cap) < 0)
+			if (config_name_parse("upward", pos[i], f->upward[f->nupward++], err, cap) <
+			    0)
 				return -1;
 		if (kv[K_UPWARD] != NULL &&
 		    get_names("upward", kv[K_UPWARD], f->upward, &f->nupward, err, cap) < 0)
@@ -543,7 +503,7 @@ static int parse_fault(char **w, size_t n, ctl_override_t *ov, char *err, size_t
 			    pos[0]);
 	}
 	if (kv[K_NAME] != NULL) {
-		if (get_name_of("name", kv[K_NAME], f->name, err, cap) < 0)
+		if (config_name_parse("name", kv[K_NAME], f->name, err, cap) < 0)
 			return -1;
 		f->has_name = true;
 		/* At a delegation a fault matches the delegation's names. */
@@ -561,7 +521,7 @@ static int parse_fault(char **w, size_t n, ctl_override_t *ov, char *err, size_t
 			    kv[K_TYPE]);
 	unsigned long every;
 	if (kv[K_EVERY] != NULL) {
-		if (get_uint("every", kv[K_EVERY], 1, UINT32_MAX, &every, err, cap) < 0)
+		if (config_uint_parse("every", kv[K_EVERY], 1, UINT32_MAX, &every, err, cap) < 0)
 			return -1;
 		f->every = (uint32_t)every;
 	}

@@ -177,18 +177,12 @@ static int get_uint(yctx_t *y, const yaml_node_t *v, const char *key, unsigned l
 		    unsigned long max, unsigned long *out)
 {
 	const char *s = NULL;
+	char msg[256];
 	int r = get_str(y, v, key, &s);
 	if (r < 0)
 		return r;
-	bool digits = true;
-	for (const char *p = s; *p && digits; p++)
-		digits = *p >= '0' && *p <= '9';
-	errno = 0;
-	unsigned long long val = digits ? strtoull(s, NULL, 10) : 0;
-	if (!digits || errno != 0 || strlen(s) > 12 || val < min || val > max)
-		return yfail(y, v, "expected a whole number from %lu to %lu for '%s', got '%.100s'",
-			     min, max, key, s);
-	*out = (unsigned long)val;
+	if (config_uint_parse(key, s, min, max, out, msg, sizeof(msg)) < 0)
+		return yfail(y, v, "%s", msg);
 	return 0;
 }
 
@@ -196,22 +190,12 @@ static int get_uint(yctx_t *y, const yaml_node_t *v, const char *key, unsigned l
 static int get_name(yctx_t *y, const yaml_node_t *v, const char *key, uint8_t out[NAME_MAXLEN])
 {
 	const char *s = NULL;
-	uint8_t wire[NAME_MAXLEN];
+	char msg[512];
 	int r = get_str(y, v, key, &s);
 	if (r < 0)
 		return r;
-	for (const char *p = s; *p; p++) {
-		if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-			return yfail(
-				y, v,
-				"expected a domain name for '%s', got '%.100s' (it has a blank)",
-				key, s);
-	}
-	r = name_from_text(s, strlen(s), (const uint8_t *)"", wire);
-	if (r < 0)
-		return yfail(y, v, "expected a domain name for '%s', got '%.100s' (%s)", key, s,
-			     status_str(r));
-	name_lower(out, wire);
+	if (config_name_parse(key, s, out, msg, sizeof(msg)) < 0)
+		return yfail(y, v, "%s", msg);
 	return 0;
 }
 

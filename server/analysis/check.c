@@ -151,7 +151,7 @@ const zoneset_t *check_net_at(const check_net_t *net, const sim_addr_t *addr)
 	for (size_t i = 0; i < net->n; i++)
 		for (size_t k = 0; k < net->servers[i].naddrs; k++) {
 			const sim_addr_t *a = &net->servers[i].addrs[k];
-			if (a->len == addr->len && memcmp(a->bytes, addr->bytes, a->len) == 0)
+			if (sim_addr_equal(a, addr))
 				return net->servers[i].zs;
 		}
 	return NULL;
@@ -689,8 +689,7 @@ static int outside_send(void *ctx, const sim_addr_t *addr, bool tcp, const uint8
 		return err;
 	for (size_t i = 0; i < o->n; i++)
 		if (o->q[i].qtype == qq.qtype && name_equal(o->q[i].lname, qq.lname) &&
-		    o->q[i].addr.len == addr->len &&
-		    memcmp(o->q[i].addr.bytes, addr->bytes, addr->len) == 0)
+		    sim_addr_equal(&o->q[i].addr, addr))
 			return err;
 	o->q[o->n].addr = *addr;
 	memcpy(o->q[o->n].lname, qq.lname, name_len(qq.lname));
