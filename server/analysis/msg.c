@@ -74,42 +74,22 @@ static int copy_bytes(const msg_t *m, size_t *pos, size_t end, size_t n, msg_rr_
 	return ST_OK;
 }
 
-/* Decompress the rdata of the RFC 1035 types whose names may be compressed. */
+/* Decompress the rdata of the RFC 1035 types whose names may be compressed
+ * (rdata_compressible_names): the bytes before the names, the names, and
+ * after them the SOA's five numbers; other rdata as it is. */
 static int unpack_rdata(const msg_t *m, size_t pos, size_t rdlen, msg_rr_t *rr)
 {
-	size_t end = pos + rdlen, w = 0;
-	int rc = ST_OK;
-	switch (rr->type) {
-	case RR_NS:
-	case RR_MD:
-	case RR_MF:
-	case RR_CNAME:
-	case RR_MB:
-	case RR_MG:
-	case RR_MR:
-	case RR_PTR:
-		rc = copy_name(m, &pos, end, rr, &w);
-		break;
-	case RR_SOA:
-		rc = copy_name(m, &pos, end, rr, &w);
-		if (rc == ST_OK)
-			rc = copy_name(m, &pos, end, rr, &w);
-		if (rc == ST_OK)
-			rc = copy_bytes(m, &pos, end, 20, rr, &w);
-		break;
-	case RR_MINFO:
-		rc = copy_name(m, &pos, end, rr, &w);
-		if (rc == ST_OK)
-			rc = copy_name(m, &pos, end, rr, &w);
-		break;
-	case RR_MX:
-		rc = copy_bytes(m, &pos, end, 2, rr, &w);
-		if (rc == ST_OK)
-			rc = copy_name(m, &pos, end, rr, &w);
-		break;
-	default:
+	size_t end = pos + rdlen, w = 0, first;
+	int names = rdata_compressible_names(rr->type, &first);
+	int rc;
+	if (names == 0) {
 		rc = copy_bytes(m, &pos, end, rdlen, rr, &w);
-		break;
+	} else {
+		rc = copy_bytes(m, &pos, end, first, rr, &w);
+		for (int i = 0; rc == ST_OK && i < names; i++)
+			rc = copy_name(m, &pos, end, rr, &w);
+		if (rc == ST_OK)
+			rc = copy_bytes(m, &pos, end, rr->type == RR_SOA ? 20 : 0, rr, &w);
 	}
 	if (rc != ST_OK)
 		return rc;

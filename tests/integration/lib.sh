@@ -25,6 +25,8 @@
 #   lib_field FIELD        stdin: canonical lines; stdout: that field's values
 #   ok DESC / bad DESC [DETAILS]    count a result
 #   check_eq DESC EXPECTED ACTUAL   compare two strings (multi-line is fine)
+#   lib_report LINES       count a python helper's result lines (tab-separated
+#                          "ok DESC", "bad DESC WHY", "info TEXT")
 #   lib_finish             print "N passed, N failed" and exit 0 or 1
 #   lib_skip REASON        say why the test cannot run here and exit 77 (Skipped)
 #
@@ -111,6 +113,19 @@ $3"
 lib_skip() {
 	echo "SKIP: $1"
 	exit 77
+}
+
+# lib_report LINES: ok/bad for each result line a helper printed; info
+# lines are shown as comments.
+lib_report() {
+	local status desc why
+	while IFS=$'\t' read -r status desc why; do
+		case "$status" in
+		ok) ok "$desc" ;;
+		bad) bad "$desc" "$why" ;;
+		info) echo "# $desc" ;;
+		esac
+	done <<<"$1"
 }
 
 lib_finish() {

@@ -24,6 +24,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from hostile import header, parse, question, Malformed  # noqa: E402
+from procinfo import rss_kib  # noqa: E402
 
 T_A, T_NS, T_SOA = 1, 2, 6
 OUT = []
@@ -36,17 +37,6 @@ def emit(*f):
 def check(cond, desc, why=""):
     emit("ok", desc) if cond else emit("bad", desc, why)
     return cond
-
-
-def rss_kib(pid):
-    try:
-        with open("/proc/%d/status" % pid) as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return -1
 
 
 def ip(rdata):

@@ -21,6 +21,10 @@ import sys
 import threading
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from hostile import frame, name as qname, recv_frame  # noqa: E402
+from procinfo import nfds, rss_kib  # noqa: E402
+
 HOST = "127.0.0.1"
 PORT = 0
 PID = 0
@@ -54,10 +58,6 @@ def info(text):
 
 # --- DNS ------------------------------------------------------------------------
 
-def qname(text):
-    return b"".join(bytes([len(l)]) + l.encode() for l in text.split(".") if l) + b"\0"
-
-
 def query(qid, name="www.test.", qtype=1, edns=0, pad=0):
     ar = 1 if edns or pad else 0
     m = struct.pack(">HHHHHH", qid, 0x0100, 1, 0, 0, ar) + qname(name) + struct.pack(">HH", qtype, 1)
@@ -65,10 +65,6 @@ def query(qid, name="www.test.", qtype=1, edns=0, pad=0):
         opts = struct.pack(">HH", 12, pad) + b"\0" * pad if pad else b""
         m += b"\0" + struct.pack(">HHIH", 41, edns or 1232, 0, len(opts)) + opts
     return m
-
-
-def frame(m):
-    return struct.pack(">H", len(m)) + m
 
 
 def answer_id(m):
@@ -79,23 +75,6 @@ def good_www(m, qid):
     """A NOERROR answer to www.test. A carrying 192.0.2.80."""
     return (m is not None and len(m) >= 12 and answer_id(m) == qid and m[3] & 0xF == 0 and
             struct.unpack(">H", m[6:8])[0] >= 1 and bytes([192, 0, 2, 80]) in m)
-
-
-def recv_exact(s, n):
-    buf = b""
-    while len(buf) < n:
-        d = s.recv(n - len(buf))
-        if not d:
-            return None
-        buf += d
-    return buf
-
-
-def recv_frame(s):
-    h = recv_exact(s, 2)
-    if h is None:
-        return None
-    return recv_exact(s, struct.unpack(">H", h)[0])
 
 
 def wait_closed(s, timeout):
@@ -141,32 +120,14 @@ def udp_ask(qid=0x4343, timeout=1.0):
 
 # --- glued's resources ------------------------------------------------------------
 
-def nfds():
-    try:
-        return len(os.listdir("/proc/%d/fd" % PID))
-    except OSError:
-        return -1
-
-
-def rss_kib():
-    try:
-        with open("/proc/%d/status" % PID) as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return -1
-
-
 def wait_fds(target, timeout=5.0):
     t0 = time.time()
     while time.time() - t0 < timeout:
-        n = nfds()
+        n = nfds(PID)
         if n <= target:
             return n
         time.sleep(0.05)
-    return nfds()
+    return nfds(PID)
 
 
 # --- the prober -------------------------------------------------------------------
@@ -200,7 +161,7 @@ class Prober(threading.Thread):
                     self.tcp_fail_at.append(round(time.time() - self.t0, 1))
                 else:
                     self.tcp[1] -= 1
-            self.peak_rss = max(self.peak_rss, rss_kib())
+            self.peak_rss = max(self.peak_rss, rss_kib(PID))
             self.stop.wait(0.2)
 
 
@@ -296,7 +257,7 @@ def never_reads(res, n=16, queries=20000):
             time.sleep(0.05)
     res["never_reads_sent"] = sum(sent)
     res["never_reads_total"] = n * len(blob)
-    res["never_reads_rss"] = rss_kib()
+    res["never_reads_rss"] = rss_kib(PID)
     # Only now look: every connection must have been closed by glued (idle).
     closed = [wait_closed(s, IDLE_S + 6 - (time.time() - t0)) for s in socks]
     res["never_reads_closed"] = sum(1 for c in closed if c is not None)
@@ -411,7 +372,7 @@ def phase_half_close_and_big():
 def phase_limit(prober, round_no):
     prober.tcp_excused.set()
     time.sleep(0.5)  # let an in-flight prober connection finish
-    base = nfds()
+    base = nfds(PID)
     socks = []
     answered = 0
     try:
@@ -430,7 +391,7 @@ def phase_limit(prober, round_no):
                 pass
         check(answered == MAX_CONNS, "round %d: %d connections open and answered" % (round_no, MAX_CONNS),
               "%d answered" % answered)
-        full = nfds()
+        full = nfds(PID)
         check(full - base >= MAX_CONNS, "round %d: glued holds %d more descriptors with them open" %
               (round_no, full - base), "from %d to %d" % (base, full))
 
@@ -482,7 +443,7 @@ def main():
 
 def run():
     time.sleep(0.2)
-    fd0, rss0 = nfds(), rss_kib()
+    fd0, rss0 = nfds(PID), rss_kib(PID)
     info("baseline: %d descriptors, RSS %d KiB" % (fd0, rss0))
     prober = Prober()
     prober.start()
@@ -490,10 +451,10 @@ def run():
     phase_parallel()
     phase_half_close_and_big()
     phase_limit(prober, 1)
-    rss1 = rss_kib()
+    rss1 = rss_kib(PID)
     phase_limit(prober, 2)
     phase_half_close_and_big()
-    rss2 = rss_kib()
+    rss2 = rss_kib(PID)
 
     prober.stop.set()
     prober.join(5)

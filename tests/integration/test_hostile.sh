@@ -22,12 +22,7 @@ echo "# glued on 127.0.0.1:$port (pid $pid)"
 out=$(timeout 120 python3 "$HELPER" "$port")
 rc=$?
 [ "$rc" -eq 0 ] || bad "hostile.py exited with status $rc" "$(tail -5 <<<"$out")"
-while IFS=$'\t' read -r status desc why; do
-	case "$status" in
-	ok) ok "$desc" ;;
-	bad) bad "$desc" "$why" ;;
-	esac
-done <<<"$out"
+lib_report "$out"
 n=$(grep -c . <<<"$out")
 [ "$n" -gt 200 ] && ok "hostile.py ran $n checks" || bad "hostile.py ran only $n checks"
 

@@ -54,13 +54,7 @@ out=$(timeout 120 python3 "$HELPER" "$port" "$pid" "$LIB_TMP/serve.zone" "${SRV_
 	"$LIB_TMP/v1.zone" "$LIB_TMP/v2.zone" "$LIB_TMP/broken.zone" "$RELOADS")
 rc=$?
 [ "$rc" -eq 0 ] || bad "reload_load.py exited with status $rc" "$(tail -5 <<<"$out")"
-while IFS=$'\t' read -r status desc why; do
-	case "$status" in
-	ok) ok "$desc" ;;
-	bad) bad "$desc" "$why" ;;
-	info) echo "# $desc" ;;
-	esac
-done <<<"$out"
+lib_report "$out"
 [ "$(grep -cE '^(ok|bad)' <<<"$out")" -ge 7 ] || bad "reload_load.py ran too few checks"
 
 # 21 reloads end on v1 (v2, broken, v1, ...); the last good one serves.

@@ -28,13 +28,7 @@ echo "# glued on 127.0.0.1:$port (pid $pid, one worker)"
 out=$(timeout 150 python3 "$HELPER" "$port" "$pid")
 rc=$?
 [ "$rc" -eq 0 ] || bad "tcp_abuse.py exited with status $rc" "$(tail -5 <<<"$out")"
-while IFS=$'\t' read -r status desc why; do
-	case "$status" in
-	ok) ok "$desc" ;;
-	bad) bad "$desc" "$why" ;;
-	info) echo "# $desc" ;;
-	esac
-done <<<"$out"
+lib_report "$out"
 [ "$(grep -cE '^(ok|bad)' <<<"$out")" -ge 20 ] || bad "tcp_abuse.py ran too few checks"
 
 if kill -0 "$pid" 2>/dev/null; then

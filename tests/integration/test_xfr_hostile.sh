@@ -38,17 +38,6 @@ ulimit -n 4096 2>/dev/null || true
 [ -x "$PY" ] || lib_skip "no $PY"
 "$PY" -c 'import dns.message' 2>/dev/null || lib_skip "no dnspython for $PY (python3-dnspython)"
 
-# helper_checks OUTPUT: report xfr_hostile.py's lines.
-helper_checks() {
-	while IFS=$'\t' read -r status desc why; do
-		case "$status" in
-		ok) ok "$desc" ;;
-		bad) bad "$desc" "$why" ;;
-		info) echo "# $desc" ;;
-		esac
-	done <<<"$1"
-}
-
 # server_end NAME: still running, stops cleanly, no bug in its log.
 server_end() {
 	local name=$1 pid=${SRV_PID[$1]} rc
@@ -103,7 +92,7 @@ echo "# glued (primary) on 127.0.0.1:$port (pid $pid, one worker)"
 out=$(timeout 200 "$PY" "$HELPER" out "$port" "$pid" "${SRV_LOG[primary]}" "$big_recs" "$med_recs")
 rc=$?
 [ "$rc" -eq 0 ] || bad "xfr_hostile.py out exited with status $rc" "$(tail -5 <<<"$out")"
-helper_checks "$out"
+lib_report "$out"
 [ "$(grep -cE '^(ok|bad)' <<<"$out")" -ge 25 ] || bad "xfr_hostile.py out ran too few checks"
 server_end primary
 
@@ -145,7 +134,7 @@ echo "# glued (secondary) on 127.0.0.1:$port (pid $pid)"
 out=$(timeout 120 "$PY" "$HELPER" in "$port" "$pid" "${SRV_LOG[secondary]}" "$CTL")
 rc=$?
 [ "$rc" -eq 0 ] || bad "xfr_hostile.py in exited with status $rc" "$(tail -5 <<<"$out")"
-helper_checks "$out"
+lib_report "$out"
 [ "$(grep -cE '^(ok|bad)' <<<"$out")" -ge 30 ] || bad "xfr_hostile.py in ran too few checks"
 server_end secondary
 echo "# the fake primary answered $(grep -c ' phase ' "$LIB_TMP/fake.log") requests"

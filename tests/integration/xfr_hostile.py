@@ -51,6 +51,10 @@ import sys
 import threading
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from hostile import frame, name as qname, recv_frame  # noqa: E402
+from procinfo import asan, nfds, rss_kib  # noqa: E402
+
 HOST = "127.0.0.1"
 PORT = 0
 PID = 0
@@ -91,34 +95,9 @@ def info(text):
 
 # --- DNS wire ---------------------------------------------------------------------
 
-def qname(text):
-    return b"".join(bytes([len(l)]) + l.encode() for l in text.split(".") if l) + b"\0"
-
-
 def query(qid, name, qtype=T_A, opcode=0, flags=0x0000):
     return struct.pack(">HHHHHH", qid, opcode << 11 | flags, 1, 0, 0, 0) + qname(name) + \
         struct.pack(">HH", qtype, 1)
-
-
-def frame(m):
-    return struct.pack(">H", len(m)) + m
-
-
-def recv_exact(s, n):
-    buf = bytearray()
-    while len(buf) < n:
-        d = s.recv(n - len(buf))
-        if not d:
-            return None
-        buf += d
-    return bytes(buf)
-
-
-def recv_frame(s):
-    h = recv_exact(s, 2)
-    if h is None:
-        return None
-    return recv_exact(s, struct.unpack(">H", h)[0])
 
 
 def skip_name(m, p):
@@ -236,42 +215,14 @@ def tcp_ask(qid=0x4242, timeout=3.0):
 
 # --- glued's resources and log -------------------------------------------------------
 
-def nfds():
-    try:
-        return len(os.listdir("/proc/%d/fd" % PID))
-    except OSError:
-        return -1
-
-
-def rss_kib():
-    try:
-        with open("/proc/%d/status" % PID) as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return -1
-
-
-def asan():
-    """Whether glued runs under AddressSanitizer (freed memory then sits in
-    a quarantine, which reads as growth)."""
-    try:
-        with open("/proc/%d/maps" % PID) as f:
-            return "libasan" in f.read()
-    except OSError:
-        return False
-
-
 def wait_fds(target, timeout):
     t0 = time.time()
     while time.time() - t0 < timeout:
-        n = nfds()
+        n = nfds(PID)
         if n <= target:
             return n, time.time() - t0
         time.sleep(0.05)
-    return nfds(), None
+    return nfds(PID), None
 
 
 def log_text():
@@ -415,7 +366,7 @@ class Prober(threading.Thread):
                     self.fail_at.append("slow-tcp@%.1f:%.0fms" % (t - self.t0, 1000 * self.lat[1][-1]))
             else:
                 self.fail_at.append("tcp@%.1f" % (t - self.t0))
-            self.peak_rss = max(self.peak_rss, rss_kib())
+            self.peak_rss = max(self.peak_rss, rss_kib(PID))
             self.stop.wait(0.1)
 
     def finish(self, what):
@@ -460,7 +411,7 @@ def phase_stall(records_tld, records_med):
     check(w.whole(records_tld + 1), "a whole AXFR of tld. before the abuse (%d records, %d messages)" %
           (w.recs, w.msgs), repr(w))
     time.sleep(0.3)
-    fd0, rss0 = nfds(), rss_kib()
+    fd0, rss0 = nfds(PID), rss_kib(PID)
     log0 = len(log_text())
     burst = []
 
@@ -484,7 +435,7 @@ def phase_stall(records_tld, records_med):
     prober = Prober()
     prober.start()
     time.sleep(0.5)
-    fd1 = nfds()
+    fd1 = nfds(PID)
     check(fd1 - fd0 >= n, "%d stalled AXFR clients are all held (%d more descriptors)" % (n, fd1 - fd0),
           "descriptors %d -> %d" % (fd0, fd1))
     # Other transfers go on meanwhile.
@@ -492,7 +443,7 @@ def phase_stall(records_tld, records_med):
     check(m.whole(records_med + 1), "a whole AXFR of med. while they stall (%.2f s)" % m.secs, repr(m))
     rss_peak = rss0
     while time.time() - t_open < 3.0:
-        rss_peak = max(rss_peak, rss_kib())
+        rss_peak = max(rss_peak, rss_kib(PID))
         time.sleep(0.1)
     # Ten of them go away: five with a reset, five with a plain close.
     for i, s in enumerate(socks[:10]):
@@ -513,7 +464,7 @@ def phase_stall(records_tld, records_med):
     check(gone >= IDLE_S - 1, "they were held until the idle timeout, not cut early (%.1f s)" % gone,
           "gone after %.1f s" % gone)
     while time.time() - t_closed < 0.5:
-        rss_peak = max(rss_peak, rss_kib())
+        rss_peak = max(rss_peak, rss_kib(PID))
         time.sleep(0.1)
     rss_peak = max(rss_peak, prober.peak_rss)
     prober.finish("20 stalled AXFRs")
@@ -524,7 +475,7 @@ def phase_stall(records_tld, records_med):
     # Each stalled transfer holds at most its in-flight window (XFR_INFLIGHT_BYTES,
     # 256 KiB, in server/net/tcp.c) and one message more; 4 MiB for the rest.
     limit = n * (256 + 64) + 4096
-    if asan():
+    if asan(PID):
         limit += 16 * 1024  # AddressSanitizer: the 8 MiB quarantine, redzones, shadow
     check(grow < limit, "RSS grows by less than %d MiB while %d AXFR clients stall (%+d KiB)" %
           (limit // 1024, n, grow), "from %d to %d KiB" % (rss0, rss_peak))
@@ -561,7 +512,7 @@ def partial(zone, nmsgs, how):
 
 def phase_partial(records_tld):
     log0 = len(log_text())
-    fd0 = nfds()
+    fd0 = nfds(PID)
     cases = [("reset", 3), ("close", 3), ("half-close", 20), ("reset", 1), ("close", 20)]
     for how, k in cases:
         got = partial("tld.", k, how)
@@ -668,7 +619,7 @@ def parallel_axfrs(zone, n):
 
 
 def phase_many(records_med):
-    fd0 = nfds()
+    fd0 = nfds(PID)
     t0 = time.time()
     res = parallel_axfrs("med.", 50)
     secs = time.time() - t0
